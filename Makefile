@@ -1,0 +1,67 @@
+# Linli — every target works from a fresh clone. One virtual environment: .venv/
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PORT ?= 8000
+WORKERS ?= 2
+# Re-install only when pyproject.toml changes.
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: run test lint format messages messages-check install install-dev demo clean bench
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(PY)
+	$(PIP) install --quiet -e ".[dev]"
+	touch $@ $(STAMP)
+
+install: $(STAMP)
+install-dev: $(DEV_STAMP)
+
+run: $(STAMP)
+	mkdir -p var
+	$(VENV)/bin/linli migrate --noinput
+	$(VENV)/bin/linli demo --if-empty
+	$(VENV)/bin/linli compilemessages_py
+	$(VENV)/bin/linli collectstatic --noinput --verbosity 0
+	@echo ""
+	@echo "  Linli is at http://127.0.0.1:$(PORT)/"
+	@$(VENV)/bin/linli demo --logins
+	@echo ""
+	$(VENV)/bin/gunicorn linli.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
+		--access-logfile - --forwarded-allow-ips 127.0.0.1
+
+test: $(DEV_STAMP)
+	$(VENV)/bin/linli compilemessages_py
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(DEV_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(DEV_STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Needs GNU gettext (xgettext); messages-check is run by CI.
+messages: $(DEV_STAMP)
+	cd src/linli && ../../$(PY) ../../manage.py makemessages --locale zh_Hans --no-obsolete --no-location --ignore "migrations/*"
+	$(VENV)/bin/linli compilemessages_py
+
+demo: $(STAMP)
+	$(VENV)/bin/linli migrate --noinput
+	$(VENV)/bin/linli demo
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

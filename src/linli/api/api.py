@@ -1,0 +1,33 @@
+"""The one NinjaAPI instance; each domain app contributes a Router.
+
+Session authentication (with CSRF) for the web app's own users; OpenAPI at /api/docs.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.security import SessionAuth
+
+api = NinjaAPI(
+    title="Linli API",
+    version="1",
+    description="Linli's JSON API. Every endpoint is scoped exactly like the web pages.",
+    auth=SessionAuth(),
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return api.create_response(request, {"detail": _("You may not do this here.")}, status=403)
+
+
+from linli.registry.api import router as registry_router  # noqa: E402
+
+api.add_router("/registry/", registry_router)

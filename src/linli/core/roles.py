@@ -1,0 +1,68 @@
+"""The roles a person can hold at a place in the territory, and what each may do.
+
+This table is the one place that says which role may take which action. Where an action
+applies (which place) is answered by the membership's place in ``linli.core.policy``.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    RESIDENT = "resident", _("Resident")
+    BUILDING_LEADER = "building_leader", _("Building leader")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    VOLUNTEER = "volunteer", _("Volunteer")
+    TEAM_LEADER = "team_leader", _("Team leader")
+    MEDIATOR = "mediator", _("Mediator")
+    STAFF = "community_staff", _("Community staff")
+    SECRETARY = "secretary", _("Community secretary")
+    STREET_SUPERVISOR = "street_supervisor", _("Street supervisor")
+
+
+# The level of the territory a role is held at: a membership names exactly this place.
+ROLE_LEVEL: dict[str, str] = {
+    Role.RESIDENT: "household",
+    Role.BUILDING_LEADER: "building",
+    Role.GRID_WORKER: "grid",
+    Role.VOLUNTEER: "community",
+    Role.TEAM_LEADER: "community",
+    Role.MEDIATOR: "community",
+    Role.STAFF: "community",
+    Role.SECRETARY: "community",
+    Role.STREET_SUPERVISOR: "street",
+}
+
+_R = Role
+_BROWSERS = {_R.BUILDING_LEADER, _R.GRID_WORKER, _R.STAFF, _R.SECRETARY, _R.STREET_SUPERVISOR}
+_EDITORS = {_R.BUILDING_LEADER, _R.GRID_WORKER, _R.STAFF, _R.SECRETARY}
+_OFFICE = {_R.STAFF, _R.SECRETARY}
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    # Registry: the territory tree, building pages, search.
+    "registry.browse": frozenset(_BROWSERS),
+    # A household and its residents: their own household for a resident.
+    "household.view": frozenset(_BROWSERS | {_R.RESIDENT}),
+    "resident.view": frozenset(_BROWSERS | {_R.RESIDENT}),
+    "household.edit": frozenset(_EDITORS),
+    "household.create": frozenset({_R.GRID_WORKER, *_OFFICE}),
+    "resident.create": frozenset(_EDITORS),
+    "resident.edit": frozenset(_EDITORS),
+    "resident.move_out": frozenset(_EDITORS),
+    # Unmasking an ID number or reading a health note: office only, each time an event.
+    "resident.reveal": frozenset(_OFFICE),
+    "registry.structure": frozenset(_OFFICE),  # grids, buildings, units
+    "registry.import": frozenset(_OFFICE),
+    "registry.export": frozenset({*_OFFICE, _R.STREET_SUPERVISOR}),
+    "registry.history": frozenset(_BROWSERS),  # timelines on household/resident pages
+    "roles.manage": frozenset({_R.SECRETARY}),
+    "access_log.view_own": frozenset({_R.RESIDENT}),
+}
+
+
+def roles_for(action: str) -> frozenset[str]:
+    try:
+        return PERMISSIONS[action]
+    except KeyError:
+        # An unknown action is a programming error; refusing silently would hide it.
+        raise LookupError(f"unknown action {action!r}") from None

@@ -1,0 +1,172 @@
+"""Reads of the registry, scope-filtered and aggregated in SQL."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from linli.core import policy
+from linli.core.models import Event
+
+from .models import Building, Community, Grid, Household, Resident, ResidentStatus, ResidentTag
+
+ACTIVE = ResidentStatus.ACTIVE
+
+
+def communities_for(actor, action: str = "registry.browse") -> QuerySet[Community]:
+    return policy.scope_filter(actor, Community.objects.select_related("street_office"), action)
+
+
+def community_tree(actor, community: Community) -> dict:
+    """Grids → buildings with household and resident counts, in three aggregate queries."""
+    buildings = list(
+        policy.scope_filter(actor, Building.objects.filter(community=community),
+                            "registry.browse")
+        .select_related("grid")
+        .annotate(n_households=Count("households", distinct=True))
+        .order_by("grid__number", "number")
+    )
+    res_counts = dict(
+        Resident.objects.filter(community=community, status=ACTIVE,
+                                household__building__in=[b.pk for b in buildings])
+        .values_list("household__building_id")
+        .annotate(n=Count("id"))
+        .values_list("household__building_id", "n")
+    )
+    tag_counts = list(
+        ResidentTag.objects.filter(community=community, resident__status=ACTIVE,
+                                   resident__household__building__in=[b.pk for b in buildings])
+        .values("tag__code", "tag__name")
+        .annotate(n=Count("id"))
+        .order_by("tag_id")
+    )
+    grids: dict[int | None, dict] = {}
+    for b in buildings:
+        b.n_residents = res_counts.get(b.pk, 0)
+        g = grids.setdefault(b.grid_id, {"grid": b.grid, "buildings": [], "households": 0,
+                                         "residents": 0})
+        g["buildings"].append(b)
+        g["households"] += b.n_households
+        g["residents"] += b.n_residents
+    return {
+        "grids": list(grids.values()),
+        "households": sum(b.n_households for b in buildings),
+        "residents": sum(res_counts.values()),
+        "tag_counts": tag_counts,
+    }
+
+
+def building_households(actor, building: Building) -> list[Household]:
+    residents = Resident.objects.filter(status=ACTIVE).prefetch_related("tags").order_by("id")
+    return list(
+        policy.scope_filter(actor, Household.objects.filter(building=building), "household.view")
+        .select_related("unit")
+        .prefetch_related(Prefetch("residents", queryset=residents, to_attr="active_residents"))
+        .order_by("unit__number", "room")
+    )
+
+
+def household_residents(household: Household, *, include_former: bool = True) -> list[Resident]:
+    qs = household.residents.prefetch_related("tags").order_by("status", "id")
+    if not include_former:
+        qs = qs.filter(status=ACTIVE)
+    return list(qs)
+
+
+def building_leaders(building: Building) -> list:
+    from linli.accounts.models import RoleMembership
+
+    return list(
+        RoleMembership.objects.filter(building=building, role="building_leader", active=True)
+        .select_related("user")
+    )
+
+
+def grid_workers(grid: Grid | None) -> list:
+    from linli.accounts.models import RoleMembership
+
+    if grid is None:
+        return []
+    return list(
+        RoleMembership.objects.filter(grid=grid, role="grid_worker", active=True)
+        .select_related("user")
+    )
+
+
+# --- search -------------------------------------------------------------------------------
+
+ROOM_RE = re.compile(r"^[0-9A-Za-z]{1,10}(-[0-9A-Za-z]{1,10}){1,2}$")
+PHONE_TAIL_RE = re.compile(r"^[0-9]{4}$")
+LATIN_RE = re.compile(r"^[a-z]{1,30}$")
+
+
+def _prefix_range(field: str, prefix: str) -> Q:
+    """``field`` starts with ``prefix``, in a form each database answers from its index.
+
+    SQLite does not use an index for Django's ``LIKE … ESCAPE`` but does for a range, and its
+    binary collation orders by code point, so the range is exact. PostgreSQL's ordering
+    follows the database collation, so there we use LIKE on a ``text_pattern_ops`` index."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__startswith": prefix})
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+
+
+@dataclass
+class SearchResult:
+    kind: str  # "resident" | "household"
+    residents: list
+    households: list
+    truncated: bool
+
+
+def search(actor, q: str, *, limit: int = 50) -> SearchResult:
+    """Name (汉字 prefix), pinyin or its initials (``zs`` → 张三), phone tail (4 digits),
+    or a room label (``3-2-501``)."""
+    if not policy.has_any(actor, "registry.browse"):
+        raise PermissionDenied
+    q = (q or "").strip()[:40]
+    if not q:
+        return SearchResult("resident", [], [], False)
+    if ROOM_RE.match(q):
+        hh = list(
+            policy.scope_filter(actor, Household.objects.all(), "household.view")
+            .filter(_prefix_range("label", q))
+            .select_related("building", "community")
+            .order_by("label")[: limit + 1]
+        )
+        return SearchResult("household", [], hh[:limit], len(hh) > limit)
+    base = policy.scope_filter(actor, Resident.objects.all(), "resident.view")
+    if PHONE_TAIL_RE.match(q):
+        cond = Q(phone_tail=q)
+    elif LATIN_RE.match(q.lower()):
+        low = q.lower()
+        cond = _prefix_range("name_initials", low) | _prefix_range("name_pinyin", low)
+    else:
+        cond = _prefix_range("name", q)
+    rows = list(
+        base.filter(cond)
+        .select_related("household", "community")
+        .order_by("status", "name", "id")[: limit + 1]
+    )
+    return SearchResult("resident", rows[:limit], [], len(rows) > limit)
+
+
+# --- timelines ----------------------------------------------------------------------------
+
+def access_log_for_resident(resident: Resident, *, page: int = 1) -> Page:
+    """Who looked at or revealed this resident's data: what a resident may see of their own."""
+    ct = ContentType.objects.get_for_model(Resident)
+    qs = (
+        Event.objects.filter(object_type=ct, object_id=resident.pk,
+                             verb__in=["resident.viewed", "resident.id_number.revealed",
+                                       "resident.health_note.revealed", "registry.exported"])
+        .select_related("actor")
+    )
+    return Paginator(qs, 30).get_page(page)

@@ -1,0 +1,221 @@
+"""Every write to the registry: ``noun_verb(*, actor, …)``.
+
+Each service checks the permission, validates, runs in one transaction and records an event.
+Views, the API, the importer and management commands all call these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.core import personal, policy
+from linli.core.events import log_event
+
+from .models import Building, Household, Resident, ResidentStatus, ResidentTag, Tag, Unit
+
+HOUSEHOLD_FIELDS = ("floor_area", "occupancy", "notes")
+RESIDENT_FIELDS = (
+    "name", "gender", "birth_date", "phone", "relation", "tenure", "moved_in_on",
+)
+
+
+def _changes(obj, values: dict[str, Any], fields) -> dict[str, list]:
+    changed = {}
+    for f in fields:
+        if f in values and getattr(obj, f) != values[f]:
+            changed[f] = [_jsonable(getattr(obj, f)), _jsonable(values[f])]
+            setattr(obj, f, values[f])
+    return changed
+
+
+def _jsonable(v):
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if v is None or isinstance(v, (str, int, float, bool)):
+        return v
+    return str(v)
+
+
+# --- households ---------------------------------------------------------------------------
+
+@transaction.atomic
+def household_create(*, actor, building: Building, unit: Unit | None, room: str,
+                     floor_area=None, occupancy: str = "owner", notes: str = "") -> Household:
+    policy.authorize(actor, "household.create", building)
+    if unit is not None and unit.building_id != building.pk:
+        raise ValidationError({"unit": _("This unit is not in the chosen building.")})
+    hh = Household(
+        community_id=building.community_id, building=building, unit=unit, room=room.strip(),
+        floor_area=floor_area, occupancy=occupancy, notes=notes,
+    )
+    hh.label = Household.make_label(building.number, unit.number if unit else None, hh.room)
+    hh.full_clean(exclude=["community", "building", "unit"], validate_unique=False)
+    if Household.objects.filter(community_id=hh.community_id, label=hh.label).exists():
+        raise ValidationError(
+            {"room": _("Room %(label)s is already registered.") % {"label": hh.label}}
+        )
+    try:
+        with transaction.atomic():
+            hh.save()
+    except IntegrityError:  # lost a race with another writer of the same label
+        raise ValidationError(
+            {"room": _("Room %(label)s is already registered.") % {"label": hh.label}}
+        ) from None
+    log_event(actor=actor, verb="household.created", obj=hh,
+              data={"label": hh.label, "floor_area": _jsonable(hh.floor_area)})
+    return hh
+
+
+@transaction.atomic
+def household_update(*, actor, household: Household, **values) -> Household:
+    policy.authorize(actor, "household.edit", household)
+    changed = _changes(household, values, HOUSEHOLD_FIELDS)
+    if changed:
+        household.full_clean(exclude=["community", "building", "unit"], validate_unique=False)
+        household.save()
+        log_event(actor=actor, verb="household.updated", obj=household, data={"changes": changed})
+    return household
+
+
+# --- residents ----------------------------------------------------------------------------
+
+def _validate_resident(resident: Resident, id_number: str | None) -> str | None:
+    errors: dict[str, list] = {}
+    if id_number:
+        try:
+            id_number = personal.validate_id_number(id_number)
+        except ValidationError as e:
+            errors["id_number"] = e.messages
+    try:
+        resident.full_clean(exclude=["community", "household", "tags"], validate_unique=False)
+    except ValidationError as e:
+        for k, v in e.message_dict.items():
+            errors.setdefault(k, []).extend(v)
+    if resident.birth_date and resident.birth_date > timezone.localdate():
+        errors.setdefault("birth_date", []).append(_("The birth date is in the future."))
+    if errors:
+        raise ValidationError(errors)
+    return id_number
+
+
+def _set_tags(actor, resident: Resident, tags: list[Tag] | None, *, log: bool) -> bool:
+    if tags is None:
+        return False
+    for t in tags:
+        if t.community_id not in (None, resident.community_id):
+            raise ValidationError({"tags": _("A tag of another community cannot be used here.")})
+    current = set(resident.tag_links.values_list("tag_id", flat=True)) if resident.pk else set()
+    wanted = {t.pk for t in tags}
+    if current == wanted:
+        return False
+    ResidentTag.objects.filter(resident=resident, tag_id__in=current - wanted).delete()
+    ResidentTag.objects.bulk_create(
+        [ResidentTag(resident=resident, tag_id=t, community_id=resident.community_id)
+         for t in wanted - current]
+    )
+    if log:
+        codes = dict(Tag.objects.filter(pk__in=current | wanted).values_list("pk", "code"))
+        log_event(actor=actor, verb="resident.tags.changed", obj=resident,
+                  parent=resident.household,
+                  data={"added": sorted(codes[t] for t in wanted - current),
+                        "removed": sorted(codes[t] for t in current - wanted)})
+    return True
+
+
+@transaction.atomic
+def resident_create(*, actor, household: Household, name: str, id_number: str = "",
+                    health_note: str = "", tags: list[Tag] | None = None, **values) -> Resident:
+    policy.authorize(actor, "resident.create", household)
+    r = Resident(community_id=household.community_id, household=household, name=name.strip())
+    for f in RESIDENT_FIELDS:
+        if f in values and f != "name":
+            setattr(r, f, values[f])
+    if r.moved_in_on is None:
+        r.moved_in_on = timezone.localdate()
+    id_number = _validate_resident(r, id_number)
+    if id_number:
+        r.set_id_number(id_number)
+        if (not r.birth_date):
+            r.birth_date = personal.birth_date_from_id(id_number)
+    if health_note:
+        r.set_health_note(health_note)
+    r.refresh_derived()
+    r.save()
+    _set_tags(actor, r, tags, log=False)
+    log_event(actor=actor, verb="resident.created", obj=r, parent=household,
+              data={"household": household.label,
+                    "tags": sorted(t.code for t in (tags or []))})
+    return r
+
+
+@transaction.atomic
+def resident_update(*, actor, resident: Resident, id_number: str | None = None,
+                    health_note: str | None = None, tags: list[Tag] | None = None,
+                    **values) -> Resident:
+    policy.authorize(actor, "resident.edit", resident)
+    changed = _changes(resident, values, RESIDENT_FIELDS)
+    id_number = _validate_resident(resident, id_number)
+    if id_number and personal.blind_index(id_number) != resident.id_number_digest:
+        resident.set_id_number(id_number)
+        changed["id_number"] = ["***", "***"]  # never the value itself in the log
+    if health_note is not None and health_note.strip():
+        resident.set_health_note(health_note)
+        changed["health_note"] = ["***", "***"]
+    if changed:
+        resident.refresh_derived()
+        resident.save()
+        log_event(actor=actor, verb="resident.updated", obj=resident,
+                  parent=resident.household, data={"changes": changed})
+    _set_tags(actor, resident, tags, log=True)
+    return resident
+
+
+@transaction.atomic
+def resident_move_out(*, actor, resident: Resident, on: dt.date, deceased: bool = False,
+                      note: str = "") -> Resident:
+    """Moving out (or recording a death) keeps the record and its history."""
+    policy.authorize(actor, "resident.move_out", resident)
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    if resident.status != ResidentStatus.ACTIVE:
+        raise ValidationError(_("This resident no longer lives here."))
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("The date cannot be in the future.")})
+    if resident.moved_in_on and on < resident.moved_in_on:
+        raise ValidationError({"on": _("The date is before the resident moved in.")})
+    if deceased:
+        resident.status, resident.deceased_on = ResidentStatus.DECEASED, on
+        verb = "resident.deceased"
+    else:
+        resident.status, resident.moved_out_on = ResidentStatus.MOVED_OUT, on
+        verb = "resident.moved_out"
+    resident.save()
+    log_event(actor=actor, verb=verb, obj=resident, parent=resident.household,
+              data={"on": on.isoformat(), "note": note[:200]})
+    return resident
+
+
+# --- personal data ------------------------------------------------------------------------
+
+def resident_viewed(*, actor, resident: Resident) -> None:
+    """Reading a resident's record is itself an access to personal data: it is logged."""
+    log_event(actor=actor, verb="resident.viewed", obj=resident, parent=resident.household)
+
+
+@transaction.atomic
+def resident_reveal(*, actor, resident: Resident, field: str, reason: str = "") -> str:
+    policy.authorize(actor, "resident.reveal", resident)
+    if field == "id_number":
+        value = personal.unseal(resident.id_number_sealed)
+    elif field == "health_note":
+        value = personal.unseal(resident.health_note_sealed)
+    else:
+        raise ValueError(field)
+    log_event(actor=actor, verb=f"resident.{field}.revealed", obj=resident,
+              parent=resident.household, data={"reason": reason[:200]})
+    return value

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import views, views_io
+
+app_name = "registry"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("search/", views.search, name="search"),
+    path("c/<slug:code>/", views.community, name="community"),
+    path("buildings/<int:pk>/", views.building, name="building"),
+    path("buildings/<int:pk>/households/new/", views.household_create, name="household_create"),
+    path("households/<int:pk>/", views.household, name="household"),
+    path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
+    path("households/<int:pk>/residents/new/", views.resident_create, name="resident_create"),
+    path("residents/<int:pk>/", views.resident, name="resident"),
+    path("residents/<int:pk>/edit/", views.resident_edit, name="resident_edit"),
+    path("residents/<int:pk>/move-out/", views.resident_move_out, name="resident_move_out"),
+    path("residents/<int:pk>/reveal/<str:field>/", views.resident_reveal, name="resident_reveal"),
+    # Excel import and export (views_io.py)
+    path("import-template.xlsx", views_io.import_template, name="import_template"),
+    path("c/<slug:code>/import/", views_io.import_upload, name="import"),
+    path("c/<slug:code>/import/<int:pk>/", views_io.import_preview, name="import_preview"),
+    path("c/<slug:code>/export.xlsx", views_io.export, name="export"),
+]

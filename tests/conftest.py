@@ -1,0 +1,32 @@
+import pytest
+
+from tests.factories import make_world
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    # Argon2 is right for people and slow for hundreds of test log-ins.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.LANGUAGE_CODE = "zh-hans"
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+
+
+@pytest.fixture
+def world(db):
+    return make_world()
+
+
+@pytest.fixture
+def as_user(client):
+    """``as_user(user)`` → a test client logged in as that user (None: anonymous)."""
+
+    def login(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user, backend="linli.accounts.backends.PhoneOrUsernameBackend")
+        return client
+
+    return login
