@@ -21,8 +21,9 @@ PASSWORD = "correct-horse-battery"
 
 
 def make_user(username: str, *, phone: str | None = None, **extra) -> User:
-    user = User(username=username, phone=phone, display_name=extra.pop("display_name", username),
-                **extra)
+    user = User(
+        username=username, phone=phone, display_name=extra.pop("display_name", username), **extra
+    )
     user.set_password(PASSWORD)
     user.save()
     return user
@@ -45,10 +46,14 @@ def grant(user: User, role: str, place) -> RoleMembership:
     return RoleMembership.objects.create(**kw)
 
 
-def make_household(building: Building, unit: Unit | None, room: str,
-                   area: str = "65.50") -> Household:
+def make_household(
+    building: Building, unit: Unit | None, room: str, area: str = "65.50"
+) -> Household:
     return Household.objects.create(
-        community=building.community, building=building, unit=unit, room=room,
+        community=building.community,
+        building=building,
+        unit=unit,
+        room=room,
         label=Household.make_label(building.number, unit.number if unit else None, room),
         floor_area=Decimal(area),
     )
@@ -122,8 +127,26 @@ def make_world() -> World:
     wang = make_resident(hh3, "王五", phone="13700009999", gender="M")
     nres = make_resident(nhh, "赵六", phone="13600001111")
 
-    w = World(street, xincun, nancun, grid1, grid2, b3, b4, b5, u3_2, hh1, hh2, hh3, hh4, nhh,
-              zhang, li, wang, nres)
+    w = World(
+        street,
+        xincun,
+        nancun,
+        grid1,
+        grid2,
+        b3,
+        b4,
+        b5,
+        u3_2,
+        hh1,
+        hh2,
+        hh3,
+        hh4,
+        nhh,
+        zhang,
+        li,
+        wang,
+        nres,
+    )
     p = w.people
     p["resident"] = make_user("resident", phone="13812341234", resident=zhang)
     grant(p["resident"], "resident", hh1)

@@ -8,6 +8,7 @@ def shell(request):
     return {
         "elder_mode": getattr(request, "elder_mode", False),
         "site_name": settings.LINLI_SITE_NAME,
-        "nav_registry": bool(user and user.is_authenticated
-                             and policy.has_any(user, "registry.browse")),
+        "nav_registry": bool(
+            user and user.is_authenticated and policy.has_any(user, "registry.browse")
+        ),
     }

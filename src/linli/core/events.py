@@ -39,7 +39,7 @@ def log_event(
         object_id=obj.pk,
         parent_type=ContentType.objects.get_for_model(type(parent)) if parent else None,
         parent_id=parent.pk if parent else None,
-        object_repr=str(obj)[:200],
+        object_repr=str(getattr(obj, "log_repr", None) or obj)[:200],
         data=data or {},
     )
 

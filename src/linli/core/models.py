@@ -42,11 +42,11 @@ class Event(models.Model):
             models.Index(fields=["verb", "created_at"]),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.verb} {self.object_repr}"
+
     @property
     def verb_label(self) -> str:
         from .events import verb_label
 
         return verb_label(self.verb)
-
-    def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.verb} {self.object_repr}"

@@ -96,8 +96,9 @@ def validate_id_number(value: str) -> str:
     try:
         dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        raise ValidationError(_("The birth date inside the ID number is not a real date."),
-                              code="id_date") from None
+        raise ValidationError(
+            _("The birth date inside the ID number is not a real date."), code="id_date"
+        ) from None
     if id_check_digit(value[:17]) != value[17]:
         raise ValidationError(
             _("The ID number's check digit is wrong; please check the number."), code="id_check"

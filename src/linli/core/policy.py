@@ -72,15 +72,11 @@ def _filter(qs: QuerySet, ms: list) -> QuerySet:
     q = _q(qs.model, ms)
     if q is None:
         return qs.none()
-    qs = qs.filter(q)
-    # Several memberships can cover the same row through joins; keep rows unique.
-    return qs.distinct() if len(ms) > 1 and _crosses_relations(qs.model) else qs
-
-
-def _crosses_relations(model) -> bool:
-    # All our scope paths follow foreign keys towards the root (many-to-one), so a join never
-    # multiplies rows. Kept as a hook for a model whose path crosses a to-many relation.
-    return getattr(model, "SCOPE_MULTIVALUED", False)
+    if getattr(qs.model, "SCOPE_MULTIVALUED", False):
+        # Paths that reach down to-many relations (a container seen from a lower place) can
+        # match a row more than once; filter by primary key so the caller's query is unchanged.
+        return qs.filter(pk__in=qs.model._default_manager.filter(q).values("pk"))
+    return qs.filter(q)
 
 
 def allowed_memberships(actor, action: str) -> list:
@@ -136,3 +132,14 @@ def authorize(actor, action: str, obj: Model) -> None:
         raise Http404
     if not can(actor, action, obj):
         raise PermissionDenied
+
+
+def sees_minors(actor, obj: Model) -> bool:
+    """Whether the actor sees children's names in full on ``obj``'s pages: the office, and a
+    resident in their own household. Everyone else sees 张** (PIPL Arts. 28, 31)."""
+    if can(actor, "resident.reveal", obj):
+        return True
+    household_id = getattr(obj, "household_id", None) or (
+        obj.pk if type(obj).__name__ == "Household" else None
+    )
+    return any(m.role == "resident" and m.household_id == household_id for m in memberships(actor))

@@ -17,8 +17,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _safe_next(request: HttpRequest, default: str = "/") -> str:
     nxt = request.POST.get("next") or request.GET.get("next") or default
-    if url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return nxt
     return default
 
@@ -27,8 +28,14 @@ def _safe_next(request: HttpRequest, default: str = "/") -> str:
 def elder_mode(request: HttpRequest) -> HttpResponse:
     on = request.POST.get("on") == "1"
     response = redirect(_safe_next(request))
-    response.set_cookie(ELDER_COOKIE, "1" if on else "0", max_age=365 * 24 * 3600,
-                        samesite="Lax", secure=request.is_secure(), httponly=True)
+    response.set_cookie(
+        ELDER_COOKIE,
+        "1" if on else "0",
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=request.is_secure(),
+        httponly=True,
+    )
     if request.user.is_authenticated:
         request.user.elder_mode = on
         request.user.save(update_fields=["elder_mode"])

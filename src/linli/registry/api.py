@@ -1,3 +1,93 @@
-from ninja import Router
+"""Registry JSON API: the same queries and policy as the pages."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ninja import Router, Schema
+
+from linli.core import policy
+
+from . import queries
+from .models import Household
 
 router = Router(tags=["registry"])
+
+
+class ResidentOut(Schema):
+    id: int
+    name: str
+    household_id: int
+    household_label: str
+    phone_masked: str
+    id_number_masked: str
+    status: str
+
+
+class HouseholdOut(Schema):
+    id: int
+    label: str
+    community_code: str
+    floor_area: Decimal | None
+    occupancy: str
+    residents: list[ResidentOut]
+
+
+class SearchOut(Schema):
+    kind: str
+    residents: list[ResidentOut]
+    households: list[dict]
+    truncated: bool
+
+
+def _resident(r, mask_minors: bool) -> dict:
+    from linli.core.personal import mask_name
+
+    name = mask_name(r.name) if mask_minors and r.is_minor_under_14 else r.name
+    return {
+        "id": r.pk,
+        "name": name,
+        "household_id": r.household_id,
+        "household_label": r.household.label,
+        "phone_masked": r.phone_masked,
+        "id_number_masked": r.id_number_masked,
+        "status": r.status,
+    }
+
+
+@router.get("/search", response=SearchOut, summary="Search residents and rooms")
+def search(request, q: str = ""):
+    """Name prefix, pinyin or initials (``zs``), phone tail (4 digits) or room label."""
+    result = queries.search(request.user, q)
+    mask = not policy.has_any(request.user, "resident.reveal")
+    return {
+        "kind": result.kind,
+        "residents": [_resident(r, mask) for r in result.residents],
+        "households": [
+            {"id": h.pk, "label": h.label, "community_code": h.community.code}
+            for h in result.households
+        ],
+        "truncated": result.truncated,
+    }
+
+
+@router.get("/households/{household_id}", response=HouseholdOut, summary="One household")
+def household(request, household_id: int):
+    hh = policy.get_for(
+        request.user,
+        Household.objects.select_related("community"),
+        "household.view",
+        pk=household_id,
+    )
+    mask = not policy.sees_minors(request.user, hh)
+    residents = queries.household_residents(hh)
+    for r in residents:
+        r.household = hh
+    return {
+        "id": hh.pk,
+        "label": hh.label,
+        "community_code": hh.community.code,
+        "floor_area": hh.floor_area,
+        "occupancy": hh.occupancy,
+        "residents": [_resident(r, mask) for r in residents],
+    }

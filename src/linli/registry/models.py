@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -29,7 +30,16 @@ class StreetOffice(models.Model):
     code = models.CharField(_("code"), max_length=40, unique=True, validators=[code_validator])
     name = models.CharField(_("name"), max_length=100)
 
-    SCOPE_PATHS = {"street": "id"}
+    # Lower levels reach up through to-many paths: a building leader's community and street
+    # office are "in scope" as containers (for navigation); actions still decide what is allowed.
+    SCOPE_PATHS = {
+        "street": "id",
+        "community": "communities__id",
+        "grid": "communities__grids__id",
+        "building": "communities__buildings__id",
+        "household": "communities__households__id",
+    }
+    SCOPE_MULTIVALUED = True
 
     class Meta:
         verbose_name = _("street office")
@@ -41,7 +51,9 @@ class StreetOffice(models.Model):
 
 class Community(models.Model):
     street_office = models.ForeignKey(
-        StreetOffice, on_delete=models.PROTECT, related_name="communities",
+        StreetOffice,
+        on_delete=models.PROTECT,
+        related_name="communities",
         verbose_name=_("street office"),
     )
     code = models.CharField(_("code"), max_length=40, unique=True, validators=[code_validator])
@@ -49,7 +61,14 @@ class Community(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("office phone"), max_length=30, blank=True)
 
-    SCOPE_PATHS = {"street": "street_office_id", "community": "id"}
+    SCOPE_PATHS = {
+        "street": "street_office_id",
+        "community": "id",
+        "grid": "grids__id",
+        "building": "buildings__id",
+        "household": "households__id",
+    }
+    SCOPE_MULTIVALUED = True
 
     class Meta:
         verbose_name = _("community")
@@ -67,8 +86,14 @@ class Grid(models.Model):
     area_description = models.CharField(_("area"), max_length=200, blank=True)
     supervision_phone = models.CharField(_("supervision phone"), max_length=30, blank=True)
 
-    SCOPE_PATHS = {"street": "community__street_office_id", "community": "community_id",
-                   "grid": "id"}
+    SCOPE_PATHS = {
+        "street": "community__street_office_id",
+        "community": "community_id",
+        "grid": "id",
+        "building": "buildings__id",
+        "household": "buildings__households__id",
+    }
+    SCOPE_MULTIVALUED = True
 
     class Meta:
         verbose_name = _("grid")
@@ -84,7 +109,11 @@ class Grid(models.Model):
 class Building(models.Model):
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="buildings")
     grid = models.ForeignKey(
-        Grid, null=True, blank=True, on_delete=models.SET_NULL, related_name="buildings",
+        Grid,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="buildings",
         verbose_name=_("grid"),
     )
     number = models.CharField(_("building number"), max_length=10, validators=[number_validator])
@@ -92,8 +121,14 @@ class Building(models.Model):
     floors = models.PositiveSmallIntegerField(_("floors"), null=True, blank=True)
     year_built = models.PositiveSmallIntegerField(_("year built"), null=True, blank=True)
 
-    SCOPE_PATHS = {"street": "community__street_office_id", "community": "community_id",
-                   "grid": "grid_id", "building": "id"}
+    SCOPE_PATHS = {
+        "street": "community__street_office_id",
+        "community": "community_id",
+        "grid": "grid_id",
+        "building": "id",
+        "household": "households__id",
+    }
+    SCOPE_MULTIVALUED = True
 
     class Meta:
         verbose_name = _("building")
@@ -111,8 +146,14 @@ class Unit(models.Model):
     building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="units")
     number = models.CharField(_("unit number"), max_length=10, validators=[number_validator])
 
-    SCOPE_PATHS = {"street": "community__street_office_id", "community": "community_id",
-                   "grid": "building__grid_id", "building": "building_id"}
+    SCOPE_PATHS = {
+        "street": "community__street_office_id",
+        "community": "community_id",
+        "grid": "building__grid_id",
+        "building": "building_id",
+        "household": "households__id",
+    }
+    SCOPE_MULTIVALUED = True
 
     class Meta:
         verbose_name = _("unit")
@@ -143,7 +184,11 @@ class Household(models.Model):
     room = models.CharField(_("room"), max_length=10, validators=[number_validator])
     label = models.CharField(_("room label"), max_length=40)
     floor_area = models.DecimalField(
-        _("floor area (m²)"), max_digits=9, decimal_places=2, null=True, blank=True,
+        _("floor area (m²)"),
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0.01"))],
     )
     occupancy = models.CharField(
@@ -153,8 +198,13 @@ class Household(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    SCOPE_PATHS = {"street": "community__street_office_id", "community": "community_id",
-                   "grid": "building__grid_id", "building": "building_id", "household": "id"}
+    SCOPE_PATHS = {
+        "street": "community__street_office_id",
+        "community": "community_id",
+        "grid": "building__grid_id",
+        "building": "building_id",
+        "household": "id",
+    }
 
     class Meta:
         verbose_name = _("household")
@@ -168,8 +218,9 @@ class Household(models.Model):
         ]
         indexes = [
             models.Index(fields=["building", "unit", "room"]),
-            models.Index(fields=["label"], name="household_label_idx",
-                         opclasses=["text_pattern_ops"]),
+            models.Index(
+                fields=["label"], name="household_label_idx", opclasses=["text_pattern_ops"]
+            ),
         ]
 
     def __str__(self) -> str:
@@ -219,7 +270,8 @@ class Tag(models.Model):
     code = models.CharField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=60)
     sensitive = models.BooleanField(
-        _("sensitive"), default=False,
+        _("sensitive"),
+        default=False,
         help_text=_("Health-related tags are hidden from building leaders' exports."),
     )
 
@@ -248,7 +300,9 @@ class Resident(models.Model):
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     phone = models.CharField(
-        _("phone"), max_length=20, blank=True,
+        _("phone"),
+        max_length=20,
+        blank=True,
         validators=[RegexValidator(r"^\+?[0-9-]{5,20}$", _("Digits only, e.g. 13812345678."))],
     )
     phone_tail = models.CharField(max_length=4, editable=False, default="")
@@ -259,20 +313,26 @@ class Resident(models.Model):
     relation = models.CharField(
         _("relation to household"), max_length=12, choices=Relation.choices, default=Relation.HEAD
     )
-    tenure = models.CharField(_("owner or tenant"), max_length=8, choices=Tenure.choices,
-                              default=Tenure.OWNER)
+    tenure = models.CharField(
+        _("owner or tenant"), max_length=8, choices=Tenure.choices, default=Tenure.OWNER
+    )
     moved_in_on = models.DateField(_("moved in"), null=True, blank=True)
     moved_out_on = models.DateField(_("moved out"), null=True, blank=True)
     deceased_on = models.DateField(_("date of death"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=ResidentStatus.choices,
-                              default=ResidentStatus.ACTIVE)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ResidentStatus.choices, default=ResidentStatus.ACTIVE
+    )
     tags = models.ManyToManyField(Tag, through="ResidentTag", blank=True, related_name="residents")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    SCOPE_PATHS = {"street": "community__street_office_id", "community": "community_id",
-                   "grid": "household__building__grid_id", "building": "household__building_id",
-                   "household": "household_id"}
+    SCOPE_PATHS = {
+        "street": "community__street_office_id",
+        "community": "community_id",
+        "grid": "household__building__grid_id",
+        "building": "household__building_id",
+        "household": "household_id",
+    }
 
     class Meta:
         verbose_name = _("resident")
@@ -281,12 +341,21 @@ class Resident(models.Model):
             # Search is prefix look-ups on these, always within the actor's communities.
             # text_pattern_ops lets PostgreSQL use them for LIKE 'x%' under any collation;
             # SQLite ignores opclasses and is queried with a range instead (queries.py).
-            models.Index(fields=["community", "name_initials"], name="resident_initials_idx",
-                         opclasses=["int8_ops", "text_pattern_ops"]),
-            models.Index(fields=["community", "name_pinyin"], name="resident_pinyin_idx",
-                         opclasses=["int8_ops", "text_pattern_ops"]),
-            models.Index(fields=["community", "name"], name="resident_name_idx",
-                         opclasses=["int8_ops", "text_pattern_ops"]),
+            models.Index(
+                fields=["community", "name_initials"],
+                name="resident_initials_idx",
+                opclasses=["int8_ops", "text_pattern_ops"],
+            ),
+            models.Index(
+                fields=["community", "name_pinyin"],
+                name="resident_pinyin_idx",
+                opclasses=["int8_ops", "text_pattern_ops"],
+            ),
+            models.Index(
+                fields=["community", "name"],
+                name="resident_name_idx",
+                opclasses=["int8_ops", "text_pattern_ops"],
+            ),
             models.Index(fields=["community", "phone_tail"], name="resident_phone_tail_idx"),
             models.Index(fields=["household", "status"]),
             models.Index(fields=["community", "id_number_digest"]),
@@ -304,6 +373,11 @@ class Resident(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def log_repr(self) -> str:
+        """How the event log names this resident: a child's name is masked (PIPL Art. 31)."""
+        return personal.mask_name(self.name) if self.is_minor_under_14 else self.name
 
     # --- derived values, kept in step by ``refresh_derived`` --------------------------------
     def refresh_derived(self) -> None:
@@ -359,3 +433,39 @@ class ResidentTag(models.Model):
             models.UniqueConstraint(fields=["resident", "tag"], name="resident_tag_unique")
         ]
         indexes = [models.Index(fields=["community", "tag"])]
+
+    def __str__(self) -> str:
+        return f"{self.resident_id}:{self.tag_id}"
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", _("Checked, not yet imported")
+    COMMITTED = "committed", _("Imported")
+
+
+class RegistryImport(models.Model):
+    """An uploaded registry spreadsheet. Uploading only checks it (a dry run whose result is
+    ``summary``); applying it is a separate, explicit step (``registry.io``)."""
+
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="imports")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    original_name = models.CharField(_("file name"), max_length=200, blank=True)
+    # Relative to MEDIA_ROOT. The file holds plain ID numbers, so it is stored sealed.
+    file_path = models.CharField(max_length=200)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED
+    )
+    summary = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+
+    SCOPE_PATHS = {"street": "community__street_office_id", "community": "community_id"}
+
+    class Meta:
+        verbose_name = _("registry import")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return _("Import %(id)s: %(name)s") % {"id": self.pk, "name": self.original_name}

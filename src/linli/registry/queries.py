@@ -26,22 +26,25 @@ def communities_for(actor, action: str = "registry.browse") -> QuerySet[Communit
 def community_tree(actor, community: Community) -> dict:
     """Grids → buildings with household and resident counts, in three aggregate queries."""
     buildings = list(
-        policy.scope_filter(actor, Building.objects.filter(community=community),
-                            "registry.browse")
+        policy.scope_filter(actor, Building.objects.filter(community=community), "registry.browse")
         .select_related("grid")
         .annotate(n_households=Count("households", distinct=True))
         .order_by("grid__number", "number")
     )
     res_counts = dict(
-        Resident.objects.filter(community=community, status=ACTIVE,
-                                household__building__in=[b.pk for b in buildings])
+        Resident.objects.filter(
+            community=community, status=ACTIVE, household__building__in=[b.pk for b in buildings]
+        )
         .values_list("household__building_id")
         .annotate(n=Count("id"))
         .values_list("household__building_id", "n")
     )
     tag_counts = list(
-        ResidentTag.objects.filter(community=community, resident__status=ACTIVE,
-                                   resident__household__building__in=[b.pk for b in buildings])
+        ResidentTag.objects.filter(
+            community=community,
+            resident__status=ACTIVE,
+            resident__household__building__in=[b.pk for b in buildings],
+        )
         .values("tag__code", "tag__name")
         .annotate(n=Count("id"))
         .order_by("tag_id")
@@ -49,8 +52,9 @@ def community_tree(actor, community: Community) -> dict:
     grids: dict[int | None, dict] = {}
     for b in buildings:
         b.n_residents = res_counts.get(b.pk, 0)
-        g = grids.setdefault(b.grid_id, {"grid": b.grid, "buildings": [], "households": 0,
-                                         "residents": 0})
+        g = grids.setdefault(
+            b.grid_id, {"grid": b.grid, "buildings": [], "households": 0, "residents": 0}
+        )
         g["buildings"].append(b)
         g["households"] += b.n_households
         g["residents"] += b.n_residents
@@ -83,8 +87,9 @@ def building_leaders(building: Building) -> list:
     from linli.accounts.models import RoleMembership
 
     return list(
-        RoleMembership.objects.filter(building=building, role="building_leader", active=True)
-        .select_related("user")
+        RoleMembership.objects.filter(
+            building=building, role="building_leader", active=True
+        ).select_related("user")
     )
 
 
@@ -94,8 +99,9 @@ def grid_workers(grid: Grid | None) -> list:
     if grid is None:
         return []
     return list(
-        RoleMembership.objects.filter(grid=grid, role="grid_worker", active=True)
-        .select_related("user")
+        RoleMembership.objects.filter(grid=grid, role="grid_worker", active=True).select_related(
+            "user"
+        )
     )
 
 
@@ -160,13 +166,18 @@ def search(actor, q: str, *, limit: int = 50) -> SearchResult:
 
 # --- timelines ----------------------------------------------------------------------------
 
+
 def access_log_for_resident(resident: Resident, *, page: int = 1) -> Page:
     """Who looked at or revealed this resident's data: what a resident may see of their own."""
     ct = ContentType.objects.get_for_model(Resident)
-    qs = (
-        Event.objects.filter(object_type=ct, object_id=resident.pk,
-                             verb__in=["resident.viewed", "resident.id_number.revealed",
-                                       "resident.health_note.revealed", "registry.exported"])
-        .select_related("actor")
-    )
+    qs = Event.objects.filter(
+        object_type=ct,
+        object_id=resident.pk,
+        verb__in=[
+            "resident.viewed",
+            "resident.id_number.revealed",
+            "resident.health_note.revealed",
+            "registry.exported",
+        ],
+    ).select_related("actor")
     return Paginator(qs, 30).get_page(page)

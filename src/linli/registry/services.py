@@ -21,7 +21,13 @@ from .models import Building, Household, Resident, ResidentStatus, ResidentTag, 
 
 HOUSEHOLD_FIELDS = ("floor_area", "occupancy", "notes")
 RESIDENT_FIELDS = (
-    "name", "gender", "birth_date", "phone", "relation", "tenure", "moved_in_on",
+    "name",
+    "gender",
+    "birth_date",
+    "phone",
+    "relation",
+    "tenure",
+    "moved_in_on",
 )
 
 
@@ -44,15 +50,29 @@ def _jsonable(v):
 
 # --- households ---------------------------------------------------------------------------
 
+
 @transaction.atomic
-def household_create(*, actor, building: Building, unit: Unit | None, room: str,
-                     floor_area=None, occupancy: str = "owner", notes: str = "") -> Household:
+def household_create(
+    *,
+    actor,
+    building: Building,
+    unit: Unit | None,
+    room: str,
+    floor_area=None,
+    occupancy: str = "owner",
+    notes: str = "",
+) -> Household:
     policy.authorize(actor, "household.create", building)
     if unit is not None and unit.building_id != building.pk:
         raise ValidationError({"unit": _("This unit is not in the chosen building.")})
     hh = Household(
-        community_id=building.community_id, building=building, unit=unit, room=room.strip(),
-        floor_area=floor_area, occupancy=occupancy, notes=notes,
+        community_id=building.community_id,
+        building=building,
+        unit=unit,
+        room=room.strip(),
+        floor_area=floor_area,
+        occupancy=occupancy,
+        notes=notes,
     )
     hh.label = Household.make_label(building.number, unit.number if unit else None, hh.room)
     hh.full_clean(exclude=["community", "building", "unit"], validate_unique=False)
@@ -67,8 +87,12 @@ def household_create(*, actor, building: Building, unit: Unit | None, room: str,
         raise ValidationError(
             {"room": _("Room %(label)s is already registered.") % {"label": hh.label}}
         ) from None
-    log_event(actor=actor, verb="household.created", obj=hh,
-              data={"label": hh.label, "floor_area": _jsonable(hh.floor_area)})
+    log_event(
+        actor=actor,
+        verb="household.created",
+        obj=hh,
+        data={"label": hh.label, "floor_area": _jsonable(hh.floor_area)},
+    )
     return hh
 
 
@@ -84,6 +108,7 @@ def household_update(*, actor, household: Household, **values) -> Household:
 
 
 # --- residents ----------------------------------------------------------------------------
+
 
 def _validate_resident(resident: Resident, id_number: str | None) -> str | None:
     errors: dict[str, list] = {}
@@ -116,21 +141,37 @@ def _set_tags(actor, resident: Resident, tags: list[Tag] | None, *, log: bool) -
         return False
     ResidentTag.objects.filter(resident=resident, tag_id__in=current - wanted).delete()
     ResidentTag.objects.bulk_create(
-        [ResidentTag(resident=resident, tag_id=t, community_id=resident.community_id)
-         for t in wanted - current]
+        [
+            ResidentTag(resident=resident, tag_id=t, community_id=resident.community_id)
+            for t in wanted - current
+        ]
     )
     if log:
         codes = dict(Tag.objects.filter(pk__in=current | wanted).values_list("pk", "code"))
-        log_event(actor=actor, verb="resident.tags.changed", obj=resident,
-                  parent=resident.household,
-                  data={"added": sorted(codes[t] for t in wanted - current),
-                        "removed": sorted(codes[t] for t in current - wanted)})
+        log_event(
+            actor=actor,
+            verb="resident.tags.changed",
+            obj=resident,
+            parent=resident.household,
+            data={
+                "added": sorted(codes[t] for t in wanted - current),
+                "removed": sorted(codes[t] for t in current - wanted),
+            },
+        )
     return True
 
 
 @transaction.atomic
-def resident_create(*, actor, household: Household, name: str, id_number: str = "",
-                    health_note: str = "", tags: list[Tag] | None = None, **values) -> Resident:
+def resident_create(
+    *,
+    actor,
+    household: Household,
+    name: str,
+    id_number: str = "",
+    health_note: str = "",
+    tags: list[Tag] | None = None,
+    **values,
+) -> Resident:
     policy.authorize(actor, "resident.create", household)
     r = Resident(community_id=household.community_id, household=household, name=name.strip())
     for f in RESIDENT_FIELDS:
@@ -141,23 +182,33 @@ def resident_create(*, actor, household: Household, name: str, id_number: str = 
     id_number = _validate_resident(r, id_number)
     if id_number:
         r.set_id_number(id_number)
-        if (not r.birth_date):
+        if not r.birth_date:
             r.birth_date = personal.birth_date_from_id(id_number)
     if health_note:
         r.set_health_note(health_note)
     r.refresh_derived()
     r.save()
     _set_tags(actor, r, tags, log=False)
-    log_event(actor=actor, verb="resident.created", obj=r, parent=household,
-              data={"household": household.label,
-                    "tags": sorted(t.code for t in (tags or []))})
+    log_event(
+        actor=actor,
+        verb="resident.created",
+        obj=r,
+        parent=household,
+        data={"household": household.label, "tags": sorted(t.code for t in (tags or []))},
+    )
     return r
 
 
 @transaction.atomic
-def resident_update(*, actor, resident: Resident, id_number: str | None = None,
-                    health_note: str | None = None, tags: list[Tag] | None = None,
-                    **values) -> Resident:
+def resident_update(
+    *,
+    actor,
+    resident: Resident,
+    id_number: str | None = None,
+    health_note: str | None = None,
+    tags: list[Tag] | None = None,
+    **values,
+) -> Resident:
     policy.authorize(actor, "resident.edit", resident)
     changed = _changes(resident, values, RESIDENT_FIELDS)
     id_number = _validate_resident(resident, id_number)
@@ -170,15 +221,21 @@ def resident_update(*, actor, resident: Resident, id_number: str | None = None,
     if changed:
         resident.refresh_derived()
         resident.save()
-        log_event(actor=actor, verb="resident.updated", obj=resident,
-                  parent=resident.household, data={"changes": changed})
+        log_event(
+            actor=actor,
+            verb="resident.updated",
+            obj=resident,
+            parent=resident.household,
+            data={"changes": changed},
+        )
     _set_tags(actor, resident, tags, log=True)
     return resident
 
 
 @transaction.atomic
-def resident_move_out(*, actor, resident: Resident, on: dt.date, deceased: bool = False,
-                      note: str = "") -> Resident:
+def resident_move_out(
+    *, actor, resident: Resident, on: dt.date, deceased: bool = False, note: str = ""
+) -> Resident:
     """Moving out (or recording a death) keeps the record and its history."""
     policy.authorize(actor, "resident.move_out", resident)
     resident = Resident.objects.select_for_update().get(pk=resident.pk)
@@ -195,12 +252,18 @@ def resident_move_out(*, actor, resident: Resident, on: dt.date, deceased: bool 
         resident.status, resident.moved_out_on = ResidentStatus.MOVED_OUT, on
         verb = "resident.moved_out"
     resident.save()
-    log_event(actor=actor, verb=verb, obj=resident, parent=resident.household,
-              data={"on": on.isoformat(), "note": note[:200]})
+    log_event(
+        actor=actor,
+        verb=verb,
+        obj=resident,
+        parent=resident.household,
+        data={"on": on.isoformat(), "note": note[:200]},
+    )
     return resident
 
 
 # --- personal data ------------------------------------------------------------------------
+
 
 def resident_viewed(*, actor, resident: Resident) -> None:
     """Reading a resident's record is itself an access to personal data: it is logged."""
@@ -216,6 +279,11 @@ def resident_reveal(*, actor, resident: Resident, field: str, reason: str = "") 
         value = personal.unseal(resident.health_note_sealed)
     else:
         raise ValueError(field)
-    log_event(actor=actor, verb=f"resident.{field}.revealed", obj=resident,
-              parent=resident.household, data={"reason": reason[:200]})
+    log_event(
+        actor=actor,
+        verb=f"resident.{field}.revealed",
+        obj=resident,
+        parent=resident.household,
+        data={"reason": reason[:200]},
+    )
     return value

@@ -1,1 +1,285 @@
-"""Registry pages."""
+"""Registry pages: thin — parse, call one service or query, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from linli.core import policy
+from linli.core.events import timeline_for
+
+from . import queries, services
+from .forms import HouseholdForm, MoveOutForm, ResidentForm, RevealForm
+from .models import Building, Community, Household, Resident
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errs in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    policy.require_any(request.user, "registry.browse")
+    communities = list(queries.communities_for(request.user))
+    if len(communities) == 1:
+        return redirect("registry:community", code=communities[0].code)
+    return render(request, "registry/index.html", {"communities": communities})
+
+
+@login_required
+def community(request: HttpRequest, code: str) -> HttpResponse:
+    c = policy.get_for(
+        request.user,
+        Community.objects.select_related("street_office"),
+        "registry.browse",
+        code=code,
+    )
+    ctx = {
+        "community": c,
+        "tree": queries.community_tree(request.user, c),
+        "can_import": policy.can(request.user, "registry.import", c),
+        "can_export": policy.can(request.user, "registry.export", c),
+    }
+    return render(request, "registry/community.html", ctx)
+
+
+@login_required
+def building(request: HttpRequest, pk: int) -> HttpResponse:
+    b = policy.get_for(
+        request.user, Building.objects.select_related("community", "grid"), "registry.browse", pk=pk
+    )
+    ctx = {
+        "building": b,
+        "households": queries.building_households(request.user, b),
+        "leaders": queries.building_leaders(b),
+        "grid_workers": queries.grid_workers(b.grid),
+        "can_create": policy.can(request.user, "household.create", b),
+        "mask_minors": not policy.can(request.user, "resident.reveal", b),
+    }
+    return render(request, "registry/building.html", ctx)
+
+
+@login_required
+def household(request: HttpRequest, pk: int) -> HttpResponse:
+    hh = policy.get_for(
+        request.user,
+        Household.objects.select_related("building", "unit", "community"),
+        "household.view",
+        pk=pk,
+    )
+    can_history = policy.can(request.user, "registry.history", hh)
+    ctx = {
+        "household": hh,
+        "residents": queries.household_residents(hh),
+        "can_edit": policy.can(request.user, "household.edit", hh),
+        "can_add_resident": policy.can(request.user, "resident.create", hh),
+        "can_browse": policy.can(request.user, "registry.browse", hh.building),
+        "mask_minors": not policy.sees_minors(request.user, hh),
+        "timeline": timeline_for(hh, page=request.GET.get("page") or 1) if can_history else None,
+    }
+    return render(request, "registry/household.html", ctx)
+
+
+@login_required
+def household_create(request: HttpRequest, pk: int) -> HttpResponse:
+    b = policy.get_for(
+        request.user, Building.objects.select_related("community"), "household.create", pk=pk
+    )
+    form = HouseholdForm(request.POST or None, building=b)
+    if request.method == "POST" and form.is_valid():
+        try:
+            hh = services.household_create(actor=request.user, building=b, **form.cleaned_data)
+        except ValidationError as e:
+            _add_errors(form, e)
+        else:
+            messages.success(request, _("Household %(label)s registered.") % {"label": hh.label})
+            return redirect("registry:household", pk=hh.pk)
+    return render(
+        request,
+        "registry/household_form.html",
+        {"form": form, "building": b},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    hh = policy.get_for(
+        request.user,
+        Household.objects.select_related("building", "community"),
+        "household.edit",
+        pk=pk,
+    )
+    initial = {"floor_area": hh.floor_area, "occupancy": hh.occupancy, "notes": hh.notes}
+    form = HouseholdForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_update(actor=request.user, household=hh, **form.cleaned_data)
+        except ValidationError as e:
+            _add_errors(form, e)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("registry:household", pk=hh.pk)
+    return render(
+        request,
+        "registry/household_form.html",
+        {"form": form, "building": hh.building, "household": hh},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def resident(request: HttpRequest, pk: int) -> HttpResponse:
+    r = policy.get_for(
+        request.user,
+        Resident.objects.select_related("household__building", "community"),
+        "resident.view",
+        pk=pk,
+    )
+    services.resident_viewed(actor=request.user, resident=r)
+    can_history = policy.can(request.user, "registry.history", r)
+    ctx = {
+        "resident": r,
+        "tags": list(r.tags.all()),
+        "can_edit": policy.can(request.user, "resident.edit", r),
+        "can_reveal": policy.can(request.user, "resident.reveal", r),
+        "reveal_form": RevealForm(),
+        "timeline": timeline_for(r, page=request.GET.get("page") or 1) if can_history else None,
+        # Children's details are shown to the office only (PIPL Art. 28/31).
+        "minor_masked": r.is_minor_under_14 and not policy.sees_minors(request.user, r),
+    }
+    return render(request, "registry/resident.html", ctx)
+
+
+def _resident_initial(r: Resident) -> dict:
+    return {
+        "name": r.name,
+        "gender": r.gender,
+        "birth_date": r.birth_date,
+        "phone": r.phone,
+        "relation": r.relation,
+        "tenure": r.tenure,
+        "moved_in_on": r.moved_in_on,
+        "tags": list(r.tags.all()),
+    }
+
+
+@login_required
+def resident_create(request: HttpRequest, pk: int) -> HttpResponse:
+    hh = policy.get_for(
+        request.user,
+        Household.objects.select_related("community", "building"),
+        "resident.create",
+        pk=pk,
+    )
+    form = ResidentForm(request.POST or None, community=hh.community)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["tags"] = list(data["tags"])
+        try:
+            r = services.resident_create(actor=request.user, household=hh, **data)
+        except ValidationError as e:
+            _add_errors(form, e)
+        else:
+            messages.success(request, _("%(name)s registered.") % {"name": r.name})
+            return redirect("registry:household", pk=hh.pk)
+    return render(
+        request,
+        "registry/resident_form.html",
+        {"form": form, "household": hh},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    r = policy.get_for(
+        request.user,
+        Resident.objects.select_related("household__building", "community"),
+        "resident.edit",
+        pk=pk,
+    )
+    form = ResidentForm(
+        request.POST or None, initial=_resident_initial(r), community=r.community, editing=True
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["tags"] = list(data["tags"])
+        try:
+            services.resident_update(actor=request.user, resident=r, **data)
+        except ValidationError as e:
+            _add_errors(form, e)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("registry:resident", pk=r.pk)
+    return render(
+        request,
+        "registry/resident_form.html",
+        {"form": form, "household": r.household, "resident": r},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def resident_move_out(request: HttpRequest, pk: int) -> HttpResponse:
+    r = policy.get_for(
+        request.user, Resident.objects.select_related("household"), "resident.move_out", pk=pk
+    )
+    form = MoveOutForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resident_move_out(actor=request.user, resident=r, **form.cleaned_data)
+        except ValidationError as e:
+            _add_errors(form, e)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("registry:household", pk=r.household_id)
+    return render(
+        request,
+        "registry/move_out.html",
+        {"form": form, "resident": r},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def resident_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+    if field not in ("id_number", "health_note"):
+        raise PermissionDenied
+    r = policy.get_for(request.user, Resident.objects.all(), "resident.reveal", pk=pk)
+    form = RevealForm(request.POST)
+    # htmx swaps the fragment in place; without JavaScript the same fragment gets a page.
+    template = (
+        "registry/_reveal.html" if request.headers.get("HX-Request") else "registry/reveal.html"
+    )
+    if not form.is_valid():
+        return render(request, template, {"resident": r, "field": field, "form": form}, status=400)
+    value = services.resident_reveal(
+        actor=request.user, resident=r, field=field, reason=form.cleaned_data["reason"]
+    )
+    response = render(request, template, {"resident": r, "field": field, "value": value})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "")
+    result = queries.search(request.user, q)
+    template = (
+        "registry/_search_results.html"
+        if request.headers.get("HX-Request")
+        else "registry/search.html"
+    )
+    mask = not policy.has_any(request.user, "resident.reveal")
+    return render(request, template, {"q": q, "result": result, "mask_minors": mask})

@@ -1,0 +1,96 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Gender, Occupancy, Relation, Tag, Tenure, Unit
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class HouseholdForm(forms.Form):
+    unit = forms.ModelChoiceField(
+        queryset=Unit.objects.none(), required=False, label=_("Unit"), empty_label=_("(no unit)")
+    )
+    room = forms.RegexField(
+        label=_("Room"),
+        max_length=10,
+        regex=r"^[0-9A-Za-z]{1,10}$",
+        error_messages={"invalid": _("Use up to 10 letters or digits.")},
+    )
+    floor_area = forms.DecimalField(
+        label=_("Floor area (m²)"), max_digits=9, decimal_places=2, min_value=0.01, required=False
+    )
+    occupancy = forms.ChoiceField(label=_("Occupancy"), choices=Occupancy.choices)
+    notes = forms.CharField(
+        label=_("Notes"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, building=None, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["unit"]
+            del self.fields["room"]
+        elif building is not None:
+            self.fields["unit"].queryset = building.units.all()
+
+
+class ResidentForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    gender = forms.ChoiceField(
+        label=_("Gender"), choices=[("", "—"), *Gender.choices], required=False
+    )
+    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=DateInput)
+    phone = forms.RegexField(
+        label=_("Phone"),
+        regex=r"^\+?[0-9-]{5,20}$",
+        max_length=20,
+        required=False,
+        error_messages={"invalid": _("Digits only, e.g. 13812345678.")},
+    )
+    id_number = forms.CharField(
+        label=_("ID number"),
+        max_length=18,
+        required=False,
+        help_text=_("18 characters. Stored encrypted; shown masked."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    relation = forms.ChoiceField(label=_("Relation to household"), choices=Relation.choices)
+    tenure = forms.ChoiceField(label=_("Owner or tenant"), choices=Tenure.choices)
+    moved_in_on = forms.DateField(label=_("Moved in"), required=False, widget=DateInput)
+    tags = forms.ModelMultipleChoiceField(
+        queryset=Tag.objects.none(),
+        required=False,
+        label=_("Tags"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    health_note = forms.CharField(
+        label=_("Health note"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Stored encrypted. Leave empty to keep the current note."),
+    )
+
+    def __init__(self, *args, community=None, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if community is not None:
+            from django.db.models import Q
+
+            self.fields["tags"].queryset = Tag.objects.filter(
+                Q(community__isnull=True) | Q(community=community)
+            )
+        if editing:
+            self.fields["id_number"].help_text = _(
+                "Leave empty to keep the current number. Stored encrypted; shown masked."
+            )
+
+
+class MoveOutForm(forms.Form):
+    on = forms.DateField(label=_("Date"), widget=DateInput)
+    deceased = forms.BooleanField(label=_("The resident has died"), required=False)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class RevealForm(forms.Form):
+    reason = forms.CharField(label=_("Why do you need to see it?"), max_length=200)
