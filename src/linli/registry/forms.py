@@ -94,3 +94,44 @@ class MoveOutForm(forms.Form):
 
 class RevealForm(forms.Form):
     reason = forms.CharField(label=_("Why do you need to see it?"), max_length=200)
+
+
+class BuildingForm(forms.Form):
+    number = forms.RegexField(
+        label=_("Building number"),
+        regex=r"^[0-9A-Za-z]{1,10}$",
+        max_length=10,
+        error_messages={"invalid": _("Use up to 10 letters or digits.")},
+    )
+    name = forms.CharField(label=_("Name (optional)"), max_length=100, required=False)
+    grid = forms.ModelChoiceField(
+        queryset=None, required=False, label=_("Grid"), empty_label=_("(no grid)")
+    )
+    units = forms.IntegerField(
+        label=_("Number of units (stairwells)"), min_value=0, max_value=30, initial=0
+    )
+    floors = forms.IntegerField(label=_("Floors"), min_value=1, max_value=200, required=False)
+    year_built = forms.IntegerField(
+        label=_("Year built"), min_value=1800, max_value=2100, required=False
+    )
+
+    def __init__(self, *args, community=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].queryset = community.grids.all() if community else None
+
+
+class GridForm(forms.Form):
+    number = forms.RegexField(
+        label=_("Grid number"),
+        regex=r"^[0-9A-Za-z]{1,10}$",
+        max_length=10,
+        error_messages={"invalid": _("Use up to 10 letters or digits.")},
+    )
+    name = forms.CharField(label=_("Name"), max_length=100)
+    area_description = forms.CharField(label=_("Area"), max_length=200, required=False)
+    supervision_phone = forms.CharField(label=_("Supervision phone"), max_length=30, required=False)
+
+
+class TagForm(forms.Form):
+    name = forms.CharField(label=_("Tag name"), max_length=60)
+    sensitive = forms.BooleanField(label=_("Sensitive (health or income)"), required=False)

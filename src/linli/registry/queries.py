@@ -105,10 +105,29 @@ def grid_workers(grid: Grid | None) -> list:
     )
 
 
+def tags_with_counts(community: Community) -> list:
+    """Built-in and community tags with how many residents living here carry each."""
+    from .models import Tag
+
+    return list(
+        Tag.objects.filter(Q(community__isnull=True) | Q(community=community))
+        .annotate(
+            n=Count(
+                "resident_links",
+                filter=Q(
+                    resident_links__community=community, resident_links__resident__status=ACTIVE
+                ),
+            )
+        )
+        .order_by("community_id", "id")
+    )
+
+
 # --- search -------------------------------------------------------------------------------
 
 ROOM_RE = re.compile(r"^[0-9A-Za-z]{1,10}(-[0-9A-Za-z]{1,10}){1,2}$")
 PHONE_TAIL_RE = re.compile(r"^[0-9]{4}$")
+ID_RE = re.compile(r"^[0-9]{17}[0-9Xx]$")
 LATIN_RE = re.compile(r"^[a-z]{1,30}$")
 
 
@@ -149,7 +168,15 @@ def search(actor, q: str, *, limit: int = 50) -> SearchResult:
         )
         return SearchResult("household", [], hh[:limit], len(hh) > limit)
     base = policy.scope_filter(actor, Resident.objects.all(), "resident.view")
-    if PHONE_TAIL_RE.match(q):
+    if ID_RE.match(q):
+        # A full ID number is looked up by its keyed digest; the number itself is never stored
+        # in clear. Only the office may search by it.
+        if not policy.has_any(actor, "resident.reveal"):
+            raise PermissionDenied
+        from linli.core.personal import blind_index
+
+        cond = Q(id_number_digest=blind_index(q))
+    elif PHONE_TAIL_RE.match(q):
         cond = Q(phone_tail=q)
     elif LATIN_RE.match(q.lower()):
         low = q.lower()

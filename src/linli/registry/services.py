@@ -287,3 +287,109 @@ def resident_reveal(*, actor, resident: Resident, field: str, reason: str = "") 
         data={"reason": reason[:200]},
     )
     return value
+
+
+# --- structure: grids, buildings, units, community tags -----------------------------------
+
+
+@transaction.atomic
+def building_create(
+    *,
+    actor,
+    community,
+    number: str,
+    grid=None,
+    name: str = "",
+    floors: int | None = None,
+    year_built: int | None = None,
+    units: int = 0,
+) -> Building:
+    """A building and, optionally, its units numbered 1…``units``."""
+    from .models import Grid
+
+    policy.authorize(actor, "registry.structure", community)
+    if grid is not None and grid.community_id != community.pk:
+        raise ValidationError({"grid": _("This grid belongs to another community.")})
+    b = Building(
+        community=community,
+        grid=grid,
+        number=number.strip(),
+        name=name,
+        floors=floors,
+        year_built=year_built,
+    )
+    b.full_clean(exclude=["community", "grid"], validate_unique=False)
+    if Building.objects.filter(community=community, number=b.number).exists():
+        raise ValidationError(
+            {"number": _("Building %(number)s already exists.") % {"number": b.number}}
+        )
+    b.save()
+    Unit.objects.bulk_create(
+        [Unit(community=community, building=b, number=str(i)) for i in range(1, units + 1)]
+    )
+    log_event(
+        actor=actor,
+        verb="building.created",
+        obj=b,
+        data={
+            "number": b.number,
+            "units": units,
+            "grid": grid.number if isinstance(grid, Grid) else None,
+        },
+    )
+    return b
+
+
+@transaction.atomic
+def grid_create(
+    *,
+    actor,
+    community,
+    number: str,
+    name: str,
+    area_description: str = "",
+    supervision_phone: str = "",
+):
+    from .models import Grid
+
+    policy.authorize(actor, "registry.structure", community)
+    g = Grid(
+        community=community,
+        number=number.strip(),
+        name=name.strip(),
+        area_description=area_description,
+        supervision_phone=supervision_phone,
+    )
+    g.full_clean(exclude=["community"], validate_unique=False)
+    if Grid.objects.filter(community=community, number=g.number).exists():
+        raise ValidationError(
+            {"number": _("Grid %(number)s already exists.") % {"number": g.number}}
+        )
+    g.save()
+    log_event(actor=actor, verb="grid.created", obj=g, data={"number": g.number})
+    return g
+
+
+@transaction.atomic
+def tag_create(*, actor, community, name: str, sensitive: bool = False) -> Tag:
+    """A community's own tag (the built-in ones come with Linli)."""
+    import uuid
+
+    policy.authorize(actor, "registry.structure", community)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Please give the tag a name.")})
+    if Tag.objects.filter(community=community, name=name).exists():
+        raise ValidationError({"name": _("This tag already exists.")})
+    tag = Tag(
+        community=community,
+        name=name,
+        sensitive=sensitive,
+        code=f"c{community.pk}-{uuid.uuid4().hex[:8]}",
+    )
+    tag.full_clean(exclude=["community"], validate_unique=False)
+    tag.save()
+    log_event(
+        actor=actor, verb="tag.created", obj=tag, community_id=community.pk, data={"name": name}
+    )
+    return tag

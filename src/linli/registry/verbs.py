@@ -16,5 +16,8 @@ register_verbs(
         "resident.tags.changed": _("Tags changed"),
         "registry.imported": _("Households and residents imported"),
         "registry.exported": _("Registry exported"),
+        "building.created": _("Building added"),
+        "grid.created": _("Grid added"),
+        "tag.created": _("Tag added"),
     }
 )

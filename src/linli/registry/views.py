@@ -14,7 +14,15 @@ from linli.core import policy
 from linli.core.events import timeline_for
 
 from . import queries, services
-from .forms import HouseholdForm, MoveOutForm, ResidentForm, RevealForm
+from .forms import (
+    BuildingForm,
+    GridForm,
+    HouseholdForm,
+    MoveOutForm,
+    ResidentForm,
+    RevealForm,
+    TagForm,
+)
 from .models import Building, Community, Household, Resident
 
 
@@ -48,6 +56,7 @@ def community(request: HttpRequest, code: str) -> HttpResponse:
         "tree": queries.community_tree(request.user, c),
         "can_import": policy.can(request.user, "registry.import", c),
         "can_export": policy.can(request.user, "registry.export", c),
+        "can_structure": policy.can(request.user, "registry.structure", c),
     }
     return render(request, "registry/community.html", ctx)
 
@@ -283,3 +292,68 @@ def search(request: HttpRequest) -> HttpResponse:
     )
     mask = not policy.has_any(request.user, "resident.reveal")
     return render(request, template, {"q": q, "result": result, "mask_minors": mask})
+
+
+def _structure_page(request, code: str, form_class, service, template: str, success):
+    c = policy.get_for(request.user, Community, "registry.structure", code=code)
+    kwargs = {"community": c} if form_class is BuildingForm else {}
+    form = form_class(request.POST or None, **kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = service(actor=request.user, community=c, **form.cleaned_data)
+        except ValidationError as e:
+            _add_errors(form, e)
+        else:
+            messages.success(request, success % {"name": str(obj)})
+            return redirect("registry:community", code=c.code)
+    return render(
+        request, template, {"form": form, "community": c}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def building_create(request: HttpRequest, code: str) -> HttpResponse:
+    return _structure_page(
+        request,
+        code,
+        BuildingForm,
+        services.building_create,
+        "registry/structure_form.html",
+        _("%(name)s added."),
+    )
+
+
+@login_required
+def grid_create(request: HttpRequest, code: str) -> HttpResponse:
+    return _structure_page(
+        request,
+        code,
+        GridForm,
+        services.grid_create,
+        "registry/structure_form.html",
+        _("%(name)s added."),
+    )
+
+
+@login_required
+def tags(request: HttpRequest, code: str) -> HttpResponse:
+    c = policy.get_for(request.user, Community, "registry.browse", code=code)
+    can_add = policy.can(request.user, "registry.structure", c)
+    form = TagForm(request.POST or None)
+    if request.method == "POST":
+        if not can_add:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.tag_create(actor=request.user, community=c, **form.cleaned_data)
+            except ValidationError as e:
+                _add_errors(form, e)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("registry:tags", code=c.code)
+    return render(
+        request,
+        "registry/tags.html",
+        {"community": c, "tags": queries.tags_with_counts(c), "form": form, "can_add": can_add},
+        status=400 if form.errors else 200,
+    )
