@@ -43,6 +43,7 @@ if LINLI_ENV not in ("development", "production", "test"):
 PRODUCTION = LINLI_ENV == "production"
 
 VAR_DIR = Path(env("LINLI_VAR_DIR", str(REPO_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite file and the huey queue live here
 
 _DEFAULT_SECRET = "linli-insecure-development-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = env("LINLI_SECRET_KEY", _DEFAULT_SECRET)
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
     "linli.registry",
     "linli.volunteers",
     "linli.api",
+    "linli.demo",
 ]
 
 MIDDLEWARE = [
@@ -192,6 +194,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AXES_FAILURE_LIMIT = envint("LINLI_LOGIN_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = envint("LINLI_LOGIN_COOLOFF_MINUTES", "15") / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A phone number and a user name of the same account count as one for throttling.
+AXES_USERNAME_CALLABLE = "linli.accounts.backends.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

@@ -59,3 +59,10 @@ def test_every_asset_is_served_locally(client):
     page = client.get("/").content.decode()
     for url in re.findall(r'(?:src|href)="([^"]+)"', page):
         assert not url.startswith(("http:", "https:", "//")), url
+
+
+def test_secretary_home_links_to_role_management(world, as_user):
+    page = as_user(world.secretary).get("/").content.decode()
+    assert reverse("accounts:roles", args=["xincun"]) in page
+    page = as_user(world.staff).get("/").content.decode()
+    assert reverse("accounts:roles", args=["xincun"]) not in page

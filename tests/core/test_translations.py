@@ -29,13 +29,31 @@ def test_catalogue_covers_every_string_in_the_code(tmp_path):
         pytest.skip("GNU gettext (xgettext) is not installed: cannot extract strings")
     copy = tmp_path / "src" / "linli"
     shutil.copytree(SRC / "linli", copy, ignore=shutil.ignore_patterns("__pycache__", "static"))
-    env = {**os.environ, "PYTHONPATH": str(tmp_path / "src"),
-           "DJANGO_SETTINGS_MODULE": "linli.settings"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(tmp_path / "src"),
+        "DJANGO_SETTINGS_MODULE": "linli.settings",
+    }
     env.pop("DATABASE_URL", None)
+    env["LINLI_VAR_DIR"] = str(tmp_path / "var")
     subprocess.run(
-        [sys.executable, "-m", "django", "makemessages", "--locale", "zh_Hans",
-         "--no-obsolete", "--no-location", "--ignore", "migrations/*"],
-        cwd=copy, env=env, check=True, capture_output=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "makemessages",
+            "--locale",
+            "zh_Hans",
+            "--no-obsolete",
+            "--no-location",
+            "--ignore",
+            "migrations/*",
+        ],
+        cwd=copy,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     fresh = polib.pofile(str(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
     missing = [e.msgid for e in fresh.untranslated_entries()]

@@ -18,3 +18,17 @@ class PhoneOrUsernameBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+def axes_username(request, credentials) -> str:
+    """The canonical user name for django-axes, so that switching between phone number and
+    user name does not reset the failed log-in count."""
+    ident = ((credentials or {}).get("username") or "").strip()
+    if not ident and request is not None:
+        ident = (request.POST.get("username") or "").strip()
+    if not ident:
+        return ""
+    User = get_user_model()
+    found = User.objects.filter(Q(username=ident) | Q(phone=ident)).order_by("id")
+    username = found.values_list("username", flat=True).first()
+    return username or ident

@@ -11,15 +11,23 @@ from linli.core.roles import ROLE_LEVEL, Role
 
 class User(AbstractUser):
     phone = models.CharField(
-        _("phone"), max_length=20, unique=True, null=True, blank=True,
+        _("phone"),
+        max_length=20,
+        unique=True,
+        null=True,
+        blank=True,
         validators=[RegexValidator(r"^\+?[0-9]{5,20}$", _("Digits only, e.g. 13812345678."))],
     )
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
     # None: follow the browser's cookie; True/False: the user's own choice.
     elder_mode = models.BooleanField(_("elder mode"), null=True, blank=True)
     resident = models.OneToOneField(
-        "registry.Resident", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="user", verbose_name=_("resident record"),
+        "registry.Resident",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="user",
+        verbose_name=_("resident record"),
     )
 
     def get_full_name(self) -> str:
@@ -39,18 +47,27 @@ class RoleMembership(models.Model):
         "registry.StreetOffice", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     community = models.ForeignKey(
-        "registry.Community", null=True, blank=True, on_delete=models.PROTECT,
+        "registry.Community",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="memberships",
     )
     grid = models.ForeignKey(
         "registry.Grid", null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
     )
     building = models.ForeignKey(
-        "registry.Building", null=True, blank=True, on_delete=models.PROTECT,
+        "registry.Building",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="memberships",
     )
     household = models.ForeignKey(
-        "registry.Household", null=True, blank=True, on_delete=models.PROTECT,
+        "registry.Household",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="memberships",
     )
     active = models.BooleanField(_("active"), default=True)
@@ -62,23 +79,55 @@ class RoleMembership(models.Model):
             models.CheckConstraint(
                 name="membership_place_matches_role",
                 condition=(
-                    Q(role="street_supervisor", street_office__isnull=False,
-                      community__isnull=True, grid__isnull=True, building__isnull=True,
-                      household__isnull=True)
-                    | Q(role__in=["volunteer", "team_leader", "mediator", "community_staff",
-                                  "secretary"],
-                        community__isnull=False, grid__isnull=True, building__isnull=True,
-                        household__isnull=True)
-                    | Q(role="grid_worker", community__isnull=False, grid__isnull=False,
-                        building__isnull=True, household__isnull=True)
-                    | Q(role="building_leader", community__isnull=False, building__isnull=False,
-                        grid__isnull=True, household__isnull=True)
-                    | Q(role="resident", community__isnull=False, household__isnull=False,
-                        grid__isnull=True, building__isnull=True)
+                    Q(
+                        role="street_supervisor",
+                        street_office__isnull=False,
+                        community__isnull=True,
+                        grid__isnull=True,
+                        building__isnull=True,
+                        household__isnull=True,
+                    )
+                    | Q(
+                        role__in=[
+                            "volunteer",
+                            "team_leader",
+                            "mediator",
+                            "community_staff",
+                            "secretary",
+                        ],
+                        community__isnull=False,
+                        grid__isnull=True,
+                        building__isnull=True,
+                        household__isnull=True,
+                    )
+                    | Q(
+                        role="grid_worker",
+                        community__isnull=False,
+                        grid__isnull=False,
+                        building__isnull=True,
+                        household__isnull=True,
+                    )
+                    | Q(
+                        role="building_leader",
+                        community__isnull=False,
+                        building__isnull=False,
+                        grid__isnull=True,
+                        household__isnull=True,
+                    )
+                    | Q(
+                        role="resident",
+                        community__isnull=False,
+                        household__isnull=False,
+                        grid__isnull=True,
+                        building__isnull=True,
+                    )
                 ),
             ),
         ]
         indexes = [models.Index(fields=["community", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}"
 
     @property
     def level(self) -> str:
@@ -97,9 +146,9 @@ class RoleMembership(models.Model):
     @property
     def place(self):
         return {
-            "street": "street_office", "community": "community", "grid": "grid",
-            "building": "building", "household": "household",
+            "street": "street_office",
+            "community": "community",
+            "grid": "grid",
+            "building": "building",
+            "household": "household",
         }[self.level]
-
-    def __str__(self) -> str:
-        return f"{self.user} · {self.get_role_display()}"

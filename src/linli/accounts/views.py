@@ -1,15 +1,30 @@
-"""Log-in and log-out, and a person's own view of who accessed their data."""
+"""Log-in and log-out, a person's own view of who accessed their data, and the community
+secretary's role management. Thin: parse a form, call one service or query, render."""
 
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from linli.core import policy
+from linli.registry.models import Community
 from linli.registry.queries import access_log_for_resident
 
-from .forms import LoginForm
+from . import queries, services
+from .forms import GrantForm, LoginForm, UserCreateForm
 
 
 class LoginView(auth_views.LoginView):
+    # Django's LoginView authenticates through the form with the request, which axes needs.
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
@@ -19,10 +34,126 @@ class LogoutView(auth_views.LogoutView):
     pass
 
 
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Your password has been changed."))
+        return super().form_valid(form)
+
+
 @login_required
-def my_data(request):
+def my_data(request: HttpRequest) -> HttpResponse:
     resident = request.user.resident
     page = None
     if resident is not None:
         page = access_log_for_resident(resident, page=request.GET.get("page") or 1)
     return render(request, "accounts/my_data.html", {"resident": resident, "page": page})
+
+
+# --- role management ------------------------------------------------------------------------
+
+
+def _community(request: HttpRequest, code: str) -> Community:
+    """The community in the URL, if the actor may manage its roles (404 / 403 otherwise)."""
+    return policy.get_for(
+        request.user, Community.objects.select_related("street_office"), "roles.manage", code=code
+    )
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errs in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def roles(request: HttpRequest, code: str) -> HttpResponse:
+    community = _community(request, code)
+    page = queries.membership_list_for(community, page=request.GET.get("page") or 1)
+    return render(request, "accounts/roles.html", {"community": community, "page": page})
+
+
+@login_required
+def role_grant(request: HttpRequest, code: str) -> HttpResponse:
+    community = _community(request, code)
+    form = GrantForm(
+        request.POST or None,
+        community=community,
+        initial={"user": request.GET.get("user", "")[:150]},
+    )
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        try:
+            m = services.membership_grant(
+                actor=request.user, user=cd["user"], role=cd["role"], place=cd["place"]
+            )
+        except ValidationError as e:
+            _add_errors(form, e)
+        else:
+            messages.success(
+                request,
+                _("%(user)s is now %(role)s at %(place)s.")
+                % {"user": m.user, "role": m.get_role_display(), "place": cd["place"]},
+            )
+            return redirect("accounts:roles", code=community.code)
+    return render(
+        request,
+        "accounts/role_grant.html",
+        {"community": community, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def role_revoke(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    community = _community(request, code)
+    membership = queries.membership_get(community, pk)
+    try:
+        services.membership_revoke(actor=request.user, membership=membership)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(
+            request,
+            _("%(user)s is no longer %(role)s.")
+            % {"user": membership.user, "role": membership.get_role_display()},
+        )
+    return redirect("accounts:roles", code=community.code)
+
+
+@login_required
+def user_create(request: HttpRequest, code: str) -> HttpResponse:
+    community = _community(request, code)
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        try:
+            user = services.user_create(
+                actor=request.user,
+                community=community,
+                username=cd["username"],
+                phone=cd["phone"],
+                display_name=cd["display_name"],
+                password=cd["password"],
+            )
+        except ValidationError as e:
+            _add_errors(form, e)
+        else:
+            messages.success(
+                request,
+                _("Account %(username)s created. Now give the person a role.")
+                % {"username": user.username},
+            )
+            url = reverse("accounts:role_grant", kwargs={"code": community.code})
+            return redirect(f"{url}?{urlencode({'user': user.username})}")
+    return render(
+        request,
+        "accounts/user_create.html",
+        {"community": community, "form": form},
+        status=400 if form.errors else 200,
+    )

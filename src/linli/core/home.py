@@ -3,7 +3,7 @@
 from django.http import HttpRequest
 
 from . import policy
-from .roles import Role
+from .roles import Role, roles_for
 
 
 def home_context(request: HttpRequest) -> dict:
@@ -17,5 +17,8 @@ def home_context(request: HttpRequest) -> dict:
     ctx["is_resident"] = Role.RESIDENT in roles
     ctx["can_browse_registry"] = policy.has_any(user, "registry.browse")
     ctx["can_import"] = policy.has_any(user, "registry.import")
+    ctx["role_communities"] = [
+        m.community for m in ms if m.role in roles_for("roles.manage") and m.community_id
+    ]
     ctx["resident_households"] = [m.household for m in ms if m.role == Role.RESIDENT]
     return ctx

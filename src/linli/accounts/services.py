@@ -1,0 +1,172 @@
+"""Every write to accounts and role memberships: ``noun_verb(*, actor, …)``.
+
+Each service checks the permission (``roles.manage`` on the community), validates, runs in
+one transaction and records an event. Views and admin call these.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from linli.core import policy
+from linli.core.events import log_event
+from linli.core.roles import ROLE_LEVEL, Role
+from linli.registry.models import Building, Community, Grid, Household
+
+from .models import RoleMembership, User
+
+# The model's phone validator accepts any 5–20 digits (landlines, +86…); people type spaces
+# and hyphens, which we drop so the same number is stored, and looked up, one way.
+_PHONE_SEPARATORS = re.compile(r"[\s\-()]")
+
+# Roles a community secretary may hand out: never the street office's own role.
+GRANTABLE_ROLES = [r for r in Role if ROLE_LEVEL[r] != "street"]
+
+_PLACE_MODEL = {"community": Community, "grid": Grid, "building": Building, "household": Household}
+
+
+def normalise_phone(phone: str | None) -> str:
+    return _PHONE_SEPARATORS.sub("", phone or "")
+
+
+def community_of(place) -> Community:
+    return place if isinstance(place, Community) else place.community
+
+
+# --- memberships ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def membership_grant(*, actor, user: User, role: str, place) -> RoleMembership:
+    """Give ``user`` the ``role`` at ``place`` (a community, grid, building or household)."""
+    if role not in Role.values or ROLE_LEVEL[role] == "street":
+        raise ValidationError({"role": _("This role cannot be granted here.")})
+    level = ROLE_LEVEL[role]
+    if not isinstance(place, _PLACE_MODEL[level]):
+        raise ValidationError(
+            {
+                "place": _("This role is held at a %(level)s.")
+                % {"level": _PLACE_MODEL[level]._meta.verbose_name}
+            }
+        )
+    community = community_of(place)
+    # A place in another community is outside the secretary's scope: 404, as for a page.
+    policy.authorize(actor, "roles.manage", community)
+    if not user.is_active:
+        raise ValidationError({"user": _("This account is switched off.")})
+    kw: dict = {"user": user, "role": role, "community": community}
+    if level != "community":
+        kw[level] = place
+    if RoleMembership.objects.filter(active=True, **kw).exists():
+        raise ValidationError(_("%(user)s already holds this role there.") % {"user": user})
+    membership = RoleMembership.objects.create(**kw)
+    log_event(
+        actor=actor,
+        verb="membership.granted",
+        obj=membership,
+        community_id=community.pk,
+        data={
+            "user": user.pk,
+            "role": role,
+            "level": level,
+            "place": place.pk,
+            "place_name": str(place),
+        },
+    )
+    _forget(actor, user)
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(*, actor, membership: RoleMembership) -> RoleMembership:
+    """Switch a membership off (kept, not deleted, so the log still names it)."""
+    if membership.community_id is None:
+        raise Http404  # a street office's role: no community secretary manages it
+    policy.authorize(actor, "roles.manage", membership.community)
+    if not membership.active:
+        return membership  # a second click on the same button changes nothing
+    if membership.user_id == actor.pk and membership.role == Role.SECRETARY:
+        # Otherwise the last secretary can lock the community out of role management.
+        raise ValidationError(_("You cannot remove your own secretary role."))
+    membership.active = False
+    membership.save(update_fields=["active"])
+    log_event(
+        actor=actor,
+        verb="membership.revoked",
+        obj=membership,
+        community_id=membership.community_id,
+        data={"user": membership.user_id, "role": membership.role},
+    )
+    _forget(actor, membership.user)
+    return membership
+
+
+def _forget(actor, user: User) -> None:
+    # Memberships are cached on the user object for the request; if the target is the
+    # actor themself, the cached list on either object is stale now.
+    policy.forget_memberships(user)
+    if getattr(actor, "pk", None) == user.pk:
+        policy.forget_memberships(actor)
+
+
+# --- users ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor,
+    username: str,
+    phone: str,
+    display_name: str,
+    password: str,
+    community: Community | None = None,
+) -> User:
+    """An account a secretary opens for a resident who cannot sign up alone.
+
+    ``community`` is the community the secretary acts for; it is checked and written on the
+    event. Without it the actor must hold ``roles.manage`` somewhere."""
+    if community is not None:
+        policy.authorize(actor, "roles.manage", community)
+    else:
+        policy.require_any(actor, "roles.manage")
+    username = (username or "").strip()
+    phone = normalise_phone(phone)
+    user = User(username=username, phone=phone or None, display_name=(display_name or "").strip())
+    errors: dict[str, list] = {}
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as e:
+        errors.update(e.message_dict)
+    # The log-in form takes a user name or a phone number in one field: neither may be the
+    # other person's, or the log-in would be ambiguous.
+    if username and User.objects.filter(phone=username).exists():
+        errors.setdefault("username", []).append(
+            _("This user name is another person's phone number.")
+        )
+    if phone and User.objects.filter(username=phone).exists():
+        errors.setdefault("phone", []).append(_("This phone number is another person's user name."))
+    if username and User.objects.filter(username__iexact=username).exclude(username=username):
+        errors.setdefault("username", []).append(_("A user with that user name already exists."))
+    try:
+        password_validation.validate_password(password, user=user)
+    except ValidationError as e:
+        errors["password"] = e.messages
+    if errors:
+        raise ValidationError(errors)
+    user.set_password(password)
+    user.save()
+    log_event(
+        actor=actor,
+        verb="user.created",
+        obj=user,
+        community_id=community.pk if community is not None else None,
+        data={"username": user.username},
+    )
+    return user
