@@ -18,6 +18,7 @@ register_verbs(
         "registry.exported": _("Registry exported"),
         "building.created": _("Building added"),
         "grid.created": _("Grid added"),
+        "unit.created": _("Unit added"),
         "tag.created": _("Tag added"),
     }
 )
