@@ -66,3 +66,10 @@ def test_secretary_home_links_to_role_management(world, as_user):
     assert reverse("accounts:roles", args=["xincun"]) in page
     page = as_user(world.staff).get("/").content.decode()
     assert reverse("accounts:roles", args=["xincun"]) not in page
+
+
+def test_public_pages_never_show_a_residents_name_or_room(world, client):
+    for url in ("/", reverse("accounts:login"), "/healthz"):
+        page = client.get(url).content.decode()
+        for secret in ("张三", "李四", "3-2-501", "13812341234"):
+            assert secret not in page, (url, secret)
