@@ -16,8 +16,9 @@ class VolunteerTeam(models.Model):
         "registry.Community", on_delete=models.PROTECT, related_name="volunteer_teams"
     )
     name = models.CharField(_("name"), max_length=100)
-    kind = models.CharField(_("kind"), max_length=10, choices=TeamKind.choices,
-                            default=TeamKind.STANDING)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=TeamKind.choices, default=TeamKind.STANDING
+    )
     description = models.TextField(_("description"), blank=True)
 
     SCOPE_PATHS = {"street": "community__street_office_id", "community": "community_id"}
@@ -34,10 +35,20 @@ class VolunteerTeam(models.Model):
 
 class TeamMember(models.Model):
     team = models.ForeignKey(VolunteerTeam, on_delete=models.CASCADE, related_name="members")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="team_memberships")
-    resident = models.ForeignKey("registry.Resident", null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="team_memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="team_memberships",
+    )
+    resident = models.ForeignKey(
+        "registry.Resident",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="team_memberships",
+    )
     is_leader = models.BooleanField(_("team leader"), default=False)
     joined_on = models.DateField(_("joined"), null=True, blank=True)
 
@@ -45,3 +56,6 @@ class TeamMember(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["team", "resident"], name="team_member_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id}:{self.resident_id or self.user_id}"
