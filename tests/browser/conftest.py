@@ -66,11 +66,12 @@ def _unavailable(reason: str):
     pytest.skip(loud)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(django_db_setup):
-    """One Chromium for the whole run (launching costs ~0.5 s). Depends on the test database
-    so that it stops first: with Playwright's loop gone, dropping the database is not refused
-    as "async-unsafe" at the end of the session."""
+    """One Chromium for the browser tests (launching costs ~0.5 s). Package-scoped so that
+    Playwright's event loop is gone before the rest of the suite: Django refuses database
+    work from a thread with a running loop ("async-unsafe"). Depends on the test database so
+    that it stops first."""
     if not Path(CHROMIUM).exists():
         _unavailable(
             f"Chromium not found at {CHROMIUM}: install Debian's chromium and fonts-noto-cjk "

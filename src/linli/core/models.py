@@ -50,3 +50,113 @@ class Event(models.Model):
         from .events import verb_label
 
         return verb_label(self.verb)
+
+
+# --- Notifications outbox -------------------------------------------------------------------
+
+
+class Notification(models.Model):
+    """One message to one person on one channel. Domains enqueue through
+    ``core.notifications.notify``; the huey tasks in ``core.tasks`` deliver.
+
+    The in-app row is the inbox entry (``read_at``); e-mail and SMS rows are an outbox whose
+    ``status`` is claimed with a conditional UPDATE so two workers never send the same row.
+    ``title`` and ``body`` are stored already rendered in the recipient's language.
+    """
+
+    class Channel(models.TextChoices):
+        IN_APP = "in_app", _("in the app")
+        EMAIL = "email", _("e-mail")
+        SMS = "sms", _("SMS")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting to be sent")
+        SENDING = "sending", _("being sent")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        SKIPPED = "skipped", _("not sent")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    verb = models.CharField(max_length=64)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    community_id = models.BigIntegerField(null=True, blank=True)
+    # The text is self-contained, so a notification outlives a model that disappears.
+    object_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    object_id = models.BigIntegerField(null=True, blank=True)
+    object = GenericForeignKey("object_type", "object_id")
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Held back for the recipient's daily summary instead of being delivered one by one.
+    digest = models.BooleanField(default=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # Marks the rows one digest run claimed, so two runs never mail the same rows.
+    claim_token = models.CharField(max_length=32, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "channel", "dedupe_key"],
+                condition=models.Q(dedupe_key__isnull=False),
+                name="notification_unique_dedupe_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "channel", "read_at"], name="notification_inbox_idx"),
+            models.Index(fields=["status", "created_at"], name="notification_queue_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} → {self.recipient_id}: {self.verb} ({self.status})"
+
+
+class NotificationPreference(models.Model):
+    """How one person wants to be told. No row means the defaults (``default_for``)."""
+
+    class Digest(models.TextChoices):
+        IMMEDIATE = "immediate", _("Right away")
+        DAILY = "daily", _("Once a day, in the evening")
+
+    class Language(models.TextChoices):
+        # Language names are shown in their own language, as on the switch in the top bar.
+        ZH_HANS = "zh-hans", "简体中文"
+        EN = "en", "English"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    email = models.BooleanField(_("Send me e-mails"), default=True)
+    sms = models.BooleanField(_("Send me text messages (SMS)"), default=False)
+    digest = models.CharField(
+        _("E-mails and text messages"),
+        max_length=10,
+        choices=Digest.choices,
+        default=Digest.IMMEDIATE,
+    )
+    language = models.CharField(
+        _("Language of my notifications"),
+        max_length=10,
+        choices=Language.choices,
+        default=Language.ZH_HANS,
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: email={self.email} sms={self.sms} {self.digest} {self.language}"
+
+    @classmethod
+    def default_for(cls, user) -> "NotificationPreference":
+        """The unsaved preference of someone who never chose: e-mail on when they have an
+        address, SMS off, right away, Chinese."""
+        return cls(user=user, email=bool(user.email))

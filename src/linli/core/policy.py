@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from .roles import ROLE_LEVEL, roles_for
+from .roles import ROLE_LEVEL, SELF_PREFIX, roles_for
 
 LEVELS = ("street", "community", "grid", "building", "household")
 
@@ -54,6 +54,30 @@ def _paths(model: type[Model]) -> dict[str, str]:
     return paths
 
 
+def _self_q(model: type[Model], actor, relations: Iterable[str]) -> Q | None:
+    """Objects tied to the actor personally (``SCOPE_SELF_PATHS``: e.g. the requester of a
+    ticket, its handler), whatever roles they hold."""
+    paths = getattr(model, "SCOPE_SELF_PATHS", {})
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None
+    q: Q | None = None
+    for rel in relations:
+        path = paths.get(rel)
+        if path is None:
+            continue
+        term = Q(**{path: actor.pk})
+        q = term if q is None else q | term
+    return q
+
+
+def _or(a: Q | None, b: Q | None) -> Q | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a | b
+
+
 def _q(model: type[Model], ms: Iterable) -> Q | None:
     paths = _paths(model)
     q: Q | None = None
@@ -68,8 +92,8 @@ def _q(model: type[Model], ms: Iterable) -> Q | None:
     return q
 
 
-def _filter(qs: QuerySet, ms: list) -> QuerySet:
-    q = _q(qs.model, ms)
+def _filter(qs: QuerySet, ms: list, extra: Q | None = None) -> QuerySet:
+    q = _or(_q(qs.model, ms), extra)
     if q is None:
         return qs.none()
     if getattr(qs.model, "SCOPE_MULTIVALUED", False):
@@ -84,18 +108,26 @@ def allowed_memberships(actor, action: str) -> list:
     return [m for m in memberships(actor) if m.role in roles]
 
 
+def _self_relations(action: str) -> list[str]:
+    return [r.split(":", 1)[1] for r in roles_for(action) if r.startswith(SELF_PREFIX)]
+
+
 def scope_filter(actor, qs: QuerySet, action: str) -> QuerySet:
     """The rows of ``qs`` the actor may take ``action`` on."""
-    return _filter(qs, allowed_memberships(actor, action))
+    extra = _self_q(qs.model, actor, _self_relations(action))
+    return _filter(qs, allowed_memberships(actor, action), extra)
 
 
 def in_scope(actor, qs: QuerySet) -> QuerySet:
-    """The rows of ``qs`` inside any place the actor holds any role at."""
-    return _filter(qs, memberships(actor))
+    """The rows of ``qs`` inside any place the actor holds any role at, or tied to the actor
+    personally (their own request, a task assigned to them)."""
+    extra = _self_q(qs.model, actor, getattr(qs.model, "SCOPE_SELF_PATHS", {}).keys())
+    return _filter(qs, memberships(actor), extra)
 
 
 def has_any(actor, action: str) -> bool:
-    """Whether the actor may take ``action`` anywhere (for pages not tied to one object)."""
+    """Whether the actor holds a role that may take ``action`` somewhere (for pages not tied
+    to one object). Personal relations ("self:…") do not count here."""
     return bool(allowed_memberships(actor, action))
 
 
@@ -106,9 +138,7 @@ def require_any(actor, action: str) -> None:
 
 def can(actor, action: str, obj: Model) -> bool:
     ms = allowed_memberships(actor, action)
-    if not ms:
-        return False
-    q = _q(type(obj), ms)
+    q = _or(_q(type(obj), ms) if ms else None, _self_q(type(obj), actor, _self_relations(action)))
     if q is None:
         return False
     return type(obj)._default_manager.filter(q, pk=obj.pk).exists()

@@ -20,6 +20,10 @@ class Role(models.TextChoices):
     STREET_SUPERVISOR = "street_supervisor", _("Street supervisor")
 
 
+# Pseudo-roles for a person's own relation to an object, named in PERMISSIONS as
+# "self:<relation>" and resolved through the model's SCOPE_SELF_PATHS (e.g. "self:requester").
+SELF_PREFIX = "self:"
+
 # The level of the territory a role is held at: a membership names exactly this place.
 ROLE_LEVEL: dict[str, str] = {
     Role.RESIDENT: "household",
@@ -37,6 +41,8 @@ _R = Role
 _BROWSERS = {_R.BUILDING_LEADER, _R.GRID_WORKER, _R.STAFF, _R.SECRETARY, _R.STREET_SUPERVISOR}
 _EDITORS = {_R.BUILDING_LEADER, _R.GRID_WORKER, _R.STAFF, _R.SECRETARY}
 _OFFICE = {_R.STAFF, _R.SECRETARY}
+_SELF_HANDLERS = {"self:handler", "self:team"}
+_SELF_ALL = {"self:requester", *_SELF_HANDLERS}
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     # Registry: the territory tree, building pages, search.
@@ -56,6 +62,32 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "registry.export": frozenset({*_OFFICE, _R.STREET_SUPERVISOR}),
     "registry.history": frozenset(_BROWSERS),  # timelines on household/resident pages
     "roles.manage": frozenset({_R.SECRETARY}),
+    # Residents' requests. "self:requester" / "self:handler" / "self:team" are a person's own
+    # relation to a ticket (tickets.Ticket.SCOPE_SELF_PATHS).
+    "ticket.view": frozenset(_BROWSERS | _SELF_ALL),
+    "ticket.submit": frozenset({_R.RESIDENT}),  # for oneself, on the web
+    "ticket.intake": frozenset(_EDITORS),  # for someone who phoned, walked in, was met
+    "ticket.queue": frozenset(_BROWSERS),
+    "ticket.accept": frozenset(_OFFICE),
+    "ticket.assign": frozenset(_OFFICE),
+    "ticket.claim": frozenset({*_OFFICE, "self:team"}),
+    "ticket.start": frozenset({*_OFFICE, *_SELF_HANDLERS}),
+    "ticket.progress": frozenset({*_OFFICE, *_SELF_HANDLERS}),
+    "ticket.resolve": frozenset({*_OFFICE, *_SELF_HANDLERS}),
+    "ticket.hold": frozenset(_OFFICE),
+    "ticket.resume": frozenset(_OFFICE),
+    "ticket.extend": frozenset(_OFFICE),
+    "ticket.reply": frozenset(_OFFICE),
+    "ticket.revisit": frozenset(_OFFICE),
+    "ticket.close": frozenset(_OFFICE),
+    "ticket.mark_duplicate": frozenset(_OFFICE),
+    "ticket.refer": frozenset(_OFFICE),
+    "ticket.rate": frozenset({"self:requester"}),
+    "ticket.withdraw": frozenset({"self:requester"}),
+    # Internal notes: written and read by the people working on it, never by the requester.
+    "ticket.note": frozenset({*_EDITORS, *_SELF_HANDLERS}),
+    "ticket.categories": frozenset({_R.SECRETARY}),
+    "ticket.metrics": frozenset({*_OFFICE, _R.STREET_SUPERVISOR}),
     "access_log.view_own": frozenset({_R.RESIDENT}),
 }
 
