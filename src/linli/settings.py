@@ -6,6 +6,7 @@ malformed value. Defaults serve the embedded, local run (SQLite under ``var/``);
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
     "linli.accounts",
     "linli.registry",
     "linli.volunteers",
+    "linli.tickets",
     "linli.api",
     "linli.demo",
 ]
@@ -151,6 +153,10 @@ else:
                     "PRAGMA busy_timeout=20000;"
                 ),
             },
+            # Tests use a file too (not shared-cache memory), so concurrency behaves as in
+            # production: WAL, IMMEDIATE transactions and the busy timeout all apply.
+            # One file per test process, so parallel runs never share it.
+            "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"linli-test-{os.getpid()}.db")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -251,6 +257,11 @@ if PRODUCTION:
 # --- Mail and SMS ---------------------------------------------------------------------------
 EMAIL_BACKEND = env("LINLI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("LINLI_FROM_EMAIL", "linli@localhost")
+# Dotted path of the SMS backend class (see linli.core.sms); the default only logs.
+LINLI_SMS_BACKEND = env("LINLI_SMS_BACKEND", "linli.core.sms.LoggingSmsBackend")
+# Public address of the site (https://linli.example.org), for links in e-mails and SMS;
+# empty: messages carry no link.
+LINLI_NOTIFY_SITE_URL = env("LINLI_NOTIFY_SITE_URL", "").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -31,3 +31,6 @@ def forbidden(request, exc):
 from linli.registry.api import router as registry_router  # noqa: E402
 
 api.add_router("/registry/", registry_router)
+from linli.tickets.api import router as tickets_router  # noqa: E402
+
+api.add_router("/tickets/", tickets_router)

@@ -5,7 +5,8 @@ planning and writing here for a district-sized data set.)
 Planning is pure (``plan_demo``, ``plan_community``): a seeded ``random.Random`` produces
 plain dataclasses, so the same plan comes out on every run and tests can compare digests
 without a database. Writing (``build_demo``) turns a plan into rows with
-``bulk_create``. The demo writes no events: it is the starting state, not a history.
+``bulk_create``. The registry part writes no events: it is the starting state, not a history;
+the residents' requests (``tickets``) are a year of history, timelines included.
 """
 
 from __future__ import annotations
@@ -919,6 +920,9 @@ def build_demo(seed: int = SEED) -> DemoPlan:
             )
             for p, joined, lead in team.members
         )
+    from . import tickets  # a year of residents' requests, with their timelines
+
+    tickets.build_demo_tickets(plan, users)
     return plan
 
 
@@ -941,4 +945,7 @@ def summary() -> dict[str, int]:
         "volunteer teams": VolunteerTeam.objects.count(),
         "team members": TeamMember.objects.count(),
     })  # fmt: skip
+    from . import tickets
+
+    out.update(tickets.summary())
     return out

@@ -1,0 +1,531 @@
+"""Requests JSON API (``/api/tickets/``): the same queries, services and policy as the pages.
+
+A requester gets the public view of their request (never internal notes, never who handles
+it by name); staff in scope get the full view; internal notes only for those allowed
+``ticket.note``. Domain errors come back as ``{"detail": …}`` with their HTTP code, and an
+impossible transition (409) names the ``allowed`` ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from ninja import Status as Reply
+from ninja.errors import HttpError
+from ninja.pagination import PageNumberPagination, paginate
+
+from linli.core import policy
+from linli.core.events import verb_label
+from linli.core.personal import mask_phone
+from linli.registry.models import Building, Household, Unit
+
+from . import queries, services
+from .models import (
+    OPEN_STATES,
+    WORKING_STATES,
+    Category,
+    Channel,
+    CommentKind,
+    HandlingTeam,
+    Status,
+    Ticket,
+    TicketComment,
+)
+from .workflow import TicketError, allowed_actions
+
+router = Router(tags=["tickets"])
+
+
+# --- schemas -------------------------------------------------------------------------------
+
+
+class ErrorOut(Schema):
+    detail: str
+    allowed: list[str] | None = None
+
+
+class CategoryRef(Schema):
+    id: int
+    code: str
+    name: str
+
+    @staticmethod
+    def resolve_name(obj):
+        return str(obj)
+
+
+def _overdue(t: Ticket, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    if t.status == Status.SUBMITTED and t.respond_by < now:
+        return True
+    return t.status in WORKING_STATES and t.resolve_by < now
+
+
+def overdue_q(now: dt.datetime | None = None) -> Q:
+    now = now or timezone.now()
+    return Q(status=Status.SUBMITTED, respond_by__lt=now) | Q(
+        status__in=WORKING_STATES, resolve_by__lt=now
+    )
+
+
+class TicketFields(Schema):
+    id: int
+    community: str
+    category: CategoryRef
+    status: str
+    status_label: str
+    is_open: bool
+    emergency: bool
+    description: str
+    place: str
+    created_at: dt.datetime
+    respond_by: dt.datetime
+    resolve_by: dt.datetime
+    overdue: bool
+    version: int
+
+
+class TicketOut(TicketFields):
+    """One row of a list, read straight from the model."""
+
+    @staticmethod
+    def resolve_community(obj):
+        return obj.community.code
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_place(obj):
+        return obj.place_label
+
+    @staticmethod
+    def resolve_overdue(obj):
+        return _overdue(obj)
+
+
+class CommentOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    body: str
+    author: str | None
+    created_at: dt.datetime
+
+
+class EventOut(Schema):
+    verb: str
+    label: str
+    actor: str | None
+    created_at: dt.datetime
+
+
+class RequesterOut(Schema):
+    name: str
+    phone: str
+    anonymous: bool
+    primary: bool
+
+
+class TicketDetailOut(TicketFields):
+    view: str  # "public" (the requester's) or "staff"
+    channel: str
+    channel_label: str
+    contact_preference: str
+    attributes: dict[str, Any]
+    hold_until: dt.date | None
+    hold_reason: str
+    rating: str
+    rating_comment: str
+    rated_at: dt.datetime | None
+    reopen_count: int
+    duplicate_of: int | None
+    referred_to: str
+    referral_reason: str
+    assignee: str | None
+    requesters: list[RequesterOut] | None
+    comments: list[CommentOut]
+    timeline: list[EventOut]
+    actions: list[str]
+
+
+class TicketIn(Schema):
+    category_id: int
+    description: str
+    channel: str = Channel.WEB  # "web": a resident for themselves; else staff intake
+    household_id: int | None = None
+    building_id: int | None = None
+    unit_id: int | None = None
+    location_text: str = ""
+    lat: Decimal | None = None
+    long: Decimal | None = None
+    contact_preference: str = "in_app"
+    emergency: bool = False
+    attributes: dict[str, Any] = {}
+    requester_name: str = ""
+    requester_phone: str = ""
+    anonymous: bool = False
+
+
+class TransitionIn(Schema):
+    action: str
+    version: int | None = None
+    user_id: int | None = None
+    team_id: int | None = None
+    external_handler: str = ""
+    external_contact: str = ""
+    reason: str = ""
+    until: dt.date | None = None
+    days: int | None = None
+    result: str = ""
+    body: str = ""
+    rating: str = ""
+    comment: str = ""
+    original_id: int | None = None
+    to: str = ""
+
+
+class CommentIn(Schema):
+    kind: str = CommentKind.PROGRESS
+    body: str
+
+
+class ReplyIn(Schema):
+    body: str
+    version: int | None = None
+
+
+class RatingIn(Schema):
+    rating: str
+    comment: str = ""
+    version: int | None = None
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+def _domain_errors(view):
+    """A ``TicketError`` → its HTTP code with its message (and the allowed actions on 409)."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except TicketError as e:
+            body: dict[str, Any] = {"detail": str(e.message)}
+            if getattr(e, "allowed", None) is not None:
+                body["allowed"] = list(e.allowed)
+            return Reply(e.status_code, body)
+
+    return wrapped
+
+
+def _comment(c: TicketComment, *, staff: bool) -> dict:
+    return {
+        "id": c.pk,
+        "kind": c.kind,
+        "kind_label": str(c.get_kind_display()),
+        "body": c.body,
+        "created_at": c.created_at,
+        "author": (c.author.get_full_name() if c.author_id else None) if staff else None,
+    }
+
+
+def _views(actor, t: Ticket) -> tuple[bool, bool]:
+    """(the staff view?, internal notes?): notes only for those allowed ``ticket.note``."""
+    notes = policy.can(actor, "ticket.note", t)
+    return notes or policy.can(actor, "ticket.queue", t), notes
+
+
+def _comments(t: Ticket, *, staff: bool, notes: bool) -> list[dict]:
+    qs = t.comments.select_related("author") if staff else t.comments.all()
+    if not notes:
+        qs = qs.exclude(kind=CommentKind.NOTE)
+    return [_comment(c, staff=staff) for c in qs]
+
+
+def _detail(actor, t: Ticket) -> dict:
+    staff, notes = _views(actor, t)
+    events = queries.ticket_events(t, public_only=not staff)
+    requesters = None
+    if staff:
+        full_phone = policy.can(actor, "ticket.revisit", t)
+        requesters = [
+            {
+                "name": r.display_name,
+                "phone": "" if r.anonymous else (r.phone if full_phone else mask_phone(r.phone)),
+                "anonymous": r.anonymous,
+                "primary": r.primary,
+            }
+            for r in t.requesters.select_related("user")
+        ]
+    attributes = dict(t.attributes or {})
+    if not staff:
+        attributes.pop("open311", None)
+    return {
+        **TicketOut.model_validate(t).model_dump(),
+        "view": "staff" if staff else "public",
+        "channel": t.channel,
+        "channel_label": str(t.get_channel_display()),
+        "contact_preference": t.contact_preference,
+        "attributes": attributes,
+        "hold_until": t.hold_until,
+        "hold_reason": t.hold_reason,
+        "rating": t.rating,
+        "rating_comment": t.rating_comment,
+        "rated_at": t.rated_at,
+        "reopen_count": t.reopen_count,
+        "duplicate_of": t.duplicate_of_id,
+        "referred_to": t.referred_to,
+        "referral_reason": t.referral_reason,
+        "assignee": (t.assignee_label or None) if staff else None,
+        "requesters": requesters,
+        "comments": _comments(t, staff=staff, notes=notes),
+        "timeline": [
+            {
+                "verb": e.verb,
+                "label": verb_label(e.verb),
+                "created_at": e.created_at,
+                "actor": (e.actor_name or None) if staff else None,
+            }
+            for e in events
+        ],
+        "actions": [a for a in allowed_actions(t.status) if policy.can(actor, f"ticket.{a}", t)],
+    }
+
+
+def _get(request, pk: int, action: str = "ticket.view") -> Ticket:
+    return queries.ticket_get_for(request.user, pk, action)
+
+
+def _one(model, pk: int | None, message: str):
+    if pk is None:
+        return None
+    obj = model._default_manager.filter(pk=pk).first()
+    if obj is None:
+        raise TicketError(message)
+    return obj
+
+
+# --- endpoints -----------------------------------------------------------------------------
+
+
+@router.get("/", response=list[TicketOut], summary="Requests I may see")
+@paginate(PageNumberPagination, page_size=50)
+def ticket_list(request, status: str = "", category: str = "", overdue: bool | None = None):
+    """Scoped exactly like the pages. ``status``: one or more (comma-separated) of the
+    statuses, or ``open``; ``category``: a category code; ``overdue``: true/false."""
+    qs = queries.tickets_for(request.user).select_related(
+        "community", "category", "building", "unit", "household"
+    )
+    wanted = [s.strip() for s in status.split(",") if s.strip()]
+    if wanted:
+        states: set[str] = set()
+        for s in wanted:
+            if s == "open":
+                states |= OPEN_STATES
+            elif s in Status.values:
+                states.add(s)
+            else:
+                raise HttpError(400, _("Unknown status: %(status)s") % {"status": s[:30]})
+        qs = qs.filter(status__in=states)
+    if category:
+        qs = qs.filter(category__code=category)
+    if overdue is not None:
+        qs = qs.filter(overdue_q()) if overdue else qs.exclude(overdue_q())
+    return qs.order_by("-created_at", "-id")
+
+
+@router.get("/{ticket_id}", response={200: TicketDetailOut, **ERRORS}, summary="One request")
+def ticket_detail(request, ticket_id: int):
+    return Reply(200, _detail(request.user, _get(request, ticket_id)))
+
+
+@router.post("/", response={201: TicketDetailOut, **ERRORS}, summary="Report or take in")
+@_domain_errors
+def ticket_create(request, payload: TicketIn):
+    """``channel`` ``web``: a resident reports for themselves; any other channel (phone,
+    walk-in, patrol, …): staff, a building leader or a grid worker takes a request in."""
+    actor = request.user
+    category = policy.in_scope(
+        actor, Category.objects.select_related("community").filter(pk=payload.category_id)
+    ).first()
+    if category is None:
+        raise TicketError(_("Please choose one of this community's request categories."))
+    place = {
+        "household": _one(Household, payload.household_id, _("Unknown room.")),
+        "building": _one(Building, payload.building_id, _("Unknown building.")),
+        "unit": _one(Unit, payload.unit_id, _("Unknown unit.")),
+        "location_text": payload.location_text,
+        "lat": payload.lat,
+        "long": payload.long,
+    }
+    common = {
+        "category": category,
+        "description": payload.description,
+        **place,
+        "contact_preference": payload.contact_preference,
+        "emergency": payload.emergency,
+        "attributes": payload.attributes,
+    }
+    if payload.channel == Channel.WEB:
+        t = services.ticket_submit(actor=actor, **common)
+    else:
+        t = services.ticket_intake(
+            actor=actor,
+            channel=payload.channel,
+            requester_name=payload.requester_name,
+            requester_phone=payload.requester_phone,
+            anonymous=payload.anonymous,
+            **common,
+        )
+    return Reply(201, _detail(actor, queries.ticket_get_for(actor, t.pk)))
+
+
+def _transition(actor, t: Ticket, p: TransitionIn) -> None:
+    """Every service compares ``version`` under the row lock (stale → 409)."""
+    a, v = p.action, p.version
+    if a == "accept":
+        services.ticket_accept(actor=actor, ticket=t, expected_version=v)
+    elif a == "assign":
+        services.ticket_assign(
+            actor=actor,
+            ticket=t,
+            expected_version=v,
+            user=_one(get_user_model(), p.user_id, _("Unknown person.")),
+            team=_one(HandlingTeam, p.team_id, _("Unknown team.")),
+            external_handler=p.external_handler,
+            external_contact=p.external_contact,
+        )
+    elif a in ("claim", "start", "resume", "close"):
+        getattr(services, f"ticket_{a}")(actor=actor, ticket=t, expected_version=v)
+    elif a == "hold":
+        if p.until is None:
+            raise TicketError(_("Give the date the work should resume."))
+        services.ticket_hold(
+            actor=actor, ticket=t, reason=p.reason, until=p.until, expected_version=v
+        )
+    elif a == "extend":
+        services.ticket_extend(
+            actor=actor, ticket=t, days=p.days or 0, reason=p.reason, expected_version=v
+        )
+    elif a == "resolve":
+        services.ticket_resolve(actor=actor, ticket=t, result=p.result, expected_version=v)
+    elif a == "reply":
+        services.ticket_reply(actor=actor, ticket=t, body=p.body, expected_version=v)
+    elif a in ("rate", "revisit"):
+        getattr(services, f"ticket_{a}")(
+            actor=actor, ticket=t, rating=p.rating, comment=p.comment, expected_version=v
+        )
+    elif a == "mark_duplicate":
+        if p.original_id is None:
+            raise TicketError(_("Choose the original request."))
+        original = queries.ticket_get_for(actor, p.original_id)
+        services.ticket_mark_duplicate(actor=actor, ticket=t, original=original, expected_version=v)
+    elif a == "refer":
+        services.ticket_refer(actor=actor, ticket=t, to=p.to, reason=p.reason, expected_version=v)
+    elif a == "withdraw":
+        services.ticket_withdraw(actor=actor, ticket=t, reason=p.reason, expected_version=v)
+
+
+ACTIONS = (
+    "accept",
+    "assign",
+    "claim",
+    "start",
+    "hold",
+    "resume",
+    "extend",
+    "resolve",
+    "reply",
+    "rate",
+    "revisit",
+    "close",
+    "mark_duplicate",
+    "refer",
+    "withdraw",
+)
+
+
+@router.post(
+    "/{ticket_id}/transitions",
+    response={200: TicketDetailOut, **ERRORS},
+    summary="Move a request on",
+)
+@_domain_errors
+def ticket_transition(request, ticket_id: int, payload: TransitionIn):
+    """``action`` is one of accept, assign, claim, start, hold, resume, extend, resolve,
+    reply, rate, revisit, close, mark_duplicate, refer, withdraw, with its fields;
+    ``version`` (from the copy you read) refuses a change built on a stale copy (409)."""
+    t = _get(request, ticket_id)
+    if payload.action not in ACTIONS:
+        detail = _("Unknown action: %(action)s") % {"action": payload.action[:30]}
+        return Reply(400, {"detail": detail, "allowed": allowed_actions(t.status)})
+    _transition(request.user, t, payload)
+    return Reply(200, _detail(request.user, _get(request, ticket_id)))
+
+
+@router.get(
+    "/{ticket_id}/comments",
+    response={200: list[CommentOut], **ERRORS},
+    summary="Replies, progress updates (and internal notes, for those allowed)",
+)
+def ticket_comments(request, ticket_id: int):
+    t = _get(request, ticket_id)
+    staff, notes = _views(request.user, t)
+    return Reply(200, _comments(t, staff=staff, notes=notes))
+
+
+@router.post(
+    "/{ticket_id}/comments",
+    response={201: CommentOut, **ERRORS},
+    summary="Add a progress update or an internal note",
+)
+@_domain_errors
+def ticket_comment_add(request, ticket_id: int, payload: CommentIn):
+    t = _get(request, ticket_id)
+    c = services.ticket_comment(actor=request.user, ticket=t, body=payload.body, kind=payload.kind)
+    return Reply(201, _comment(c, staff=True))
+
+
+@router.post(
+    "/{ticket_id}/replies",
+    response={200: TicketDetailOut, **ERRORS},
+    summary="Reply to the requester",
+)
+@_domain_errors
+def ticket_reply(request, ticket_id: int, payload: ReplyIn):
+    t = _get(request, ticket_id)
+    services.ticket_reply(
+        actor=request.user, ticket=t, body=payload.body, expected_version=payload.version
+    )
+    return Reply(200, _detail(request.user, _get(request, ticket_id)))
+
+
+@router.post(
+    "/{ticket_id}/rating",
+    response={200: TicketDetailOut, **ERRORS},
+    summary="Rate the result (the requester)",
+)
+@_domain_errors
+def ticket_rate(request, ticket_id: int, payload: RatingIn):
+    t = _get(request, ticket_id)
+    services.ticket_rate(
+        actor=request.user,
+        ticket=t,
+        rating=payload.rating,
+        comment=payload.comment,
+        expected_version=payload.version,
+    )
+    return Reply(200, _detail(request.user, _get(request, ticket_id)))

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TicketsConfig(AppConfig):
+    name = "linli.tickets"
+    label = "tickets"
+    verbose_name = _("Residents' requests")
+
+    def ready(self) -> None:
+        from . import verbs  # noqa: F401

@@ -1,0 +1,488 @@
+"""Residents' requests (民事民办): one model, ``Ticket``, followed from intake to closing.
+
+The status enum and its allowed transitions (``TRANSITIONS``) live here; ``workflow.py`` checks
+them and records the event. Every write goes through ``services.py``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class HandlingTeam(models.Model):
+    """A pool tickets can be dispatched to: the office, a volunteer team, a repair crew."""
+
+    community = models.ForeignKey(
+        "registry.Community", on_delete=models.PROTECT, related_name="handling_teams"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="handling_teams",
+        verbose_name=_("members"),
+    )
+    volunteer_team = models.ForeignKey(
+        "volunteers.VolunteerTeam",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    SCOPE_PATHS = {"street": "community__street_office_id", "community": "community_id"}
+
+    class Meta:
+        verbose_name = _("handling team")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "name"], name="handling_team_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Holiday(models.Model):
+    """The working-day calendar: public holidays (``is_workday=False``) and the weekend days
+    that are worked in exchange (调休, ``is_workday=True``). ``community`` empty = everywhere."""
+
+    community = models.ForeignKey(
+        "registry.Community", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    date = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=60)
+    is_workday = models.BooleanField(_("worked day"), default=False)
+
+    class Meta:
+        verbose_name = _("holiday")
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "date"], name="holiday_unique_date"),
+            models.UniqueConstraint(
+                fields=["date"],
+                condition=Q(community__isnull=True),
+                name="holiday_unique_global_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
+code_validator = RegexValidator(
+    r"^[a-z0-9][a-z0-9_-]{0,39}$", _("Use lower-case letters, digits, - and _.")
+)
+
+
+class Category(models.Model):
+    """A kind of request (an Open311 "service"), with its time limits and default team."""
+
+    community = models.ForeignKey(
+        "registry.Community", on_delete=models.PROTECT, related_name="ticket_categories"
+    )
+    code = models.CharField(_("code"), max_length=40, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=60)
+    name_en = models.CharField(_("English name"), max_length=80, blank=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    default_team = models.ForeignKey(
+        HandlingTeam,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("default handling team"),
+    )
+    respond_within_hours = models.PositiveSmallIntegerField(
+        _("respond within (hours)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+    )
+    resolve_within_workdays = models.PositiveSmallIntegerField(
+        _("resolve within (working days)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    # Open311 attributes: [{"code", "description", "datatype", "required", "values": [...]}]
+    attributes = models.JSONField(_("extra questions"), default=list, blank=True)
+    keywords = models.CharField(_("keywords"), max_length=200, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    sort = models.PositiveSmallIntegerField(default=100)
+
+    SCOPE_PATHS = {
+        "street": "community__street_office_id",
+        "community": "community_id",
+        "grid": "community__grids__id",
+        "building": "community__buildings__id",
+        "household": "community__households__id",
+    }
+    SCOPE_MULTIVALUED = True
+
+    class Meta:
+        verbose_name = _("request category")
+        verbose_name_plural = _("request categories")
+        ordering = ["sort", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "code"], name="category_unique_code")
+        ]
+
+    def __str__(self) -> str:
+        from django.utils.translation import get_language
+
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web (by the resident)")
+    PHONE = "phone", _("Phone call")
+    WALK_IN = "walk_in", _("Walk-in")
+    PATROL = "patrol", _("Met on a patrol")
+    BUILDING_LEADER = "leader", _("Through the building leader")
+    COUNCIL = "council", _("At a council meeting")
+    HOTLINE = "hotline", _("12345 hotline")
+    OPEN311 = "open311", _("Open311 client")
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    ASSIGNED = "assigned", _("Assigned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    ON_HOLD = "on_hold", _("On hold")
+    RESOLVED = "resolved", _("Resolved")
+    REPLIED = "replied", _("Replied")
+    CLOSED = "closed", _("Closed")
+    DUPLICATE = "duplicate", _("Duplicate")
+    REFERRED = "referred", _("Referred elsewhere")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+S = Status
+OPEN_STATES = frozenset(
+    {S.SUBMITTED, S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS, S.ON_HOLD, S.RESOLVED, S.REPLIED}
+)
+FINAL_STATES = frozenset({S.CLOSED, S.DUPLICATE, S.REFERRED, S.WITHDRAWN})
+# States in which the work is still to be done (deadlines and overdue flags apply).
+WORKING_STATES = frozenset({S.SUBMITTED, S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS, S.ON_HOLD})
+
+_ACTIVE = (S.SUBMITTED, S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS)
+
+# The one table of allowed moves: action → (from states, to state). ``None`` as the target
+# means "decided by the service" (resume returns to the state before the hold; rating
+# "unsatisfied" reopens). Permissions per action are in core/roles.py as "ticket.<action>".
+TRANSITIONS: dict[str, tuple[frozenset, Status | None]] = {
+    "accept": (frozenset({S.SUBMITTED}), S.ACCEPTED),
+    "assign": (frozenset({S.SUBMITTED, S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS}), S.ASSIGNED),
+    "claim": (frozenset({S.ACCEPTED, S.ASSIGNED}), S.IN_PROGRESS),
+    "start": (frozenset({S.ASSIGNED}), S.IN_PROGRESS),
+    "hold": (frozenset({S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS}), S.ON_HOLD),
+    "resume": (frozenset({S.ON_HOLD}), None),
+    "resolve": (frozenset({S.ASSIGNED, S.IN_PROGRESS}), S.RESOLVED),
+    "reply": (frozenset({S.RESOLVED}), S.REPLIED),
+    "rate": (frozenset({S.REPLIED}), None),
+    "revisit": (frozenset({S.REPLIED}), None),
+    "close": (frozenset({S.REPLIED}), S.CLOSED),
+    "mark_duplicate": (frozenset({S.SUBMITTED, S.ACCEPTED, S.ASSIGNED}), S.DUPLICATE),
+    "refer": (frozenset(_ACTIVE), S.REFERRED),
+    "withdraw": (frozenset({*_ACTIVE, S.ON_HOLD}), S.WITHDRAWN),
+}
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    BASIC = "basic", _("Basically satisfied")
+    UNSATISFIED = "unsatisfied", _("Unsatisfied")
+
+
+class ContactPreference(models.TextChoices):
+    PHONE = "phone", _("Phone call")
+    SMS = "sms", _("Text message")
+    IN_APP = "in_app", _("In Linli")
+    NONE = "none", _("No contact")
+
+
+class Ticket(models.Model):
+    community = models.ForeignKey(
+        "registry.Community", on_delete=models.PROTECT, related_name="tickets"
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("category")
+    )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED
+    )
+    emergency = models.BooleanField(_("emergency"), default=False)
+    description = models.TextField(_("description"), max_length=2000)
+    attributes = models.JSONField(default=dict, blank=True)
+
+    # Where: a household, a building or unit, or a public spot described in words / on a map.
+    building = models.ForeignKey(
+        "registry.Building", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    unit = models.ForeignKey(
+        "registry.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    household = models.ForeignKey(
+        "registry.Household",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    location_text = models.CharField(_("place"), max_length=200, blank=True)
+    lat = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    long = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+
+    contact_preference = models.CharField(
+        _("how to reach the requester"),
+        max_length=8,
+        choices=ContactPreference.choices,
+        default=ContactPreference.IN_APP,
+    )
+
+    # Dispatch: a person, a team's pool, or an outside contractor/agency.
+    assignee_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_tickets",
+    )
+    assignee_team = models.ForeignKey(
+        HandlingTeam, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    external_handler = models.CharField(
+        _("outside contractor or agency"), max_length=100, blank=True
+    )
+    external_contact = models.CharField(_("their contact"), max_length=100, blank=True)
+
+    # Time limits and the moments that measure them.
+    created_at = models.DateTimeField(_("submitted at"), db_index=True)
+    respond_by = models.DateTimeField(_("respond by"))
+    resolve_by = models.DateTimeField(_("resolve by"))
+    responded_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    extension_count = models.PositiveSmallIntegerField(default=0)
+
+    hold_until = models.DateField(null=True, blank=True)
+    hold_reason = models.CharField(max_length=300, blank=True)
+    hold_from = models.CharField(max_length=12, blank=True)
+
+    rating = models.CharField(_("rating"), max_length=12, choices=Rating.choices, blank=True)
+    rating_comment = models.CharField(_("comment"), max_length=500, blank=True)
+    rated_at = models.DateTimeField(null=True, blank=True)
+    rated_by_revisit = models.BooleanField(default=False)
+    reopen_count = models.PositiveSmallIntegerField(default=0)
+
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+    )
+    referred_to = models.CharField(max_length=100, blank=True)
+    referral_reason = models.CharField(max_length=300, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    # Bumped by every change: two people acting on the same version — one wins, one is told.
+    version = models.PositiveIntegerField(default=1)
+
+    SCOPE_PATHS = {
+        "street": "community__street_office_id",
+        "community": "community_id",
+        "grid": "building__grid_id",
+        "building": "building_id",
+        "household": "household_id",
+    }
+    SCOPE_SELF_PATHS = {
+        "requester": "requesters__user_id",
+        "handler": "assignee_user_id",
+        "team": "assignee_team__members__id",
+    }
+    SCOPE_MULTIVALUED = True
+
+    class Meta:
+        verbose_name = _("request")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["community", "status", "created_at"]),
+            models.Index(fields=["community", "category", "created_at"]),
+            models.Index(fields=["community", "resolve_by"]),
+            models.Index(fields=["assignee_user", "status"]),
+            models.Index(fields=["assignee_team", "status"]),
+            models.Index(fields=["building", "status"]),
+            models.Index(fields=["status", "respond_by"]),
+            models.Index(fields=["status", "resolve_by"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="duplicate") | Q(duplicate_of__isnull=False),
+                name="ticket_duplicate_has_original",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating="") | Q(rated_at__isnull=False), name="ticket_rating_dated"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATES
+
+    @property
+    def place_label(self) -> str:
+        if self.household_id:
+            return self.household.label
+        parts = [
+            str(self.building) if self.building_id else "",
+            str(self.unit) if self.unit_id else "",
+            self.location_text,
+        ]
+        return " · ".join(p for p in parts if p)
+
+    @property
+    def assignee_label(self) -> str:
+        if self.assignee_user_id:
+            return self.assignee_user.get_full_name()
+        if self.assignee_team_id:
+            return str(self.assignee_team)
+        if self.external_handler:
+            return self.external_handler
+        return ""
+
+
+class TicketRequester(models.Model):
+    """Who asked. A duplicate's requesters join the original's list, so everyone hears back.
+    A requester may be a registered user, a name and phone only, or anonymous."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="requesters")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ticket_requests",
+    )
+    resident = models.ForeignKey(
+        "registry.Resident", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    anonymous = models.BooleanField(_("anonymous"), default=False)
+    primary = models.BooleanField(default=True)
+    joined_from = models.ForeignKey(
+        Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "ticket"])]
+
+    def __str__(self) -> str:
+        return self.name or str(self.user or "")
+
+    @property
+    def display_name(self) -> str:
+        if self.anonymous:
+            return str(_("Anonymous"))
+        return self.name or (self.user.get_full_name() if self.user_id else "")
+
+
+class CommentKind(models.TextChoices):
+    REPLY = "reply", _("Reply to the requester")
+    PROGRESS = "progress", _("Progress update")
+    NOTE = "note", _("Internal note")
+
+
+class TicketComment(models.Model):
+    """Replies and progress updates reach the requester; internal notes never do."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=CommentKind.choices)
+    body = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "kind", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}:{self.kind}"
+
+    @property
+    def public(self) -> bool:
+        return self.kind != CommentKind.NOTE
+
+
+class PhotoStage(models.TextChoices):
+    REPORT = "report", _("When reported")
+    RESULT = "result", _("Result")
+
+
+def _photo_path(instance, filename: str) -> str:
+    return f"tickets/{instance.ticket.community_id}/{instance.ticket_id}/{filename}"
+
+
+class TicketPhoto(models.Model):
+    """A photo, re-encoded on upload (EXIF and location stripped, resized)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to=_photo_path, width_field="width", height_field="height")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    stage = models.CharField(max_length=8, choices=PhotoStage.choices, default=PhotoStage.REPORT)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class ApiKey(models.Model):
+    """An Open311 client's key, bound to one community. Only a SHA-256 hash of the key is
+    stored (with its first characters, to tell keys apart); the key itself is shown once."""
+
+    community = models.ForeignKey(
+        "registry.Community", on_delete=models.PROTECT, related_name="open311_keys"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    SCOPE_PATHS = {"street": "community__street_office_id", "community": "community_id"}
+
+    class Meta:
+        verbose_name = _("Open311 API key")
+        ordering = ["community_id", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,215 @@
+"""Who hears what about a request, through the core outbox (``linli.core.notifications``).
+
+Requesters hear of acceptance, assignment, extension, hold, resolution and the reply; the
+handler of an assignment; the office of an emergency. Everything is scheduled on commit.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from linli.core.roles import Role
+
+from .models import Ticket
+
+
+def _send(
+    ticket: Ticket,
+    recipients,
+    verb: str,
+    title,
+    body,
+    *,
+    dedupe_key=None,
+    params: dict | None = None,
+) -> None:
+    from linli.core.notifications import notify
+
+    recipients = [u for u in recipients if u is not None]
+    if not recipients:
+        return
+    notify(
+        recipients=recipients,
+        verb=verb,
+        title=title,
+        body=body,
+        params={"number": ticket.pk, "category": ticket.category.name, **(params or {})},
+        url=reverse("tickets:detail", args=[ticket.pk]),
+        obj=ticket,
+        community_id=ticket.community_id,
+        dedupe_key=dedupe_key,
+    )
+
+
+def requester_users(ticket: Ticket) -> list:
+    User = get_user_model()
+    return list(User.objects.filter(ticket_requests__ticket=ticket, is_active=True).distinct())
+
+
+def handler_users(ticket: Ticket) -> list:
+    if ticket.assignee_user_id:
+        return [ticket.assignee_user]
+    if ticket.assignee_team_id:
+        return list(ticket.assignee_team.members.filter(is_active=True))
+    return []
+
+
+def office_users(community_id: int) -> list:
+    User = get_user_model()
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__active=True,
+            memberships__community_id=community_id,
+            memberships__role__in=[Role.STAFF, Role.SECRETARY],
+        ).distinct()
+    )
+
+
+def submitted(t: Ticket) -> None:
+    _send(
+        t,
+        requester_users(t),
+        "ticket.submitted",
+        _("We received your request #%(number)s"),
+        _("Your request about “%(category)s” has been received. We will reply."),
+    )
+
+
+def emergency(t: Ticket) -> None:
+    _send(
+        t,
+        office_users(t.community_id),
+        "ticket.emergency",
+        _("EMERGENCY request #%(number)s"),
+        _(
+            "An emergency was reported (%(category)s) at %(place)s. Act now; if life or "
+            "property is in danger call 110 / 119 / 120."
+        ),
+        params={"place": t.place_label},
+    )
+    submitted(t)
+
+
+def accepted(t: Ticket) -> None:
+    _send(
+        t,
+        requester_users(t),
+        "ticket.accepted",
+        _("Request #%(number)s accepted"),
+        _("The community has accepted your request and will arrange it."),
+    )
+
+
+def assigned(t: Ticket) -> None:
+    _send(
+        t,
+        handler_users(t),
+        "ticket.assigned",
+        _("New task: request #%(number)s"),
+        _("You have been given request #%(number)s (%(category)s) at %(place)s."),
+        params={"place": t.place_label},
+    )
+    _send(
+        t,
+        requester_users(t),
+        "ticket.assigned_requester",
+        _("Request #%(number)s is being handled"),
+        _("Someone has been given your request and will take care of it."),
+    )
+
+
+def held(t: Ticket) -> None:
+    _send(
+        t,
+        requester_users(t),
+        "ticket.held",
+        _("Request #%(number)s is waiting"),
+        _("Your request is on hold until %(until)s: %(reason)s"),
+        params={"until": t.hold_until.isoformat() if t.hold_until else "", "reason": t.hold_reason},
+    )
+
+
+def extended(t: Ticket, reason: str) -> None:
+    _send(
+        t,
+        requester_users(t),
+        "ticket.extended",
+        _("Request #%(number)s needs more time"),
+        _("We need more time, until %(date)s: %(reason)s"),
+        params={"date": t.resolve_by.date().isoformat(), "reason": reason[:200]},
+    )
+
+
+def progress(t: Ticket) -> None:
+    _send(
+        t,
+        requester_users(t),
+        "ticket.progress",
+        _("News on request #%(number)s"),
+        _("There is a progress update on your request."),
+    )
+
+
+def resolved(t: Ticket) -> None:
+    _send(
+        t,
+        requester_users(t),
+        "ticket.resolved",
+        _("Request #%(number)s is done"),
+        _("The work on your request is done. The community will reply to you."),
+    )
+
+
+def replied(t: Ticket) -> None:
+    _send(
+        t,
+        requester_users(t),
+        "ticket.replied",
+        _("Reply to request #%(number)s"),
+        _("The community has replied to your request. Please tell us if you are satisfied."),
+    )
+
+
+def reopened(t: Ticket) -> None:
+    _send(
+        t,
+        handler_users(t) or office_users(t.community_id),
+        "ticket.reopened",
+        _("Request #%(number)s reopened"),
+        _("The requester was not satisfied; request #%(number)s is open again."),
+    )
+
+
+def merged(dup: Ticket, original: Ticket) -> None:
+    _send(
+        dup,
+        requester_users(dup),
+        "ticket.merged",
+        _("Request #%(number)s joined another"),
+        _("Others reported the same problem; you will hear about request #%(original)s."),
+        params={"original": original.pk},
+    )
+
+
+def referred(t: Ticket) -> None:
+    _send(
+        t,
+        requester_users(t),
+        "ticket.referred",
+        _("Request #%(number)s referred"),
+        _("Your request was passed to %(to)s: %(reason)s"),
+        params={"to": t.referred_to, "reason": t.referral_reason},
+    )
+
+
+def withdrawn(t: Ticket) -> None:
+    _send(
+        t,
+        handler_users(t),
+        "ticket.withdrawn",
+        _("Request #%(number)s withdrawn"),
+        _("The requester withdrew request #%(number)s."),
+    )

@@ -1,0 +1,668 @@
+"""Every write to a request: ``ticket_<verb>(*, actor, ticket, …)``.
+
+Each service authorises through the one policy, locks the ticket row, checks the transition
+table (``workflow.py``), saves in one transaction, records an event and schedules
+notifications on commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.core import policy
+from linli.core.events import log_event
+from linli.core.roles import Role
+from linli.registry.models import Building, Community, Household, Unit
+
+from . import notifying
+from .calendar import add_workdays
+from .models import (
+    Category,
+    Channel,
+    CommentKind,
+    HandlingTeam,
+    PhotoStage,
+    Rating,
+    Status,
+    Ticket,
+    TicketComment,
+    TicketPhoto,
+    TicketRequester,
+)
+from .photos import process_photos
+from .workflow import StaleTicket, TicketError, transition
+
+
+def _lock(ticket: Ticket) -> Ticket:
+    return Ticket.objects.select_for_update().select_related("community").get(pk=ticket.pk)
+
+
+def _authorize(actor, action: str, ticket: Ticket) -> None:
+    policy.authorize(actor, f"ticket.{action}", ticket)
+
+
+# --- intake --------------------------------------------------------------------------------
+
+
+def _check_attributes(category: Category, values: dict[str, Any] | None) -> dict[str, Any]:
+    values = dict(values or {})
+    clean: dict[str, Any] = {}
+    for attr in category.attributes or []:
+        code = attr.get("code")
+        raw = values.get(code)
+        if raw in (None, "", []):
+            if attr.get("required"):
+                raise TicketError(_("Please answer: %(q)s") % {"q": attr.get("description", code)})
+            continue
+        allowed = {str(v.get("key")) for v in attr.get("values", [])}
+        if attr.get("datatype") == "singlevaluelist" and allowed and str(raw) not in allowed:
+            raise TicketError(_("“%(v)s” is not one of the choices.") % {"v": str(raw)[:40]})
+        if attr.get("datatype") == "multivaluelist":
+            raw = raw if isinstance(raw, list) else [raw]
+            if allowed and not {str(r) for r in raw} <= allowed:
+                raise TicketError(_("One of the answers is not one of the choices."))
+        clean[code] = raw if isinstance(raw, list) else str(raw)[:500]
+    return clean
+
+
+def _place(
+    community: Community,
+    *,
+    household: Household | None,
+    building: Building | None,
+    unit: Unit | None,
+    location_text: str,
+    lat,
+    long,
+) -> dict:
+    if household is not None:
+        if household.community_id != community.pk:
+            raise TicketError(_("This room is not in this community."))
+        building, unit = household.building, household.unit
+    if unit is not None:
+        if unit.community_id != community.pk:
+            raise TicketError(_("This unit is not in this community."))
+        building = unit.building
+    if building is not None and building.community_id != community.pk:
+        raise TicketError(_("This building is not in this community."))
+    if (lat is None) != (long is None):
+        raise TicketError(_("A map position needs both latitude and longitude."))
+    if lat is not None and not (
+        Decimal(-90) <= Decimal(lat) <= Decimal(90)
+        and Decimal(-180) <= Decimal(long) <= Decimal(180)
+    ):
+        raise TicketError(_("The map position is not valid."))
+    location_text = (location_text or "").strip()[:200]
+    if not (household or building or location_text or lat is not None):
+        raise TicketError(_("Please say where: a room, a building, or a place in the estate."))
+    return {
+        "household": household,
+        "building": building,
+        "unit": unit,
+        "location_text": location_text,
+        "lat": lat,
+        "long": long,
+    }
+
+
+def _create(
+    *,
+    actor,
+    community: Community,
+    category: Category,
+    channel: str,
+    description: str,
+    place: dict,
+    requester: dict,
+    emergency: bool,
+    contact_preference: str,
+    attributes: dict | None,
+    photos,
+) -> Ticket:
+    if category.community_id != community.pk or not category.active:
+        raise TicketError(_("Please choose one of this community's request categories."))
+    description = (description or "").strip()
+    if not description:
+        raise TicketError(_("Please describe the problem."))
+    if len(description) > 2000:
+        raise TicketError(_("The description is too long (at most 2,000 characters)."))
+    if channel not in Channel.values:
+        raise TicketError(_("Unknown channel."))
+    attrs = _check_attributes(category, attributes)
+    images = process_photos(photos)  # before any write: a bad file saves nothing
+    now = timezone.now()
+    with transaction.atomic():
+        ticket = Ticket.objects.create(
+            community=community,
+            category=category,
+            channel=channel,
+            description=description,
+            attributes=attrs,
+            emergency=emergency,
+            contact_preference=contact_preference,
+            created_at=now,
+            respond_by=now + dt.timedelta(hours=category.respond_within_hours),
+            resolve_by=add_workdays(now, category.resolve_within_workdays, community.pk),
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            assignee_team=category.default_team,
+            **place,
+        )
+        TicketRequester.objects.create(ticket=ticket, primary=True, **requester)
+        for img in images:
+            TicketPhoto.objects.create(
+                ticket=ticket, image=img, stage=PhotoStage.REPORT, uploaded_by=ticket.created_by
+            )
+        log_event(
+            actor=actor,
+            verb="ticket.submitted",
+            obj=ticket,
+            data={
+                "channel": channel,
+                "category": category.code,
+                "emergency": emergency,
+                "photos": len(images),
+            },
+        )
+        if emergency:
+            # Never left in a queue: accepted at once and every office member is alerted.
+            transition(ticket, "accept", actor=None, data={"emergency": True})
+            notifying.emergency(ticket)
+        else:
+            notifying.submitted(ticket)
+    return ticket
+
+
+def ticket_submit(
+    *,
+    actor,
+    category: Category,
+    description: str,
+    household=None,
+    building=None,
+    unit=None,
+    location_text: str = "",
+    lat=None,
+    long=None,
+    contact_preference: str = "in_app",
+    emergency: bool = False,
+    attributes: dict | None = None,
+    photos=(),
+    channel: str = Channel.WEB,
+) -> Ticket:
+    """A resident reports something themselves (web, or an Open311 client on their behalf)."""
+    own = [
+        m
+        for m in policy.memberships(actor)
+        if m.role == Role.RESIDENT and m.community_id == category.community_id
+    ]
+    if not own:
+        raise PermissionDenied
+    community = category.community
+    place = _place(
+        community,
+        household=household,
+        building=building,
+        unit=unit,
+        location_text=location_text,
+        lat=lat,
+        long=long,
+    )
+    resident = getattr(actor, "resident", None)
+    requester = {
+        "user": actor,
+        "resident": resident,
+        "name": actor.get_full_name()[:50],
+        "phone": (actor.phone or "")[:20],
+    }
+    return _create(
+        actor=actor,
+        community=community,
+        category=category,
+        channel=channel,
+        description=description,
+        place=place,
+        requester=requester,
+        emergency=emergency,
+        contact_preference=contact_preference,
+        attributes=attributes,
+        photos=photos,
+    )
+
+
+def ticket_intake(
+    *,
+    actor,
+    category: Category,
+    channel: str,
+    description: str,
+    requester_name: str = "",
+    requester_phone: str = "",
+    anonymous: bool = False,
+    requester_user=None,
+    household=None,
+    building=None,
+    unit=None,
+    location_text: str = "",
+    lat=None,
+    long=None,
+    contact_preference="phone",
+    emergency: bool = False,
+    attributes=None,
+    photos=(),
+) -> Ticket:
+    """Staff, a building leader or a grid worker takes a request for someone else."""
+    community = category.community
+    place = _place(
+        community,
+        household=household,
+        building=building,
+        unit=unit,
+        location_text=location_text,
+        lat=lat,
+        long=long,
+    )
+    target = place["household"] or place["building"] or community
+    policy.authorize(actor, "ticket.intake", target)
+    if channel == Channel.WEB:
+        raise TicketError(_("Say how the request came in (phone, walk-in, patrol …)."))
+    name = (requester_name or "").strip()[:50]
+    phone = "".join(c for c in (requester_phone or "") if c.isdigit() or c == "+")[:20]
+    if not anonymous and not (name or phone or requester_user):
+        raise TicketError(_("Give the requester's name or phone, or mark it anonymous."))
+    requester = {
+        "user": requester_user,
+        "name": "" if anonymous else name,
+        "phone": "" if anonymous else phone,
+        "anonymous": anonymous,
+    }
+    return _create(
+        actor=actor,
+        community=community,
+        category=category,
+        channel=channel,
+        description=description,
+        place=place,
+        requester=requester,
+        emergency=emergency,
+        contact_preference=contact_preference,
+        attributes=attributes,
+        photos=photos,
+    )
+
+
+# --- dispatch ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ticket_accept(*, actor, ticket: Ticket, expected_version: int | None = None) -> Ticket:
+    _authorize(actor, "accept", ticket)
+    t = _lock(ticket)
+    transition(t, "accept", actor=actor, expected_version=expected_version)
+    notifying.accepted(t)
+    return t
+
+
+def _holds_role_in(user, community_id: int) -> bool:
+    return user.memberships.filter(active=True, community_id=community_id).exists()
+
+
+@transaction.atomic
+def ticket_assign(
+    *,
+    actor,
+    ticket: Ticket,
+    user=None,
+    team: HandlingTeam | None = None,
+    external_handler: str = "",
+    external_contact: str = "",
+    expected_version: int | None = None,
+) -> Ticket:
+    """To a person, a team's pool, or an outside contractor/agency (with contact)."""
+    _authorize(actor, "assign", ticket)
+    t = _lock(ticket)
+    chosen = sum(bool(x) for x in (user, team, external_handler.strip()))
+    if chosen != 1:
+        raise TicketError(_("Choose one: a person, a team, or an outside contractor."))
+    if user is not None and not _holds_role_in(user, t.community_id):
+        raise TicketError(_("This person holds no role in this community."))
+    if team is not None and (team.community_id != t.community_id or not team.active):
+        raise TicketError(_("This team is not one of this community's teams."))
+    if external_handler.strip() and not external_contact.strip():
+        raise TicketError(_("Give the contractor's contact (phone or address)."))
+    if t.status == Status.SUBMITTED:
+        transition(t, "accept", actor=actor, expected_version=expected_version)
+        expected_version = t.version
+    t.assignee_user, t.assignee_team = user, team
+    t.external_handler = external_handler.strip()[:100]
+    t.external_contact = external_contact.strip()[:100]
+    transition(
+        t,
+        "assign",
+        actor=actor,
+        expected_version=expected_version,
+        data={"to": t.assignee_label, "status": Status.ASSIGNED},
+    )
+    notifying.assigned(t)
+    return t
+
+
+@transaction.atomic
+def ticket_claim(*, actor, ticket: Ticket, expected_version: int | None = None) -> Ticket:
+    """A member of the team whose pool holds the request takes it on."""
+    _authorize(actor, "claim", ticket)
+    t = _lock(ticket)
+    if t.assignee_user_id and t.assignee_user_id != actor.pk:
+        raise TicketError(
+            _("%(name)s has already taken this on.") % {"name": t.assignee_user.get_full_name()}
+        )
+    t.assignee_user = actor
+    transition(t, "claim", actor=actor, expected_version=expected_version)
+    return t
+
+
+@transaction.atomic
+def ticket_start(*, actor, ticket: Ticket, expected_version: int | None = None) -> Ticket:
+    _authorize(actor, "start", ticket)
+    t = _lock(ticket)
+    transition(t, "start", actor=actor, expected_version=expected_version)
+    return t
+
+
+@transaction.atomic
+def ticket_hold(
+    *, actor, ticket: Ticket, reason: str, until: dt.date, expected_version: int | None = None
+) -> Ticket:
+    _authorize(actor, "hold", ticket)
+    t = _lock(ticket)
+    reason = (reason or "").strip()
+    if not reason:
+        raise TicketError(_("Say why the request is on hold."))
+    if until <= timezone.localdate():
+        raise TicketError(_("The new date must be in the future."))
+    t.hold_from, t.hold_reason, t.hold_until = t.status, reason[:300], until
+    transition(
+        t,
+        "hold",
+        actor=actor,
+        expected_version=expected_version,
+        data={"reason": reason[:300], "until": until.isoformat()},
+    )
+    notifying.held(t)
+    return t
+
+
+@transaction.atomic
+def ticket_resume(*, actor, ticket: Ticket, expected_version: int | None = None) -> Ticket:
+    _authorize(actor, "resume", ticket)
+    t = _lock(ticket)
+    back = t.hold_from or Status.ACCEPTED
+    t.hold_from, t.hold_until = "", None
+    transition(t, "resume", actor=actor, expected_version=expected_version, to=back)
+    return t
+
+
+@transaction.atomic
+def ticket_extend(
+    *, actor, ticket: Ticket, days: int, reason: str, expected_version: int | None = None
+) -> Ticket:
+    """More working days to resolve, with a reason the requester is told."""
+    _authorize(actor, "extend", ticket)
+    t = _lock(ticket)
+    if expected_version is not None and expected_version != t.version:
+        raise StaleTicket
+    if t.status not in (Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS, Status.ON_HOLD):
+        raise TicketError(_("Only a request still being worked on can be given more time."))
+    reason = (reason or "").strip()
+    if not reason or not (1 <= days <= 60):
+        raise TicketError(_("Give a reason and between 1 and 60 working days."))
+    old = t.resolve_by
+    t.resolve_by = add_workdays(max(old, timezone.now()), days, t.community_id)
+    t.extension_count += 1
+    t.version += 1
+    t.save()
+    log_event(
+        actor=actor,
+        verb="ticket.extended",
+        obj=t,
+        data={
+            "days": days,
+            "reason": reason[:300],
+            "from": old.isoformat(),
+            "to": t.resolve_by.isoformat(),
+        },
+    )
+    notifying.extended(t, reason)
+    return t
+
+
+# --- doing the work ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ticket_comment(*, actor, ticket: Ticket, body: str, kind: str) -> TicketComment:
+    """A progress update (the requester sees it) or an internal note (never shown to them)."""
+    if kind not in (CommentKind.PROGRESS, CommentKind.NOTE):
+        raise TicketError(_("Unknown kind of note."))
+    _authorize(actor, "progress" if kind == CommentKind.PROGRESS else "note", ticket)
+    body = (body or "").strip()
+    if not body:
+        raise TicketError(_("The note is empty."))
+    if len(body) > 2000:
+        raise TicketError(_("The note is too long (at most 2,000 characters)."))
+    t = _lock(ticket)
+    c = TicketComment.objects.create(ticket=t, author=actor, kind=kind, body=body)
+    # The event never carries an internal note's text: timelines may be shown to residents.
+    log_event(actor=actor, verb=f"ticket.{kind}", obj=t, data={"comment": c.pk})
+    if kind == CommentKind.PROGRESS:
+        notifying.progress(t)
+    return c
+
+
+def ticket_resolve(
+    *, actor, ticket: Ticket, result: str, photos=(), expected_version: int | None = None
+) -> Ticket:
+    _authorize(actor, "resolve", ticket)
+    result = (result or "").strip()
+    if not result:
+        raise TicketError(_("Say what was done."))
+    images = process_photos(photos)
+    with transaction.atomic():
+        t = _lock(ticket)
+        transition(t, "resolve", actor=actor, expected_version=expected_version)
+        t.resolved_at = timezone.now()
+        t.save(update_fields=["resolved_at"])
+        TicketComment.objects.create(
+            ticket=t, author=actor, kind=CommentKind.PROGRESS, body=result[:2000]
+        )
+        for img in images:
+            TicketPhoto.objects.create(
+                ticket=t, image=img, stage=PhotoStage.RESULT, uploaded_by=actor
+            )
+        notifying.resolved(t)
+    return t
+
+
+@transaction.atomic
+def ticket_reply(
+    *, actor, ticket: Ticket, body: str, expected_version: int | None = None
+) -> Ticket:
+    """The reply to the requester: required before a request can be closed."""
+    _authorize(actor, "reply", ticket)
+    body = (body or "").strip()
+    if not body:
+        raise TicketError(_("Write the reply to the requester."))
+    t = _lock(ticket)
+    transition(t, "reply", actor=actor, expected_version=expected_version)
+    t.replied_at = timezone.now()
+    t.save(update_fields=["replied_at"])
+    TicketComment.objects.create(ticket=t, author=actor, kind=CommentKind.REPLY, body=body[:2000])
+    notifying.replied(t)
+    return t
+
+
+def _rated(
+    actor, t: Ticket, rating: str, comment: str, *, action: str, expected_version: int | None = None
+) -> Ticket:
+    if rating not in Rating.values:
+        raise TicketError(_("Choose satisfied, basically satisfied or unsatisfied."))
+    now = timezone.now()
+    t.rating, t.rating_comment, t.rated_at = rating, (comment or "").strip()[:500], now
+    t.rated_by_revisit = action == "revisit"
+    if rating == Rating.UNSATISFIED:
+        # Unsatisfied reopens: back to the handler, counted.
+        t.reopen_count += 1
+        t.resolved_at = t.replied_at = None
+        back = (
+            Status.ASSIGNED
+            if (t.assignee_user_id or t.assignee_team_id or t.external_handler)
+            else Status.ACCEPTED
+        )
+        transition(
+            t,
+            action,
+            actor=actor,
+            to=back,
+            expected_version=expected_version,
+            data={"rating": rating, "reopened": True},
+        )
+        notifying.reopened(t)
+    else:
+        t.closed_at = now
+        transition(
+            t,
+            action,
+            actor=actor,
+            to=Status.CLOSED,
+            expected_version=expected_version,
+            data={"rating": rating},
+        )
+    return t
+
+
+@transaction.atomic
+def ticket_rate(
+    *, actor, ticket: Ticket, rating: str, comment: str = "", expected_version: int | None = None
+) -> Ticket:
+    _authorize(actor, "rate", ticket)
+    return _rated(
+        actor, _lock(ticket), rating, comment, action="rate", expected_version=expected_version
+    )
+
+
+@transaction.atomic
+def ticket_revisit(
+    *, actor, ticket: Ticket, rating: str, comment: str = "", expected_version: int | None = None
+) -> Ticket:
+    """Staff called or visited the requester (phone and walk-in requests) and record the
+    rating they gave."""
+    _authorize(actor, "revisit", ticket)
+    return _rated(
+        actor, _lock(ticket), rating, comment, action="revisit", expected_version=expected_version
+    )
+
+
+@transaction.atomic
+def ticket_close(*, actor, ticket: Ticket, expected_version: int | None = None) -> Ticket:
+    _authorize(actor, "close", ticket)
+    t = _lock(ticket)
+    t.closed_at = timezone.now()
+    transition(t, "close", actor=actor, expected_version=expected_version)
+    return t
+
+
+@transaction.atomic
+def ticket_mark_duplicate(
+    *, actor, ticket: Ticket, original: Ticket, expected_version: int | None = None
+) -> Ticket:
+    """Merge into ``original``: this request's requesters join the original's list."""
+    _authorize(actor, "mark_duplicate", ticket)
+    policy.authorize(actor, "ticket.mark_duplicate", original)
+    t = _lock(ticket)
+    orig = _lock(original)
+    if orig.pk == t.pk or orig.community_id != t.community_id:
+        raise TicketError(_("Choose another request of this community as the original."))
+    if orig.status == Status.DUPLICATE or not orig.is_open:
+        raise TicketError(_("The original must be a request that is still open."))
+    existing = set(orig.requesters.exclude(user=None).values_list("user_id", flat=True))
+    for r in t.requesters.all():
+        if r.user_id and r.user_id in existing:
+            continue
+        TicketRequester.objects.create(
+            ticket=orig,
+            user=r.user,
+            resident=r.resident,
+            name=r.name,
+            phone=r.phone,
+            anonymous=r.anonymous,
+            primary=False,
+            joined_from=t,
+        )
+    t.duplicate_of = orig
+    t.closed_at = timezone.now()
+    transition(
+        t,
+        "mark_duplicate",
+        actor=actor,
+        expected_version=expected_version,
+        data={"original": orig.pk},
+    )
+    log_event(actor=actor, verb="ticket.merged", obj=orig, data={"duplicate": t.pk})
+    notifying.merged(t, orig)
+    return t
+
+
+@transaction.atomic
+def ticket_refer(
+    *, actor, ticket: Ticket, to: str, reason: str, expected_version: int | None = None
+) -> Ticket:
+    _authorize(actor, "refer", ticket)
+    to, reason = (to or "").strip(), (reason or "").strip()
+    if not to or not reason:
+        raise TicketError(_("Say where the request was referred and why."))
+    t = _lock(ticket)
+    t.referred_to, t.referral_reason, t.closed_at = to[:100], reason[:300], timezone.now()
+    transition(
+        t,
+        "refer",
+        actor=actor,
+        expected_version=expected_version,
+        data={"to": to[:100], "reason": reason[:300]},
+    )
+    notifying.referred(t)
+    return t
+
+
+@transaction.atomic
+def ticket_withdraw(
+    *, actor, ticket: Ticket, reason: str = "", expected_version: int | None = None
+) -> Ticket:
+    _authorize(actor, "withdraw", ticket)
+    t = _lock(ticket)
+    t.closed_at = timezone.now()
+    transition(
+        t,
+        "withdraw",
+        actor=actor,
+        expected_version=expected_version,
+        data={"reason": (reason or "")[:300]},
+    )
+    notifying.withdrawn(t)
+    return t
+
+
+def ticket_bulk_assign(*, actor, tickets, **target) -> tuple[list[Ticket], list[tuple]]:
+    """Assign several; each in its own transaction, so one refusal does not undo the rest."""
+    done, failed = [], []
+    for t in tickets:
+        try:
+            done.append(ticket_assign(actor=actor, ticket=t, **target))
+        except (TicketError, PermissionDenied) as e:
+            failed.append((t, getattr(e, "message", _("Not allowed."))))
+    return done, failed

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import views, views_metrics
+
+app_name = "tickets"
+urlpatterns = [
+    path("", views.mine, name="mine"),
+    path("new/", views.submit, name="submit"),
+    path("intake/", views.intake, name="intake"),
+    path("queue/", views.queue, name="queue"),
+    path("queue/bulk-assign/", views.bulk_assign, name="bulk_assign"),
+    path("metrics/", views_metrics.metrics_page, name="metrics"),
+    path("c/<slug:code>/categories/", views.categories, name="categories"),
+    path("c/<slug:code>/categories/<int:pk>/", views.category_edit, name="category_edit"),
+    path("c/<slug:code>/teams/", views.team_save, name="team_create"),
+    path("c/<slug:code>/teams/<int:pk>/", views.team_save, name="team_edit"),
+    path("c/<slug:code>/teams/<int:pk>/members/", views.team_members, name="team_members"),
+    path("c/<slug:code>/holidays/", views.holiday_add, name="holiday_add"),
+    path("photos/<int:pk>/", views.photo, name="photo"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/act/<slug:action>/", views.act, name="act"),
+    path("<int:pk>/comment/", views.comment, name="comment"),
+]

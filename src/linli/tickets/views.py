@@ -1,0 +1,813 @@
+"""Request pages: thin — parse a form, call one service or query, render.
+
+Domain errors (``TicketError``) are shown with their message and HTTP status (400, or 409 for
+a stale page or a transition not possible now); ``PermissionDenied`` is a 403 and ``Http404``
+a 404, both raised by the one policy.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+
+from linli.core import policy
+from linli.core.roles import roles_for
+from linli.registry.models import Community
+
+from . import queries, services, services_admin
+from .forms import (
+    ActionForm,
+    AssignForm,
+    BulkAssignForm,
+    CategoryForm,
+    CommentForm,
+    DuplicateForm,
+    ExtendForm,
+    HoldForm,
+    HolidayForm,
+    IntakeForm,
+    QueueFilterForm,
+    RateForm,
+    ReferForm,
+    ReplyForm,
+    ResolveForm,
+    RevisitForm,
+    SubmitForm,
+    TeamForm,
+    TeamMemberForm,
+    WithdrawForm,
+)
+from .models import (
+    WORKING_STATES,
+    Category,
+    Channel,
+    CommentKind,
+    HandlingTeam,
+    Rating,
+    Status,
+    Ticket,
+)
+from .workflow import ACTION_LABELS, TicketError, allowed_actions
+
+S = Status
+
+# What a requester reads instead of the office's status names.
+PLAIN_STATUS = {
+    S.SUBMITTED: gettext_lazy("Received — waiting for the community"),
+    S.ACCEPTED: gettext_lazy("Accepted — being arranged"),
+    S.ASSIGNED: gettext_lazy("Someone has been given it"),
+    S.IN_PROGRESS: gettext_lazy("Being worked on"),
+    S.ON_HOLD: gettext_lazy("Waiting"),
+    S.RESOLVED: gettext_lazy("Done — the community will reply to you"),
+    S.REPLIED: gettext_lazy("Replied — please tell us if you are satisfied"),
+    S.CLOSED: gettext_lazy("Finished"),
+    S.DUPLICATE: gettext_lazy("Joined another request about the same problem"),
+    S.REFERRED: gettext_lazy("Passed to another office"),
+    S.WITHDRAWN: gettext_lazy("Withdrawn"),
+}
+
+# The forms of the actions on one request, in the order the page shows them.
+ACTION_FORMS = {
+    "accept": ActionForm,
+    "assign": AssignForm,
+    "claim": ActionForm,
+    "start": ActionForm,
+    "resolve": ResolveForm,
+    "reply": ReplyForm,
+    "rate": RateForm,
+    "revisit": RevisitForm,
+    "close": ActionForm,
+    "hold": HoldForm,
+    "resume": ActionForm,
+    "extend": ExtendForm,
+    "mark_duplicate": DuplicateForm,
+    "refer": ReferForm,
+    "withdraw": WithdrawForm,
+}
+# Extending is not a move in the transition table: the service allows it while work is due.
+EXTENDABLE = frozenset({S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS, S.ON_HOLD})
+
+
+def _flag(tickets, now=None) -> list:
+    """Overdue (the resolution deadline passed while work is still due) and late response
+    flags, and the plain-language status, on each row."""
+    now = now or timezone.now()
+    for t in tickets:
+        t.overdue = t.status in WORKING_STATES and t.resolve_by < now
+        t.late_response = t.status == S.SUBMITTED and t.respond_by < now
+        t.plain_status = PLAIN_STATUS.get(t.status, t.get_status_display())
+    return tickets
+
+
+def _back(request: HttpRequest, default: str) -> str:
+    nxt = request.POST.get("next") or ""
+    if nxt and url_has_allowed_host_and_scheme(
+        nxt, {request.get_host()}, require_https=request.is_secure()
+    ):
+        return nxt
+    return default
+
+
+# --- the resident --------------------------------------------------------------------------
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    page = Paginator(queries.tickets_requested_by(actor), 20).get_page(request.GET.get("page"))
+    _flag(page.object_list)
+    ctx = {
+        "page": page,
+        "tasks": _flag(queries.tasks_for(actor)),
+        "can_submit": policy.has_any(actor, "ticket.submit"),
+        "can_intake": policy.has_any(actor, "ticket.intake"),
+        "can_queue": policy.has_any(actor, "ticket.queue"),
+    }
+    return render(request, "tickets/mine.html", ctx)
+
+
+@login_required
+def submit(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    policy.require_any(actor, "ticket.submit")
+    community, households = queries.resident_places(actor)
+    if community is None:
+        raise PermissionDenied
+    categories = queries.submit_categories(community)
+    buildings, units = queries.estate_units(community)
+    initial = {}
+    wanted = request.GET.get("category")
+    if wanted:
+        initial["category"] = next((c.pk for c in categories if c.code == wanted), None)
+    form = SubmitForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        categories=categories,
+        households=households,
+        buildings=buildings,
+        units=units,
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                t = services.ticket_submit(actor=actor, **form.service_kwargs())
+            except TicketError as e:
+                form.add_error(None, e.message)
+                status = e.status_code
+            else:
+                if t.emergency:
+                    messages.warning(
+                        request,
+                        _("Emergency request #%(n)s sent; the community office has been alerted.")
+                        % {"n": t.pk},
+                    )
+                else:
+                    messages.success(
+                        request, _("Request #%(n)s sent. We will reply.") % {"n": t.pk}
+                    )
+                return redirect(f"{reverse('tickets:detail', args=[t.pk])}?sent=1")
+        else:
+            status = 400
+    return render(
+        request,
+        "tickets/submit.html",
+        {"form": form, "community": community, "categories": categories},
+        status=status,
+    )
+
+
+# --- someone else's request, taken by the office -------------------------------------------
+
+
+@login_required
+def intake(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    policy.require_any(actor, "ticket.intake")
+    choices = queries.intake_choices(actor)
+    if request.method == "POST":
+        room = (request.POST.get("lookup_room") or "").strip()
+    else:
+        room = (request.GET.get("room") or "").strip()
+    found = queries.households_by_label(actor, room) if room else []
+    residents = [r for hh in found for r in queries.residents_of(actor, hh)]
+    initial = {"lookup_room": room, "room_label": room} if found else {}
+    form = IntakeForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        categories=choices["categories"],
+        buildings=choices["buildings"],
+        units=choices["units"],
+        residents=residents,
+        households_by_label=lambda label: queries.households_by_label(actor, label),
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                t = services.ticket_intake(actor=actor, **form.service_kwargs())
+            except TicketError as e:
+                form.add_error(None, e.message)
+                status = e.status_code
+            else:
+                messages.success(request, _("Request #%(n)s recorded.") % {"n": t.pk})
+                return redirect("tickets:detail", pk=t.pk)
+        else:
+            status = 400
+    ctx = {"form": form, "room": room, "found": found, "residents": residents}
+    return render(request, "tickets/intake.html", ctx, status=status)
+
+
+# --- the office's queue --------------------------------------------------------------------
+
+
+def _assign_targets(actor) -> tuple[list, list]:
+    ids = [c.pk for c in queries.communities_for(actor, "ticket.assign")]
+    return queries.people_for(ids), queries.teams_for(ids)
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    policy.require_any(actor, "ticket.queue")
+    choices = queries.queue_choices(actor)
+    form = QueueFilterForm(request.GET or None, choices=choices)
+    filters = form.filters()
+    page, counts = queries.ticket_queue(actor, **filters, page=request.GET.get("page") or 1)
+    _flag(page.object_list)
+    can_assign = policy.has_any(actor, "ticket.assign")
+    bulk = None
+    if can_assign:
+        people, teams = _assign_targets(actor)
+        bulk = BulkAssignForm(people=people, teams=teams)
+    tabs = [
+        ("", _("All"), sum(n for s, n in counts.items() if s != "open")),
+        ("open", _("Open"), counts.get("open", 0)),
+    ]
+    # A status with nothing in it is left out, unless it is the one being looked at.
+    tabs += [
+        (s.value, s.label, counts.get(s.value, 0))
+        for s in Status
+        if counts.get(s.value) or s.value == filters["status"]
+    ]
+    ctx = {
+        "form": form,
+        "page": page,
+        "tabs": tabs,
+        "current_status": filters["status"],
+        "bulk": bulk,
+        "several": len(choices["communities"]) > 1,
+        "can_intake": policy.has_any(actor, "ticket.intake"),
+    }
+    return render(request, "tickets/queue.html", ctx)
+
+
+@login_required
+@require_POST
+def bulk_assign(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    policy.require_any(actor, "ticket.assign")
+    back = _back(request, reverse("tickets:queue"))
+    people, teams = _assign_targets(actor)
+    form = BulkAssignForm(request.POST, people=people, teams=teams)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+        return redirect(back)
+    ids = form.cleaned_data["ids"]
+    tickets = list(
+        queries.tickets_for(actor, "ticket.assign")
+        .filter(pk__in=ids)
+        .select_related("community", "category")
+    )
+    done, failed = services.ticket_bulk_assign(
+        actor=actor, tickets=tickets, user=form.cleaned_data["user"], team=form.cleaned_data["team"]
+    )
+    found = {t.pk for t in tickets}
+    refused = [f"#{t.pk}: {reason}" for t, reason in failed]
+    refused += [f"#{pk}: {_('not found')}" for pk in ids if pk not in found]
+    messages.success(
+        request,
+        ngettext("%(n)s request assigned.", "%(n)s requests assigned.", len(done))
+        % {"n": len(done)},
+    )
+    if refused:
+        messages.warning(request, _("Not assigned: %(list)s") % {"list": "; ".join(refused)})
+    return redirect(back)
+
+
+def metrics(request: HttpRequest) -> HttpResponse:
+    # Built in its own module and wired here later.
+    raise Http404
+
+
+# --- one request ---------------------------------------------------------------------------
+
+
+class _Can:
+    """``policy.can`` memoised per set of roles: many actions share the office's roles, so
+    the page asks the database once per distinct set, not once per action."""
+
+    def __init__(self, actor, ticket: Ticket):
+        self.actor, self.ticket, self._memo = actor, ticket, {}
+
+    def __call__(self, action: str) -> bool:
+        key = roles_for(action)
+        if key not in self._memo:
+            self._memo[key] = policy.can(self.actor, action, self.ticket)
+        return self._memo[key]
+
+
+def _available(can: _Can, t: Ticket) -> list[str]:
+    acts = [a for a in allowed_actions(t.status) if can(f"ticket.{a}")]
+    pool = bool(t.assignee_team_id and not t.assignee_user_id)
+    # Taking a team's pool request is "claim"; starting one's own is "start".
+    acts = [a for a in acts if not (a == "claim" and not pool) and not (a == "start" and pool)]
+    if t.status in EXTENDABLE and can("ticket.extend"):
+        acts.append("extend")
+    return sorted(acts, key=list(ACTION_FORMS).index)
+
+
+SIMPLE_ACTIONS = frozenset({"accept", "claim", "start", "resume", "close"})
+
+
+def _make_form(action: str, t: Ticket, cache: dict, data=None, files=None):
+    kwargs = {}
+    if action == "assign":
+        if "targets" not in cache:
+            cache["targets"] = (
+                queries.people_for([t.community_id]),
+                queries.teams_for([t.community_id]),
+            )
+        kwargs["people"], kwargs["teams"] = cache["targets"]
+    if data is None:
+        kwargs["initial"] = {"version": t.version}
+    # Several forms on one page: ids must not collide (hold and refer both have "reason").
+    return ACTION_FORMS[action](data, files, auto_id=f"id_{action}_%s", **kwargs)
+
+
+def _event_details(e, public: bool) -> list[str]:
+    d, verb = e.data or {}, e.verb
+    out: list[str] = []
+    if verb == "ticket.submitted":
+        if not public and d.get("channel"):
+            out.append(
+                _("Channel: %(c)s")
+                % {
+                    "c": Channel(d["channel"]).label
+                    if d["channel"] in Channel.values
+                    else d["channel"]
+                }
+            )
+        if d.get("emergency"):
+            out.append(_("Emergency"))
+    elif verb == "ticket.assign" and not public and d.get("to"):
+        out.append(_("To: %(to)s") % {"to": d["to"]})
+    elif verb == "ticket.hold":
+        until = parse_date(d.get("until") or "")
+        out.append(
+            _("Until %(date)s: %(reason)s")
+            % {"date": until.isoformat() if until else "—", "reason": d.get("reason", "")}
+        )
+    elif verb == "ticket.extended":
+        new = parse_datetime(d.get("to") or "")
+        out.append(
+            _("New deadline %(date)s: %(reason)s")
+            % {
+                "date": timezone.localtime(new).date().isoformat() if new else "—",
+                "reason": d.get("reason", ""),
+            }
+        )
+    elif verb == "ticket.mark_duplicate" and d.get("original"):
+        out.append(_("Same problem as request #%(n)s") % {"n": d["original"]})
+    elif verb == "ticket.merged" and d.get("duplicate"):
+        out.append(_("Request #%(n)s was merged into this one") % {"n": d["duplicate"]})
+    elif verb == "ticket.refer":
+        out.append(
+            _("To %(to)s: %(reason)s") % {"to": d.get("to", ""), "reason": d.get("reason", "")}
+        )
+    elif verb in ("ticket.rate", "ticket.revisit") and d.get("rating") in Rating.values:
+        out.append(_("Rating: %(r)s") % {"r": Rating(d["rating"]).label})
+        if d.get("reopened"):
+            out.append(_("Reopened: back to the people doing it"))
+    elif verb == "ticket.withdraw" and d.get("reason"):
+        out.append(d["reason"])
+    return out
+
+
+COMMENT_TITLES = {
+    CommentKind.REPLY: gettext_lazy("The community replied"),
+    CommentKind.PROGRESS: gettext_lazy("Progress update"),
+    CommentKind.NOTE: gettext_lazy("Internal note"),
+}
+
+
+def _timeline(t: Ticket, actor, *, public: bool) -> list[dict]:
+    """Events and comments in one list, oldest first. The requester's (``public``) version
+    holds only the public verbs, replies and progress updates, and names nobody but them."""
+    events = queries.ticket_events(t, public_only=public)
+    comments = queries.ticket_comments(t, public_only=public)
+    by_id = {c.pk: c for c in comments}
+    used: set[int] = set()
+    entries = []
+    for e in events:
+        c = by_id.get((e.data or {}).get("comment"))
+        if c is not None:
+            used.add(c.pk)
+        if public:
+            who = _("You") if e.actor_id and e.actor_id == actor.pk else ""
+        else:
+            who = e.actor_name or _("system")
+        entries.append(
+            {
+                "at": e.created_at,
+                "title": e.verb_label,
+                "who": who,
+                "details": _event_details(e, public),
+                "comment": c,
+                "internal": e.verb == "ticket.note",
+            }
+        )
+    for c in comments:
+        if c.pk in used:
+            continue
+        if public:
+            who = _("The community") if c.kind == CommentKind.REPLY else _("A handler")
+        else:
+            who = c.author.get_full_name() if c.author_id else _("system")
+        entries.append(
+            {
+                "at": c.created_at,
+                "title": COMMENT_TITLES[c.kind],
+                "who": who,
+                "details": [],
+                "comment": c,
+                "internal": c.kind == CommentKind.NOTE,
+            }
+        )
+    entries.sort(key=lambda x: x["at"])
+    return entries
+
+
+def _answers(t: Ticket) -> list[tuple[str, str]]:
+    """The extra questions' answers, with the question asked and the choices' names."""
+    out = []
+    for attr in t.category.attributes or []:
+        value = (t.attributes or {}).get(attr.get("code"))
+        if value in (None, "", []):
+            continue
+        names = {str(v.get("key")): v.get("name") for v in attr.get("values", [])}
+        values = value if isinstance(value, list) else [value]
+        out.append(
+            (
+                attr.get("description") or attr.get("code"),
+                ", ".join(str(names.get(str(v), v)) for v in values),
+            )
+        )
+    return out
+
+
+def _detail_context(
+    request: HttpRequest, t: Ticket, *, bound: tuple | None = None, error=None
+) -> dict:
+    actor = request.user
+    can = _Can(actor, t)
+    requesters = queries.ticket_requesters(t)
+    is_requester = any(r.user_id == actor.pk for r in requesters if r.user_id)
+    full = can("ticket.queue") or can("ticket.note")
+    cache: dict = {}
+    forms = []
+    available = _available(can, t)
+    # A failed action keeps its form (and the person's input) if it is still possible now;
+    # if it is not, the error message says what is.
+    failed = bound[0] if bound and bound[0] != "comment" else None
+    for action in available:
+        form = bound[1] if action == failed else _make_form(action, t, cache)
+        forms.append(
+            {
+                "action": action,
+                "label": ACTION_LABELS.get(action, _("Extend the deadline")),
+                "form": form,
+                "simple": action in SIMPLE_ACTIONS,
+                "open": action == failed,
+                "multipart": action == "resolve",
+            }
+        )
+    photos = queries.ticket_photos(t)
+    _flag([t])
+    comment_forms = []
+    for kind, action in (
+        (CommentKind.PROGRESS, "ticket.progress"),
+        (CommentKind.NOTE, "ticket.note"),
+    ):
+        if not can(action):
+            continue
+        if bound and bound[0] == "comment" and bound[1].data.get("kind") == kind:
+            form = bound[1]
+        else:
+            form = CommentForm(initial={"kind": kind}, auto_id=f"id_{kind}_%s")
+        comment_forms.append(
+            {"kind": kind, "label": kind.label, "form": form, "open": form.is_bound}
+        )
+    if t.assignee_user_id or t.assignee_team_id or t.external_handler:
+        assignee = t.assignee_label if full else _("A handler")
+    else:
+        assignee = ""
+    return {
+        "t": t,
+        "full": full,
+        "is_requester": is_requester,
+        "requesters": requesters if full else [],
+        "others": sum(1 for r in requesters if r.user_id != actor.pk) if not full else 0,
+        "timeline": _timeline(t, actor, public=not full),
+        "report_photos": [p for p in photos if p.stage == "report"],
+        "result_photos": [p for p in photos if p.stage == "result"],
+        "forms": forms,
+        "comment_forms": comment_forms,
+        "assignee": assignee,
+        "error": error,
+        "sent": request.GET.get("sent") == "1",
+        "answers": _answers(t),
+    }
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    t = queries.ticket_get_for(request.user, pk)
+    return render(request, "tickets/detail.html", _detail_context(request, t))
+
+
+def _call(action: str, actor, t: Ticket, d: dict) -> None:
+    """Run the service for ``action`` with the cleaned form data ``d``. Every service compares
+    the page's ``version`` with the row it locks: a stale page is told (409)."""
+    common = {"actor": actor, "ticket": t, "expected_version": d.get("version")}
+    if action == "accept":
+        services.ticket_accept(**common)
+    elif action == "assign":
+        services.ticket_assign(
+            **common,
+            user=d["user"],
+            team=d["team"],
+            external_handler=d["external_handler"],
+            external_contact=d["external_contact"],
+        )
+    elif action in ("claim", "start", "resume", "close"):
+        getattr(services, f"ticket_{action}")(**common)
+    elif action == "hold":
+        services.ticket_hold(**common, reason=d["reason"], until=d["until"])
+    elif action == "extend":
+        services.ticket_extend(**common, days=d["days"], reason=d["reason"])
+    elif action == "resolve":
+        services.ticket_resolve(**common, result=d["result"], photos=d["photos"])
+    elif action == "reply":
+        services.ticket_reply(**common, body=d["body"])
+    elif action in ("rate", "revisit"):
+        getattr(services, f"ticket_{action}")(**common, rating=d["rating"], comment=d["comment"])
+    elif action == "mark_duplicate":
+        try:
+            original = queries.ticket_get_for(actor, d["original"], "ticket.mark_duplicate")
+        except (Http404, PermissionDenied):
+            raise TicketError(
+                _("There is no request #%(n)s you can merge into.") % {"n": d["original"]}
+            ) from None
+        services.ticket_mark_duplicate(**common, original=original)
+    elif action == "refer":
+        services.ticket_refer(**common, to=d["to"], reason=d["reason"])
+    elif action == "withdraw":
+        services.ticket_withdraw(**common, reason=d["reason"])
+
+
+DONE_MESSAGES = {
+    "rate": gettext_lazy("Thank you for telling us."),
+    "withdraw": gettext_lazy("Your request was withdrawn."),
+}
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in ACTION_FORMS:
+        raise Http404
+    actor = request.user
+    t = queries.ticket_get_for(actor, pk)
+    # Refuse before reading the form: someone who may not take this action gets a 403
+    # whatever they sent. The service checks again under its row lock.
+    policy.authorize(actor, f"ticket.{action}", t)
+    form = _make_form(action, t, {}, request.POST, request.FILES)
+    status, error = 400, None
+    if form.is_valid():
+        try:
+            _call(action, actor, t, form.cleaned_data)
+        except TicketError as e:
+            status, error = e.status_code, e.message
+        else:
+            label = ACTION_LABELS.get(action, _("Extend the deadline"))
+            messages.success(
+                request, DONE_MESSAGES.get(action) or _("Done: %(action)s.") % {"action": label}
+            )
+            return redirect("tickets:detail", pk=t.pk)
+    t = queries.ticket_get_for(actor, pk)  # as it is now, not as the failed attempt left it
+    ctx = _detail_context(request, t, bound=(action, form), error=error)
+    return render(request, "tickets/detail.html", ctx, status=status)
+
+
+@login_required
+@require_POST
+def comment(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    t = queries.ticket_get_for(actor, pk)
+    kind = request.POST.get("kind")
+    if kind in (CommentKind.PROGRESS, CommentKind.NOTE):
+        # Refused before the text is read, as for the actions.
+        policy.authorize(actor, f"ticket.{kind}", t)
+    prefix = kind if kind in (CommentKind.PROGRESS, CommentKind.NOTE) else "comment"
+    form = CommentForm(request.POST, auto_id=f"id_{prefix}_%s")
+    status, error = 400, None
+    if form.is_valid():
+        try:
+            services.ticket_comment(
+                actor=actor, ticket=t, body=form.cleaned_data["body"], kind=kind
+            )
+        except TicketError as e:
+            status, error = e.status_code, e.message
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("tickets:detail", pk=t.pk)
+    ctx = _detail_context(request, t, bound=("comment", form), error=error)
+    return render(request, "tickets/detail.html", ctx, status=status)
+
+
+@login_required
+def photo(request: HttpRequest, pk: int) -> FileResponse:
+    """A request's photo, streamed only to someone who may see the request (uploads are not
+    served publicly)."""
+    p = queries.photo_get_for(request.user, pk)
+    try:
+        f = p.image.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(f, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# --- the secretary's settings --------------------------------------------------------------
+
+
+def _settings_community(request: HttpRequest, code: str) -> Community:
+    return policy.get_for(request.user, Community.objects.all(), "ticket.categories", code=code)
+
+
+def _settings_page(request: HttpRequest, c: Community, *, status: int = 200, **bound):
+    data = queries.category_admin(c)
+    teams = data["teams"]
+    people = queries.people_for([c.pk])
+    ctx = {
+        "community": c,
+        **data,
+        "category_form": bound.get("category_form")
+        or CategoryForm(teams=[t for t in teams if t.active]),
+        "team_form": bound.get("team_form") or TeamForm(),
+        "holiday_form": bound.get("holiday_form") or HolidayForm(),
+        "member_form": TeamMemberForm(people=people),
+        "bound_member": bound.get("member_form"),
+        "bound_team": bound.get("team_pk"),
+        "error": bound.get("error"),
+    }
+    return render(request, "tickets/categories.html", ctx, status=status)
+
+
+@login_required
+def categories(request: HttpRequest, code: str) -> HttpResponse:
+    c = _settings_community(request, code)
+    if request.method != "POST":
+        return _settings_page(request, c)
+    teams = queries.teams_for([c.pk])
+    form = CategoryForm(request.POST, teams=teams)
+    if form.is_valid():
+        try:
+            cat = services_admin.category_save(actor=request.user, community=c, **form.cleaned_data)
+        except TicketError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, _("Category “%(name)s” saved.") % {"name": cat.name})
+            return redirect("tickets:categories", code=c.code)
+    return _settings_page(request, c, status=400, category_form=form)
+
+
+@login_required
+def category_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    c = _settings_community(request, code)
+    cat = get_object_or_404(Category.objects.select_related("default_team"), community=c, pk=pk)
+    teams = queries.teams_for([c.pk])
+    if cat.default_team_id and cat.default_team not in teams:
+        teams.append(cat.default_team)
+    initial = {
+        "name": cat.name,
+        "name_en": cat.name_en,
+        "description": cat.description,
+        "default_team": cat.default_team_id,
+        "respond_within_hours": cat.respond_within_hours,
+        "resolve_within_workdays": cat.resolve_within_workdays,
+        "active": cat.active,
+        "attributes": json.dumps(cat.attributes, ensure_ascii=False, indent=2)
+        if cat.attributes
+        else "",
+    }
+    form = CategoryForm(request.POST or None, initial=initial, teams=teams, editing=True)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services_admin.category_save(
+                    actor=request.user, community=c, category=cat, **form.cleaned_data
+                )
+            except TicketError as e:
+                form.add_error(None, e.message)
+            else:
+                messages.success(request, _("Category “%(name)s” saved.") % {"name": cat.name})
+                return redirect("tickets:categories", code=c.code)
+    return render(
+        request,
+        "tickets/category_form.html",
+        {"community": c, "category": cat, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def team_save(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+    c = _settings_community(request, code)
+    team = get_object_or_404(HandlingTeam, community=c, pk=pk) if pk else None
+    form = TeamForm(request.POST)
+    if form.is_valid():
+        try:
+            saved = services_admin.team_save(
+                actor=request.user, community=c, team=team, **form.cleaned_data
+            )
+        except TicketError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, _("Team “%(name)s” saved.") % {"name": saved.name})
+            return redirect("tickets:categories", code=c.code)
+    return _settings_page(request, c, status=400, team_form=form)
+
+
+@login_required
+@require_POST
+def team_members(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    c = _settings_community(request, code)
+    team = get_object_or_404(HandlingTeam.objects.select_related("community"), community=c, pk=pk)
+    people = queries.people_for([c.pk])
+    if request.POST.get("op") == "remove":
+        people = list({u.pk: u for u in [*people, *team.members.all()]}.values())
+    form = TeamMemberForm(request.POST, people=people)
+    error = None
+    if form.is_valid():
+        fn = (
+            services_admin.team_member_remove
+            if form.cleaned_data["op"] == "remove"
+            else services_admin.team_member_add
+        )
+        try:
+            fn(actor=request.user, team=team, user=form.cleaned_data["user"])
+        except TicketError as e:
+            error = e.message
+        else:
+            messages.success(request, _("Team “%(name)s” saved.") % {"name": team.name})
+            return redirect("tickets:categories", code=c.code)
+    return _settings_page(request, c, status=400, member_form=form, team_pk=team.pk, error=error)
+
+
+@login_required
+@require_POST
+def holiday_add(request: HttpRequest, code: str) -> HttpResponse:
+    c = _settings_community(request, code)
+    form = HolidayForm(request.POST)
+    if form.is_valid():
+        try:
+            services_admin.holiday_add(actor=request.user, community=c, **form.cleaned_data)
+        except TicketError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, _("Added to the calendar."))
+            return redirect("tickets:categories", code=c.code)
+    return _settings_page(request, c, status=400, holiday_form=form)
