@@ -36,6 +36,10 @@ run: $(STAMP)
 	@echo "  Linli is at http://127.0.0.1:$(PORT)/"
 	@$(VENV)/bin/linli demo --logins
 	@echo ""
+	@# The job worker (reminders, notification delivery, digests) runs beside the web server
+	@# and stops with it.
+	$(VENV)/bin/linli run_huey --workers 2 --worker-type thread --quiet & HUEY_PID=$$!; \
+	trap 'kill $$HUEY_PID 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn linli.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
 		--access-logfile - --forwarded-allow-ips 127.0.0.1
 

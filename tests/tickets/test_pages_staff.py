@@ -514,7 +514,7 @@ def _many(tw, n):
     return tickets
 
 
-@pytest.mark.parametrize("n", [10, 300])
+@pytest.mark.parametrize("n", [10, 10_000])
 def test_queue_queries_are_constant(tw, as_user, django_assert_max_num_queries, n):
     _many(tw, n)
     for user, limit in ((tw.staff, 15), (tw.supervisor, 12), (tw.leader, 12)):
@@ -525,12 +525,12 @@ def test_queue_queries_are_constant(tw, as_user, django_assert_max_num_queries, 
         assert len(_rows(r.content.decode())) == min(25, n * 4 // 5)
 
 
-@pytest.mark.parametrize("n", [10, 300])
+@pytest.mark.parametrize("n", [10, 10_000])
 def test_ticket_page_queries_are_constant(tw, as_user, django_assert_max_num_queries, n, submit):
     _many(tw, n)
     t = submit()
     services.ticket_assign(actor=tw.staff, ticket=t, team=tw.repair_team)
-    for i in range(n // 10):
+    for i in range(min(n // 10, 30)):
         services.ticket_comment(
             actor=tw.staff, ticket=t, body=f"记录{i}", kind="note" if i % 2 else "progress"
         )
@@ -541,7 +541,7 @@ def test_ticket_page_queries_are_constant(tw, as_user, django_assert_max_num_que
         assert r.status_code == 200
 
 
-@pytest.mark.parametrize("n", [10, 300])
+@pytest.mark.parametrize("n", [10, 10_000])
 def test_my_requests_queries_are_constant(tw, as_user, django_assert_max_num_queries, n):
     _many(tw, n)
     for user, limit in ((tw.handler, 6), (tw.resident, 7)):
