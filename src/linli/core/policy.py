@@ -16,6 +16,7 @@ Views never filter by community by hand; they call these.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -65,7 +66,7 @@ def _self_q(model: type[Model], actor, relations: Iterable[str]) -> Q | None:
         path = paths.get(rel)
         if path is None:
             continue
-        term = Q(**{path: actor.pk})
+        term = _term(model, path, actor.pk)
         q = term if q is None else q | term
     return q
 
@@ -87,19 +88,37 @@ def _q(model: type[Model], ms: Iterable) -> Q | None:
         place_id = m.place_id
         if path is None or place_id is None:
             continue
-        term = Q(**{path: place_id})
+        term = _term(model, path, place_id)
         q = term if q is None else q | term
     return q
+
+
+@lru_cache(maxsize=512)
+def _multivalued(model: type[Model], path: str) -> bool:
+    """Whether ``path`` crosses a to-many relation (reverse foreign key or many-to-many)."""
+    opts = model._meta
+    for part in path.split("__")[:-1]:
+        field = opts.get_field(part)
+        if field.one_to_many or field.many_to_many:
+            return True
+        opts = field.related_model._meta
+    return False
+
+
+def _term(model: type[Model], path: str, value) -> Q:
+    """One scope condition. A direct path stays a plain, indexable comparison. A to-many
+    path (a container seen from below, a ticket's requesters) becomes its own small
+    ``pk IN (…)`` subquery, so it neither multiplies rows nor turns the whole filter into a
+    scan of the table (measured: 1.0 s → 1 ms for one ticket among 1,000,000)."""
+    if _multivalued(model, path):
+        return Q(pk__in=model._default_manager.filter(**{path: value}).values("pk"))
+    return Q(**{path: value})
 
 
 def _filter(qs: QuerySet, ms: list, extra: Q | None = None) -> QuerySet:
     q = _or(_q(qs.model, ms), extra)
     if q is None:
         return qs.none()
-    if getattr(qs.model, "SCOPE_MULTIVALUED", False):
-        # Paths that reach down to-many relations (a container seen from a lower place) can
-        # match a row more than once; filter by primary key so the caller's query is unchanged.
-        return qs.filter(pk__in=qs.model._default_manager.filter(q).values("pk"))
     return qs.filter(q)
 
 
