@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "linli.registry",
     "linli.volunteers",
     "linli.tickets",
+    "linli.deliberation",
     "linli.api",
     "linli.demo",
 ]

@@ -42,6 +42,7 @@ _BROWSERS = {_R.BUILDING_LEADER, _R.GRID_WORKER, _R.STAFF, _R.SECRETARY, _R.STRE
 _EDITORS = {_R.BUILDING_LEADER, _R.GRID_WORKER, _R.STAFF, _R.SECRETARY}
 _OFFICE = {_R.STAFF, _R.SECRETARY}
 _SELF_HANDLERS = {"self:handler", "self:team"}
+_EVERYONE = set(Role)
 _SELF_ALL = {"self:requester", *_SELF_HANDLERS}
 
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -87,6 +88,30 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Internal notes: written and read by the people working on it, never by the requester.
     "ticket.note": frozenset({*_EDITORS, *_SELF_HANDLERS}),
     "ticket.categories": frozenset({_R.SECRETARY}),
+    # Deliberation (民事民议). Topics, meetings, forums and vote results are open to everyone
+    # who belongs to the community; individual ballots only to the secretary as auditor.
+    "topic.view": frozenset(_EVERYONE),
+    "topic.raise": frozenset(_EVERYONE - {_R.STREET_SUPERVISOR}),
+    "topic.manage": frozenset(_OFFICE),
+    "action.manage": frozenset(_OFFICE),
+    "action.complete": frozenset({*_OFFICE, "self:owner"}),
+    "meeting.view": frozenset(_EVERYONE),
+    "meeting.manage": frozenset(_OFFICE),
+    "survey.view_results": frozenset({*_OFFICE, _R.STREET_SUPERVISOR}),
+    "survey.manage": frozenset(_OFFICE),
+    # Entering answers at the door: the surveyor must also be assigned that household.
+    "survey.enter": frozenset(
+        {*_OFFICE, _R.BUILDING_LEADER, _R.GRID_WORKER, _R.VOLUNTEER, _R.TEAM_LEADER}
+    ),
+    # Answers tied to a household: office only; everyone else sees aggregates.
+    "survey.view_households": frozenset(_OFFICE),
+    "forum.view": frozenset(_EVERYONE),
+    "forum.manage": frozenset({*_OFFICE, _R.BUILDING_LEADER, _R.GRID_WORKER}),
+    "vote.view": frozenset(_EVERYONE),
+    "vote.manage": frozenset(_OFFICE),
+    "vote.enter_ballot": frozenset(_OFFICE),  # paper and proxy ballots
+    "vote.cast": frozenset({_R.RESIDENT}),  # online, by the owner themselves
+    "vote.audit": frozenset({_R.SECRETARY}),
     "ticket.metrics": frozenset({*_OFFICE, _R.STREET_SUPERVISOR}),
     "access_log.view_own": frozenset({_R.RESIDENT}),
 }

@@ -195,6 +195,9 @@ class Household(models.Model):
         _("occupancy"), max_length=10, choices=Occupancy.choices, default=Occupancy.OWNER_OCCUPIED
     )
     notes = models.CharField(_("notes"), max_length=500, blank=True)
+    # Unsold flats still owned by the developer: together they count as one owner in votes
+    # (Supreme People's Court interpretation on building ownership, Art. 9).
+    developer_owned = models.BooleanField(_("unsold, owned by the developer"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,166 @@
+"""Topics and the follow-up work decisions create. Meetings, surveys, forums and votes have
+their own service modules (``services_meetings.py`` …) and call ``action_create`` here when a
+decision turns into work."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from linli.core import policy
+from linli.core.events import log_event, register_verbs
+
+from .errors import DeliberationError
+from .models import ActionItem, ActionStatus, Topic, TopicSource, TopicStatus
+
+register_verbs(
+    {
+        "topic.raised": gettext_lazy("Topic raised"),
+        "topic.updated": gettext_lazy("Topic updated"),
+        "topic.decided": gettext_lazy("Decision recorded"),
+        "action.created": gettext_lazy("Follow-up work created"),
+        "action.done": gettext_lazy("Follow-up work done"),
+    }
+)
+
+
+@transaction.atomic
+def topic_raise(
+    *,
+    actor,
+    community,
+    title: str,
+    description: str = "",
+    grid=None,
+    building=None,
+    unit=None,
+    tickets=(),
+) -> Topic:
+    """Anyone who belongs to the community may raise a topic; the office may set its scope
+    anywhere, others within their own places."""
+    target = unit or building or grid or community
+    policy.authorize(actor, "topic.raise", target)
+    title = (title or "").strip()
+    if not title:
+        raise DeliberationError(_("Give the topic a title."))
+    if len(title) > 120 or len(description or "") > 4000:
+        raise DeliberationError(_("The text is too long."))
+    for place in (grid, building, unit):
+        if place is not None and place.community_id != community.pk:
+            raise DeliberationError(_("This place is not in this community."))
+    roles = {m.role for m in policy.memberships(actor) if m.community_id == community.pk}
+    if roles & {"community_staff", "secretary"}:
+        source = TopicSource.STAFF
+    elif "building_leader" in roles:
+        source = TopicSource.BUILDING_LEADER
+    else:
+        source = TopicSource.RESIDENT
+    topic = Topic.objects.create(
+        community=community,
+        grid=grid,
+        building=building,
+        unit=unit,
+        title=title,
+        description=(description or "").strip(),
+        source=source,
+        raised_by=actor,
+    )
+    for t in tickets:
+        if t.community_id != community.pk:
+            raise DeliberationError(_("A linked request belongs to another community."))
+    if tickets:
+        topic.tickets.set(tickets)
+    log_event(actor=actor, verb="topic.raised", obj=topic, data={"title": title[:120]})
+    return topic
+
+
+@transaction.atomic
+def topic_decide(*, actor, topic: Topic, decision: str, status: str = TopicStatus.DECIDED) -> Topic:
+    policy.authorize(actor, "topic.manage", topic)
+    if status not in TopicStatus.values:
+        raise DeliberationError(_("Unknown status."))
+    topic = Topic.objects.select_for_update().get(pk=topic.pk)
+    topic.decision = (decision or "").strip()[:4000]
+    topic.status = status
+    topic.save()
+    log_event(actor=actor, verb="topic.decided", obj=topic, data={"status": status})
+    return topic
+
+
+@transaction.atomic
+def action_create(
+    *,
+    actor,
+    topic: Topic,
+    title: str,
+    owner=None,
+    due_on: dt.date | None = None,
+    make_ticket: bool = False,
+    source=None,
+    ticket_category=None,
+) -> ActionItem:
+    """Follow-up work from a decision: an owner with a due date, or a request (ticket) in the
+    requests module, shown on the topic until done."""
+    policy.authorize(actor, "action.manage", topic)
+    title = (title or "").strip()
+    if not title:
+        raise DeliberationError(_("Say what is to be done."))
+    ticket = None
+    if make_ticket:
+        from linli.tickets import services as ticket_services
+
+        if ticket_category is None:
+            raise DeliberationError(_("Choose the request category for the work."))
+        ticket = ticket_services.ticket_intake(
+            actor=actor,
+            category=ticket_category,
+            channel="council",
+            description=f"{topic.title}: {title}"[:2000],
+            requester_name=_("Residents' council"),
+            building=topic.building,
+            unit=topic.unit,
+            location_text="" if (topic.building or topic.unit) else topic.community.name,
+        )
+    elif owner is None:
+        raise DeliberationError(_("Choose who will do it, or make it a request."))
+    if (
+        owner is not None
+        and not owner.memberships.filter(active=True, community_id=topic.community_id).exists()
+    ):
+        raise DeliberationError(_("This person holds no role in this community."))
+    if due_on is not None and due_on < timezone.localdate():
+        raise DeliberationError(_("The due date is in the past."))
+    item = ActionItem.objects.create(
+        topic=topic,
+        community_id=topic.community_id,
+        title=title[:200],
+        owner=owner,
+        due_on=due_on,
+        ticket=ticket,
+        source_type=type(source).__name__.lower() if source is not None else "",
+        source_id=getattr(source, "pk", None),
+    )
+    log_event(
+        actor=actor,
+        verb="action.created",
+        obj=item,
+        parent=topic,
+        data={"title": item.title, "ticket": ticket.pk if ticket else None},
+    )
+    return item
+
+
+@transaction.atomic
+def action_complete(*, actor, action: ActionItem) -> ActionItem:
+    policy.authorize(actor, "action.complete", action)
+    action = ActionItem.objects.select_for_update().get(pk=action.pk)
+    if action.status != ActionStatus.OPEN:
+        raise DeliberationError(_("This work is already finished."), status_code=409)
+    action.status, action.done_at = ActionStatus.DONE, timezone.now()
+    action.save()
+    log_event(actor=actor, verb="action.done", obj=action, parent=action.topic)
+    return action

@@ -1,0 +1,798 @@
+"""Council meetings (集中议): preparing the agenda and the invitations, publishing the notice,
+attendance (signed in by staff, or by the member scanning the meeting's QR code), the quorum
+under the body's rule, resolutions with their counts, minutes, and the public summary.
+
+Every write is ``noun_verb(*, actor, …)``: policy check, validation (``DeliberationError``),
+one transaction, an event, notifications. The few reads the pages share live at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Max, Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from linli.accounts.models import RoleMembership
+from linli.core import policy
+from linli.core.events import log_event, register_verbs
+from linli.core.notifications import notify
+
+from . import services
+from .errors import DeliberationError
+from .models import (
+    ActionItem,
+    AgendaItem,
+    Body,
+    Invitation,
+    Meeting,
+    MeetingStatus,
+    Resolution,
+    Topic,
+    TopicStatus,
+)
+
+MS = MeetingStatus
+
+# Default notice period per body (days); each meeting may set its own.
+NOTICE_DAYS: dict[str, int] = {
+    Body.RESIDENTS_COUNCIL: 3,
+    Body.AFFAIRS_COUNCIL: 3,
+    Body.OWNERS_ASSEMBLY: 15,
+}
+MAX_NOTICE_DAYS = 90
+# Members may sign themselves in (QR) from this long before the start: people arrive early.
+CHECKIN_OPENS_BEFORE = dt.timedelta(hours=2)
+# Bodies whose quorum is counted by attendance; the owners' assembly decides by votes.
+COUNCILS = frozenset({Body.RESIDENTS_COUNCIL, Body.AFFAIRS_COUNCIL})
+
+register_verbs(
+    {
+        "meeting.created": gettext_lazy("Meeting prepared"),
+        "meeting.updated": gettext_lazy("Meeting details changed"),
+        "meeting.agenda_changed": gettext_lazy("Agenda changed"),
+        "meeting.invited": gettext_lazy("Members invited"),
+        "meeting.uninvited": gettext_lazy("Invitation withdrawn"),
+        "meeting.noticed": gettext_lazy("Meeting notice published"),
+        "meeting.signed_in": gettext_lazy("Member signed in"),
+        "meeting.signed_out": gettext_lazy("Sign-in undone"),
+        "meeting.held": gettext_lazy("Meeting held"),
+        "meeting.minutes_saved": gettext_lazy("Minutes saved"),
+        "meeting.closed": gettext_lazy("Minutes published"),
+        "meeting.cancelled": gettext_lazy("Meeting cancelled"),
+        "resolution.recorded": gettext_lazy("Resolution recorded"),
+        "resolution.deleted": gettext_lazy("Resolution removed"),
+    }
+)
+
+
+# --- the rules, in one place each -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Quorum:
+    """Whether a meeting is quorate, with the rule and the state in plain words."""
+
+    counted: bool  # False: this body's quorum is not a head count of those present
+    met: bool | None
+    invited: int
+    present: int
+    needed: int | None
+    rule: str
+    state: str
+
+
+def quorum(body: str, *, invited: int, present: int) -> Quorum:
+    """The quorum under the body's rule.
+
+    Residents' council and residents' affairs council: more than half of the invited members
+    present (exactly half is not enough). Owners' assembly: no head count here — owners decide
+    by votes counted by area and by owners (Civil Code Art. 278), so attendance is shown only.
+    """
+    if body in COUNCILS:
+        needed = invited // 2 + 1
+        met = invited > 0 and present * 2 > invited
+        rule = _(
+            "More than half of the invited members must be present (exactly half is not enough)."
+        )
+        if met:
+            state = _(
+                "%(present)s of %(invited)s invited members present; %(needed)s needed: "
+                "the meeting is quorate."
+            )
+        else:
+            state = _(
+                "%(present)s of %(invited)s invited members present; %(needed)s needed: "
+                "the meeting is not quorate."
+            )
+        params = {"present": present, "invited": invited, "needed": needed}
+        return Quorum(True, met, invited, present, needed, rule, state % params)
+    rule = _(
+        "The owners' assembly decides by votes counted by floor area and by owners (Civil "
+        "Code Art. 278), not by who is in the room: attendance is shown for information."
+    )
+    state = _("%(present)s of %(invited)s invited present.") % {
+        "present": present,
+        "invited": invited,
+    }
+    return Quorum(False, None, invited, present, None, rule, state)
+
+
+def resolution_passes(*, yes: int, present: int) -> bool:
+    """A resolution passes when more than half of the members present vote yes."""
+    return present > 0 and yes * 2 > present
+
+
+RESOLUTION_RULE = gettext_lazy(
+    "A resolution passes when more than half of the members present vote yes; no and abstain "
+    "votes both count against."
+)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def _locked(meeting: Meeting) -> Meeting:
+    return Meeting.objects.select_for_update().get(pk=meeting.pk)
+
+
+def _require(meeting: Meeting, *statuses: str, message) -> None:
+    if meeting.status not in statuses:
+        raise DeliberationError(message, status_code=409)
+
+
+def _text(value: str, *, limit: int, required_message=None) -> str:
+    value = (value or "").strip()
+    if required_message is not None and not value:
+        raise DeliberationError(required_message)
+    if len(value) > limit:
+        raise DeliberationError(
+            _("The text is too long (at most %(n)s characters).") % {"n": limit}
+        )
+    return value
+
+
+def _local(when: dt.datetime) -> str:
+    return timezone.localtime(when).strftime("%Y-%m-%d %H:%M")
+
+
+def _url(meeting: Meeting) -> str:
+    return reverse("deliberation:meeting_detail", args=[meeting.pk])
+
+
+def _validate_details(*, body: str, title: str, starts_at, location: str, notice_days):
+    if body not in Body.values:
+        raise DeliberationError(_("Choose which body meets."))
+    title = _text(title, limit=120, required_message=_("Give the meeting a title."))
+    location = _text(location, limit=120, required_message=_("Say where the meeting is held."))
+    if starts_at is None or timezone.is_naive(starts_at):
+        raise DeliberationError(_("Give the date and time the meeting starts."))
+    if starts_at <= timezone.now():
+        raise DeliberationError(_("The meeting must start in the future."))
+    if notice_days is None:
+        notice_days = NOTICE_DAYS[body]
+    if not 0 <= int(notice_days) <= MAX_NOTICE_DAYS:
+        raise DeliberationError(
+            _("The notice period is between 0 and %(n)s days.") % {"n": MAX_NOTICE_DAYS}
+        )
+    return title, location, int(notice_days)
+
+
+def _present(meeting: Meeting) -> int:
+    return meeting.invitations.filter(attended=True).count()
+
+
+def _members_q(community_id: int) -> Q:
+    return Q(memberships__active=True, memberships__community_id=community_id, is_active=True)
+
+
+def _notify_invitees(meeting: Meeting, users, *, verb: str, title, body, key: str) -> None:
+    notify(
+        recipients=users,
+        verb=verb,
+        title=title,
+        body=body,
+        params={
+            "title": meeting.title,
+            "body": Body(meeting.body).label,
+            "when": _local(meeting.starts_at),
+            "place": meeting.location,
+        },
+        url=_url(meeting),
+        obj=meeting,
+        dedupe_key=f"meeting:{meeting.pk}:{key}",
+    )
+
+
+# --- preparing -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    actor,
+    community,
+    body: str,
+    title: str,
+    starts_at: dt.datetime,
+    location: str,
+    notice_days: int | None = None,
+) -> Meeting:
+    """A meeting being prepared. The notice period defaults to the body's (councils 3 days,
+    owners' assembly 15) and is checked when the notice is published."""
+    policy.authorize(actor, "meeting.manage", community)
+    title, location, notice_days = _validate_details(
+        body=body, title=title, starts_at=starts_at, location=location, notice_days=notice_days
+    )
+    meeting = Meeting.objects.create(
+        community=community,
+        body=body,
+        title=title,
+        starts_at=starts_at,
+        location=location,
+        notice_days=notice_days,
+        created_by=actor,
+    )
+    log_event(
+        actor=actor,
+        verb="meeting.created",
+        obj=meeting,
+        data={"body": body, "starts_at": starts_at.isoformat()},
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(
+    *,
+    actor,
+    meeting: Meeting,
+    title: str,
+    starts_at: dt.datetime,
+    location: str,
+    notice_days: int | None = None,
+) -> Meeting:
+    policy.authorize(actor, "meeting.manage", meeting)
+    meeting = _locked(meeting)
+    _require(
+        meeting,
+        MS.DRAFT,
+        message=_(
+            "The notice is published: the time and place can no longer change here. "
+            "Cancel the meeting and call a new one."
+        ),
+    )
+    title, location, notice_days = _validate_details(
+        body=meeting.body,
+        title=title,
+        starts_at=starts_at,
+        location=location,
+        notice_days=notice_days,
+    )
+    meeting.title, meeting.starts_at, meeting.location = title, starts_at, location
+    meeting.notice_days = notice_days
+    meeting.save()
+    log_event(
+        actor=actor,
+        verb="meeting.updated",
+        obj=meeting,
+        data={"starts_at": starts_at.isoformat(), "notice_days": notice_days},
+    )
+    return meeting
+
+
+_AGENDA_FIXED = gettext_lazy(
+    "The agenda is fixed once the notice is published: no decision on a topic that was not in "
+    "the notice."
+)
+
+
+@transaction.atomic
+def agenda_add(*, actor, meeting: Meeting, topic: Topic) -> AgendaItem:
+    policy.authorize(actor, "meeting.manage", meeting)
+    meeting = _locked(meeting)
+    _require(meeting, MS.DRAFT, message=_AGENDA_FIXED)
+    if topic.community_id != meeting.community_id:
+        raise DeliberationError(_("This topic belongs to another community."))
+    if topic.status == TopicStatus.DROPPED:
+        raise DeliberationError(_("This topic was dropped."))
+    if meeting.agenda.filter(topic=topic).exists():
+        raise DeliberationError(_("This topic is already on the agenda."))
+    last = meeting.agenda.aggregate(m=Max("order"))["m"] or 0
+    item = AgendaItem.objects.create(meeting=meeting, topic=topic, order=last + 1)
+    log_event(
+        actor=actor,
+        verb="meeting.agenda_changed",
+        obj=meeting,
+        parent=topic,
+        data={"added": topic.pk},
+    )
+    return item
+
+
+@transaction.atomic
+def agenda_remove(*, actor, item: AgendaItem) -> None:
+    meeting = item.meeting
+    policy.authorize(actor, "meeting.manage", meeting)
+    meeting = _locked(meeting)
+    _require(meeting, MS.DRAFT, message=_AGENDA_FIXED)
+    topic_id = item.topic_id
+    item.delete()
+    _renumber(meeting)
+    log_event(actor=actor, verb="meeting.agenda_changed", obj=meeting, data={"removed": topic_id})
+
+
+@transaction.atomic
+def agenda_move(*, actor, item: AgendaItem, up: bool) -> None:
+    """Move one topic a place up or down the agenda."""
+    meeting = item.meeting
+    policy.authorize(actor, "meeting.manage", meeting)
+    meeting = _locked(meeting)
+    _require(meeting, MS.DRAFT, message=_AGENDA_FIXED)
+    items = list(meeting.agenda.order_by("order", "id"))
+    i = next((n for n, x in enumerate(items) if x.pk == item.pk), None)
+    if i is None:
+        raise DeliberationError(_("This topic is not on the agenda."))
+    j = i - 1 if up else i + 1
+    if 0 <= j < len(items):
+        items[i], items[j] = items[j], items[i]
+    _renumber(meeting, items)
+    log_event(
+        actor=actor,
+        verb="meeting.agenda_changed",
+        obj=meeting,
+        data={"moved": item.topic_id, "up": up},
+    )
+
+
+def _renumber(meeting: Meeting, items: list[AgendaItem] | None = None) -> None:
+    items = items if items is not None else list(meeting.agenda.order_by("order", "id"))
+    for n, x in enumerate(items, start=1):
+        x.order = n
+    AgendaItem.objects.bulk_update(items, ["order"])
+
+
+@transaction.atomic
+def meeting_invite(*, actor, meeting: Meeting, users) -> list[Invitation]:
+    """Invite members: people holding a role in the meeting's community. Someone invited
+    after the notice is published is told at once."""
+    policy.authorize(actor, "meeting.manage", meeting)
+    meeting = _locked(meeting)
+    _require(
+        meeting,
+        MS.DRAFT,
+        MS.NOTICED,
+        message=_("Members can be invited only before the meeting is held."),
+    )
+    users = {u.pk: u for u in users}
+    if not users:
+        raise DeliberationError(_("Choose whom to invite."))
+    members = set(
+        get_user_model()
+        .objects.filter(_members_q(meeting.community_id), pk__in=users)
+        .values_list("pk", flat=True)
+    )
+    strangers = [u for pk, u in users.items() if pk not in members]
+    if strangers:
+        raise DeliberationError(
+            _("%(name)s holds no role in this community and cannot be invited.")
+            % {"name": strangers[0].get_full_name()}
+        )
+    already = set(meeting.invitations.values_list("user_id", flat=True))
+    new = [Invitation(meeting=meeting, user=u) for pk, u in users.items() if pk not in already]
+    Invitation.objects.bulk_create(new)
+    if new:
+        log_event(
+            actor=actor,
+            verb="meeting.invited",
+            obj=meeting,
+            data={"users": [i.user_id for i in new]},
+        )
+    if new and meeting.status == MS.NOTICED:
+        _notify_invitees(
+            meeting,
+            [i.user for i in new],
+            verb="meeting.noticed",
+            title=gettext_lazy("Meeting notice: %(title)s"),
+            body=gettext_lazy("You are invited to the %(body)s on %(when)s at %(place)s."),
+            key="notice",
+        )
+    return new
+
+
+@transaction.atomic
+def meeting_uninvite(*, actor, invitation: Invitation) -> None:
+    meeting = invitation.meeting
+    policy.authorize(actor, "meeting.manage", meeting)
+    meeting = _locked(meeting)
+    _require(
+        meeting,
+        MS.DRAFT,
+        MS.NOTICED,
+        message=_("Invitations can be withdrawn only before the meeting is held."),
+    )
+    invitation = Invitation.objects.get(pk=invitation.pk)
+    if invitation.attended:
+        raise DeliberationError(
+            _("This member has signed in: undo the sign-in first."), status_code=409
+        )
+    user_id = invitation.user_id
+    invitation.delete()
+    log_event(actor=actor, verb="meeting.uninvited", obj=meeting, data={"user": user_id})
+
+
+@transaction.atomic
+def meeting_publish_notice(*, actor, meeting: Meeting) -> Meeting:
+    """Publish the notice and tell the invited members. Refused when the meeting starts
+    sooner than its notice period from now."""
+    policy.authorize(actor, "meeting.manage", meeting)
+    meeting = _locked(meeting)
+    _require(meeting, MS.DRAFT, message=_("The notice has already been published."))
+    now = timezone.now()
+    if meeting.starts_at < now + dt.timedelta(days=meeting.notice_days):
+        raise DeliberationError(
+            _(
+                "The notice must be published at least %(days)s days before the meeting, and "
+                "this meeting starts on %(when)s. Move the meeting to %(earliest)s or later, or "
+                "shorten its notice period."
+            )
+            % {
+                "days": meeting.notice_days,
+                "when": _local(meeting.starts_at),
+                "earliest": _local(now + dt.timedelta(days=meeting.notice_days)),
+            }
+        )
+    if not meeting.agenda.exists():
+        raise DeliberationError(_("Put at least one topic on the agenda first."))
+    invitees = [i.user for i in meeting.invitations.select_related("user")]
+    if not invitees:
+        raise DeliberationError(_("Invite the members first."))
+    meeting.status, meeting.noticed_at = MS.NOTICED, now
+    meeting.save(update_fields=["status", "noticed_at"])
+    log_event(
+        actor=actor,
+        verb="meeting.noticed",
+        obj=meeting,
+        data={"invited": len(invitees), "notice_days": meeting.notice_days},
+    )
+    _notify_invitees(
+        meeting,
+        invitees,
+        verb="meeting.noticed",
+        title=gettext_lazy("Meeting notice: %(title)s"),
+        body=gettext_lazy("You are invited to the %(body)s on %(when)s at %(place)s."),
+        key="notice",
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, actor, meeting: Meeting, reason: str = "") -> Meeting:
+    policy.authorize(actor, "meeting.manage", meeting)
+    meeting = _locked(meeting)
+    _require(
+        meeting,
+        MS.DRAFT,
+        MS.NOTICED,
+        message=_("A meeting that has been held cannot be cancelled."),
+    )
+    reason = _text(reason, limit=300)
+    was_noticed = meeting.status == MS.NOTICED
+    meeting.status = MS.CANCELLED
+    meeting.checkin_token = _new_token()
+    meeting.save(update_fields=["status", "checkin_token"])
+    log_event(actor=actor, verb="meeting.cancelled", obj=meeting, data={"reason": reason})
+    if was_noticed:
+        _notify_invitees(
+            meeting,
+            [i.user for i in meeting.invitations.select_related("user")],
+            verb="meeting.cancelled",
+            title=gettext_lazy("Meeting cancelled: %(title)s"),
+            body=gettext_lazy("The %(body)s on %(when)s at %(place)s will not take place."),
+            key="cancelled",
+        )
+    return meeting
+
+
+# --- attendance ------------------------------------------------------------------------------
+
+
+def _check_attendance_open(meeting: Meeting) -> None:
+    if meeting.status not in (MS.NOTICED, MS.HELD):
+        raise DeliberationError(
+            _("Attendance is taken only at a meeting whose notice is published."), status_code=409
+        )
+    opens = meeting.starts_at - CHECKIN_OPENS_BEFORE
+    if timezone.now() < opens:
+        raise DeliberationError(
+            _("Signing in opens at %(when)s, two hours before the meeting.")
+            % {"when": _local(opens)},
+            status_code=409,
+        )
+    if meeting.resolutions.exists():
+        raise DeliberationError(
+            _(
+                "Resolutions have been recorded, so attendance is fixed. Remove the resolutions "
+                "to correct it."
+            ),
+            status_code=409,
+        )
+
+
+def _mark(invitation: Invitation, *, actor, method: str) -> Invitation:
+    invitation.attended, invitation.signed_in_at = True, timezone.now()
+    invitation.sign_in_method = method
+    invitation.save(update_fields=["attended", "signed_in_at", "sign_in_method"])
+    log_event(
+        actor=actor,
+        verb="meeting.signed_in",
+        obj=invitation.meeting,
+        data={"user": invitation.user_id, "method": method},
+    )
+    return invitation
+
+
+@transaction.atomic
+def meeting_sign_in(*, actor, invitation: Invitation, attended: bool = True) -> Invitation:
+    """Staff signs a member in (or undoes a mistaken sign-in)."""
+    meeting = invitation.meeting
+    policy.authorize(actor, "meeting.manage", meeting)
+    meeting = _locked(meeting)
+    _check_attendance_open(meeting)
+    invitation = Invitation.objects.select_related("meeting").get(pk=invitation.pk)
+    if attended == invitation.attended:
+        return invitation
+    if attended:
+        return _mark(invitation, actor=actor, method="staff")
+    invitation.attended, invitation.signed_in_at, invitation.sign_in_method = False, None, ""
+    invitation.save(update_fields=["attended", "signed_in_at", "sign_in_method"])
+    log_event(
+        actor=actor, verb="meeting.signed_out", obj=meeting, data={"user": invitation.user_id}
+    )
+    return invitation
+
+
+def meeting_for_checkin(actor, token: str) -> tuple[Meeting, Invitation]:
+    """The meeting behind a QR code and the actor's invitation to it. A wrong or expired code
+    (the meeting was closed or cancelled), or a meeting outside the actor's places → 404;
+    someone who is not invited → 403."""
+    meeting = policy.get_for(
+        actor,
+        Meeting.objects.filter(status__in=[MS.NOTICED, MS.HELD]),
+        "meeting.view",
+        checkin_token=token,
+    )
+    invitation = meeting.invitations.filter(user_id=actor.pk).first()
+    if invitation is None:
+        raise PermissionDenied
+    invitation.meeting = meeting
+    return meeting, invitation
+
+
+@transaction.atomic
+def meeting_check_in(*, actor, token: str) -> Invitation:
+    """A member signs themselves in by scanning the code shown at the meeting. Scanning
+    again changes nothing."""
+    meeting, invitation = meeting_for_checkin(actor, token)
+    meeting = _locked(meeting)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation.meeting = meeting
+    if invitation.attended:
+        return invitation
+    _check_attendance_open(meeting)
+    return _mark(invitation, actor=actor, method="qr")
+
+
+# --- the meeting itself ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_mark_held(*, actor, meeting: Meeting) -> Meeting:
+    policy.authorize(actor, "meeting.manage", meeting)
+    meeting = _locked(meeting)
+    _require(
+        meeting,
+        MS.NOTICED,
+        message=_("Only a meeting whose notice is published can be marked as held."),
+    )
+    if timezone.now() < meeting.starts_at:
+        raise DeliberationError(_("The meeting has not started yet."), status_code=409)
+    meeting.status = MS.HELD
+    meeting.save(update_fields=["status"])
+    log_event(actor=actor, verb="meeting.held", obj=meeting, data={"present": _present(meeting)})
+    return meeting
+
+
+@transaction.atomic
+def resolution_record(
+    *, actor, meeting: Meeting, topic: Topic, text: str, yes: int, no: int, abstain: int
+) -> Resolution:
+    """A resolution on an agenda topic with its counts; passed = yes by more than half of
+    the members present. A council that is not quorate cannot resolve."""
+    policy.authorize(actor, "meeting.manage", meeting)
+    meeting = _locked(meeting)
+    _require(
+        meeting,
+        MS.HELD,
+        message=_(
+            "Resolutions are recorded after the meeting is marked as held, and before "
+            "the minutes are published."
+        ),
+    )
+    if not meeting.agenda.filter(topic_id=topic.pk).exists():
+        raise DeliberationError(_("Only topics on the published agenda can be decided."))
+    text = _text(text, limit=4000, required_message=_("Write the resolution."))
+    try:
+        yes, no, abstain = int(yes), int(no), int(abstain)
+    except (TypeError, ValueError):
+        raise DeliberationError(_("The counts must be whole numbers.")) from None
+    if min(yes, no, abstain) < 0:
+        raise DeliberationError(_("The counts cannot be negative."))
+    invited = meeting.invitations.count()
+    present = _present(meeting)
+    q = quorum(meeting.body, invited=invited, present=present)
+    if q.counted and not q.met:
+        raise DeliberationError(
+            _("The meeting is not quorate, so it cannot pass resolutions. %(state)s")
+            % {"state": q.state},
+            status_code=409,
+        )
+    if yes + no + abstain > present:
+        raise DeliberationError(
+            _("%(n)s votes counted, but only %(present)s members are signed in as present.")
+            % {"n": yes + no + abstain, "present": present}
+        )
+    passed = resolution_passes(yes=yes, present=present)
+    resolution = Resolution.objects.create(
+        meeting=meeting, topic=topic, text=text, yes=yes, no=no, abstain=abstain, passed=passed
+    )
+    log_event(
+        actor=actor,
+        verb="resolution.recorded",
+        obj=meeting,
+        parent=topic,
+        data={
+            "resolution": resolution.pk,
+            "yes": yes,
+            "no": no,
+            "abstain": abstain,
+            "present": present,
+            "passed": passed,
+        },
+    )
+    return resolution
+
+
+@transaction.atomic
+def resolution_delete(*, actor, resolution: Resolution) -> None:
+    meeting = resolution.meeting
+    policy.authorize(actor, "meeting.manage", meeting)
+    meeting = _locked(meeting)
+    _require(meeting, MS.HELD, message=_("Published minutes cannot be changed."))
+    if ActionItem.objects.filter(source_type="resolution", source_id=resolution.pk).exists():
+        raise DeliberationError(
+            _("Follow-up work was created from this resolution."), status_code=409
+        )
+    data = {"resolution": resolution.pk, "text": resolution.text[:200]}
+    topic = resolution.topic
+    resolution.delete()
+    log_event(actor=actor, verb="resolution.deleted", obj=meeting, parent=topic, data=data)
+
+
+@transaction.atomic
+def meeting_save_minutes(*, actor, meeting: Meeting, minutes: str, public_summary: str) -> Meeting:
+    policy.authorize(actor, "meeting.manage", meeting)
+    meeting = _locked(meeting)
+    _require(
+        meeting,
+        MS.HELD,
+        message=_("Minutes are written after the meeting is held, before they are published."),
+    )
+    meeting.minutes = _text(minutes, limit=20000)
+    meeting.public_summary = _text(public_summary, limit=4000)
+    meeting.save(update_fields=["minutes", "public_summary"])
+    log_event(actor=actor, verb="meeting.minutes_saved", obj=meeting)
+    return meeting
+
+
+@transaction.atomic
+def meeting_close(*, actor, meeting: Meeting) -> Meeting:
+    """Publish the minutes: the public summary and the resolutions become visible to
+    everyone in the community; the QR code stops working."""
+    policy.authorize(actor, "meeting.manage", meeting)
+    meeting = _locked(meeting)
+    _require(meeting, MS.HELD, message=_("Only a meeting that was held can be closed."))
+    if not meeting.minutes.strip():
+        raise DeliberationError(_("Write the minutes before publishing them."))
+    if not meeting.public_summary.strip():
+        raise DeliberationError(_("Write the public summary: it is what residents read."))
+    meeting.status = MS.CLOSED
+    meeting.checkin_token = _new_token()
+    meeting.save(update_fields=["status", "checkin_token"])
+    log_event(
+        actor=actor,
+        verb="meeting.closed",
+        obj=meeting,
+        data={"resolutions": meeting.resolutions.count()},
+    )
+    _notify_invitees(
+        meeting,
+        [i.user for i in meeting.invitations.select_related("user")],
+        verb="meeting.closed",
+        title=gettext_lazy("Minutes published: %(title)s"),
+        body=gettext_lazy("The minutes of the %(body)s of %(when)s are published."),
+        key="closed",
+    )
+    return meeting
+
+
+def resolution_follow_up(
+    *,
+    actor,
+    resolution: Resolution,
+    title: str,
+    owner=None,
+    due_on: dt.date | None = None,
+    make_ticket: bool = False,
+    ticket_category=None,
+):
+    """A passed resolution becomes work: an owner with a due date, or a request."""
+    policy.authorize(actor, "meeting.manage", resolution.meeting)
+    if not resolution.passed:
+        raise DeliberationError(
+            _("Only a passed resolution creates follow-up work."), status_code=409
+        )
+    return services.action_create(
+        actor=actor,
+        topic=resolution.topic,
+        title=title,
+        owner=owner,
+        due_on=due_on,
+        make_ticket=make_ticket,
+        ticket_category=ticket_category,
+        source=resolution,
+    )
+
+
+# --- reads shared by the pages ---------------------------------------------------------------
+
+
+def meetings_for(actor) -> QuerySet[Meeting]:
+    """Meetings the actor may see: those being prepared only to those who manage them."""
+    visible = policy.scope_filter(actor, Meeting.objects.all(), "meeting.view")
+    managed = policy.scope_filter(actor, Meeting.objects.all(), "meeting.manage")
+    return visible.filter(~Q(status=MS.DRAFT) | Q(pk__in=managed.values("pk")))
+
+
+def meeting_get_for(actor, pk: int) -> tuple[Meeting, bool]:
+    """One meeting and whether the actor manages it; a meeting still being prepared is a
+    404 for everyone else."""
+    meeting = policy.get_for(
+        actor, Meeting.objects.select_related("community"), "meeting.view", pk=pk
+    )
+    manage = policy.can(actor, "meeting.manage", meeting)
+    if meeting.status == MS.DRAFT and not manage:
+        raise Http404
+    return meeting, manage
+
+
+def community_members(community_id: int) -> list[RoleMembership]:
+    """Everyone holding a role in the community (who may be invited), with their roles."""
+    return list(
+        RoleMembership.objects.filter(community_id=community_id, active=True, user__is_active=True)
+        .select_related("user", "building", "household")
+        .order_by("role", "user__display_name", "user__username", "id")
+    )

@@ -1,0 +1,1043 @@
+"""Votes (表决): notice, the frozen electorate, ballots (online, paper, proxy), the count and
+its publication. Every write is a ``vote_*`` / ``ballot_*`` service; reads for the vote pages
+are at the end.
+
+The count is never done here: ``vote_close`` builds the JSON input of ``linli tally`` from the
+frozen ``Voter`` rows and their ``Ballot`` rows and hands it to ``tally.tally`` — the very code
+the command runs — and keeps its output verbatim in ``Vote.result``. The audit export is that
+same JSON, so ``linli tally export.json`` reproduces the result to the last digit.
+
+The electorate (owners' rule) is frozen when voting opens, from the registry:
+
+- every household in scope (the whole community, or the chosen buildings) with a floor area;
+- its owners are its active residents with tenure "owner"; one person is one
+  ``id_number_digest`` (or one resident record when no ID number is on file), across flats;
+- co-owners of a flat cast one ballot for it (SPC interpretation Art. 8), so people linked by a
+  shared flat form one voter together with all their flats (keeps every flat in exactly one
+  entry, as the tally requires);
+- all developer-owned (unsold) flats together are one voter, key ``"developer"``;
+- flats without an owner on record, and flats without a floor area, have nobody to count their
+  area for: they are left out and listed as data problems on the vote page (office only), in
+  the ``vote.opened`` event.
+
+Time: the window is ``opens_at ≤ t < closes_at``. Results are due ``results_due_days`` after
+``closes_at``; publishing later is allowed and flagged.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Page, Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from linli.core import policy
+from linli.core.events import log_event, register_verbs
+from linli.core.models import Event
+from linli.core.notifications import notify
+from linli.core.roles import Role
+from linli.registry.models import Household, Resident, ResidentStatus, Tenure
+
+from . import tally as tally_mod
+from .errors import DeliberationError
+from .models import (
+    Ballot,
+    BallotChoice,
+    BallotMethod,
+    Matter,
+    Topic,
+    Vote,
+    Voter,
+    VoteRule,
+    VoteStatus,
+)
+
+register_verbs(
+    {
+        "vote.created": gettext_lazy("Vote prepared"),
+        "vote.updated": gettext_lazy("Vote changed"),
+        "vote.noticed": gettext_lazy("Vote notice published"),
+        "vote.opened": gettext_lazy("Voting opened"),
+        "vote.cast": gettext_lazy("Ballot cast online"),
+        "vote.ballot_entered": gettext_lazy("Ballot entered by the office"),
+        "vote.counts_entered": gettext_lazy("Meeting counts entered"),
+        "vote.closed": gettext_lazy("Vote counted"),
+        "vote.published": gettext_lazy("Vote result published"),
+    }
+)
+
+DEVELOPER_KEY = "developer"
+MAX_NOTICE_DAYS = 90
+MAX_RESULTS_DUE_DAYS = 30
+COUNT_RULES = frozenset({VoteRule.RESIDENTS, VoteRule.CONSULTATIVE})
+FINISHED = frozenset({VoteStatus.CLOSED, VoteStatus.PUBLISHED})
+
+
+def _now() -> dt.datetime:
+    """The clock (one place, so tests can move it)."""
+    return timezone.now()
+
+
+def _when(value: dt.datetime | None) -> str:
+    if value is None:
+        return "—"
+    return formats.date_format(timezone.localtime(value), "Y-m-d H:i")
+
+
+# --- plain words ---------------------------------------------------------------------------
+
+
+def rule_in_plain_words(rule: str, matter: str = "") -> list[str]:
+    """What a voter reads about how the vote is counted (translated, thresholds spelled out)."""
+    if rule == VoteRule.OWNERS:
+        supermajority = matter in tally_mod.SUPERMAJORITY_MATTERS
+        lines = [
+            _(
+                "This is a joint decision of the owners (Civil Code Art. 278). It is valid only "
+                "if owners holding at least 2/3 of the total floor area AND at least 2/3 of all "
+                "owners take part. If fewer take part, the vote is void: nothing is decided "
+                "(this is not the same as being rejected)."
+            ),
+            _(
+                "It passes if owners holding at least 3/4 of the participating floor area AND "
+                "at least 3/4 of the participating owners agree."
+            )
+            if supermajority
+            else _(
+                "It passes if owners holding more than half of the participating floor area "
+                "AND more than half of the participating owners agree. Exactly half is not "
+                "enough."
+            ),
+            _(
+                "An owner of several flats is one person; the developer's unsold flats together "
+                "are one person. Floor areas come from the registry. Abstaining counts as "
+                "taking part, but not as agreeing."
+            ),
+        ]
+        return lines
+    if rule == VoteRule.RESIDENTS:
+        return [
+            _(
+                "This is a residents' meeting (Organic Law of Urban Residents' Committees, "
+                "Arts. 9–10). It is valid only if more than half of those entitled (residents "
+                "aged 18 and over, or household representatives) are present."
+            ),
+            _("It passes if more than half of those present agree. Exactly half is not enough."),
+        ]
+    return [
+        _(
+            "This is a consultative poll: it has no legal effect. The result shows whether "
+            "more than half of those who answered agree, for the community to take into "
+            "account."
+        )
+    ]
+
+
+OUTCOME_WORDS = {
+    "passed": gettext_lazy("Passed"),
+    "failed": gettext_lazy("Not passed"),
+    "void": gettext_lazy("Void — not enough took part, so nothing was decided"),
+}
+
+
+# --- validation shared by create and update -------------------------------------------------
+
+
+def _clean_fields(
+    *,
+    community_id: int,
+    title: str,
+    question: str,
+    rule: str,
+    matter: str,
+    buildings,
+    notice_days: int,
+    results_due_days: int,
+    opens_at: dt.datetime | None,
+    closes_at: dt.datetime | None,
+) -> dict[str, Any]:
+    title = (title or "").strip()
+    question = (question or "").strip()
+    if not title:
+        raise DeliberationError(_("Give the vote a title."))
+    if not question:
+        raise DeliberationError(_("Write the question put to the vote."))
+    if len(title) > 120 or len(question) > 2000:
+        raise DeliberationError(_("The text is too long."))
+    if rule not in VoteRule.values:
+        raise DeliberationError(_("Choose how the vote is counted."))
+    if rule == VoteRule.OWNERS:
+        if matter not in Matter.values:
+            raise DeliberationError(
+                _("An owners' joint decision must name which of the nine matters it decides.")
+            )
+    else:
+        matter = ""
+    buildings = list(buildings or ())
+    if any(b.community_id != community_id for b in buildings):
+        raise DeliberationError(_("A chosen building is not in this community."))
+    for value, top, message in (
+        (
+            notice_days,
+            MAX_NOTICE_DAYS,
+            _("The notice period must be between 0 and %(n)s days.") % {"n": MAX_NOTICE_DAYS},
+        ),
+        (
+            results_due_days,
+            MAX_RESULTS_DUE_DAYS,
+            _("Results must be posted within 1 to %(n)s days.") % {"n": MAX_RESULTS_DUE_DAYS},
+        ),
+    ):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0 or value > top:
+            raise DeliberationError(message)
+    if results_due_days < 1:
+        raise DeliberationError(
+            _("Results must be posted within 1 to %(n)s days.") % {"n": MAX_RESULTS_DUE_DAYS}
+        )
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise DeliberationError(_("Voting must close after it opens."))
+    return {
+        "title": title,
+        "question": question,
+        "rule": rule,
+        "matter": matter,
+        "buildings": buildings,
+        "notice_days": notice_days,
+        "results_due_days": results_due_days,
+        "opens_at": opens_at,
+        "closes_at": closes_at,
+    }
+
+
+def _locked(vote: Vote) -> Vote:
+    return Vote.objects.select_for_update().get(pk=vote.pk)
+
+
+def _refuse_if_finished(vote: Vote) -> None:
+    if vote.status in FINISHED:
+        raise DeliberationError(
+            _("This vote is closed and counted; it can no longer be changed."), status_code=409
+        )
+
+
+# --- preparing and the notice ---------------------------------------------------------------
+
+
+@transaction.atomic
+def vote_create(
+    *,
+    actor,
+    topic: Topic,
+    title: str,
+    question: str,
+    rule: str,
+    matter: str = "",
+    buildings=(),
+    notice_days: int = 15,
+    results_due_days: int = 3,
+    opens_at: dt.datetime | None = None,
+    closes_at: dt.datetime | None = None,
+) -> Vote:
+    """A vote on a topic, prepared by the office (not yet announced)."""
+    policy.authorize(actor, "vote.manage", topic)
+    f = _clean_fields(
+        community_id=topic.community_id,
+        title=title,
+        question=question,
+        rule=rule,
+        matter=matter,
+        buildings=buildings,
+        notice_days=notice_days,
+        results_due_days=results_due_days,
+        opens_at=opens_at,
+        closes_at=closes_at,
+    )
+    buildings = f.pop("buildings")
+    vote = Vote.objects.create(community_id=topic.community_id, topic=topic, created_by=actor, **f)
+    if buildings:
+        vote.buildings.set(buildings)
+    log_event(
+        actor=actor,
+        verb="vote.created",
+        obj=vote,
+        parent=topic,
+        data={"rule": vote.rule, "matter": vote.matter},
+    )
+    return vote
+
+
+@transaction.atomic
+def vote_update(
+    *,
+    actor,
+    vote: Vote,
+    title: str,
+    question: str,
+    rule: str,
+    matter: str = "",
+    buildings=(),
+    notice_days: int = 15,
+    results_due_days: int = 3,
+    opens_at: dt.datetime | None = None,
+    closes_at: dt.datetime | None = None,
+) -> Vote:
+    """Change a vote while it is being prepared. Once its notice is out, what owners were told
+    is fixed (nothing may be put to the vote that was not in the notice)."""
+    policy.authorize(actor, "vote.manage", vote)
+    vote = _locked(vote)
+    _refuse_if_finished(vote)
+    if vote.status != VoteStatus.DRAFT:
+        raise DeliberationError(
+            _("The notice of this vote is published; it can no longer be changed."),
+            status_code=409,
+        )
+    f = _clean_fields(
+        community_id=vote.community_id,
+        title=title,
+        question=question,
+        rule=rule,
+        matter=matter,
+        buildings=buildings,
+        notice_days=notice_days,
+        results_due_days=results_due_days,
+        opens_at=opens_at,
+        closes_at=closes_at,
+    )
+    buildings = f.pop("buildings")
+    for k, v in f.items():
+        setattr(vote, k, v)
+    vote.save()
+    vote.buildings.set(buildings)
+    log_event(actor=actor, verb="vote.updated", obj=vote)
+    return vote
+
+
+def _member_users(vote: Vote) -> list:
+    """Everyone who belongs to the vote's community and is concerned by it: residents of the
+    households in scope, and every other role held in the community."""
+    User = get_user_model()
+    building_ids = list(vote.buildings.values_list("pk", flat=True))
+    residents = Q(memberships__role=Role.RESIDENT)
+    if building_ids:
+        residents &= Q(memberships__household__building_id__in=building_ids)
+    others = ~Q(memberships__role=Role.RESIDENT)
+    return list(
+        User.objects.filter(
+            Q(residents | others),
+            is_active=True,
+            memberships__active=True,
+            memberships__community_id=vote.community_id,
+        ).distinct()
+    )
+
+
+@transaction.atomic
+def vote_notice(*, actor, vote: Vote) -> Vote:
+    """Publish the notice: voting may open no sooner than ``notice_days`` after today."""
+    policy.authorize(actor, "vote.manage", vote)
+    vote = _locked(vote)
+    _refuse_if_finished(vote)
+    if vote.status != VoteStatus.DRAFT:
+        raise DeliberationError(_("The notice of this vote is already published."), status_code=409)
+    if vote.opens_at is None or vote.closes_at is None:
+        raise DeliberationError(_("Set when voting opens and closes before publishing the notice."))
+    now = _now()
+    earliest = now + dt.timedelta(days=vote.notice_days)
+    if vote.opens_at < earliest:
+        raise DeliberationError(
+            _(
+                "Voting can open on %(date)s at the earliest: the notice period is %(n)s days "
+                "from today."
+            )
+            % {"date": _when(earliest), "n": vote.notice_days}
+        )
+    vote.noticed_at = now
+    vote.status = VoteStatus.NOTICED
+    vote.save(update_fields=["noticed_at", "status"])
+    log_event(
+        actor=actor,
+        verb="vote.noticed",
+        obj=vote,
+        data={"opens_at": vote.opens_at.isoformat(), "closes_at": vote.closes_at.isoformat()},
+    )
+    notify(
+        recipients=_member_users(vote),
+        verb="vote.noticed",
+        title=gettext_lazy("Vote announced: %(title)s"),
+        body=gettext_lazy(
+            "Voting runs from %(opens)s to %(closes)s. Read the question and "
+            "how it is counted on the vote page."
+        ),
+        params={
+            "title": vote.title,
+            "opens": _when(vote.opens_at),
+            "closes": _when(vote.closes_at),
+        },
+        url=reverse("deliberation:vote_detail", args=[vote.pk]),
+        obj=vote,
+        dedupe_key=f"vote.noticed:{vote.pk}",
+    )
+    return vote
+
+
+# --- opening: the electorate is frozen -------------------------------------------------------
+
+
+class _Groups:
+    """Union–find over person keys and flats: people who share a flat vote together."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _households_in_scope(vote: Vote) -> QuerySet:
+    qs = Household.objects.filter(community_id=vote.community_id)
+    building_ids = list(vote.buildings.values_list("pk", flat=True))
+    if building_ids:
+        qs = qs.filter(building_id__in=building_ids)
+    return qs
+
+
+def freeze_electorate(vote: Vote) -> tuple[list[Voter], dict[str, Any]]:
+    """Build (unsaved) ``Voter`` rows from the registry and a summary with the data problems.
+    See the module docstring for the rules."""
+    households = list(
+        _households_in_scope(vote)
+        .order_by("label")
+        .values("id", "label", "floor_area", "developer_owned")
+    )
+    by_id = {h["id"]: h for h in households}
+    owners = list(
+        Resident.objects.filter(
+            household_id__in=[h["id"] for h in households if not h["developer_owned"]],
+            status=ResidentStatus.ACTIVE,
+            tenure=Tenure.OWNER,
+        )
+        .select_related("user")
+        .order_by("pk")
+    )
+    problems: list[dict[str, str]] = []
+    groups = _Groups()
+    people: dict[str, list[Resident]] = defaultdict(list)
+    owned: set[int] = set()
+    for r in owners:
+        h = by_id[r.household_id]
+        key = r.id_number_digest or f"r{r.pk}"
+        people[key].append(r)
+        if h["floor_area"] is None:
+            continue
+        owned.add(h["id"])
+        groups.union(f"p:{key}", f"h:{h['id']}")
+
+    developer_units: list[dict[str, Any]] = []
+    unit_groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for h in households:
+        unit = {
+            "id": h["label"],
+            "household": h["id"],
+            "area": format(h["floor_area"], "f") if h["floor_area"] is not None else None,
+        }
+        if h["floor_area"] is None:
+            problems.append({"flat": h["label"], "problem": "no_area"})
+        elif h["developer_owned"]:
+            developer_units.append(unit)
+        elif h["id"] not in owned:
+            problems.append({"flat": h["label"], "problem": "no_owner"})
+        else:
+            unit_groups[groups.find(f"h:{h['id']}")].append(unit)
+
+    group_people: dict[str, list[str]] = defaultdict(list)
+    for key in people:
+        if f"p:{key}" in groups.parent:
+            group_people[groups.find(f"p:{key}")].append(key)
+
+    voters: list[Voter] = []
+    for root, units in unit_groups.items():
+        keys = sorted(group_people[root])
+        records = sorted((r for k in keys for r in people[k]), key=lambda r: r.pk)
+        linked = [r for r in records if getattr(r, "user", None) is not None]
+        first = linked[0] if linked else records[0]
+        names = list(dict.fromkeys(r.name for r in records))
+        voters.append(
+            Voter(
+                vote=vote,
+                key=keys[0],
+                resident=first,
+                user=first.user if linked else None,
+                display_name="、".join(names)[:50],
+                developer=False,
+                units=units,
+            )
+        )
+    if developer_units:
+        voters.append(
+            Voter(
+                vote=vote,
+                key=DEVELOPER_KEY,
+                developer=True,
+                display_name=str(_("The developer (unsold flats)"))[:50],
+                units=developer_units,
+            )
+        )
+    voters.sort(key=lambda v: v.units[0]["id"])
+    total = sum((Decimal(u["area"]) for v in voters for u in v.units), Decimal(0))
+    summary = {
+        "voters": len(voters),
+        "units": sum(len(v.units) for v in voters),
+        "total_area": format(total, "f"),
+        "problems": problems,
+    }
+    return voters, summary
+
+
+@transaction.atomic
+def vote_open(*, actor, vote: Vote) -> Vote:
+    """Open voting at ``opens_at``: for the owners' rule, freeze the electorate. ``actor`` is
+    None when a page opens it lazily as the window starts."""
+    if actor is not None:
+        policy.authorize(actor, "vote.manage", vote)
+    vote = _locked(vote)
+    if vote.status == VoteStatus.OPEN and actor is None:
+        return vote
+    _refuse_if_finished(vote)
+    if vote.status == VoteStatus.OPEN:
+        raise DeliberationError(_("Voting is already open."), status_code=409)
+    if vote.status != VoteStatus.NOTICED:
+        raise DeliberationError(
+            _("Voting can open only after its notice is published."), status_code=409
+        )
+    now = _now()
+    if vote.opens_at is None or now < vote.opens_at:
+        raise DeliberationError(
+            _("Voting is not open: it opens at %(at)s.") % {"at": _when(vote.opens_at)},
+            status_code=409,
+        )
+    summary: dict[str, Any] = {}
+    if vote.rule == VoteRule.OWNERS:
+        voters, summary = freeze_electorate(vote)
+        Voter.objects.bulk_create(voters)
+    vote.status = VoteStatus.OPEN
+    vote.save(update_fields=["status"])
+    log_event(actor=actor, verb="vote.opened", obj=vote, data=summary)
+    return vote
+
+
+def open_if_due(vote: Vote) -> Vote:
+    """Voting opens by itself when its window starts: called before a vote is shown or used."""
+    if vote.status == VoteStatus.NOTICED and vote.opens_at and vote.opens_at <= _now():
+        return vote_open(actor=None, vote=vote)
+    return vote
+
+
+# --- ballots --------------------------------------------------------------------------------
+
+
+def _require_window(vote: Vote, at: dt.datetime) -> None:
+    if vote.status in FINISHED:
+        raise DeliberationError(_("Voting is not open: this vote is closed."), status_code=409)
+    if (
+        vote.status not in (VoteStatus.NOTICED, VoteStatus.OPEN)
+        or vote.opens_at is None
+        or vote.closes_at is None
+        or not (vote.opens_at <= at < vote.closes_at)
+    ):
+        raise DeliberationError(
+            _("Voting is not open: it runs from %(opens)s to %(closes)s.")
+            % {"opens": _when(vote.opens_at), "closes": _when(vote.closes_at)},
+            status_code=409,
+        )
+
+
+def _require_owners_rule(vote: Vote) -> None:
+    if vote.rule != VoteRule.OWNERS:
+        raise DeliberationError(
+            _("This vote is counted at a meeting: there are no individual ballots."),
+            status_code=409,
+        )
+
+
+def _check_choice(choice: str) -> None:
+    if choice not in BallotChoice.values:
+        raise DeliberationError(_("Choose agree, disagree or abstain."))
+
+
+def _already_voted(ballot: Ballot) -> DeliberationError:
+    return DeliberationError(
+        _(
+            "A ballot for these flats was already recorded (%(method)s, %(at)s). Each owner "
+            "votes once; a second ballot is not accepted."
+        )
+        % {"method": ballot.get_method_display(), "at": _when(ballot.cast_at)},
+        status_code=409,
+    )
+
+
+def _existing_ballot(vote: Vote, voter: Voter) -> Ballot | None:
+    return Ballot.objects.filter(vote=vote, voter=voter).first()
+
+
+def _save_ballot(vote: Vote, voter: Voter, **fields) -> Ballot:
+    existing = _existing_ballot(vote, voter)
+    if existing is not None:
+        raise _already_voted(existing)
+    serial = fields.get("paper_serial", "")
+    if serial and Ballot.objects.filter(vote=vote, paper_serial=serial).exists():
+        raise DeliberationError(
+            _("Ballot number %(serial)s has already been entered for this vote.")
+            % {"serial": serial}
+        )
+    try:
+        with transaction.atomic():
+            return Ballot.objects.create(vote=vote, voter=voter, **fields)
+    except IntegrityError:
+        # A concurrent request won the race; the database kept one ballot.
+        existing = Ballot.objects.filter(vote=vote, voter=voter).first()
+        if existing is not None:
+            raise _already_voted(existing) from None
+        raise DeliberationError(
+            _("Ballot number %(serial)s has already been entered for this vote.")
+            % {"serial": serial}
+        ) from None
+
+
+@transaction.atomic
+def vote_cast(*, actor, vote: Vote, choice: str) -> Ballot:
+    """An owner votes online, for all the flats the electorate lists for them."""
+    policy.authorize(actor, "vote.cast", vote)
+    vote = open_if_due(vote)
+    vote = _locked(vote)
+    _require_owners_rule(vote)
+    now = _now()
+    _require_window(vote, now)
+    _check_choice(choice)
+    voter = Voter.objects.filter(vote=vote, user=actor).first()
+    if voter is None:
+        raise DeliberationError(
+            _(
+                "Only owners can vote on this matter, and you are not on this vote's list of "
+                "owners. If you own a flat here, ask the community office to check the registry."
+            ),
+            status_code=403,
+        )
+    ballot = _save_ballot(
+        vote, voter, choice=choice, method=BallotMethod.ONLINE, entered_by=actor, cast_at=now
+    )
+    log_event(
+        actor=actor,
+        verb="vote.cast",
+        obj=ballot,
+        parent=vote,
+        community_id=vote.community_id,
+        data={"method": BallotMethod.ONLINE},
+    )
+    return ballot
+
+
+def _voter_for_flat(vote: Vote, flat: str) -> Voter:
+    flat = (flat or "").strip()
+    if not flat:
+        raise DeliberationError(_("Give the flat the ballot is for, e.g. 3-2-501."))
+    for voter in Voter.objects.filter(vote=vote).only("pk", "units", "key", "developer"):
+        if any(u["id"] == flat for u in voter.units):
+            return voter
+    raise DeliberationError(
+        _(
+            "Flat %(flat)s is not on this vote's list of owners: it is outside the vote's "
+            "scope, or no owner of it is on record."
+        )
+        % {"flat": flat}
+    )
+
+
+@transaction.atomic
+def ballot_enter(
+    *,
+    actor,
+    vote: Vote,
+    choice: str,
+    method: str,
+    flat: str = "",
+    voter: Voter | None = None,
+    paper_serial: str = "",
+    proxy_name: str = "",
+    proxy_authorization: str = "",
+    received_at: dt.datetime | None = None,
+) -> Ballot:
+    """The office enters a paper ballot (with its serial number) or a proxy ballot (with the
+    proxy's name and the written authorisation), for the voter holding ``flat``.
+
+    ``received_at`` (default now) must fall inside the voting window: paper ballots handed in
+    before voting closed may be entered until the vote is counted.
+    """
+    policy.authorize(actor, "vote.enter_ballot", vote)
+    vote = open_if_due(vote)
+    vote = _locked(vote)
+    _require_owners_rule(vote)
+    now = _now()
+    received_at = received_at or now
+    if received_at > now:
+        raise DeliberationError(_("The time the ballot was received is in the future."))
+    _require_window(vote, received_at)
+    if vote.status != VoteStatus.OPEN:
+        raise DeliberationError(_("Voting is not open yet."), status_code=409)
+    _check_choice(choice)
+    paper_serial = (paper_serial or "").strip()
+    proxy_name = (proxy_name or "").strip()
+    proxy_authorization = (proxy_authorization or "").strip()
+    if method == BallotMethod.PAPER:
+        if not paper_serial:
+            raise DeliberationError(_("A paper ballot needs its serial number."))
+    elif method == BallotMethod.PROXY:
+        if not proxy_name:
+            raise DeliberationError(_("A proxy ballot needs the proxy's name."))
+        if not proxy_authorization:
+            raise DeliberationError(
+                _("A proxy ballot needs the written authorisation: record its reference.")
+            )
+    else:
+        raise DeliberationError(_("Choose paper ballot or proxy ballot."))
+    if len(paper_serial) > 40 or len(proxy_name) > 50 or len(proxy_authorization) > 200:
+        raise DeliberationError(_("The text is too long."))
+    if voter is not None:
+        if voter.vote_id != vote.pk:
+            raise DeliberationError(_("This owner is not on this vote's list of owners."))
+    else:
+        voter = _voter_for_flat(vote, flat)
+    ballot = _save_ballot(
+        vote,
+        voter,
+        choice=choice,
+        method=method,
+        paper_serial=paper_serial,
+        proxy_name=proxy_name if method == BallotMethod.PROXY else "",
+        proxy_authorization=proxy_authorization if method == BallotMethod.PROXY else "",
+        entered_by=actor,
+        cast_at=received_at,
+    )
+    log_event(
+        actor=actor,
+        verb="vote.ballot_entered",
+        obj=ballot,
+        parent=vote,
+        community_id=vote.community_id,
+        data={"method": method, "serial": paper_serial},
+    )
+    return ballot
+
+
+@transaction.atomic
+def vote_counts_enter(*, actor, vote: Vote, eligible: int, present: int, yes: int) -> Vote:
+    """Residents' meeting or consultative poll: the counts taken at the meeting."""
+    policy.authorize(actor, "vote.manage", vote)
+    vote = open_if_due(vote)
+    vote = _locked(vote)
+    _refuse_if_finished(vote)
+    if vote.rule not in COUNT_RULES:
+        raise DeliberationError(
+            _("An owners' vote is counted from its ballots, not from meeting counts."),
+            status_code=409,
+        )
+    if vote.status != VoteStatus.OPEN:
+        raise DeliberationError(
+            _("Voting is not open: it opens at %(at)s.") % {"at": _when(vote.opens_at)},
+            status_code=409,
+        )
+    for v in (eligible, present, yes):
+        if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+            raise DeliberationError(_("Counts are whole numbers, zero or more."))
+    if present > eligible:
+        raise DeliberationError(_("More people present than entitled: check the counts."))
+    if yes > present:
+        raise DeliberationError(_("More in favour than present: check the counts."))
+    vote.eligible, vote.present, vote.yes_count = eligible, present, yes
+    vote.save(update_fields=["eligible", "present", "yes_count"])
+    log_event(
+        actor=actor,
+        verb="vote.counts_entered",
+        obj=vote,
+        data={"eligible": eligible, "present": present, "yes": yes},
+    )
+    return vote
+
+
+# --- counting and publishing ------------------------------------------------------------------
+
+
+def tally_input(vote: Vote) -> dict[str, Any]:
+    """The exact ``linli tally`` input for this vote, from the frozen electorate and ballots.
+    A ``vote`` key describes the vote (``linli tally`` ignores unknown keys)."""
+    meta = {"id": vote.pk, "title": vote.title, "community": vote.community_id}
+    if vote.rule in COUNT_RULES:
+        data = tally_mod.counts_input(
+            vote.rule, vote.eligible or 0, vote.present or 0, vote.yes_count or 0
+        )
+        return {**data, "vote": meta}
+    ballots = dict(Ballot.objects.filter(vote=vote).values_list("voter_id", "choice"))
+    owners = [
+        {
+            "id": v.key,
+            "developer": v.developer,
+            "units": [{"id": u["id"], "area": u["area"]} for u in v.units],
+            "ballot": ballots.get(v.pk),
+        }
+        for v in Voter.objects.filter(vote=vote).order_by("pk")
+    ]
+    return {"rule": vote.rule, "matter": vote.matter, "owners": owners, "vote": meta}
+
+
+@transaction.atomic
+def vote_close(*, actor, vote: Vote) -> Vote:
+    """Close voting and count it with the one counting rule; the output is kept verbatim."""
+    policy.authorize(actor, "vote.manage", vote)
+    vote = open_if_due(vote)
+    vote = _locked(vote)
+    _refuse_if_finished(vote)
+    if vote.status != VoteStatus.OPEN:
+        raise DeliberationError(
+            _("Voting has not opened yet: it opens at %(at)s.") % {"at": _when(vote.opens_at)},
+            status_code=409,
+        )
+    now = _now()
+    if vote.rule in COUNT_RULES:
+        if vote.eligible is None or vote.present is None or vote.yes_count is None:
+            raise DeliberationError(_("Enter the counts taken at the meeting first."))
+    elif now < vote.closes_at:
+        raise DeliberationError(
+            _("Voting is open until %(at)s; count it after it closes.")
+            % {"at": _when(vote.closes_at)},
+            status_code=409,
+        )
+    try:
+        result = tally_mod.tally(tally_input(vote)).as_json()
+    except tally_mod.TallyInputError as e:  # the frozen data should never be invalid
+        raise DeliberationError(
+            _("The vote cannot be counted: %(error)s") % {"error": str(e)}
+        ) from None
+    vote.result = result
+    vote.status = VoteStatus.CLOSED
+    vote.closed_at = now
+    vote.save(update_fields=["result", "status", "closed_at"])
+    log_event(actor=actor, verb="vote.closed", obj=vote, data={"outcome": result["outcome"]})
+    return vote
+
+
+def results_due(vote: Vote) -> dt.datetime | None:
+    """When the result must be posted by: ``results_due_days`` after voting closes."""
+    end = vote.closes_at
+    if vote.closed_at and (end is None or vote.closed_at < end):
+        end = vote.closed_at
+    return end + dt.timedelta(days=vote.results_due_days) if end else None
+
+
+def published_late(vote: Vote) -> bool:
+    due = results_due(vote)
+    return bool(vote.published_at and due and vote.published_at > due)
+
+
+@transaction.atomic
+def vote_publish(*, actor, vote: Vote) -> Vote:
+    """Post the result publicly (aggregates only). Late posting is allowed and flagged."""
+    policy.authorize(actor, "vote.manage", vote)
+    vote = _locked(vote)
+    if vote.status == VoteStatus.PUBLISHED:
+        raise DeliberationError(_("The result is already published."), status_code=409)
+    if vote.status != VoteStatus.CLOSED:
+        raise DeliberationError(_("Count the vote before publishing its result."), status_code=409)
+    vote.published_at = _now()
+    vote.status = VoteStatus.PUBLISHED
+    vote.save(update_fields=["published_at", "status"])
+    late = published_late(vote)
+    log_event(
+        actor=actor,
+        verb="vote.published",
+        obj=vote,
+        data={"outcome": vote.result.get("outcome"), "late": late},
+    )
+    notify(
+        recipients=_member_users(vote),
+        verb="vote.published",
+        title=gettext_lazy("Vote result: %(title)s"),
+        body=gettext_lazy("The result is %(outcome)s. See the count on the vote page."),
+        params={"title": vote.title, "outcome": OUTCOME_WORDS.get(vote.result.get("outcome"), "")},
+        url=reverse("deliberation:vote_detail", args=[vote.pk]),
+        obj=vote,
+        dedupe_key=f"vote.published:{vote.pk}",
+    )
+    return vote
+
+
+def vote_followup(
+    *,
+    actor,
+    vote: Vote,
+    title: str,
+    owner=None,
+    due_on: dt.date | None = None,
+    make_ticket: bool = False,
+    ticket_category=None,
+):
+    """A passed vote becomes work: an action on its topic (``services.action_create``)."""
+    from .services import action_create
+
+    policy.authorize(actor, "vote.manage", vote)
+    if vote.status not in FINISHED or vote.result.get("outcome") != "passed":
+        raise DeliberationError(
+            _("Only a vote that passed creates follow-up work."), status_code=409
+        )
+    return action_create(
+        actor=actor,
+        topic=vote.topic,
+        title=title,
+        owner=owner,
+        due_on=due_on,
+        make_ticket=make_ticket,
+        ticket_category=ticket_category,
+        source=vote,
+    )
+
+
+# --- reads ----------------------------------------------------------------------------------
+
+
+def votes_for(actor, *, topic: Topic | None = None) -> QuerySet:
+    """Votes the actor may see; one still being prepared only for the office."""
+    qs = Vote.objects.select_related("topic")
+    if topic is not None:
+        qs = qs.filter(topic=topic)
+    announced = policy.scope_filter(actor, qs.exclude(status=VoteStatus.DRAFT), "vote.view")
+    drafts = policy.scope_filter(actor, qs.filter(status=VoteStatus.DRAFT), "vote.manage")
+    return (announced | drafts).order_by("-created_at", "-id")
+
+
+def vote_get_for(actor, pk: int, action: str = "vote.view") -> Vote:
+    """Fetch and authorise; a vote whose window has started is opened first. A vote still
+    being prepared does not exist yet for anyone but the office (404)."""
+    vote = policy.get_for(actor, Vote.objects.select_related("topic", "community"), action, pk=pk)
+    if vote.status == VoteStatus.DRAFT and not policy.can(actor, "vote.manage", vote):
+        raise Http404
+    if vote.status == VoteStatus.NOTICED and vote.opens_at and vote.opens_at <= _now():
+        vote = open_if_due(vote)
+        vote = Vote.objects.select_related("topic", "community").get(pk=vote.pk)
+    return vote
+
+
+def my_ballot_info(vote: Vote, actor) -> tuple[Voter | None, Ballot | None]:
+    """The actor's own entry on the electorate and their ballot (one query)."""
+    if not getattr(actor, "is_authenticated", False) or vote.rule != VoteRule.OWNERS:
+        return None, None
+    voter = Voter.objects.filter(vote=vote, user=actor).prefetch_related("ballots").first()
+    if voter is None:
+        return None, None
+    ballots = list(voter.ballots.all())
+    return voter, (ballots[0] if ballots else None)
+
+
+def progress(vote: Vote) -> dict[str, Any]:
+    """For the office while voting runs: electorate size and ballots so far, by method."""
+    by_method = dict(Ballot.objects.filter(vote=vote).values_list("method").annotate(n=Count("id")))
+    voters = Voter.objects.filter(vote=vote).count()
+    return {
+        "voters": voters,
+        "ballots": sum(by_method.values()),
+        "by_method": [(BallotMethod(m).label, by_method.get(m, 0)) for m in BallotMethod.values],
+    }
+
+
+def opening_summary(vote: Vote) -> dict[str, Any] | None:
+    """What freezing the electorate found (totals and data problems), from the event log."""
+    event = (
+        Event.objects.filter(
+            verb="vote.opened",
+            object_id=vote.pk,
+            object_type=ContentType.objects.get_for_model(Vote),
+        )
+        .order_by("-id")
+        .only("data")
+        .first()
+    )
+    return event.data if event else None
+
+
+def ballots_page(vote: Vote, page: Any, per_page: int = 50) -> Page:
+    qs = (
+        Ballot.objects.filter(vote=vote)
+        .select_related("voter", "entered_by")
+        .order_by("cast_at", "id")
+    )
+    return Paginator(qs, per_page).get_page(page)
+
+
+def units_area(units: list[dict[str, Any]]) -> str:
+    return format(sum((Decimal(u["area"]) for u in units), Decimal(0)), "f")
+
+
+CSV_HEADER = [
+    "voter_key",
+    "developer",
+    "flats",
+    "area",
+    "choice",
+    "method",
+    "paper_serial",
+    "proxy_name",
+    "proxy_authorization",
+    "cast_at",
+]
+
+
+def _cell(value: Any) -> Any:
+    """Keep a spreadsheet from reading typed text as a formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def ballots_csv(vote: Vote) -> str:
+    """Every ballot, for the auditor: who (voter key), which flats and area, how, when."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(CSV_HEADER)
+    for b in Ballot.objects.filter(vote=vote).select_related("voter").order_by("cast_at", "id"):
+        w.writerow(
+            [
+                _cell(v)
+                for v in [
+                    b.voter.key,
+                    "yes" if b.voter.developer else "no",
+                    " ".join(u["id"] for u in b.voter.units),
+                    units_area(b.voter.units),
+                    b.choice,
+                    b.method,
+                    b.paper_serial,
+                    b.proxy_name,
+                    b.proxy_authorization,
+                    timezone.localtime(b.cast_at).isoformat(),
+                ]
+            ]
+        )
+    return out.getvalue()

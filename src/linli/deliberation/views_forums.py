@@ -1,0 +1,293 @@
+"""Building forum pages: record a forum at a building, the opinions heard there grouped by
+theme, and the follow-up work. Speakers are named only with their consent; everyone else
+reads themes and texts without names."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from linli.core import policy
+from linli.registry.models import Building
+
+from . import services_forums as svc
+from .errors import DeliberationError
+from .models import ActionItem, Forum, Topic, TopicStatus
+from .views_topics import (
+    PAGE_SIZE,
+    Can,
+    DateInput,
+    FollowUpForm,
+    ObjectChoiceField,
+    first_error,
+    follow_up_choices,
+)
+
+
+class ForumForm(forms.Form):
+    # The building is authorised by the view through the policy (another building is a 404),
+    # so the field takes any number.
+    building = forms.IntegerField(label=gettext_lazy("Building"), widget=forms.Select)
+    held_on = forms.DateField(label=gettext_lazy("Date"), widget=DateInput)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=120)
+    topic = ObjectChoiceField(label=gettext_lazy("Topic"), required=False)
+    notes = forms.CharField(
+        label=gettext_lazy("Notes"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy(
+            "Who organised it, how many came. Everyone in the building reads "
+            "this: name no resident."
+        ),
+    )
+
+    def __init__(self, *args, buildings=(), topics=(), editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["building"].widget.choices = [(b.pk, str(b)) for b in buildings]
+        self.fields["topic"] = ObjectChoiceField(
+            label=self.fields["topic"].label, required=False, objects=topics
+        )
+        if editing:
+            del self.fields["building"]
+
+
+class OpinionForm(forms.Form):
+    theme = forms.CharField(
+        label=gettext_lazy("Theme"),
+        max_length=40,
+        help_text=gettext_lazy(
+            "A few words, the same for opinions on the same thing, e.g. parking, the lift."
+        ),
+        widget=forms.TextInput(attrs={"list": "forum-themes", "autocomplete": "off"}),
+    )
+    text = forms.CharField(
+        label=gettext_lazy("Opinion"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    speaker_consented = forms.BooleanField(
+        label=gettext_lazy("The speaker agrees to be named"), required=False
+    )
+    speaker_name = forms.CharField(
+        label=gettext_lazy("Speaker's name"),
+        max_length=50,
+        required=False,
+        help_text=gettext_lazy(
+            "Kept only when the box above is ticked; otherwise the opinion "
+            "is recorded without a name."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_op_%s")
+        super().__init__(*args, **kwargs)
+
+
+def _buildings(actor) -> list:
+    return list(
+        policy.scope_filter(actor, Building.objects.all(), "forum.manage").order_by(
+            "community_id", "number"
+        )
+    )
+
+
+def _topics(actor, community_id: int | None = None) -> list:
+    qs = policy.scope_filter(
+        actor,
+        Topic.objects.filter(status__in=[TopicStatus.OPEN, TopicStatus.DECIDED]),
+        "topic.view",
+    )
+    if community_id is not None:
+        qs = qs.filter(community_id=community_id)
+    return list(qs.order_by("-created_at", "-id")[:200])
+
+
+@login_required
+def forum_list(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    policy.require_any(actor, "forum.view")
+    page = Paginator(svc.forums_for(actor), PAGE_SIZE).get_page(request.GET.get("page"))
+    ctx = {"page": page, "can_manage": policy.has_any(actor, "forum.manage")}
+    return render(request, "deliberation/forum_list.html", ctx)
+
+
+@login_required
+def forum_new(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    policy.require_any(actor, "forum.manage")
+    buildings, topics = _buildings(actor), _topics(actor)
+    initial = {"held_on": timezone.localdate()}
+    for key in ("building", "topic"):
+        if (request.GET.get(key) or "").isdigit():
+            initial[key] = request.GET[key]
+    form = ForumForm(request.POST or None, buildings=buildings, topics=topics, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            d = form.cleaned_data
+            building = policy.get_for(
+                actor, Building.objects.all(), "forum.manage", pk=d["building"]
+            )
+            try:
+                forum = svc.forum_create(
+                    actor=actor,
+                    building=building,
+                    held_on=d["held_on"],
+                    title=d["title"],
+                    notes=d["notes"],
+                    topic=d["topic"],
+                )
+            except DeliberationError as e:
+                form.add_error(None, e.message)
+                status = e.status_code
+            else:
+                messages.success(request, _("Forum recorded. Now write down the opinions."))
+                return redirect("deliberation:forum_detail", pk=forum.pk)
+    return render(request, "deliberation/forum_form.html", {"form": form}, status=status)
+
+
+def _get(actor, pk: int, action: str = "forum.view") -> Forum:
+    return policy.get_for(
+        actor, Forum.objects.select_related("building", "community", "topic"), action, pk=pk
+    )
+
+
+@login_required
+def forum_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    forum = _get(actor, pk, "forum.manage")
+    topics = _topics(actor, forum.community_id)
+    initial = {
+        "held_on": forum.held_on,
+        "title": forum.title,
+        "notes": forum.notes,
+        "topic": str(forum.topic_id or ""),
+    }
+    form = ForumForm(request.POST or None, topics=topics, initial=initial, editing=True)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                svc.forum_update(
+                    actor=actor,
+                    forum=forum,
+                    held_on=d["held_on"],
+                    title=d["title"],
+                    notes=d["notes"],
+                    topic=d["topic"],
+                )
+            except DeliberationError as e:
+                form.add_error(None, e.message)
+                status = e.status_code
+            else:
+                messages.success(request, _("Forum saved."))
+                return redirect("deliberation:forum_detail", pk=forum.pk)
+    ctx = {"form": form, "forum": forum}
+    return render(request, "deliberation/forum_form.html", ctx, status=status)
+
+
+def _context(
+    request: HttpRequest, forum: Forum, *, bound: dict | None = None, error: str = ""
+) -> dict:
+    actor = request.user
+    bound = bound or {}
+    can = Can(actor, forum)
+    themes = svc.forum_themes(forum)
+    work = list(
+        ActionItem.objects.filter(source_type="forum", source_id=forum.pk)
+        .select_related("owner", "ticket")
+        .order_by("status", "due_on", "id")
+    )
+    ctx = {
+        "forum": forum,
+        "themes": themes,
+        "total": sum(t.count for t in themes),
+        "work": work,
+        "manage": can("forum.manage"),
+        "error": error,
+    }
+    if ctx["manage"]:
+        ctx["opinion_form"] = bound.get("opinion") or OpinionForm()
+    if can("action.manage"):
+        people, categories = follow_up_choices(actor, forum.community_id)
+        ctx["follow_up_form"] = bound.get("follow_up") or FollowUpForm(
+            people=people, categories=categories
+        )
+    return ctx
+
+
+@login_required
+def forum_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    forum = _get(request.user, pk)
+    return render(request, "deliberation/forum_detail.html", _context(request, forum))
+
+
+def _failed(request, forum, message, status, bound=None) -> HttpResponse:
+    ctx = _context(request, forum, bound=bound, error=message)
+    return render(request, "deliberation/forum_detail.html", ctx, status=status)
+
+
+@login_required
+@require_POST
+def opinion_new(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    forum = _get(actor, pk, "forum.manage")
+    form = OpinionForm(request.POST)
+    if not form.is_valid():
+        return _failed(request, forum, first_error(form), 400, {"opinion": form})
+    d = form.cleaned_data
+    try:
+        svc.opinion_add(actor=actor, forum=forum, **d)
+    except DeliberationError as e:
+        return _failed(request, forum, e.message, e.status_code, {"opinion": form})
+    if d["speaker_name"].strip() and not d["speaker_consented"]:
+        messages.warning(
+            request, _("Opinion recorded without the name: the speaker did not agree to be named.")
+        )
+    else:
+        messages.success(request, _("Opinion recorded."))
+    return redirect("deliberation:forum_detail", pk=forum.pk)
+
+
+@login_required
+@require_POST
+def opinion_delete(request: HttpRequest, pk: int, oid: int) -> HttpResponse:
+    actor = request.user
+    forum = _get(actor, pk, "forum.manage")
+    opinion = forum.opinions.filter(pk=oid).first()
+    if opinion is None:
+        raise Http404
+    opinion.forum = forum
+    try:
+        svc.opinion_delete(actor=actor, opinion=opinion)
+    except DeliberationError as e:
+        return _failed(request, forum, e.message, e.status_code)
+    messages.success(request, _("Opinion removed."))
+    return redirect("deliberation:forum_detail", pk=forum.pk)
+
+
+@login_required
+@require_POST
+def forum_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    forum = _get(actor, pk, "action.manage")
+    people, categories = follow_up_choices(actor, forum.community_id)
+    form = FollowUpForm(request.POST, people=people, categories=categories)
+    if not form.is_valid():
+        return _failed(request, forum, first_error(form), 400, {"follow_up": form})
+    try:
+        svc.forum_follow_up(actor=actor, forum=forum, **form.service_kwargs())
+    except DeliberationError as e:
+        return _failed(request, forum, e.message, e.status_code, {"follow_up": form})
+    messages.success(request, _("Follow-up work created; it is shown on the topic until done."))
+    return redirect("deliberation:forum_detail", pk=forum.pk)

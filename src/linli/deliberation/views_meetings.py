@@ -1,0 +1,726 @@
+"""Council meeting pages: calling a meeting, its agenda and invitations, the notice,
+attendance (staff sign-in and the QR code members scan), quorum, resolutions, minutes, the
+printable agenda and minutes, and the public view.
+
+Members without the manage permission see the agenda, time and place, and after the minutes
+are published the public summary and the resolutions with their counts; attendance only as a
+count (the names of who came are the office's record, PIPL Art. 25).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import segno
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from linli.core import policy
+from linli.core.roles import Role
+from linli.registry.models import Community
+
+from . import services_meetings as svc
+from .errors import DeliberationError
+from .models import (
+    ActionItem,
+    AgendaItem,
+    Body,
+    Invitation,
+    Meeting,
+    MeetingStatus,
+    Resolution,
+    Topic,
+    TopicStatus,
+)
+from .views_topics import (
+    PAGE_SIZE,
+    FollowUpForm,
+    ObjectChoiceField,
+    first_error,
+    follow_up_choices,
+)
+
+MS = MeetingStatus
+
+
+# --- forms -----------------------------------------------------------------------------------
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%Y-%m-%dT%H:%M")
+        super().__init__(**kwargs)
+
+
+class MeetingForm(forms.Form):
+    community = ObjectChoiceField(label=gettext_lazy("Community"))
+    body = forms.ChoiceField(label=gettext_lazy("Which body meets"), choices=Body.choices)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=120)
+    starts_at = forms.DateTimeField(label=gettext_lazy("Starts at"), widget=DateTimeInput)
+    location = forms.CharField(label=gettext_lazy("Place"), max_length=120)
+    notice_days = forms.IntegerField(
+        label=gettext_lazy("Notice period (days)"),
+        required=False,
+        min_value=0,
+        max_value=svc.MAX_NOTICE_DAYS,
+        help_text=gettext_lazy(
+            "Leave empty for the body's usual period: 3 days for the "
+            "residents' council and the residents' affairs council, 15 days "
+            "for the owners' assembly."
+        ),
+    )
+
+    def __init__(self, *args, communities=(), editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"] = ObjectChoiceField(
+            label=self.fields["community"].label, objects=communities
+        )
+        if editing:
+            del self.fields["community"], self.fields["body"]
+        elif len(communities) == 1:
+            self.fields["community"].initial = str(communities[0].pk)
+            self.fields["community"].widget = forms.HiddenInput()
+
+
+class AgendaForm(forms.Form):
+    topic = ObjectChoiceField(label=gettext_lazy("Topic"))
+
+    def __init__(self, *args, topics=(), **kwargs):
+        kwargs.setdefault("auto_id", "id_ag_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["topic"] = ObjectChoiceField(label=self.fields["topic"].label, objects=topics)
+
+
+class InviteForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        label=gettext_lazy("Everyone holding these roles"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    users = forms.MultipleChoiceField(
+        label=gettext_lazy("Or these people"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, members=(), **kwargs):
+        kwargs.setdefault("auto_id", "id_inv_%s")
+        super().__init__(*args, **kwargs)
+        self.members = members
+        present_roles = {m.role for m in members}
+        self.fields["roles"].choices = [
+            (r.value, r.label) for r in Role if r.value in present_roles
+        ]
+        labels: dict[int, list[str]] = {}
+        users = {}
+        for m in members:
+            users[m.user_id] = m.user
+            labels.setdefault(m.user_id, []).append(str(Role(m.role).label))
+        self.users = users
+        self.fields["users"].choices = [
+            (str(pk), f"{u.get_full_name()} ({', '.join(labels[pk])})") for pk, u in users.items()
+        ]
+
+    def chosen_users(self) -> list:
+        roles = set(self.cleaned_data["roles"])
+        ids = {int(x) for x in self.cleaned_data["users"]}
+        ids |= {m.user_id for m in self.members if m.role in roles}
+        return [self.users[pk] for pk in ids if pk in self.users]
+
+
+class ResolutionForm(forms.Form):
+    topic = ObjectChoiceField(label=gettext_lazy("Agenda topic"))
+    text = forms.CharField(
+        label=gettext_lazy("Resolution"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    yes = forms.IntegerField(label=gettext_lazy("Yes"), min_value=0, initial=0)
+    no = forms.IntegerField(label=gettext_lazy("No"), min_value=0, initial=0)
+    abstain = forms.IntegerField(label=gettext_lazy("Abstain"), min_value=0, initial=0)
+
+    def __init__(self, *args, topics=(), **kwargs):
+        kwargs.setdefault("auto_id", "id_res_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["topic"] = ObjectChoiceField(label=self.fields["topic"].label, objects=topics)
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(
+        label=gettext_lazy("Minutes"),
+        max_length=20000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=gettext_lazy("The record of the meeting, read by the members and the office."),
+    )
+    public_summary = forms.CharField(
+        label=gettext_lazy("Public summary"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("What every resident reads. Name no one."),
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Why"), max_length=300, required=False)
+
+
+# --- the list and calling a meeting ----------------------------------------------------------
+
+
+@login_required
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    policy.require_any(actor, "meeting.view")
+    when = request.GET.get("when") or "upcoming"
+    since = timezone.now() - svc.CHECKIN_OPENS_BEFORE
+    qs = svc.meetings_for(actor).select_related("community")
+    if when == "past":
+        qs = qs.filter(Q(starts_at__lt=since) | Q(status__in=[MS.CLOSED, MS.CANCELLED]))
+        qs = qs.order_by("-starts_at", "-id")
+    else:
+        when = "upcoming"
+        qs = qs.filter(starts_at__gte=since).exclude(status__in=[MS.CLOSED, MS.CANCELLED])
+        qs = qs.order_by("starts_at", "id")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    ctx = {"page": page, "when": when, "can_manage": policy.has_any(actor, "meeting.manage")}
+    return render(request, "deliberation/meeting_list.html", ctx)
+
+
+def _manageable_communities(actor) -> list:
+    return list(policy.scope_filter(actor, Community.objects.all(), "meeting.manage"))
+
+
+@login_required
+def meeting_new(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    policy.require_any(actor, "meeting.manage")
+    communities = _manageable_communities(actor)
+    form = MeetingForm(request.POST or None, communities=communities)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                meeting = svc.meeting_create(
+                    actor=actor,
+                    community=d["community"],
+                    body=d["body"],
+                    title=d["title"],
+                    starts_at=d["starts_at"],
+                    location=d["location"],
+                    notice_days=d["notice_days"],
+                )
+            except DeliberationError as e:
+                form.add_error(None, e.message)
+                status = e.status_code
+            else:
+                messages.success(
+                    request, _("Meeting prepared. Now set its agenda and invite the members.")
+                )
+                return redirect("deliberation:meeting_detail", pk=meeting.pk)
+    return render(request, "deliberation/meeting_form.html", {"form": form}, status=status)
+
+
+def _get_managed(actor, pk: int) -> Meeting:
+    return policy.get_for(
+        actor, Meeting.objects.select_related("community"), "meeting.manage", pk=pk
+    )
+
+
+@login_required
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    meeting = _get_managed(actor, pk)
+    initial = {
+        "title": meeting.title,
+        "starts_at": timezone.localtime(meeting.starts_at),
+        "location": meeting.location,
+        "notice_days": meeting.notice_days,
+    }
+    form = MeetingForm(request.POST or None, initial=initial, editing=True)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                svc.meeting_update(
+                    actor=actor,
+                    meeting=meeting,
+                    title=d["title"],
+                    starts_at=d["starts_at"],
+                    location=d["location"],
+                    notice_days=d["notice_days"],
+                )
+            except DeliberationError as e:
+                form.add_error(None, e.message)
+                status = e.status_code
+            else:
+                messages.success(request, _("Meeting details saved."))
+                return redirect("deliberation:meeting_detail", pk=meeting.pk)
+    ctx = {"form": form, "meeting": meeting}
+    return render(request, "deliberation/meeting_form.html", ctx, status=status)
+
+
+# --- one meeting -----------------------------------------------------------------------------
+
+
+def qr_svg(url: str, label: str) -> str:
+    """An inline SVG QR code of ``url`` (segno); sized by CSS through its viewBox."""
+    svg = segno.make(url, error="m", micro=False).svg_inline(
+        scale=1, omitsize=True, svgclass="qr", lineclass=None, title=label
+    )
+    # segno writes only the URL's bits and our fixed label; no user text reaches the markup.
+    return mark_safe(svg)  # noqa: S308
+
+
+def checkin_qr(request: HttpRequest, meeting: Meeting) -> str:
+    url = request.build_absolute_uri(
+        reverse("deliberation:meeting_checkin", args=[meeting.checkin_token])
+    )
+    return qr_svg(url, _("QR code to sign in at the meeting"))
+
+
+def _detail_context(
+    request: HttpRequest,
+    meeting: Meeting,
+    manage: bool,
+    *,
+    bound: dict | None = None,
+    error: str = "",
+) -> dict:
+    actor = request.user
+    bound = bound or {}
+    agenda = list(meeting.agenda.select_related("topic").order_by("order", "id"))
+    published = meeting.status == MS.CLOSED
+    ctx: dict = {
+        "meeting": meeting,
+        "manage": manage,
+        "agenda": agenda,
+        "error": error,
+        "resolution_rule": svc.RESOLUTION_RULE,
+    }
+    if manage:
+        invitations = list(
+            meeting.invitations.select_related("user").order_by(
+                "user__display_name", "user__username", "id"
+            )
+        )
+        invited, present = len(invitations), sum(1 for i in invitations if i.attended)
+        ctx["invitations"] = invitations
+        ctx["my_invitation"] = next((i for i in invitations if i.user_id == actor.pk), None)
+    else:
+        counts = meeting.invitations.aggregate(
+            invited=Count("id"), present=Count("id", filter=Q(attended=True))
+        )
+        invited, present = counts["invited"], counts["present"]
+        ctx["my_invitation"] = meeting.invitations.filter(user_id=actor.pk).first()
+    ctx["quorum"] = svc.quorum(meeting.body, invited=invited, present=present)
+    ctx["show_attendance"] = meeting.status in (MS.NOTICED, MS.HELD, MS.CLOSED)
+    if manage or published:
+        resolutions = list(meeting.resolutions.select_related("topic").order_by("id"))
+        ctx["resolutions"] = resolutions
+    else:
+        resolutions = []
+    # Minutes: the office, and after publication the invited members; residents read the
+    # public summary.
+    ctx["show_minutes"] = manage or (published and ctx["my_invitation"] is not None)
+    if not manage:
+        return ctx
+
+    s = meeting.status
+    ctx["can_edit"] = s == MS.DRAFT
+    ctx["can_invite"] = s in (MS.DRAFT, MS.NOTICED)
+    ctx["can_attend"] = s in (MS.NOTICED, MS.HELD) and not resolutions
+    ctx["can_cancel"] = s in (MS.DRAFT, MS.NOTICED)
+    ctx["can_hold"] = s == MS.NOTICED
+    ctx["can_resolve"] = s == MS.HELD
+    ctx["earliest_start"] = timezone.now() + dt.timedelta(days=meeting.notice_days)
+    if s in (MS.NOTICED, MS.HELD):
+        ctx["qr"] = checkin_qr(request, meeting)
+        ctx["checkin_url"] = request.build_absolute_uri(
+            reverse("deliberation:meeting_checkin", args=[meeting.checkin_token])
+        )
+    if ctx["can_edit"]:
+        on_agenda = {a.topic_id for a in agenda}
+        topics = [
+            t
+            for t in policy.scope_filter(
+                actor,
+                Topic.objects.filter(
+                    community_id=meeting.community_id,
+                    status__in=[TopicStatus.OPEN, TopicStatus.DECIDED],
+                ),
+                "topic.manage",
+            ).order_by("-created_at", "-id")[:200]
+            if t.pk not in on_agenda
+        ]
+        ctx["agenda_form"] = bound.get("agenda") or AgendaForm(topics=topics)
+    if ctx["can_invite"]:
+        invited_ids = {i.user_id for i in ctx["invitations"]}
+        members = [
+            m for m in svc.community_members(meeting.community_id) if m.user_id not in invited_ids
+        ]
+        ctx["invite_form"] = bound.get("invite") or InviteForm(members=members)
+    if ctx["can_resolve"]:
+        ctx["resolution_form"] = bound.get("resolution") or ResolutionForm(
+            topics=[a.topic for a in agenda]
+        )
+        ctx["minutes_form"] = bound.get("minutes") or MinutesForm(
+            initial={"minutes": meeting.minutes, "public_summary": meeting.public_summary},
+            auto_id="id_min_%s",
+        )
+    if ctx["can_cancel"]:
+        ctx["cancel_form"] = CancelForm(auto_id="id_cancel_%s")
+    passed = [r for r in resolutions if r.passed]
+    if passed:
+        work = ActionItem.objects.filter(
+            source_type="resolution", source_id__in=[r.pk for r in passed]
+        )
+        by_resolution: dict[int, list] = {}
+        for a in work.select_related("owner", "ticket").order_by("id"):
+            by_resolution.setdefault(a.source_id, []).append(a)
+        people, categories = follow_up_choices(actor, meeting.community_id)
+        failed = bound.get("follow_up")
+        for r in passed:
+            r.work = by_resolution.get(r.pk, [])
+            if failed is not None and failed[0] == r.pk:
+                r.follow_up_form = failed[1]
+            else:
+                r.follow_up_form = FollowUpForm(
+                    people=people, categories=categories, prefix_id=f"fu{r.pk}"
+                )
+    return ctx
+
+
+@login_required
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting, manage = svc.meeting_get_for(request.user, pk)
+    return render(
+        request, "deliberation/meeting_detail.html", _detail_context(request, meeting, manage)
+    )
+
+
+def _failed(request, meeting, message, status, bound=None) -> HttpResponse:
+    ctx = _detail_context(request, meeting, True, bound=bound, error=message)
+    return render(request, "deliberation/meeting_detail.html", ctx, status=status)
+
+
+def _done(request, meeting, message) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("deliberation:meeting_detail", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def meeting_agenda(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a topic to the agenda, remove one, or move one up or down."""
+    actor = request.user
+    meeting = _get_managed(actor, pk)
+    op = request.POST.get("op")
+    try:
+        if op == "add":
+            topics = policy.scope_filter(
+                actor,
+                Topic.objects.filter(
+                    community_id=meeting.community_id, pk=_int(request.POST.get("topic"))
+                ),
+                "topic.manage",
+            )
+            form = AgendaForm(request.POST, topics=list(topics))
+            if not form.is_valid():
+                return _failed(request, meeting, first_error(form), 400, {"agenda": form})
+            svc.agenda_add(actor=actor, meeting=meeting, topic=form.cleaned_data["topic"])
+        elif op in ("remove", "up", "down"):
+            item = AgendaItem.objects.filter(
+                meeting=meeting, pk=_int(request.POST.get("item"))
+            ).first()
+            if item is None:
+                raise Http404
+            item.meeting = meeting
+            if op == "remove":
+                svc.agenda_remove(actor=actor, item=item)
+            else:
+                svc.agenda_move(actor=actor, item=item, up=op == "up")
+        else:
+            return _failed(request, meeting, _("Unknown change."), 400)
+    except DeliberationError as e:
+        return _failed(request, meeting, e.message, e.status_code)
+    return _done(request, meeting, _("Agenda saved."))
+
+
+def _int(value) -> int | None:
+    return int(value) if (value or "").isdigit() else None
+
+
+@login_required
+@require_POST
+def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    meeting = _get_managed(actor, pk)
+    form = InviteForm(request.POST, members=svc.community_members(meeting.community_id))
+    if not form.is_valid():
+        return _failed(request, meeting, first_error(form), 400, {"invite": form})
+    try:
+        new = svc.meeting_invite(actor=actor, meeting=meeting, users=form.chosen_users())
+    except DeliberationError as e:
+        return _failed(request, meeting, e.message, e.status_code, {"invite": form})
+    return _done(request, meeting, _("%(n)s members invited.") % {"n": len(new)})
+
+
+def _invitation(meeting: Meeting, inv: int) -> Invitation:
+    invitation = meeting.invitations.select_related("user").filter(pk=inv).first()
+    if invitation is None:
+        raise Http404
+    invitation.meeting = meeting
+    return invitation
+
+
+@login_required
+@require_POST
+def meeting_uninvite(request: HttpRequest, pk: int, inv: int) -> HttpResponse:
+    actor = request.user
+    meeting = _get_managed(actor, pk)
+    try:
+        svc.meeting_uninvite(actor=actor, invitation=_invitation(meeting, inv))
+    except DeliberationError as e:
+        return _failed(request, meeting, e.message, e.status_code)
+    return _done(request, meeting, _("Invitation withdrawn."))
+
+
+@login_required
+@require_POST
+def meeting_notice(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    meeting = _get_managed(actor, pk)
+    try:
+        svc.meeting_publish_notice(actor=actor, meeting=meeting)
+    except DeliberationError as e:
+        return _failed(request, meeting, e.message, e.status_code)
+    return _done(request, meeting, _("Notice published; the invited members have been told."))
+
+
+@login_required
+@require_POST
+def meeting_attendance(request: HttpRequest, pk: int, inv: int) -> HttpResponse:
+    actor = request.user
+    meeting = _get_managed(actor, pk)
+    attended = request.POST.get("attended") == "1"
+    try:
+        svc.meeting_sign_in(actor=actor, invitation=_invitation(meeting, inv), attended=attended)
+    except DeliberationError as e:
+        return _failed(request, meeting, e.message, e.status_code)
+    return _done(request, meeting, _("Signed in.") if attended else _("Sign-in undone."))
+
+
+@login_required
+@require_POST
+def meeting_held(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    meeting = _get_managed(actor, pk)
+    try:
+        svc.meeting_mark_held(actor=actor, meeting=meeting)
+    except DeliberationError as e:
+        return _failed(request, meeting, e.message, e.status_code)
+    return _done(request, meeting, _("Marked as held. Record the resolutions and the minutes."))
+
+
+@login_required
+@require_POST
+def meeting_resolution(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    meeting = _get_managed(actor, pk)
+    topics = [a.topic for a in meeting.agenda.select_related("topic")]
+    form = ResolutionForm(request.POST, topics=topics)
+    if not form.is_valid():
+        return _failed(request, meeting, first_error(form), 400, {"resolution": form})
+    try:
+        r = svc.resolution_record(actor=actor, meeting=meeting, **form.cleaned_data)
+    except DeliberationError as e:
+        return _failed(request, meeting, e.message, e.status_code, {"resolution": form})
+    return _done(
+        request,
+        meeting,
+        _("Resolution recorded: passed.") if r.passed else _("Resolution recorded: not passed."),
+    )
+
+
+def _resolution(meeting: Meeting, rid: int) -> Resolution:
+    r = meeting.resolutions.select_related("topic").filter(pk=rid).first()
+    if r is None:
+        raise Http404
+    r.meeting = meeting
+    return r
+
+
+@login_required
+@require_POST
+def meeting_resolution_delete(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
+    actor = request.user
+    meeting = _get_managed(actor, pk)
+    try:
+        svc.resolution_delete(actor=actor, resolution=_resolution(meeting, rid))
+    except DeliberationError as e:
+        return _failed(request, meeting, e.message, e.status_code)
+    return _done(request, meeting, _("Resolution removed."))
+
+
+@login_required
+@require_POST
+def meeting_follow_up(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
+    actor = request.user
+    meeting = _get_managed(actor, pk)
+    resolution = _resolution(meeting, rid)
+    people, categories = follow_up_choices(actor, meeting.community_id)
+    form = FollowUpForm(
+        request.POST, people=people, categories=categories, prefix_id=f"fu{resolution.pk}"
+    )
+    if not form.is_valid():
+        return _failed(
+            request, meeting, first_error(form), 400, {"follow_up": (resolution.pk, form)}
+        )
+    try:
+        svc.resolution_follow_up(actor=actor, resolution=resolution, **form.service_kwargs())
+    except DeliberationError as e:
+        return _failed(
+            request, meeting, e.message, e.status_code, {"follow_up": (resolution.pk, form)}
+        )
+    return _done(
+        request, meeting, _("Follow-up work created; it is shown on the topic until done.")
+    )
+
+
+@login_required
+@require_POST
+def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    meeting = _get_managed(actor, pk)
+    form = MinutesForm(request.POST, auto_id="id_min_%s")
+    if not form.is_valid():
+        return _failed(request, meeting, first_error(form), 400, {"minutes": form})
+    try:
+        svc.meeting_save_minutes(actor=actor, meeting=meeting, **form.cleaned_data)
+    except DeliberationError as e:
+        return _failed(request, meeting, e.message, e.status_code, {"minutes": form})
+    return _done(request, meeting, _("Minutes saved."))
+
+
+@login_required
+@require_POST
+def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    meeting = _get_managed(actor, pk)
+    try:
+        svc.meeting_close(actor=actor, meeting=meeting)
+    except DeliberationError as e:
+        return _failed(request, meeting, e.message, e.status_code)
+    return _done(request, meeting, _("Minutes published."))
+
+
+@login_required
+@require_POST
+def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    meeting = _get_managed(actor, pk)
+    form = CancelForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        svc.meeting_cancel(actor=actor, meeting=meeting, reason=reason)
+    except DeliberationError as e:
+        return _failed(request, meeting, e.message, e.status_code)
+    return _done(request, meeting, _("Meeting cancelled."))
+
+
+# --- QR code and printable pages -------------------------------------------------------------
+
+
+@login_required
+def meeting_qr(request: HttpRequest, pk: int) -> HttpResponse:
+    """The sign-in code, large, to show on a screen or print for the door of the room."""
+    meeting = _get_managed(request.user, pk)
+    if meeting.status not in (MS.NOTICED, MS.HELD):
+        raise Http404
+    ctx = {"meeting": meeting, "qr": checkin_qr(request, meeting)}
+    return render(request, "deliberation/meeting_qr.html", ctx)
+
+
+@login_required
+def meeting_print_agenda(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting, manage = svc.meeting_get_for(request.user, pk)
+    agenda = list(meeting.agenda.select_related("topic").order_by("order", "id"))
+    page_url = request.build_absolute_uri(reverse("deliberation:meeting_detail", args=[meeting.pk]))
+    ctx = {
+        "meeting": meeting,
+        "agenda": agenda,
+        "quorum_rule": svc.quorum(meeting.body, invited=0, present=0).rule,
+        "qr": qr_svg(page_url, _("QR code of this meeting's page")),
+        "page_url": page_url,
+    }
+    return render(request, "deliberation/meeting_print_agenda.html", ctx)
+
+
+@login_required
+def meeting_print_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    """The minutes as published. Before publication only the office may print a draft; the
+    full minutes and the names of those present are for the office and the members."""
+    actor = request.user
+    meeting, manage = svc.meeting_get_for(actor, pk)
+    if not manage and meeting.status != MS.CLOSED:
+        raise Http404
+    invitations = list(
+        meeting.invitations.select_related("user").order_by(
+            "user__display_name", "user__username", "id"
+        )
+    )
+    invited = len(invitations)
+    present = sum(1 for i in invitations if i.attended)
+    is_member = any(i.user_id == actor.pk for i in invitations)
+    ctx = {
+        "meeting": meeting,
+        "manage": manage,
+        "agenda": list(meeting.agenda.select_related("topic").order_by("order", "id")),
+        "resolutions": list(meeting.resolutions.select_related("topic").order_by("id")),
+        "quorum": svc.quorum(meeting.body, invited=invited, present=present),
+        "present_names": [i.user.get_full_name() for i in invitations if i.attended]
+        if manage
+        else [],
+        "show_minutes": manage or is_member,
+        "resolution_rule": svc.RESOLUTION_RULE,
+    }
+    return render(request, "deliberation/meeting_print_minutes.html", ctx)
+
+
+# --- signing in by QR ------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_checkin(request: HttpRequest, token: str) -> HttpResponse:
+    """What the QR code opens. A wrong or expired code, or a meeting in another community,
+    is a 404; a member who is not invited gets a 403. Signing in is a button (POST): a
+    link that signs people in could be triggered from another site and fake a quorum."""
+    actor = request.user
+    meeting, invitation = svc.meeting_for_checkin(actor, token)
+    error, status = "", 200
+    if request.method == "POST":
+        try:
+            svc.meeting_check_in(actor=actor, token=token)
+        except DeliberationError as e:
+            error, status = e.message, e.status_code
+        else:
+            messages.success(request, _("You are signed in. Welcome."))
+            return redirect(request.path)
+    ctx = {"meeting": meeting, "invitation": invitation, "error": error}
+    return render(request, "deliberation/meeting_checkin.html", ctx, status=status)

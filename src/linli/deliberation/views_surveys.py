@@ -1,0 +1,671 @@
+"""Door-to-door survey pages: thin — parse a form, call one service or read, render.
+
+Domain errors are shown with their message and HTTP status (400, or 409 when the survey's
+state does not allow it); ``PermissionDenied`` is a 403 and ``Http404`` a 404, both from the
+one policy. The door pages are made for a phone held at a door: one household per page, big
+buttons, no JavaScript needed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from linli.core import policy
+from linli.registry.models import Community
+
+from . import services_surveys as svc
+from .errors import DeliberationError
+from .models import (
+    Question,
+    QuestionKind,
+    Survey,
+    SurveyStatus,
+    Topic,
+    TopicStatus,
+    VisitOutcome,
+)
+
+# --- forms ---------------------------------------------------------------------------------
+
+
+class SurveyForm(forms.Form):
+    community = forms.ModelChoiceField(label=gettext_lazy("Community"), queryset=None)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=120)
+    intro = forms.CharField(
+        label=gettext_lazy("What to say at the door"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=gettext_lazy("The surveyor reads this to the household before the questions."),
+    )
+    topic = forms.ModelChoiceField(
+        label=gettext_lazy("Topic (optional)"), queryset=None, required=False
+    )
+
+    def __init__(self, *args, communities=None, topics=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if communities is None:
+            del self.fields["community"]
+        else:
+            self.fields["community"].queryset = communities
+            only = list(communities[:2])
+            if len(only) == 1:
+                self.fields["community"].initial = only[0].pk
+                self.fields["community"].widget = forms.HiddenInput()
+        self.fields["topic"].queryset = topics
+
+
+class QuestionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind of question"),
+        choices=QuestionKind.choices,
+        widget=forms.RadioSelect,
+        initial=QuestionKind.SINGLE,
+    )
+    text = forms.CharField(label=gettext_lazy("Question"), max_length=300)
+    choices = forms.CharField(
+        label=gettext_lazy("Choices"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=gettext_lazy(
+            "For single and multiple choice: one choice per line, at least two."
+        ),
+    )
+    required = forms.BooleanField(
+        label=gettext_lazy("An answer is required"), required=False, initial=True
+    )
+
+    def service_kwargs(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "kind": d["kind"],
+            "text": d["text"],
+            "choices": d["choices"],
+            "required": d["required"],
+        }
+
+
+class _SurveyorField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name()
+
+
+class AssignBuildingForm(forms.Form):
+    building = forms.ModelChoiceField(label=gettext_lazy("Building"), queryset=None)
+    surveyor = _SurveyorField(label=gettext_lazy("Surveyor"), queryset=None)
+
+    def __init__(self, *args, buildings, surveyors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["building"].queryset = buildings
+        self.fields["building"].label_from_instance = lambda b: (
+            _("Building %(number)s (%(n)s households)") % {"number": b.number, "n": b.n}
+        )
+        self.fields["surveyor"].queryset = surveyors
+
+
+class AssignHouseholdsForm(forms.Form):
+    labels = forms.CharField(
+        label=gettext_lazy("Households"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "Room labels such as 3-2-501, separated by spaces, commas or new lines."
+        ),
+    )
+    surveyor = _SurveyorField(label=gettext_lazy("Surveyor"), queryset=None)
+
+    def __init__(self, *args, surveyors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["surveyor"].queryset = surveyors
+
+    def clean_labels(self) -> list[str]:
+        labels = [s for s in re.split(r"[\s,，、;；]+", self.cleaned_data["labels"]) if s]
+        if not labels:
+            raise forms.ValidationError(_("Give at least one room label."))
+        return list(dict.fromkeys(labels))
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _caps(actor, survey) -> dict[str, bool]:
+    """What the actor may do on this survey, for the page to offer."""
+    manage = policy.can(actor, "survey.manage", survey)
+    return {
+        "manage": manage,
+        "results": manage or policy.can(actor, "survey.view_results", survey),
+        "households": manage and policy.can(actor, "survey.view_households", survey),
+        "enter": policy.can(actor, "survey.enter", survey),
+    }
+
+
+def _topics(actor):
+    qs = policy.scope_filter(
+        actor, Topic.objects.exclude(status=TopicStatus.DROPPED), "topic.manage"
+    )
+    return qs.order_by("-created_at")
+
+
+def _detail(request: HttpRequest, survey, *, status: int = 200, qform=None, error=None):
+    actor = request.user
+    caps = _caps(actor, survey)
+    ctx = {
+        "survey": survey,
+        "caps": caps,
+        "error": error,
+        "questions": list(survey.questions.order_by("order", "id")),
+    }
+    if caps["manage"] and survey.status == SurveyStatus.DRAFT:
+        ctx["qform"] = qform or QuestionForm()
+    if caps["results"] and survey.status != SurveyStatus.DRAFT:
+        ctx["buildings"], ctx["total"] = svc.progress_for(survey)
+    if caps["enter"] and survey.status == SurveyStatus.OPEN:
+        ctx["mine"] = survey.assignments.filter(surveyor=actor).count()
+    return render(request, "deliberation/survey_detail.html", ctx, status=status)
+
+
+def _manage(request: HttpRequest, pk: int):
+    return policy.get_for(
+        request.user, Survey.objects.select_related("community", "topic"), "survey.manage", pk=pk
+    )
+
+
+def _question(survey, qid: int) -> Question:
+    return get_object_or_404(Question.objects.select_related("survey"), survey=survey, pk=qid)
+
+
+# --- the list and the questionnaire --------------------------------------------------------
+
+
+@login_required
+def survey_list(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    page = svc.survey_list_for(actor, page=request.GET.get("page"))
+    return render(
+        request,
+        "deliberation/survey_list.html",
+        {
+            "page": page,
+            "can_create": policy.has_any(actor, "survey.manage"),
+        },
+    )
+
+
+@login_required
+def survey_create(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    policy.require_any(actor, "survey.manage")
+    communities = policy.scope_filter(actor, Community.objects.all(), "survey.manage")
+    initial = {}
+    if request.GET.get("topic", "").isdigit():
+        initial["topic"] = int(request.GET["topic"])
+    form = SurveyForm(
+        request.POST or None, communities=communities, topics=_topics(actor), initial=initial
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                survey = svc.survey_create(
+                    actor=actor,
+                    community=d["community"],
+                    title=d["title"],
+                    intro=d["intro"],
+                    topic=d["topic"],
+                )
+            except DeliberationError as e:
+                form.add_error(None, e.message)
+                status = e.status_code
+            else:
+                messages.success(request, _("Survey created. Now add its questions."))
+                return redirect("deliberation:survey_detail", survey.pk)
+        else:
+            status = 400
+    return render(request, "deliberation/survey_form.html", {"form": form}, status=status)
+
+
+@login_required
+def survey_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    survey = _manage(request, pk)
+    form = SurveyForm(
+        request.POST or None,
+        topics=_topics(actor),
+        initial={"title": survey.title, "intro": survey.intro, "topic": survey.topic_id},
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                svc.survey_update(
+                    actor=actor, survey=survey, title=d["title"], intro=d["intro"], topic=d["topic"]
+                )
+            except DeliberationError as e:
+                form.add_error(None, e.message)
+                status = e.status_code
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("deliberation:survey_detail", survey.pk)
+        else:
+            status = 400
+    return render(
+        request, "deliberation/survey_form.html", {"form": form, "survey": survey}, status=status
+    )
+
+
+@login_required
+def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, svc.survey_get_for(request.user, pk))
+
+
+@login_required
+@require_POST
+def question_add(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = _manage(request, pk)
+    form = QuestionForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, survey, status=400, qform=form)
+    try:
+        svc.question_add(actor=request.user, survey=survey, **form.service_kwargs())
+    except DeliberationError as e:
+        form.add_error(None, e.message)
+        return _detail(request, survey, status=e.status_code, qform=form)
+    messages.success(request, _("Question added."))
+    return redirect(reverse("deliberation:survey_detail", args=[survey.pk]) + "#questions")
+
+
+@login_required
+def question_edit(request: HttpRequest, pk: int, qid: int) -> HttpResponse:
+    survey = _manage(request, pk)
+    q = _question(survey, qid)
+    form = QuestionForm(
+        request.POST or None,
+        initial={
+            "kind": q.kind,
+            "text": q.text,
+            "required": q.required,
+            "choices": "\n".join(q.choices),
+        },
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                svc.question_update(actor=request.user, question=q, **form.service_kwargs())
+            except DeliberationError as e:
+                form.add_error(None, e.message)
+                status = e.status_code
+            else:
+                messages.success(request, _("Question saved."))
+                return redirect(
+                    reverse("deliberation:survey_detail", args=[survey.pk]) + "#questions"
+                )
+        else:
+            status = 400
+    return render(
+        request,
+        "deliberation/survey_question_form.html",
+        {"survey": survey, "question": q, "form": form},
+        status=status,
+    )
+
+
+def _survey_action(request: HttpRequest, pk: int, do, done: str, anchor: str = ""):
+    survey = _manage(request, pk)
+    try:
+        do(survey)
+    except DeliberationError as e:
+        return _detail(request, survey, status=e.status_code, error=e.message)
+    messages.success(request, done)
+    return redirect(reverse("deliberation:survey_detail", args=[survey.pk]) + anchor)
+
+
+@login_required
+@require_POST
+def question_move(request: HttpRequest, pk: int, qid: int) -> HttpResponse:
+    up = request.POST.get("direction") == "up"
+    return _survey_action(
+        request,
+        pk,
+        lambda s: svc.question_move(actor=request.user, question=_question(s, qid), up=up),
+        _("Question moved."),
+        "#questions",
+    )
+
+
+@login_required
+@require_POST
+def question_remove(request: HttpRequest, pk: int, qid: int) -> HttpResponse:
+    return _survey_action(
+        request,
+        pk,
+        lambda s: svc.question_remove(actor=request.user, question=_question(s, qid)),
+        _("Question removed."),
+        "#questions",
+    )
+
+
+@login_required
+@require_POST
+def survey_open(request: HttpRequest, pk: int) -> HttpResponse:
+    return _survey_action(
+        request,
+        pk,
+        lambda s: svc.survey_open(actor=request.user, survey=s),
+        _("The survey is open: surveyors can record their visits."),
+    )
+
+
+@login_required
+@require_POST
+def survey_close(request: HttpRequest, pk: int) -> HttpResponse:
+    return _survey_action(
+        request,
+        pk,
+        lambda s: svc.survey_close(actor=request.user, survey=s),
+        _("The survey is closed and its results are published."),
+    )
+
+
+# --- assignments ---------------------------------------------------------------------------
+
+
+@login_required
+def survey_assignments(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    survey = _manage(request, pk)
+    buildings = survey.community.buildings.annotate(n=Count("households")).order_by("number")
+    surveyors = svc.surveyor_candidates(survey)
+    what = request.POST.get("what")
+    bform = AssignBuildingForm(
+        request.POST if what == "building" else None,
+        buildings=buildings,
+        surveyors=surveyors,
+        prefix="b",
+    )
+    hform = AssignHouseholdsForm(
+        request.POST if what == "households" else None, surveyors=surveyors, prefix="h"
+    )
+    status = 200
+    if request.method == "POST":
+        form = bform if what == "building" else hform
+        kwargs = None
+        if form.is_valid():
+            d = form.cleaned_data
+            if form is bform:
+                kwargs = {"building": d["building"]}
+            else:
+                found = list(survey.community.households.filter(label__in=d["labels"]))
+                missing = sorted(set(d["labels"]) - {h.label for h in found})
+                if missing:
+                    form.add_error(
+                        "labels",
+                        _("Not found in this community: %(labels)s")
+                        % {"labels": ", ".join(missing)},
+                    )
+                else:
+                    kwargs = {"households": found}
+        if kwargs is not None:
+            try:
+                r = svc.survey_assign(actor=actor, survey=survey, surveyor=d["surveyor"], **kwargs)
+            except DeliberationError as e:
+                form.add_error(None, e.message)
+                status = e.status_code
+            else:
+                msg = _("%(added)s households assigned, %(moved)s moved from another surveyor.") % {
+                    "added": r.added,
+                    "moved": r.moved,
+                }
+                if r.kept:
+                    msg += " " + _("%(n)s already visited kept their surveyor.") % {"n": r.kept}
+                messages.success(request, msg)
+                return redirect("deliberation:survey_assignments", survey.pk)
+        elif status == 200:
+            status = 400
+    page, counts = svc.entry_list_for(actor, survey, everyone=True, page=request.GET.get("page"))
+    progress, total = svc.progress_for(survey)
+    return render(
+        request,
+        "deliberation/survey_assignments.html",
+        {
+            "survey": survey,
+            "bform": bform,
+            "hform": hform,
+            "page": page,
+            "counts": counts,
+            "buildings": progress,
+            "total": total,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def survey_unassign(request: HttpRequest, pk: int, household_id: int) -> HttpResponse:
+    survey = _manage(request, pk)
+    try:
+        svc.survey_unassign(actor=request.user, survey=survey, household_id=household_id)
+    except DeliberationError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("Taken off the list."))
+    return redirect("deliberation:survey_assignments", survey.pk)
+
+
+# --- at the door ---------------------------------------------------------------------------
+
+STATE_LABELS = {
+    "todo": gettext_lazy("To visit"),
+    VisitOutcome.NOT_HOME.value: gettext_lazy("Not at home"),
+    VisitOutcome.ANSWERED.value: gettext_lazy("Answered"),
+    VisitOutcome.DECLINED.value: gettext_lazy("Declined"),
+}
+
+
+@login_required
+def survey_entry(request: HttpRequest, pk: int) -> HttpResponse:
+    """The surveyor's list: their households by building, with what happened at each door."""
+    actor = request.user
+    survey = policy.get_for(actor, Survey, "survey.enter", pk=pk)
+    everyone = request.GET.get("all") == "1"
+    state = request.GET.get("state", "")
+    page, counts = svc.entry_list_for(
+        actor, survey, state=state, everyone=everyone, page=request.GET.get("page")
+    )
+    tabs = [("", _("All"), counts["all"])] + [(s, STATE_LABELS[s], counts[s]) for s in svc.STATES]
+    for a in page.object_list:
+        a.state_label = STATE_LABELS[a.state]
+    return render(
+        request,
+        "deliberation/survey_entry.html",
+        {
+            "survey": survey,
+            "page": page,
+            "tabs": tabs,
+            "current_state": state,
+            "everyone": everyone,
+            "office": policy.can(actor, "survey.manage", survey),
+        },
+    )
+
+
+def _posted_answers(request: HttpRequest, questions) -> dict:
+    raw = {}
+    for q in questions:
+        key = f"q{q.pk}"
+        if q.kind == QuestionKind.MULTIPLE:
+            raw[q.pk] = request.POST.getlist(key)
+        else:
+            raw[q.pk] = request.POST.get(key, "")
+    return raw
+
+
+@login_required
+def survey_door(request: HttpRequest, pk: int, household_id: int) -> HttpResponse:
+    """One household: read the introduction, then record "answered" with the answers,
+    "not at home — visit again" or "declined"."""
+    actor = request.user
+    survey = policy.get_for(actor, Survey, "survey.enter", pk=pk)
+    assignment = svc.assignment_for(actor, survey, household_id)
+    questions = list(survey.questions.order_by("order", "id"))
+    status, error, errors, posted = 200, None, {}, {}
+    if request.method == "POST":
+        outcome = request.POST.get("outcome", "")
+        if outcome == VisitOutcome.ANSWERED:
+            posted = _posted_answers(request, questions)
+        try:
+            svc.visit_record(
+                actor=actor,
+                survey=survey,
+                household_id=household_id,
+                outcome=outcome,
+                answers=posted,
+            )
+        except svc.AnswerErrors as e:
+            status, error, errors = e.status_code, e.message, e.errors
+        except DeliberationError as e:
+            status, error = e.status_code, e.message
+        else:
+            label = assignment.household.label
+            messages.success(
+                request,
+                {
+                    VisitOutcome.ANSWERED: _("%(label)s: answers saved. Thank you!"),
+                    VisitOutcome.NOT_HOME: _("%(label)s: not at home — visit again later."),
+                    VisitOutcome.DECLINED: _("%(label)s: declined, recorded."),
+                }[outcome]
+                % {"label": label},
+            )
+            return redirect(
+                reverse("deliberation:survey_entry", args=[survey.pk])
+                + f"#b{assignment.household.building_id}"
+            )
+    visits = svc.visits_for(survey, household_id)
+    final = next((v for v in visits if v.outcome != VisitOutcome.NOT_HOME), None)
+    fields = []
+    for q in questions:
+        value = posted.get(q.pk)
+        fields.append(
+            {
+                "q": q,
+                "name": f"q{q.pk}",
+                "error": errors.get(q.pk),
+                "value": value if isinstance(value, str) else "",
+                "picked": value if isinstance(value, list) else [value],
+            }
+        )
+    return render(
+        request,
+        "deliberation/survey_door.html",
+        {
+            "survey": survey,
+            "assignment": assignment,
+            "household": assignment.household,
+            "fields": fields,
+            "visits": visits,
+            "final": final,
+            "error": error,
+            "not_home": sum(1 for v in visits if v.outcome == VisitOutcome.NOT_HOME),
+            "is_open": survey.status == SurveyStatus.OPEN,
+            "scale": svc.SCALE,
+        },
+        status=status,
+    )
+
+
+# --- results -------------------------------------------------------------------------------
+
+
+@login_required
+def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    survey = svc.results_get_for(actor, pk)
+    # Per-building progress is for those who follow the work; members see the totals.
+    caps = {"results": policy.can(actor, "survey.view_results", survey)}
+    buildings, total = svc.progress_for(survey)
+    outcomes = svc.outcome_counts(survey)
+    results = svc.results_for(survey, answered=outcomes["answered"])
+    return render(
+        request,
+        "deliberation/survey_results.html",
+        {
+            "survey": survey,
+            "caps": caps,
+            "buildings": buildings,
+            "total": total,
+            "outcomes": outcomes,
+            "results": results,
+            "sample": svc.TEXT_SAMPLE,
+        },
+    )
+
+
+@login_required
+def survey_text_answers(request: HttpRequest, pk: int, qid: int) -> HttpResponse:
+    survey = svc.results_get_for(request.user, pk)
+    q = get_object_or_404(Question, survey=survey, pk=qid, kind=QuestionKind.TEXT)
+    page = svc.text_answers_for(survey, q, page=request.GET.get("page"))
+    return render(
+        request,
+        "deliberation/survey_text_answers.html",
+        {"survey": survey, "question": q, "page": page},
+    )
+
+
+@login_required
+def survey_households(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    survey = policy.get_for(actor, Survey, "survey.view_households", pk=pk)
+    questions = list(survey.questions.order_by("order", "id"))
+    page = svc.answers_by_household_view(actor=actor, survey=survey, page=request.GET.get("page"))
+    for v in page.object_list:
+        by_q = {a.question_id: a.value for a in v.answers.all()}
+        v.cells = [svc.answer_text(q, by_q.get(q.pk)) for q in questions]
+    response = render(
+        request,
+        "deliberation/survey_households.html",
+        {"survey": survey, "questions": questions, "page": page},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def survey_export(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    survey = policy.get_for(actor, Survey, "survey.view_households", pk=pk)
+    text, name = svc.answers_export(actor=actor, survey=survey)
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def survey_notice(request: HttpRequest, pk: int) -> HttpResponse:
+    """A printable notice for the building's door: what the survey is about, that surveyors
+    will call, and a QR code to the survey's page (where the results appear once closed)."""
+    import segno
+
+    survey = _manage(request, pk)
+    url = request.build_absolute_uri(reverse("deliberation:survey_detail", args=[survey.pk]))
+    # segno draws the code from the URL alone; no user text reaches the SVG markup.
+    qr = mark_safe(segno.make(url, error="m").svg_inline(scale=5))  # noqa: S308
+    return render(
+        request, "deliberation/survey_notice.html", {"survey": survey, "url": url, "qr": qr}
+    )

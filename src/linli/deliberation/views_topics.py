@@ -1,0 +1,571 @@
+"""The deliberation landing page and topic pages: raise a topic, list them, and a topic's page
+with every meeting, survey, forum and vote held on it, the decision and its follow-up work.
+
+Thin: parse a form, call one service, render. ``DeliberationError`` is shown with its message
+and status; ``PermissionDenied`` (403) and ``Http404`` come from the one policy. The small
+helpers at the top (``Can``, ``FollowUpForm``, ``follow_up_choices``) serve the meeting and
+forum pages too.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from linli.core import policy
+from linli.core.roles import Role, roles_for
+from linli.registry.models import Building, Community, Grid, Unit
+from linli.tickets.models import Category, Ticket
+
+from . import services, services_meetings
+from .errors import DeliberationError
+from .models import (
+    ActionItem,
+    ActionStatus,
+    Forum,
+    MeetingStatus,
+    Resolution,
+    Survey,
+    SurveyStatus,
+    Topic,
+    TopicStatus,
+    Vote,
+    VoteStatus,
+)
+
+PAGE_SIZE = 20
+
+
+# --- shared by the deliberation pages --------------------------------------------------------
+
+
+class Can:
+    """``policy.can`` on one object, memoised per set of roles: many actions share the
+    office's roles, so a page asks the database once per distinct set."""
+
+    def __init__(self, actor, obj):
+        self.actor, self.obj, self._memo = actor, obj, {}
+
+    def __call__(self, action: str) -> bool:
+        key = roles_for(action)
+        if key not in self._memo:
+            self._memo[key] = policy.can(self.actor, action, self.obj)
+        return self._memo[key]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ObjectChoiceField(forms.ChoiceField):
+    """A choice among objects the page already loaded through the policy: nothing outside
+    that list can be chosen, and ``cleaned_data`` holds the object."""
+
+    def __init__(self, *, objects=(), label_from=str, **kwargs):
+        self.objects = {str(o.pk): o for o in objects}
+        kwargs.setdefault(
+            "choices", [("", "—"), *((k, label_from(o)) for k, o in self.objects.items())]
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return self.objects.get(value) if value else None
+
+
+# Roles whose holders can be given follow-up work (not every resident of the community).
+WORKER_ROLES = frozenset(Role) - {Role.RESIDENT, Role.STREET_SUPERVISOR}
+
+
+def follow_up_choices(actor, community_id: int) -> tuple[list, list]:
+    """Who can be given follow-up work in the community, and the request categories the
+    actor may file work under."""
+    people, seen = [], set()
+    for m in services_meetings.community_members(community_id):
+        if m.role in WORKER_ROLES and m.user_id not in seen:
+            seen.add(m.user_id)
+            people.append(m.user)
+    categories = list(
+        policy.scope_filter(actor, Category.objects.filter(active=True), "ticket.intake")
+        .filter(community_id=community_id)
+        .order_by("sort", "name")
+    )
+    return people, categories
+
+
+class FollowUpForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("What is to be done"), max_length=200)
+    owner = ObjectChoiceField(label=gettext_lazy("Who will do it"), required=False)
+    due_on = forms.DateField(label=gettext_lazy("Due by"), required=False, widget=DateInput)
+    make_ticket = forms.BooleanField(
+        label=gettext_lazy("Make it a request for the handling teams instead"), required=False
+    )
+    category = ObjectChoiceField(label=gettext_lazy("Request category"), required=False)
+
+    def __init__(self, *args, people=(), categories=(), prefix_id="fu", **kwargs):
+        kwargs.setdefault("auto_id", f"id_{prefix_id}_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["owner"] = ObjectChoiceField(
+            label=self.fields["owner"].label,
+            required=False,
+            objects=people,
+            label_from=lambda u: u.get_full_name(),
+        )
+        self.fields["category"] = ObjectChoiceField(
+            label=self.fields["category"].label, required=False, objects=categories
+        )
+
+    def service_kwargs(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "title": d["title"],
+            "owner": d["owner"],
+            "due_on": d["due_on"],
+            "make_ticket": d["make_ticket"],
+            "ticket_category": d["category"],
+        }
+
+
+def first_error(form: forms.Form) -> str:
+    for errors in form.errors.values():
+        for e in errors:
+            return e
+    return _("Please check the form.")
+
+
+def sub_path(kind: str, pk: int) -> str:
+    """Links to the vote and survey pages, which other parts of the module serve under
+    /deliberation/votes/<id>/ and /deliberation/surveys/<id>/."""
+    return f"{reverse('deliberation:index')}{kind}/{pk}/"
+
+
+def place_label(topic: Topic) -> str:
+    if topic.unit_id:
+        return f"{topic.unit.building} · {topic.unit}"
+    if topic.building_id:
+        return str(topic.building)
+    if topic.grid_id:
+        return str(topic.grid)
+    return _("The whole community")
+
+
+# --- the landing page ------------------------------------------------------------------------
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    policy.require_any(actor, "topic.view")
+    now = timezone.now()
+    topics = list(
+        policy.scope_filter(actor, Topic.objects.filter(status=TopicStatus.OPEN), "topic.view")
+        .select_related("community", "grid", "building", "unit__building")
+        .order_by("-created_at", "-id")[:10]
+    )
+    for t in topics:
+        t.place = place_label(t)
+    meetings = list(
+        services_meetings.meetings_for(actor)
+        .filter(
+            starts_at__gte=now - services_meetings.CHECKIN_OPENS_BEFORE,
+            status__in=[MeetingStatus.DRAFT, MeetingStatus.NOTICED],
+        )
+        .select_related("community")
+        .order_by("starts_at", "id")[:10]
+    )
+    votes = list(
+        policy.scope_filter(
+            actor,
+            Vote.objects.filter(status__in=[VoteStatus.NOTICED, VoteStatus.OPEN]),
+            "vote.view",
+        ).order_by("closes_at", "id")[:10]
+    )
+    for v in votes:
+        v.url = sub_path("votes", v.pk)
+    surveys: list = []
+    if policy.has_any(actor, "survey.enter") or policy.has_any(actor, "survey.view_results"):
+        open_surveys = Survey.objects.filter(status=SurveyStatus.OPEN)
+        surveys = list(
+            open_surveys.filter(
+                Q(pk__in=policy.scope_filter(actor, open_surveys, "survey.enter").values("pk"))
+                | Q(
+                    pk__in=policy.scope_filter(actor, open_surveys, "survey.view_results").values(
+                        "pk"
+                    )
+                )
+            ).order_by("-created_at", "-id")[:10]
+        )
+        for s in surveys:
+            s.url = sub_path("surveys", s.pk)
+    ctx = {
+        "topics": topics,
+        "meetings": meetings,
+        "votes": votes,
+        "surveys": surveys,
+        "can_raise": policy.has_any(actor, "topic.raise"),
+        "can_meet": policy.has_any(actor, "meeting.manage"),
+        "can_forum": policy.has_any(actor, "forum.manage"),
+    }
+    return render(request, "deliberation/index.html", ctx)
+
+
+# --- raising a topic -------------------------------------------------------------------------
+
+
+class TopicForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=120)
+    description = forms.CharField(
+        label=gettext_lazy("What is it about?"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    place = forms.ChoiceField(
+        label=gettext_lazy("Where does it concern?"),
+        help_text=gettext_lazy("The whole community, a grid, a building or a unit."),
+    )
+    tickets = forms.CharField(
+        label=gettext_lazy("Related request numbers"),
+        required=False,
+        max_length=200,
+        help_text=gettext_lazy("Optional. Numbers separated by commas, e.g. 12, 15."),
+    )
+
+    def __init__(self, *args, places: dict, choices: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.places = places
+        self.fields["place"].choices = choices
+
+    def clean_place(self):
+        return self.places[self.cleaned_data["place"]]
+
+    def clean_tickets(self) -> list[int]:
+        raw = self.cleaned_data["tickets"].replace("#", " ").replace("，", ",")
+        parts = [p for p in re.split(r"[\s,;、]+", raw) if p]
+        if any(not p.isdigit() for p in parts):
+            raise forms.ValidationError(_("Write request numbers only, e.g. 12, 15."))
+        return sorted({int(p) for p in parts})
+
+
+def _raise_places(actor) -> tuple[dict, list]:
+    """Where the actor may raise a topic: keys like "c:3", "b:7" → the place, and the
+    grouped choices for the form."""
+    communities = list(policy.scope_filter(actor, Community.objects.all(), "topic.raise"))
+    several = len(communities) > 1
+    grids = list(
+        policy.scope_filter(
+            actor, Grid.objects.select_related("community"), "topic.raise"
+        ).order_by("community_id", "number")
+    )
+    buildings = list(
+        policy.scope_filter(
+            actor, Building.objects.select_related("community"), "topic.raise"
+        ).order_by("community_id", "number")
+    )
+    units = list(
+        policy.scope_filter(
+            actor, Unit.objects.select_related("building__community"), "topic.raise"
+        ).order_by("building__number", "number")
+    )
+
+    def named(obj, label, community):
+        return f"{community} · {label}" if several else label
+
+    places, groups = {}, []
+    for level, key, objs, label in (
+        (
+            _("Community"),
+            "c",
+            communities,
+            lambda o: _("The whole community") if not several else str(o),
+        ),
+        (_("Grid"), "g", grids, lambda o: named(o, str(o), o.community)),
+        (_("Building"), "b", buildings, lambda o: named(o, str(o), o.community)),
+        (_("Unit"), "u", units, lambda o: named(o, f"{o.building} · {o}", o.building.community)),
+    ):
+        options = []
+        for o in objs:
+            places[f"{key}:{o.pk}"] = o
+            options.append((f"{key}:{o.pk}", label(o)))
+        if options:
+            groups.append((level, options))
+    return places, groups
+
+
+@login_required
+def topic_new(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    policy.require_any(actor, "topic.raise")
+    places, choices = _raise_places(actor)
+    form = TopicForm(
+        request.POST or None,
+        places=places,
+        choices=choices,
+        initial={"place": next(iter(places), None)},
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            place = form.cleaned_data["place"]
+            numbers = form.cleaned_data["tickets"]
+            found = {
+                t.pk: t
+                for t in policy.scope_filter(
+                    actor, Ticket.objects.filter(pk__in=numbers), "ticket.view"
+                )
+            }
+            missing = [n for n in numbers if n not in found]
+            if missing:
+                form.add_error(
+                    "tickets",
+                    _("Request #%(n)s was not found among the requests you can see.")
+                    % {"n": missing[0]},
+                )
+            else:
+                kw = {"grid": None, "building": None, "unit": None}
+                if isinstance(place, Community):
+                    community = place
+                else:
+                    # Whoever may raise a topic at a place may raise one at its community.
+                    community = places.get(f"c:{place.community_id}") or place.community
+                    kw[type(place).__name__.lower()] = place
+                try:
+                    topic = services.topic_raise(
+                        actor=actor,
+                        community=community,
+                        title=form.cleaned_data["title"],
+                        description=form.cleaned_data["description"],
+                        tickets=list(found.values()),
+                        **kw,
+                    )
+                except DeliberationError as e:
+                    form.add_error(None, e.message)
+                    status = e.status_code
+                else:
+                    messages.success(request, _("Topic raised. Thank you."))
+                    return redirect("deliberation:topic_detail", pk=topic.pk)
+    return render(request, "deliberation/topic_new.html", {"form": form}, status=status)
+
+
+# --- the list --------------------------------------------------------------------------------
+
+
+@login_required
+def topic_list(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    policy.require_any(actor, "topic.view")
+    status = request.GET.get("status") or ""
+    if status not in TopicStatus.values:
+        status = ""
+    qs = policy.scope_filter(actor, Topic.objects.all(), "topic.view")
+    if status:
+        qs = qs.filter(status=status)
+    qs = qs.select_related("community", "grid", "building", "unit__building").annotate(
+        n_actions_open=Count("actions", filter=Q(actions__status=ActionStatus.OPEN))
+    )
+    page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    for t in page.object_list:
+        t.place = place_label(t)
+    tabs = [("", _("All"))] + [(s.value, s.label) for s in TopicStatus]
+    ctx = {
+        "page": page,
+        "tabs": tabs,
+        "current": status,
+        "can_raise": policy.has_any(actor, "topic.raise"),
+    }
+    return render(request, "deliberation/topic_list.html", ctx)
+
+
+# --- one topic -------------------------------------------------------------------------------
+
+
+class DecideForm(forms.Form):
+    decision = forms.CharField(
+        label=gettext_lazy("What was decided"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=TopicStatus.choices)
+
+
+def _vote_result(vote: Vote) -> dict | None:
+    """The published tally in plain words (the count itself is the votes part's)."""
+    if vote.status != VoteStatus.PUBLISHED or not vote.result:
+        return None
+    r = vote.result
+    lang = "en" if (translation.get_language() or "").startswith("en") else "zh"
+    expl = r.get("explanation") or {}
+    return {
+        "quorum_met": r.get("quorum_met"),
+        "passed": r.get("passed"),
+        "explanation": expl.get(lang) if isinstance(expl, dict) else "",
+    }
+
+
+SOURCE_LABELS = {
+    "resolution": gettext_lazy("From a meeting resolution"),
+    "vote": gettext_lazy("From a vote"),
+    "forum": gettext_lazy("From a building forum"),
+}
+
+
+def _topic_context(
+    request: HttpRequest, topic: Topic, *, bound: dict | None = None, error: str = ""
+) -> dict:
+    actor = request.user
+    can = Can(actor, topic)
+    manage = can("topic.manage")
+    bound = bound or {}
+    meetings = list(
+        services_meetings.meetings_for(actor)
+        .filter(agenda__topic=topic)
+        .order_by("starts_at", "id")
+    )
+    by_meeting: dict[int, list] = {m.pk: [] for m in meetings}
+    shown = [m.pk for m in meetings if manage or m.status == MeetingStatus.CLOSED]
+    resolutions = list(Resolution.objects.filter(topic=topic, meeting_id__in=shown).order_by("id"))
+    for r in resolutions:
+        by_meeting[r.meeting_id].append(r)
+    for m in meetings:
+        m.topic_resolutions = by_meeting[m.pk]
+    surveys = policy.in_scope(actor, Survey.objects.filter(topic=topic))
+    if not manage:
+        surveys = surveys.exclude(status=SurveyStatus.DRAFT)
+    surveys = list(
+        surveys.annotate(
+            assigned=Count("assignments", distinct=True),
+            answered=Count("visits", filter=Q(visits__outcome="answered"), distinct=True),
+        ).order_by("created_at", "id")
+    )
+    for s in surveys:
+        s.url = sub_path("surveys", s.pk)
+    forums = list(
+        policy.scope_filter(actor, Forum.objects.filter(topic=topic), "forum.view")
+        .select_related("building")
+        .annotate(n_opinions=Count("opinions"))
+        .order_by("held_on", "id")
+    )
+    votes = policy.scope_filter(actor, Vote.objects.filter(topic=topic), "vote.view")
+    if not manage:
+        votes = votes.exclude(status=VoteStatus.DRAFT)
+    votes = list(votes.order_by("created_at", "id"))
+    for v in votes:
+        v.url = sub_path("votes", v.pk)
+        v.outcome = _vote_result(v)
+    actions = list(
+        topic.actions.select_related("owner", "ticket").order_by("status", "due_on", "id")
+    )
+    today = timezone.localdate()
+    for a in actions:
+        a.can_complete = a.status == ActionStatus.OPEN and (
+            can("action.complete") or a.owner_id == actor.pk
+        )
+        a.overdue = a.status == ActionStatus.OPEN and a.due_on and a.due_on < today
+        a.source_label = SOURCE_LABELS.get(a.source_type, "")
+    ctx = {
+        "topic": topic,
+        "place": place_label(topic),
+        "manage": manage,
+        "meetings": meetings,
+        "surveys": surveys,
+        "forums": forums,
+        "votes": votes,
+        "actions": actions,
+        "open_actions": sum(1 for a in actions if a.status == ActionStatus.OPEN),
+        "tickets": list(topic.tickets.order_by("pk")),
+        "error": error,
+    }
+    if manage:
+        people, categories = follow_up_choices(actor, topic.community_id)
+        ctx["decide_form"] = bound.get("decide") or DecideForm(
+            initial={"decision": topic.decision, "status": topic.status}, auto_id="id_d_%s"
+        )
+        ctx["action_form"] = bound.get("action") or FollowUpForm(
+            people=people, categories=categories
+        )
+    return ctx
+
+
+def _get_topic(actor, pk: int, action: str = "topic.view") -> Topic:
+    return policy.get_for(
+        actor,
+        Topic.objects.select_related(
+            "community", "grid", "building", "unit__building", "raised_by"
+        ),
+        action,
+        pk=pk,
+    )
+
+
+@login_required
+def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    topic = _get_topic(request.user, pk)
+    return render(request, "deliberation/topic_detail.html", _topic_context(request, topic))
+
+
+def _topic_error(request, topic, message, status, bound=None) -> HttpResponse:
+    ctx = _topic_context(request, topic, bound=bound, error=message)
+    return render(request, "deliberation/topic_detail.html", ctx, status=status)
+
+
+@login_required
+@require_POST
+def topic_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    topic = _get_topic(actor, pk, "topic.manage")
+    form = DecideForm(request.POST, auto_id="id_d_%s")
+    if not form.is_valid():
+        return _topic_error(request, topic, first_error(form), 400, {"decide": form})
+    try:
+        services.topic_decide(actor=actor, topic=topic, **form.cleaned_data)
+    except DeliberationError as e:
+        return _topic_error(request, topic, e.message, e.status_code, {"decide": form})
+    messages.success(request, _("Decision recorded."))
+    return redirect("deliberation:topic_detail", pk=topic.pk)
+
+
+@login_required
+@require_POST
+def action_new(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    topic = _get_topic(actor, pk, "action.manage")
+    people, categories = follow_up_choices(actor, topic.community_id)
+    form = FollowUpForm(request.POST, people=people, categories=categories)
+    if not form.is_valid():
+        return _topic_error(request, topic, first_error(form), 400, {"action": form})
+    try:
+        services.action_create(actor=actor, topic=topic, **form.service_kwargs())
+    except DeliberationError as e:
+        return _topic_error(request, topic, e.message, e.status_code, {"action": form})
+    messages.success(request, _("Follow-up work created."))
+    return redirect("deliberation:topic_detail", pk=topic.pk)
+
+
+@login_required
+@require_POST
+def action_done(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    action = policy.get_for(
+        actor, ActionItem.objects.select_related("topic"), "action.complete", pk=pk
+    )
+    try:
+        services.action_complete(actor=actor, action=action)
+    except DeliberationError as e:
+        topic = _get_topic(actor, action.topic_id)
+        return _topic_error(request, topic, e.message, e.status_code)
+    messages.success(request, _("Marked as done."))
+    return redirect("deliberation:topic_detail", pk=action.topic_id)

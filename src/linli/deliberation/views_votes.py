@@ -1,0 +1,637 @@
+"""Vote pages: thin — parse a form, call one service in ``services_votes``, render.
+
+A ``DeliberationError`` re-renders the vote page with its message and HTTP status (400 bad
+input, 403 not on the electorate, 409 not possible now); ``PermissionDenied`` / ``Http404``
+come from the one policy. The public result shows aggregates only; ballots are for the
+secretary as auditor (``vote.audit``).
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from fractions import Fraction
+
+import segno
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from linli.core import policy
+from linli.registry.models import Building
+
+from . import services_votes as services
+from .errors import DeliberationError
+from .models import (
+    BallotChoice,
+    BallotMethod,
+    Matter,
+    Topic,
+    TopicStatus,
+    Vote,
+    VoteRule,
+    VoteStatus,
+)
+
+_DT = {"type": "datetime-local"}
+_DT_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+# --- forms ------------------------------------------------------------------------------------
+
+
+class VoteForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=120)
+    question = forms.CharField(
+        label=gettext_lazy("Question put to the vote"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("Only what is in the notice may be decided."),
+    )
+    rule = forms.ChoiceField(
+        label=gettext_lazy("How it is counted"), choices=VoteRule.choices, widget=forms.RadioSelect
+    )
+    matter = forms.ChoiceField(
+        label=gettext_lazy("Matter (owners' joint decision only)"),
+        required=False,
+        choices=[("", "—"), *Matter.choices],
+    )
+    buildings = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Buildings (none chosen: the whole community)"),
+        required=False,
+        queryset=Building.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    notice_days = forms.IntegerField(
+        label=gettext_lazy("Notice period (days)"),
+        initial=15,
+        min_value=0,
+        max_value=services.MAX_NOTICE_DAYS,
+    )
+    results_due_days = forms.IntegerField(
+        label=gettext_lazy("Post the result within (days after voting closes)"),
+        initial=3,
+        min_value=1,
+        max_value=services.MAX_RESULTS_DUE_DAYS,
+    )
+    opens_at = forms.DateTimeField(
+        label=gettext_lazy("Voting opens"),
+        required=False,
+        widget=forms.DateTimeInput(attrs=_DT, format=_DT_FORMAT),
+        help_text=gettext_lazy("No sooner than the notice period after the notice is published."),
+    )
+    closes_at = forms.DateTimeField(
+        label=gettext_lazy("Voting closes"),
+        required=False,
+        widget=forms.DateTimeInput(attrs=_DT, format=_DT_FORMAT),
+    )
+
+    def __init__(self, *args, community_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["buildings"].queryset = Building.objects.filter(
+            community_id=community_id
+        ).order_by("number")
+
+
+class BallotForm(forms.Form):
+    flat = forms.CharField(
+        label=gettext_lazy("Flat (as on the ballot, e.g. 3-2-501)"), max_length=40
+    )
+    choice = forms.ChoiceField(
+        label=gettext_lazy("Choice on the ballot"),
+        choices=BallotChoice.choices,
+        widget=forms.RadioSelect,
+    )
+    method = forms.ChoiceField(
+        label=gettext_lazy("Kind of ballot"),
+        widget=forms.RadioSelect,
+        choices=[
+            (BallotMethod.PAPER, BallotMethod.PAPER.label),
+            (BallotMethod.PROXY, BallotMethod.PROXY.label),
+        ],
+    )
+    paper_serial = forms.CharField(
+        label=gettext_lazy("Ballot serial number"),
+        max_length=40,
+        required=False,
+        help_text=gettext_lazy("Required for a paper ballot."),
+    )
+    proxy_name = forms.CharField(label=gettext_lazy("Proxy's name"), max_length=50, required=False)
+    proxy_authorization = forms.CharField(
+        label=gettext_lazy("Written authorisation (reference)"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy(
+            "Required for a proxy ballot: where the signed authorisation is filed."
+        ),
+    )
+    received_at = forms.DateTimeField(
+        label=gettext_lazy("Received at (if not now)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs=_DT, format=_DT_FORMAT),
+    )
+
+
+class CountsForm(forms.Form):
+    eligible = forms.IntegerField(label=gettext_lazy("Entitled to take part"), min_value=0)
+    present = forms.IntegerField(label=gettext_lazy("Present (or answered)"), min_value=0)
+    yes = forms.IntegerField(label=gettext_lazy("In favour"), min_value=0)
+
+
+class FollowupForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("What is to be done"), max_length=200)
+    owner = forms.ModelChoiceField(
+        label=gettext_lazy("Who"), required=False, queryset=get_user_model().objects.none()
+    )
+    due_on = forms.DateField(
+        label=gettext_lazy("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, community_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = (
+            get_user_model()
+            .objects.filter(
+                is_active=True, memberships__active=True, memberships__community_id=community_id
+            )
+            .exclude(memberships__role="resident")
+            .distinct()
+            .order_by("display_name", "username")
+        )
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _share(num, den) -> str:
+    """``num/den`` as a percentage to two places, ``≈`` when rounded (display only)."""
+    num, den = Fraction(Decimal(str(num))), Fraction(Decimal(str(den)))
+    if den == 0:
+        return "—"
+    f = num * 100 / den
+    q = Decimal(round(f * 100)) / 100
+    return f"{'' if Fraction(q) == f else '≈'}{q:.2f}%"
+
+
+def _result_rows(vote: Vote) -> list[dict]:
+    r = vote.result
+    if not r:
+        return []
+    if r.get("rule") == VoteRule.OWNERS:
+        return [
+            {
+                "label": _("Floor area that took part"),
+                "num": r["participating_area"],
+                "den": r["total_area"],
+                "unit": "m²",
+                "share": _share(r["participating_area"], r["total_area"]),
+                "needs": _("at least 2/3"),
+            },
+            {
+                "label": _("Owners who took part"),
+                "num": r["participating_owners"],
+                "den": r["total_owners"],
+                "unit": "",
+                "share": _share(r["participating_owners"], r["total_owners"]),
+                "needs": _("at least 2/3"),
+            },
+            {
+                "label": _("Floor area in favour (of the area that took part)"),
+                "num": r["yes_area"],
+                "den": r["participating_area"],
+                "unit": "m²",
+                "share": _share(r["yes_area"], r["participating_area"]),
+                "needs": _("at least 3/4")
+                if vote.matter in services.tally_mod.SUPERMAJORITY_MATTERS
+                else _("more than 1/2"),
+            },
+            {
+                "label": _("Owners in favour (of those who took part)"),
+                "num": r["yes_owners"],
+                "den": r["participating_owners"],
+                "unit": "",
+                "share": _share(r["yes_owners"], r["participating_owners"]),
+                "needs": _("at least 3/4")
+                if vote.matter in services.tally_mod.SUPERMAJORITY_MATTERS
+                else _("more than 1/2"),
+            },
+        ]
+    present_label = (
+        _("Answered")
+        if r.get("rule") == VoteRule.CONSULTATIVE
+        else _("Present (of those entitled)")
+    )
+    return [
+        {
+            "label": present_label,
+            "num": r["participating_owners"],
+            "den": r["total_owners"],
+            "unit": "",
+            "share": _share(r["participating_owners"], r["total_owners"]),
+            "needs": "" if r.get("rule") == VoteRule.CONSULTATIVE else _("more than 1/2"),
+        },
+        {
+            "label": _("In favour (of those present)"),
+            "num": r["yes_owners"],
+            "den": r["participating_owners"],
+            "unit": "",
+            "share": _share(r["yes_owners"], r["participating_owners"]),
+            "needs": _("more than 1/2"),
+        },
+    ]
+
+
+def _explanation(vote: Vote) -> str:
+    expl = vote.result.get("explanation") or {}
+    lang = (get_language() or "zh-hans").lower()
+    return expl.get("zh" if lang.startswith("zh") else "en") or expl.get("en", "")
+
+
+def _topic_url(topic_id: int) -> str | None:
+    try:
+        return reverse("deliberation:topic_detail", args=[topic_id])
+    except NoReverseMatch:
+        return None
+
+
+def _qr_svg(url: str) -> str:
+    return mark_safe(  # noqa: S308 — segno's own SVG, the URL is escaped by segno
+        segno.make(url, error="m").svg_inline(scale=5, title=url, omitsize=True)
+    )
+
+
+def _render_detail(
+    request: HttpRequest,
+    vote: Vote,
+    *,
+    status: int = 200,
+    error: str = "",
+    ballot_form=None,
+    counts_form=None,
+    followup_form=None,
+) -> HttpResponse:
+    actor = request.user
+    can = {
+        "manage": policy.can(actor, "vote.manage", vote),
+        "enter": policy.can(actor, "vote.enter_ballot", vote),
+        "audit": policy.can(actor, "vote.audit", vote),
+    }
+    voter, my_ballot = services.my_ballot_info(vote, actor)
+    now = services._now()
+    in_window = bool(vote.opens_at and vote.closes_at and vote.opens_at <= now < vote.closes_at)
+    is_open = vote.status == VoteStatus.OPEN and in_window
+    show_result = vote.status == VoteStatus.PUBLISHED or (
+        vote.status == VoteStatus.CLOSED and can["manage"]
+    )
+    ctx = {
+        "vote": vote,
+        "error": error,
+        "can": can,
+        "rule_words": services.rule_in_plain_words(vote.rule, vote.matter),
+        "buildings": list(vote.buildings.all().order_by("number")),
+        "voter": voter,
+        "my_ballot": my_ballot,
+        "is_open": is_open,
+        "in_window": in_window,
+        "is_owners": vote.rule == VoteRule.OWNERS,
+        "finished": vote.status in services.FINISHED,
+        "results_due": services.results_due(vote),
+        "late": services.published_late(vote)
+        or (vote.status == VoteStatus.CLOSED and (services.results_due(vote) or now) < now),
+        "show_result": show_result,
+        "result_rows": _result_rows(vote) if show_result else [],
+        "explanation": _explanation(vote) if show_result else "",
+        "outcome_words": services.OUTCOME_WORDS.get(vote.result.get("outcome", ""), ""),
+        "topic_url": _topic_url(vote.topic_id),
+        "choices": BallotChoice.choices,
+        "not_on_list": voter is None
+        and vote.rule == VoteRule.OWNERS
+        and vote.status != VoteStatus.NOTICED
+        and policy.can(actor, "vote.cast", vote),
+    }
+    if can["manage"]:
+        ctx["progress"] = services.progress(vote) if vote.rule == VoteRule.OWNERS else None
+        ctx["opening"] = services.opening_summary(vote)
+        ctx["can_close"] = vote.status == VoteStatus.OPEN and (
+            vote.rule != VoteRule.OWNERS or now >= vote.closes_at
+        )
+        ctx["can_open"] = vote.status == VoteStatus.NOTICED and vote.opens_at <= now
+        if vote.rule != VoteRule.OWNERS and vote.status == VoteStatus.OPEN:
+            ctx["counts_form"] = counts_form or CountsForm(
+                initial={
+                    "eligible": vote.eligible,
+                    "present": vote.present,
+                    "yes": vote.yes_count,
+                }
+            )
+        if ctx["show_result"] and vote.result.get("outcome") == "passed":
+            ctx["followup_form"] = followup_form or FollowupForm(
+                community_id=vote.community_id, initial={"title": vote.title}
+            )
+    if can["enter"] and vote.rule == VoteRule.OWNERS and vote.status == VoteStatus.OPEN:
+        ctx["ballot_form"] = ballot_form or BallotForm(initial={"method": BallotMethod.PAPER})
+    return render(request, "deliberation/vote_detail.html", ctx, status=status)
+
+
+def _failed(request, vote: Vote, e: DeliberationError, **forms_) -> HttpResponse:
+    vote = Vote.objects.select_related("topic", "community").get(pk=vote.pk)
+    return _render_detail(request, vote, status=e.status_code, error=str(e.message), **forms_)
+
+
+def _invalid(request, vote: Vote, **forms_) -> HttpResponse:
+    return _render_detail(
+        request, vote, status=400, error=_("Please correct the form below."), **forms_
+    )
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+@login_required
+def vote_list(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    qs = services.votes_for(actor)
+    topic_id = request.GET.get("topic")
+    if topic_id and topic_id.isdigit():
+        qs = qs.filter(topic_id=int(topic_id))
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "deliberation/vote_list.html",
+        {
+            "page": page,
+            "can_create": policy.has_any(actor, "vote.manage"),
+        },
+    )
+
+
+def _topics_for_votes(actor):
+    return policy.scope_filter(
+        actor, Topic.objects.exclude(status=TopicStatus.DROPPED), "vote.manage"
+    ).order_by("-created_at")
+
+
+def _service_kwargs(form: VoteForm) -> dict:
+    d = form.cleaned_data
+    return {
+        k: d[k]
+        for k in (
+            "title",
+            "question",
+            "rule",
+            "matter",
+            "buildings",
+            "notice_days",
+            "results_due_days",
+            "opens_at",
+            "closes_at",
+        )
+    }
+
+
+@login_required
+def vote_create(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    policy.require_any(actor, "vote.manage")
+    topic_id = request.GET.get("topic") or request.POST.get("topic")
+    if not (topic_id and str(topic_id).isdigit()):
+        topics = _topics_for_votes(actor)[:200]
+        return render(request, "deliberation/vote_pick_topic.html", {"topics": topics})
+    topic = policy.get_for(actor, Topic, "vote.manage", pk=int(topic_id))
+    form = VoteForm(request.POST or None, community_id=topic.community_id)
+    status, error = 200, ""
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                vote = services.vote_create(actor=actor, topic=topic, **_service_kwargs(form))
+            except DeliberationError as e:
+                error, status = str(e.message), e.status_code
+            else:
+                messages.success(request, _("Vote prepared. Publish its notice when ready."))
+                return redirect("deliberation:vote_detail", vote.pk)
+        else:
+            status = 400
+    return render(
+        request,
+        "deliberation/vote_form.html",
+        {"form": form, "topic": topic, "error": error, "vote": None},
+        status=status,
+    )
+
+
+@login_required
+def vote_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    vote = services.vote_get_for(actor, pk, "vote.manage")
+    initial = {
+        "title": vote.title,
+        "question": vote.question,
+        "rule": vote.rule,
+        "matter": vote.matter,
+        "buildings": list(vote.buildings.all()),
+        "notice_days": vote.notice_days,
+        "results_due_days": vote.results_due_days,
+        "opens_at": timezone.localtime(vote.opens_at) if vote.opens_at else None,
+        "closes_at": timezone.localtime(vote.closes_at) if vote.closes_at else None,
+    }
+    form = VoteForm(request.POST or None, initial=initial, community_id=vote.community_id)
+    status, error = 200, ""
+    if vote.status != VoteStatus.DRAFT:
+        status = 409
+        error = (
+            _("This vote is closed and counted; it can no longer be changed.")
+            if vote.status in services.FINISHED
+            else _("The notice of this vote is published; it can no longer be changed.")
+        )
+    if request.method == "POST" and status == 200:
+        if form.is_valid():
+            try:
+                services.vote_update(actor=actor, vote=vote, **_service_kwargs(form))
+            except DeliberationError as e:
+                error, status = str(e.message), e.status_code
+            else:
+                messages.success(request, _("Vote saved."))
+                return redirect("deliberation:vote_detail", vote.pk)
+        else:
+            status = 400
+    return render(
+        request,
+        "deliberation/vote_form.html",
+        {"form": form, "topic": vote.topic, "error": error, "vote": vote},
+        status=status,
+    )
+
+
+@login_required
+def vote_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, services.vote_get_for(request.user, pk))
+
+
+_STEPS = {
+    "notice": (services.vote_notice, gettext_lazy("Notice published; members were told.")),
+    "open": (services.vote_open, gettext_lazy("Voting is open.")),
+    "close": (services.vote_close, gettext_lazy("Voting closed and counted.")),
+    "publish": (services.vote_publish, gettext_lazy("Result published.")),
+}
+
+
+@login_required
+@require_POST
+def vote_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """The office moves a vote on: publish its notice, open, close and count, publish."""
+    if step not in _STEPS:
+        return HttpResponse(status=404)
+    vote = services.vote_get_for(request.user, pk, "vote.manage")
+    service, done = _STEPS[step]
+    try:
+        service(actor=request.user, vote=vote)
+    except DeliberationError as e:
+        return _failed(request, vote, e)
+    messages.success(request, str(done))
+    return redirect("deliberation:vote_detail", vote.pk)
+
+
+@login_required
+@require_POST
+def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
+    vote = services.vote_get_for(request.user, pk, "vote.cast")
+    try:
+        services.vote_cast(actor=request.user, vote=vote, choice=request.POST.get("choice", ""))
+    except DeliberationError as e:
+        return _failed(request, vote, e)
+    messages.success(request, _("Your vote is recorded. Thank you."))
+    return redirect("deliberation:vote_detail", vote.pk)
+
+
+@login_required
+@require_POST
+def vote_enter_ballot(request: HttpRequest, pk: int) -> HttpResponse:
+    vote = services.vote_get_for(request.user, pk, "vote.enter_ballot")
+    form = BallotForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, vote, ballot_form=form)
+    d = form.cleaned_data
+    try:
+        services.ballot_enter(
+            actor=request.user,
+            vote=vote,
+            flat=d["flat"],
+            choice=d["choice"],
+            method=d["method"],
+            paper_serial=d["paper_serial"],
+            proxy_name=d["proxy_name"],
+            proxy_authorization=d["proxy_authorization"],
+            received_at=d["received_at"],
+        )
+    except DeliberationError as e:
+        return _failed(request, vote, e, ballot_form=form)
+    messages.success(request, _("Ballot for %(flat)s entered.") % {"flat": d["flat"]})
+    return redirect("deliberation:vote_detail", vote.pk)
+
+
+@login_required
+@require_POST
+def vote_counts(request: HttpRequest, pk: int) -> HttpResponse:
+    vote = services.vote_get_for(request.user, pk, "vote.manage")
+    form = CountsForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, vote, counts_form=form)
+    try:
+        services.vote_counts_enter(actor=request.user, vote=vote, **form.cleaned_data)
+    except DeliberationError as e:
+        return _failed(request, vote, e, counts_form=form)
+    messages.success(request, _("Counts saved."))
+    return redirect("deliberation:vote_detail", vote.pk)
+
+
+@login_required
+@require_POST
+def vote_followup(request: HttpRequest, pk: int) -> HttpResponse:
+    vote = services.vote_get_for(request.user, pk, "vote.manage")
+    form = FollowupForm(request.POST, community_id=vote.community_id)
+    if not form.is_valid():
+        return _invalid(request, vote, followup_form=form)
+    d = form.cleaned_data
+    try:
+        services.vote_followup(
+            actor=request.user, vote=vote, title=d["title"], owner=d["owner"], due_on=d["due_on"]
+        )
+    except DeliberationError as e:
+        return _failed(request, vote, e, followup_form=form)
+    messages.success(request, _("Follow-up work created on the topic."))
+    return redirect("deliberation:vote_detail", vote.pk)
+
+
+@login_required
+def vote_ballots(request: HttpRequest, pk: int) -> HttpResponse:
+    """Individual ballots: the secretary, as auditor, only."""
+    vote = services.vote_get_for(request.user, pk, "vote.audit")
+    page = services.ballots_page(vote, request.GET.get("page"))
+    for b in page.object_list:
+        b.flats = " ".join(u["id"] for u in b.voter.units)
+        b.area = services.units_area(b.voter.units)
+    return render(request, "deliberation/vote_ballots.html", {"vote": vote, "page": page})
+
+
+def _export_refused(vote: Vote) -> HttpResponse | None:
+    if vote.status not in services.FINISHED:
+        return HttpResponse(
+            _("The vote is exported for audit once it is counted."),
+            status=409,
+            content_type="text/plain; charset=utf-8",
+        )
+    return None
+
+
+@login_required
+def vote_export_json(request: HttpRequest, pk: int) -> HttpResponse:
+    """The exact ``linli tally`` input: ``linli tally`` on it reproduces ``Vote.result``."""
+    vote = services.vote_get_for(request.user, pk, "vote.audit")
+    if (refused := _export_refused(vote)) is not None:
+        return refused
+    body = json.dumps(services.tally_input(vote), ensure_ascii=False, indent=2)
+    resp = HttpResponse(body, content_type="application/json; charset=utf-8")
+    resp["Content-Disposition"] = f'attachment; filename="vote-{vote.pk}-tally-input.json"'
+    return resp
+
+
+@login_required
+def vote_export_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    vote = services.vote_get_for(request.user, pk, "vote.audit")
+    if (refused := _export_refused(vote)) is not None:
+        return refused
+    resp = HttpResponse(
+        "\ufeff" + services.ballots_csv(vote), content_type="text/csv; charset=utf-8"
+    )
+    resp["Content-Disposition"] = f'attachment; filename="vote-{vote.pk}-ballots.csv"'
+    return resp
+
+
+@login_required
+def vote_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The notice to post in the building: the question, the rule in plain words, the window,
+    and a QR code to the vote page."""
+    vote = services.vote_get_for(request.user, pk)
+    url = request.build_absolute_uri(reverse("deliberation:vote_detail", args=[vote.pk]))
+    return render(
+        request,
+        "deliberation/vote_print.html",
+        {
+            "vote": vote,
+            "url": url,
+            "qr": _qr_svg(url),
+            "rule_words": services.rule_in_plain_words(vote.rule, vote.matter),
+            "buildings": list(vote.buildings.all().order_by("number")),
+            "results_due": services.results_due(vote),
+        },
+    )
