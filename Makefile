@@ -69,3 +69,17 @@ demo: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var build *.egg-info
+
+# Load benchmarks and reliability drills (bench/; not part of `make test`). `bench` builds the
+# district-scale data set once under var/bench/ (BENCH_TICKETS tickets, default 2,000,000);
+# both also run on PostgreSQL when DATABASE_URL is set. See docs/performance.md, reliability.md.
+.PHONY: bench-quick drill
+bench: $(STAMP)
+	PYTHONPATH=. $(PY) -m bench.run --scale district
+
+bench-quick: $(STAMP)
+	PYTHONPATH=. BENCH_SECONDS=$${BENCH_SECONDS:-8} BENCH_WARMUP=$${BENCH_WARMUP:-2} \
+		$(PY) -m bench.run --scale community
+
+drill: $(STAMP)
+	PYTHONPATH=. $(PY) -m bench.drill

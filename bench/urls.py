@@ -1,0 +1,49 @@
+"""Linli's URLs plus the two baselines the scenarios are compared with.
+
+``/bench/hello``: a bare view returning short text (the cost of Django + gunicorn alone).
+``/bench/insert``: a bare view inserting one row in a transaction into ``bench_insert``, a
+table made with raw SQL (no migration in app code), the floor for any write.
+"""
+
+from django.db import connection, transaction
+from django.http import HttpResponse
+from django.urls import include, path
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+
+_ready = False
+
+
+def ensure_table() -> None:
+    global _ready
+    if _ready:
+        return
+    pk = "BIGSERIAL PRIMARY KEY" if connection.vendor == "postgresql" else "INTEGER PRIMARY KEY"
+    with connection.cursor() as cur:
+        cur.execute(
+            f"CREATE TABLE IF NOT EXISTS bench_insert (id {pk}, created_at TEXT NOT NULL, "  # noqa: S608
+            "payload TEXT NOT NULL)"
+        )
+    _ready = True
+
+
+def hello(request):
+    return HttpResponse("hello", content_type="text/plain")
+
+
+@csrf_exempt
+def insert(request):
+    ensure_table()
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO bench_insert (created_at, payload) VALUES (%s, %s)",
+            [timezone.now().isoformat(), "x" * 64],
+        )
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("bench/hello", hello),
+    path("bench/insert", insert),
+    path("", include("linli.urls")),
+]
