@@ -144,8 +144,8 @@ class ResolutionForm(forms.Form):
     text = forms.CharField(
         label=gettext_lazy("Resolution"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    yes = forms.IntegerField(label=gettext_lazy("Yes"), min_value=0, initial=0)
-    no = forms.IntegerField(label=gettext_lazy("No"), min_value=0, initial=0)
+    yes = forms.IntegerField(label=gettext_lazy("Votes for"), min_value=0, initial=0)
+    no = forms.IntegerField(label=gettext_lazy("Votes against"), min_value=0, initial=0)
     abstain = forms.IntegerField(label=gettext_lazy("Abstain"), min_value=0, initial=0)
 
     def __init__(self, *args, topics=(), **kwargs):

@@ -574,7 +574,7 @@ class CategoryForm(forms.Form):
         ),
         error_messages={"invalid": _("Use lower-case letters, digits, - and _.")},
     )
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=_("Category name"), max_length=60)
     name_en = forms.CharField(label=_("English name"), max_length=80, required=False)
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
     default_team = ObjectChoiceField(required=False, label=_("Default handling team"))
@@ -640,7 +640,7 @@ class TeamMemberForm(forms.Form):
 
 class HolidayForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DateInput)
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=_("Name of the holiday"), max_length=60)
     is_workday = forms.BooleanField(
         label=_("A worked day (a weekend day worked in exchange, 调休)"), required=False
     )
