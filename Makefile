@@ -83,3 +83,9 @@ bench-quick: $(STAMP)
 
 drill: $(STAMP)
 	PYTHONPATH=. $(PY) -m bench.drill
+
+# API fuzzing, deep: the same suite as in `make test` (tests/security/test_api_fuzz.py) with
+# FUZZ_EXAMPLES examples per operation, persona and mode instead of a handful.
+.PHONY: fuzz
+fuzz: $(DEV_STAMP)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} $(VENV)/bin/pytest -p no:warnings tests/security/test_api_fuzz.py

@@ -923,6 +923,9 @@ def build_demo(seed: int = SEED) -> DemoPlan:
     from . import tickets  # a year of residents' requests, with their timelines
 
     tickets.build_demo_tickets(plan, users)
+    from . import deliberation  # topics, meetings, surveys, a forum and votes (民事民议)
+
+    deliberation.build_demo_deliberation(plan, users)
     return plan
 
 

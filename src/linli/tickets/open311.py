@@ -62,12 +62,17 @@ _SINGULAR = {
 # --- rendering -----------------------------------------------------------------------------
 
 
+# Characters XML 1.0 cannot carry at all (escaping does not help): control characters, lone
+# surrogates and the two non-characters. A request's text may hold them; the XML must not.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _text(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return _XML_ILLEGAL.sub("\ufffd", str(value))
 
 
 def _xml_fill(parent: ET.Element, data: dict) -> None:
