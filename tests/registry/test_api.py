@@ -20,3 +20,20 @@ def test_api_household_404_for_an_outsider_and_anonymous_401(world, as_user, cli
 
 def test_openapi_schema_is_served(client):
     assert client.get("/api/openapi.json").status_code == 200
+
+
+def test_a_nul_character_is_never_a_server_error(world, as_user):
+    import json
+
+    from linli.tickets.models import Category
+
+    cat = Category.objects.create(community=world.xincun, code="misc", name="其他")
+    client = as_user(world.resident)
+    body = {
+        "category": cat.code,
+        "channel": "web",
+        "description": "漏水\u0000",
+        "household_id": world.hh_3_2_501.pk,
+    }
+    r = client.post("/api/tickets/", json.dumps(body), content_type="application/json")
+    assert r.status_code in (201, 400, 422), r.content

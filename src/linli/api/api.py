@@ -4,6 +4,7 @@ Session authentication (with CSRF) for the web app's own users; OpenAPI at /api/
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -21,6 +22,14 @@ api = NinjaAPI(
 @api.exception_handler(Http404)
 def not_found(request, exc):
     return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(DataError)
+def bad_data(request, exc):
+    # e.g. a NUL character, which PostgreSQL text cannot hold: the input's fault, not a 500.
+    return api.create_response(
+        request, {"detail": _("The input contains characters that cannot be stored.")}, status=400
+    )
 
 
 @api.exception_handler(PermissionDenied)
