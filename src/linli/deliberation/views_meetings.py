@@ -480,12 +480,27 @@ def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
     return _done(request, meeting, _("%(n)s members invited.") % {"n": len(new)})
 
 
-def _invitation(meeting: Meeting, inv: int) -> Invitation:
-    invitation = meeting.invitations.select_related("user").filter(pk=inv).first()
-    if invitation is None:
+def _child(related, meeting: Meeting, pk: int, *select: str):
+    """A row of one of the meeting's own lists (an invitation, a resolution): another
+    meeting's row is not found."""
+    obj = related.select_related(*select).filter(pk=pk).first()
+    if obj is None:
         raise Http404
-    invitation.meeting = meeting
-    return invitation
+    obj.meeting = meeting
+    return obj
+
+
+def _invitation(meeting: Meeting, inv: int) -> Invitation:
+    return _child(meeting.invitations, meeting, inv, "user")
+
+
+def _run(request: HttpRequest, meeting: Meeting, call, message) -> HttpResponse:
+    """A one-step action: run the service; on a domain error show the meeting page with it."""
+    try:
+        call()
+    except DeliberationError as e:
+        return _failed(request, meeting, e.message, e.status_code)
+    return _done(request, meeting, message)
 
 
 @login_required
@@ -493,11 +508,13 @@ def _invitation(meeting: Meeting, inv: int) -> Invitation:
 def meeting_uninvite(request: HttpRequest, pk: int, inv: int) -> HttpResponse:
     actor = request.user
     meeting = _get_managed(actor, pk)
-    try:
-        svc.meeting_uninvite(actor=actor, invitation=_invitation(meeting, inv))
-    except DeliberationError as e:
-        return _failed(request, meeting, e.message, e.status_code)
-    return _done(request, meeting, _("Invitation withdrawn."))
+    invitation = _invitation(meeting, inv)
+    return _run(
+        request,
+        meeting,
+        lambda: svc.meeting_uninvite(actor=actor, invitation=invitation),
+        _("Invitation withdrawn."),
+    )
 
 
 @login_required
@@ -505,11 +522,12 @@ def meeting_uninvite(request: HttpRequest, pk: int, inv: int) -> HttpResponse:
 def meeting_notice(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     meeting = _get_managed(actor, pk)
-    try:
-        svc.meeting_publish_notice(actor=actor, meeting=meeting)
-    except DeliberationError as e:
-        return _failed(request, meeting, e.message, e.status_code)
-    return _done(request, meeting, _("Notice published; the invited members have been told."))
+    return _run(
+        request,
+        meeting,
+        lambda: svc.meeting_publish_notice(actor=actor, meeting=meeting),
+        _("Notice published; the invited members have been told."),
+    )
 
 
 @login_required
@@ -518,11 +536,13 @@ def meeting_attendance(request: HttpRequest, pk: int, inv: int) -> HttpResponse:
     actor = request.user
     meeting = _get_managed(actor, pk)
     attended = request.POST.get("attended") == "1"
-    try:
-        svc.meeting_sign_in(actor=actor, invitation=_invitation(meeting, inv), attended=attended)
-    except DeliberationError as e:
-        return _failed(request, meeting, e.message, e.status_code)
-    return _done(request, meeting, _("Signed in.") if attended else _("Sign-in undone."))
+    invitation = _invitation(meeting, inv)
+    return _run(
+        request,
+        meeting,
+        lambda: svc.meeting_sign_in(actor=actor, invitation=invitation, attended=attended),
+        _("Signed in.") if attended else _("Sign-in undone."),
+    )
 
 
 @login_required
@@ -530,11 +550,12 @@ def meeting_attendance(request: HttpRequest, pk: int, inv: int) -> HttpResponse:
 def meeting_held(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     meeting = _get_managed(actor, pk)
-    try:
-        svc.meeting_mark_held(actor=actor, meeting=meeting)
-    except DeliberationError as e:
-        return _failed(request, meeting, e.message, e.status_code)
-    return _done(request, meeting, _("Marked as held. Record the resolutions and the minutes."))
+    return _run(
+        request,
+        meeting,
+        lambda: svc.meeting_mark_held(actor=actor, meeting=meeting),
+        _("Marked as held. Record the resolutions and the minutes."),
+    )
 
 
 @login_required
@@ -558,11 +579,7 @@ def meeting_resolution(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _resolution(meeting: Meeting, rid: int) -> Resolution:
-    r = meeting.resolutions.select_related("topic").filter(pk=rid).first()
-    if r is None:
-        raise Http404
-    r.meeting = meeting
-    return r
+    return _child(meeting.resolutions, meeting, rid, "topic")
 
 
 @login_required
@@ -570,11 +587,13 @@ def _resolution(meeting: Meeting, rid: int) -> Resolution:
 def meeting_resolution_delete(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
     actor = request.user
     meeting = _get_managed(actor, pk)
-    try:
-        svc.resolution_delete(actor=actor, resolution=_resolution(meeting, rid))
-    except DeliberationError as e:
-        return _failed(request, meeting, e.message, e.status_code)
-    return _done(request, meeting, _("Resolution removed."))
+    resolution = _resolution(meeting, rid)
+    return _run(
+        request,
+        meeting,
+        lambda: svc.resolution_delete(actor=actor, resolution=resolution),
+        _("Resolution removed."),
+    )
 
 
 @login_required
@@ -622,11 +641,12 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     meeting = _get_managed(actor, pk)
-    try:
-        svc.meeting_close(actor=actor, meeting=meeting)
-    except DeliberationError as e:
-        return _failed(request, meeting, e.message, e.status_code)
-    return _done(request, meeting, _("Minutes published."))
+    return _run(
+        request,
+        meeting,
+        lambda: svc.meeting_close(actor=actor, meeting=meeting),
+        _("Minutes published."),
+    )
 
 
 @login_required
@@ -636,11 +656,12 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _get_managed(actor, pk)
     form = CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        svc.meeting_cancel(actor=actor, meeting=meeting, reason=reason)
-    except DeliberationError as e:
-        return _failed(request, meeting, e.message, e.status_code)
-    return _done(request, meeting, _("Meeting cancelled."))
+    return _run(
+        request,
+        meeting,
+        lambda: svc.meeting_cancel(actor=actor, meeting=meeting, reason=reason),
+        _("Meeting cancelled."),
+    )
 
 
 # --- QR code and printable pages -------------------------------------------------------------
