@@ -155,7 +155,75 @@ def require_any(actor, action: str) -> None:
         raise PermissionDenied
 
 
+_UNKNOWN = object()
+
+
+def _value_on(obj: Model, path: str):
+    """The value at ``path`` read from ``obj`` and the related objects already loaded with
+    it, or ``_UNKNOWN`` when that would take a query (a relation not loaded, a to-many)."""
+    parts = path.split("__")
+    for part in parts[:-1]:
+        try:
+            field = obj._meta.get_field(part)
+        except Exception:  # noqa: BLE001 - not a plain field: leave it to SQL
+            return _UNKNOWN
+        if not (field.many_to_one or field.one_to_one) or not field.concrete:
+            return _UNKNOWN
+        if not field.is_cached(obj):
+            return _UNKNOWN
+        obj = field.get_cached_value(obj)
+        if obj is None:
+            return None
+    last = parts[-1]
+    try:
+        field = obj._meta.get_field(last)
+    except Exception:  # noqa: BLE001
+        field = next((f for f in obj._meta.concrete_fields if f.attname == last), None)
+    if field is None or not field.concrete or field.many_to_many:
+        return _UNKNOWN
+    return getattr(obj, field.attname)
+
+
+def _can_in_memory(actor, obj: Model, ms: list, relations: list[str]) -> bool | None:
+    """``can`` decided from the object as loaded, when every condition is a column of the
+    object or of a relation loaded with it: True/False, or None to ask the database. The
+    detail page of a request asked the database 6 times for this (docs/performance.md)."""
+    model = type(obj)
+    paths = _paths(model)
+    unknown = False
+    for m in ms:
+        path, place_id = paths.get(ROLE_LEVEL[m.role]), m.place_id
+        if path is None or place_id is None:
+            continue
+        value = _value_on(obj, path)
+        if value is _UNKNOWN:
+            unknown = True
+        elif value == place_id:
+            return True
+    self_paths = getattr(model, "SCOPE_SELF_PATHS", {})
+    for rel in relations:
+        path = self_paths.get(rel)
+        if path is None:
+            continue
+        value = _value_on(obj, path)
+        if value is _UNKNOWN:
+            unknown = True
+        elif value == actor.pk:
+            return True
+    return None if unknown else False
+
+
 def can(actor, action: str, obj: Model) -> bool:
+    ms = allowed_memberships(actor, action)
+    relations = _self_relations(action) if getattr(actor, "is_authenticated", False) else []
+    if obj.pk is not None and not obj._state.adding:
+        decided = _can_in_memory(actor, obj, ms, relations)
+        if decided is not None:
+            return decided
+    return _can_in_database(actor, action, obj)
+
+
+def _can_in_database(actor, action: str, obj: Model) -> bool:
     ms = allowed_memberships(actor, action)
     q = _or(_q(type(obj), ms) if ms else None, _self_q(type(obj), actor, _self_relations(action)))
     if q is None:
