@@ -12,6 +12,10 @@ def _fast_and_isolated(settings, tmp_path):
     from huey.contrib.djhuey import HUEY
 
     HUEY.immediate = True
+    # Test databases roll back (user ids come round again): no memberships from another test.
+    from linli.core.policy import forget_all_memberships
+
+    forget_all_memberships()
 
 
 @pytest.fixture
@@ -27,6 +31,12 @@ def as_user(client):
         client.logout()
         if user is not None:
             client.force_login(user, backend="linli.accounts.backends.PhoneOrUsernameBackend")
+            # As on a server that has served this user before: their memberships are loaded
+            # (core.policy), so each request of a test costs the same number of queries.
+            from linli.accounts.models import User
+            from linli.core import policy
+
+            policy.memberships(User.objects.get(pk=user.pk))
         return client
 
     return login

@@ -515,6 +515,7 @@ def test_the_scan_catches_a_scope_leak(name, scan, as_user, monkeypatch):
 
     monkeypatch.setattr(policy, "in_scope", lambda actor, qs: qs)
     monkeypatch.setattr(policy, "can", lambda actor, action, obj: True)
+    monkeypatch.setattr(policy, "_get_in_scope_by_pk", lambda actor, qs, lookup: qs.get(**lookup))
     route = next(r for r in SCANNED if r.id == name)
     with pytest.raises(AssertionError):
         _scan_route(route, scan, as_user)

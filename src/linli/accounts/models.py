@@ -30,6 +30,11 @@ class User(AbstractUser):
         verbose_name=_("resident record"),
     )
 
+    # Bumped whenever one of the user's role memberships is saved or deleted: each server
+    # process may then reuse the memberships it loaded for this user while the number is
+    # unchanged (``core.policy.memberships``); the user row is read on every request anyway.
+    roles_version = models.PositiveIntegerField(default=0, editable=False)
+
     def get_full_name(self) -> str:
         return self.display_name or super().get_full_name() or self.username
 
@@ -152,3 +157,14 @@ class RoleMembership(models.Model):
             "building": "building",
             "household": "household",
         }[self.level]
+
+
+def _roles_changed(sender, instance: RoleMembership, **kwargs) -> None:
+    from linli.core import policy
+
+    User.objects.filter(pk=instance.user_id).update(roles_version=models.F("roles_version") + 1)
+    policy.forget_memberships_of(instance.user_id)
+
+
+models.signals.post_save.connect(_roles_changed, sender=RoleMembership)
+models.signals.post_delete.connect(_roles_changed, sender=RoleMembership)
