@@ -28,6 +28,7 @@ from bench.server import VAR, Server, bench_env, free_port, load, login
 SCENARIOS = [
     "baseline_hello",
     "baseline_insert",
+    "baseline_page",
     "ticket_submit",
     "staff_queue",
     "ticket_detail",
@@ -107,6 +108,7 @@ def specs(port: int, scale: str, ids: dict, concurrency: int, sessions: dict) ->
     return {
         "baseline_hello": ([], [[("GET", "/bench/hello", None)]]),
         "baseline_insert": ([], [[("POST", "/bench/insert", None)]]),
+        "baseline_page": ([sessions[STAFF[scale]]], [[("GET", "/bench/page", None)]]),
         "ticket_submit": ([sessions[u] for u, _ in residents], submit),
         "staff_queue": (
             [sessions[STAFF[scale]]],

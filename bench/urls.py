@@ -3,10 +3,15 @@
 ``/bench/hello``: a bare view returning short text (the cost of Django + gunicorn alone).
 ``/bench/insert``: a bare view inserting one row in a transaction into ``bench_insert``, a
 table made with raw SQL (no migration in app code), the floor for any write.
+``/bench/page``: the site's empty page (navigation, footer) for a signed-in user: the floor
+for any page of the app (session, user, roles, unread count, the shell template). Not a
+target of issue 5; reported so each page's cost can be read against it.
 """
 
+from django.contrib.auth.decorators import login_required
 from django.db import connection, transaction
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.urls import include, path
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -42,8 +47,14 @@ def insert(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+@login_required
+def page(request):
+    return render(request, "base.html", {})
+
+
 urlpatterns = [
     path("bench/hello", hello),
     path("bench/insert", insert),
+    path("bench/page", page),
     path("", include("linli.urls")),
 ]

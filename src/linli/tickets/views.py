@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from linli.core import policy
+from linli.core.links import object_url
 from linli.core.roles import roles_for
 from linli.registry.models import Community
 
@@ -127,6 +128,7 @@ def _flag(tickets, now=None) -> list:
         elif t.late_response:
             flags.append(("tag-overdue", _FLAG_LATE))
         t.flags = flags
+        t.url = object_url("tickets:detail", t.pk)
         created = t.created_at.astimezone(tz)
         t.created_iso = created.isoformat()
         t.created_text = created.strftime("%Y-%m-%d %H:%M")
