@@ -1,13 +1,46 @@
-"""Working days: weekends and public holidays off, 调休 weekend days on (``Holiday``)."""
+"""Working days: weekends and public holidays off, 调休 weekend days on (``Holiday``).
+
+Every new request needs its community's calendar for its deadline, so a (community, year)'s
+holidays are read once and kept in the cache (``django.core.cache``) for
+``HOLIDAYS_CACHE_SECONDS``. How a change reaches every process:
+
+- A save or delete of a ``Holiday`` through the ORM (the settings page, the admin) gives the
+  calendar a new random version once its transaction commits, and entries cached under an
+  older version are not used again. (The receivers are connected when this module is
+  imported, as every web process does through the services; a bulk update, raw SQL or a shell
+  that never imports it is seen when the entries expire.) An entry is stored under the version
+  read *before* the database, so a reader racing a change can only store an outdated entry.
+- With a shared cache (Redis: production, several app processes) that is every process at
+  once. With the per-process ``LocMemCache`` (development, the benchmark's two gunicorn
+  workers) the process that made the change sees it at once, the others within
+  ``HOLIDAYS_CACHE_SECONDS``: the cost of never asking the database for the calendar.
+- Inside a transaction the calendar is read from the database and never cached: that
+  transaction may have changed it and may yet roll back.
+- Without a cache (Redis down) it is read from the database: a request never fails for it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import uuid
 
+from django.core.cache import cache
+from django.db import connections, transaction
 from django.db.models import F, Q
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from .models import Holiday
+
+logger = logging.getLogger("linli.tickets")
+
+HOLIDAYS_CACHE_SECONDS = 30
+_VERSION_KEY = "linli:tickets:holidays:version"
+
+
+def _key(community_id: int | None, year: int) -> str:
+    return f"linli:tickets:holidays:{community_id or 0}:{year}"
 
 
 def _overrides(community_id: int | None, start: dt.date, end: dt.date) -> dict[dt.date, bool]:
@@ -17,8 +50,67 @@ def _overrides(community_id: int | None, start: dt.date, end: dt.date) -> dict[d
         # NULLS FIRST on both databases (PostgreSQL sorts NULL last by default): the
         # community's own entry comes last and wins.
         .order_by(F("community_id").asc(nulls_first=True))
+        .values_list("date", "is_workday")
     )
-    return {h.date: h.is_workday for h in rows}
+    return dict(rows)
+
+
+def calendar_for(community_id: int | None, years: range) -> dict[int, dict[dt.date, bool]]:
+    """For each of ``years``, the days that differ from the weekday rule for this community
+    (its own entries and the nationwide ones): ``{year: {date: is_workday}}``. One cache
+    round trip; the years not cached are read in one query."""
+
+    def read(wanted: list[int]) -> dict[int, dict[dt.date, bool]]:
+        out: dict[int, dict[dt.date, bool]] = {y: {} for y in wanted}
+        rows = _overrides(community_id, dt.date(wanted[0], 1, 1), dt.date(wanted[-1], 12, 31))
+        for day, worked in rows.items():
+            if day.year in out:
+                out[day.year][day] = worked
+        return out
+
+    if connections[Holiday.objects.db].in_atomic_block:
+        return read(list(years))
+    keys = {y: _key(community_id, y) for y in years}
+    try:
+        found = cache.get_many([_VERSION_KEY, *keys.values()])
+    except Exception:  # the cache only saves a query: never fail a request for it
+        logger.warning("holiday calendar: cache unavailable", exc_info=True)
+        return read(list(years))
+    version = found.get(_VERSION_KEY)
+    cal: dict[int, dict[dt.date, bool]] = {}
+    for y, key in keys.items():
+        entry = found.get(key)
+        if version is not None and entry is not None and entry[0] == version:
+            cal[y] = entry[1]
+    missing = [y for y in years if y not in cal]
+    if missing:
+        fresh = read(missing)
+        try:
+            if version is None:
+                cache.add(_VERSION_KEY, uuid.uuid4().hex, None)
+                version = cache.get(_VERSION_KEY)
+            if version is not None:
+                entries = {keys[y]: (version, fresh[y]) for y in missing}
+                cache.set_many(entries, HOLIDAYS_CACHE_SECONDS)
+        except Exception:
+            logger.warning("holiday calendar: cache unavailable", exc_info=True)
+        cal.update(fresh)
+    return cal
+
+
+def holidays_changed() -> None:
+    """Drop every cached calendar (called once a change to ``Holiday`` is committed)."""
+    cache.set(_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def _on_change(sender, using, **kwargs) -> None:
+    # robust: the change is committed; a cache that is down must not make it an error page
+    # (the entries expire within HOLIDAYS_CACHE_SECONDS anyway).
+    transaction.on_commit(holidays_changed, using=using, robust=True)
+
+
+post_save.connect(_on_change, sender=Holiday, dispatch_uid="linli.tickets.calendar.save")
+post_delete.connect(_on_change, sender=Holiday, dispatch_uid="linli.tickets.calendar.delete")
 
 
 def is_workday(day: dt.date, overrides: dict[dt.date, bool]) -> bool:
@@ -30,13 +122,17 @@ def is_workday(day: dt.date, overrides: dict[dt.date, bool]) -> bool:
 def add_workdays(start: dt.datetime, days: int, community_id: int | None = None) -> dt.datetime:
     """The moment ``days`` working days after ``start``: the end (23:59:59 local) of the
     ``days``-th working day after the day of ``start``."""
-    local = timezone.localtime(start)
-    day = local.date()
-    overrides = _overrides(community_id, day, day + dt.timedelta(days=days * 3 + 30))
+    day = timezone.localtime(start).date()
+    cal: dict[int, dict[dt.date, bool]] = {}
+    if days > 0:
+        last = day + dt.timedelta(days=days * 3 + 30)
+        cal = calendar_for(community_id, range(day.year, last.year + 1))
     counted = 0
     while counted < days:
         day += dt.timedelta(days=1)
-        if is_workday(day, overrides):
+        if day.year not in cal:  # only after an improbably long run of holidays
+            cal.update(calendar_for(community_id, range(day.year, day.year + 1)))
+        if is_workday(day, cal[day.year]):
             counted += 1
     end = dt.datetime.combine(day, dt.time(23, 59, 59))
     return timezone.make_aware(end, timezone.get_current_timezone())

@@ -68,17 +68,19 @@ def office_users(community_id: int) -> list:
     )
 
 
-def submitted(t: Ticket) -> None:
+def submitted(t: Ticket, *, requesters: list | None = None) -> None:
+    """``requesters``: the requesters' users when the caller holds them (a request just
+    written); otherwise they are read."""
     _send(
         t,
-        requester_users(t),
+        requester_users(t) if requesters is None else requesters,
         "ticket.submitted",
         _("We received your request #%(number)s"),
         _("Your request about “%(category)s” has been received. We will reply."),
     )
 
 
-def emergency(t: Ticket) -> None:
+def emergency(t: Ticket, *, requesters: list | None = None) -> None:
     _send(
         t,
         office_users(t.community_id),
@@ -90,7 +92,7 @@ def emergency(t: Ticket) -> None:
         ),
         params={"place": t.place_label},
     )
-    submitted(t)
+    submitted(t, requesters=requesters)
 
 
 def accepted(t: Ticket) -> None:

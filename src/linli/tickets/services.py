@@ -8,6 +8,7 @@ notifications on commit.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from linli.core import policy
 from linli.core.events import log_event
+from linli.core.models import Event
 from linli.core.roles import Role
 from linli.registry.models import Building, Community, Household, Unit
 
@@ -89,7 +91,8 @@ def _place(
     if unit is not None:
         if unit.community_id != community.pk:
             raise TicketError(_("This unit is not in this community."))
-        building = unit.building
+        if building is None or building.pk != unit.building_id:  # else: the same row, in hand
+            building = unit.building
     if building is not None and building.community_id != community.pk:
         raise TicketError(_("This building is not in this community."))
     if (lat is None) != (long is None):
@@ -110,6 +113,29 @@ def _place(
         "lat": lat,
         "long": long,
     }
+
+
+@dataclass(frozen=True)
+class Created:
+    """What creating a request wrote besides its row: its requesters and events, in order.
+    Kept on the new ticket (``created(ticket)``) so a caller can show it without reading
+    them back."""
+
+    requesters: list[TicketRequester]
+    events: list[Event]
+
+
+def created(ticket: Ticket) -> Created | None:
+    """What ``ticket_submit``/``ticket_intake`` wrote with ``ticket``; None for a ticket read
+    from the database."""
+    return getattr(ticket, "_linli_created", None)
+
+
+def _team(category: Category) -> dict:
+    """The category's default team for a new request, without fetching it if not loaded."""
+    if Category.default_team.is_cached(category):
+        return {"assignee_team": category.default_team}
+    return {"assignee_team_id": category.default_team_id}
 
 
 def _create(
@@ -138,6 +164,11 @@ def _create(
     attrs = _check_attributes(category, attributes)
     images = process_photos(photos)  # before any write: a bad file saves nothing
     now = timezone.now()
+    # Before the transaction, so the calendar may come from the cache (calendar.py); in UTC,
+    # as the database gives it back (the answer shows the row as a later read does).
+    resolve_by = add_workdays(now, category.resolve_within_workdays, community.pk).astimezone(
+        dt.UTC
+    )
     with transaction.atomic():
         ticket = Ticket.objects.create(
             community=community,
@@ -149,33 +180,38 @@ def _create(
             contact_preference=contact_preference,
             created_at=now,
             respond_by=now + dt.timedelta(hours=category.respond_within_hours),
-            resolve_by=add_workdays(now, category.resolve_within_workdays, community.pk),
+            resolve_by=resolve_by,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
-            assignee_team=category.default_team,
+            **_team(category),
             **place,
         )
-        TicketRequester.objects.create(ticket=ticket, primary=True, **requester)
+        asked = TicketRequester.objects.create(ticket=ticket, primary=True, **requester)
         for img in images:
             TicketPhoto.objects.create(
                 ticket=ticket, image=img, stage=PhotoStage.REPORT, uploaded_by=ticket.created_by
             )
-        log_event(
-            actor=actor,
-            verb="ticket.submitted",
-            obj=ticket,
-            data={
-                "channel": channel,
-                "category": category.code,
-                "emergency": emergency,
-                "photos": len(images),
-            },
-        )
+        events = [
+            log_event(
+                actor=actor,
+                verb="ticket.submitted",
+                obj=ticket,
+                data={
+                    "channel": channel,
+                    "category": category.code,
+                    "emergency": emergency,
+                    "photos": len(images),
+                },
+            )
+        ]
+        # Who asked is the requester just written: told without reading it back.
+        requesters = [asked.user] if asked.user_id else []
         if emergency:
             # Never left in a queue: accepted at once and every office member is alerted.
-            transition(ticket, "accept", actor=None, data={"emergency": True})
-            notifying.emergency(ticket)
+            transition(ticket, "accept", actor=None, data={"emergency": True}, events=events)
+            notifying.emergency(ticket, requesters=requesters)
         else:
-            notifying.submitted(ticket)
+            notifying.submitted(ticket, requesters=requesters)
+    ticket._linli_created = Created(requesters=[asked], events=events)
     return ticket
 
 
@@ -214,10 +250,9 @@ def ticket_submit(
         lat=lat,
         long=long,
     )
-    resident = getattr(actor, "resident", None)
     requester = {
         "user": actor,
-        "resident": resident,
+        "resident_id": getattr(actor, "resident_id", None),  # the id only: no fetch
         "name": actor.get_full_name()[:50],
         "phone": (actor.phone or "")[:20],
     }

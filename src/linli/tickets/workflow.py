@@ -87,10 +87,12 @@ def transition(
     to: str | None = None,
     data: dict | None = None,
     expected_version: int | None = None,
+    events: list | None = None,
 ) -> Ticket:
     """Move ``ticket`` (already locked by the caller) by ``action``; records
-    ``ticket.<action>`` with the old and new status. ``expected_version`` (from the form the
-    person saw) refuses a change built on a stale page."""
+    ``ticket.<action>`` with the old and new status (appended to ``events`` if given).
+    ``expected_version`` (from the form the person saw) refuses a change built on a stale
+    page."""
     if expected_version is not None and expected_version != ticket.version:
         raise StaleTicket
     target = check(ticket, action)
@@ -104,10 +106,12 @@ def transition(
     if ticket.responded_at is None and new_status != Status.SUBMITTED:
         ticket.responded_at = now
     ticket.save()
-    log_event(
+    event = log_event(
         actor=actor,
         verb=f"ticket.{action}",
         obj=ticket,
         data={"from": old, "to": new_status, **(data or {})},
     )
+    if events is not None:
+        events.append(event)
     return ticket
