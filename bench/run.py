@@ -22,7 +22,7 @@ import subprocess
 import sys
 import time
 
-from bench.data import STAFF, SUPERVISOR
+from bench.data import STAFF, SUBMITTED_TEXT, SUPERVISOR
 from bench.server import VAR, Server, bench_env, free_port, load, login
 
 SCENARIOS = [
@@ -98,7 +98,7 @@ def specs(port: int, scale: str, ids: dict, concurrency: int, sessions: dict) ->
                 "/api/tickets/",
                 {
                     "category_id": ids["categories"][i % len(ids["categories"])],
-                    "description": "压测：楼道灯不亮了",
+                    "description": SUBMITTED_TEXT,
                     "household_id": hh,
                 },
             )

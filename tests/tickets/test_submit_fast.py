@@ -215,6 +215,17 @@ def test_another_communitys_category_room_unit_or_building_is_refused(tw, as_use
     assert not Ticket.objects.exists() and not TicketRequester.objects.exists()
 
 
+def test_a_resident_names_only_their_own_home_as_in_the_web_form(tw, as_user):
+    client = as_user(tw.resident)
+    r = post(client, **report(tw, household_id=tw.hh_3_2_502.pk))  # the neighbour's flat
+    assert r.status_code == 400
+    assert "自己的住户" in r.json()["detail"] or "own home" in r.json()["detail"]
+    assert not Ticket.objects.exists()
+    # The neighbour's building or stairwell is fine.
+    ok = post(client, **report(tw, household_id=None, unit_id=tw.u3_2.pk, location_text="502门口"))
+    assert ok.status_code == 201, ok.content
+
+
 # --- the holiday calendar ------------------------------------------------------------------
 
 

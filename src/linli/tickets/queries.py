@@ -172,7 +172,7 @@ def ticket_queue(
         key = "assignee_user_id" if assignee[0] == "u" else "assignee_team_id"
         qs = qs.filter(**{key: int(assignee[2:])})
     counts = {
-        row["status"]: row["n"] for row in qs.order_by().values("status").annotate(n=Count("pk"))
+        row["status"]: row["n"] for row in qs.order_by().values("status").annotate(n=Count("*"))
     }
     counts["open"] = sum(n for s, n in counts.items() if s in OPEN_STATES)
     if status == "open":

@@ -240,6 +240,12 @@ def ticket_submit(
     ]
     if not own:
         raise PermissionDenied
+    if household is not None and household.pk not in {m.household_id for m in own}:
+        # As on the web form: a resident names their own home; another place is a building,
+        # a unit or a spot (someone else's flat is the office's to record, by intake).
+        raise TicketError(
+            _("You can name only your own home; for another place choose the building or a spot.")
+        )
     community = category.community
     place = _place(
         community,
