@@ -78,7 +78,7 @@ bench: $(STAMP)
 	PYTHONPATH=. $(PY) -m bench.run --scale district
 
 bench-quick: $(STAMP)
-	PYTHONPATH=. BENCH_SECONDS=$${BENCH_SECONDS:-8} BENCH_WARMUP=$${BENCH_WARMUP:-2} \
+	PYTHONPATH=. BENCH_SECONDS=$${BENCH_SECONDS:-6} BENCH_WARMUP=$${BENCH_WARMUP:-2} \
 		$(PY) -m bench.run --scale community
 
 drill: $(STAMP)

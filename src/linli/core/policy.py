@@ -143,7 +143,7 @@ def _term(model: type[Model], path: str, value) -> Q:
     scan of the table (measured: 1.0 s → 1 ms for one ticket among 1,000,000)."""
     if _multivalued(model, path):
         # order_by(): a subquery's order is meaningless, and compiling the model's default
-        # ordering was most of the cost of building a ticket lookup (measured 4.9 → ? ms).
+        # ordering was a tenth of the cost of a ticket lookup (measured 4.9 → 4.4 ms).
         return Q(pk__in=model._default_manager.filter(**{path: value}).order_by().values("pk"))
     return Q(**{path: value})
 
