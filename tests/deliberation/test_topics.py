@@ -38,9 +38,9 @@ def _ticket(dw, user=None):
     cat = Category.objects.get_or_create(
         community=dw.xincun, code="misc", defaults={"name": "其他"}
     )[0]
-    return ts.ticket_submit(
-        actor=user or dw.resident, category=cat, description="电梯坏了", household=dw.hh_3_2_501
-    )
+    actor = user or dw.resident
+    home = next(m.household for m in actor.memberships.all() if m.household_id)  # their own
+    return ts.ticket_submit(actor=actor, category=cat, description="电梯坏了", household=home)
 
 
 # --- the landing page ------------------------------------------------------------------------
