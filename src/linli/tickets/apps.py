@@ -8,4 +8,4 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Residents' requests")
 
     def ready(self) -> None:
-        from . import verbs  # noqa: F401
+        from . import calendar, verbs  # noqa: F401  (calendar: holiday-cache invalidation)

@@ -6,9 +6,9 @@ holidays are read once and kept in the cache (``django.core.cache``) for
 
 - A save or delete of a ``Holiday`` through the ORM (the settings page, the admin) gives the
   calendar a new random version once its transaction commits, and entries cached under an
-  older version are not used again. (The receivers are connected when this module is
-  imported, as every web process does through the services; a bulk update, raw SQL or a shell
-  that never imports it is seen when the entries expire.) An entry is stored under the version
+  older version are not used again. (The receivers are connected when the app loads:
+  ``TicketsConfig.ready`` imports this module; a bulk update or raw SQL is seen when the
+  entries expire.) An entry is stored under the version
   read *before* the database, so a reader racing a change can only store an outdated entry.
 - With a shared cache (Redis: production, several app processes) that is every process at
   once. With the per-process ``LocMemCache`` (development, the benchmark's two gunicorn
