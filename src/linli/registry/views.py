@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -33,6 +34,22 @@ def _add_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errs)
     else:
         form.add_error(None, exc.messages)
+
+
+def _form_page(request, form, run, *, done, template: str, context: dict) -> HttpResponse:
+    """What every create/edit page here does: on a valid POST, ``run(cleaned_data)`` calls
+    the service; its ValidationError lands on the form; on success ``done(result)`` gives
+    (message, redirect target). Otherwise the page, with 400 when the form has errors."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = run(dict(form.cleaned_data))
+        except ValidationError as e:
+            _add_errors(form, e)
+        else:
+            message, target = done(result)
+            messages.success(request, message)
+            return redirect(target)
+    return render(request, template, {"form": form, **context}, status=400 if form.errors else 200)
 
 
 @login_required
@@ -104,20 +121,16 @@ def household_create(request: HttpRequest, pk: int) -> HttpResponse:
     b = policy.get_for(
         request.user, Building.objects.select_related("community"), "household.create", pk=pk
     )
-    form = HouseholdForm(request.POST or None, building=b)
-    if request.method == "POST" and form.is_valid():
-        try:
-            hh = services.household_create(actor=request.user, building=b, **form.cleaned_data)
-        except ValidationError as e:
-            _add_errors(form, e)
-        else:
-            messages.success(request, _("Household %(label)s registered.") % {"label": hh.label})
-            return redirect("registry:household", pk=hh.pk)
-    return render(
+    return _form_page(
         request,
-        "registry/household_form.html",
-        {"form": form, "building": b},
-        status=400 if form.errors else 200,
+        HouseholdForm(request.POST or None, building=b),
+        lambda d: services.household_create(actor=request.user, building=b, **d),
+        done=lambda hh: (
+            _("Household %(label)s registered.") % {"label": hh.label},
+            reverse("registry:household", args=[hh.pk]),
+        ),
+        template="registry/household_form.html",
+        context={"building": b},
     )
 
 
@@ -130,20 +143,13 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     initial = {"floor_area": hh.floor_area, "occupancy": hh.occupancy, "notes": hh.notes}
-    form = HouseholdForm(request.POST or None, initial=initial, editing=True)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.household_update(actor=request.user, household=hh, **form.cleaned_data)
-        except ValidationError as e:
-            _add_errors(form, e)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("registry:household", pk=hh.pk)
-    return render(
+    return _form_page(
         request,
-        "registry/household_form.html",
-        {"form": form, "building": hh.building, "household": hh},
-        status=400 if form.errors else 200,
+        HouseholdForm(request.POST or None, initial=initial, editing=True),
+        lambda d: services.household_update(actor=request.user, household=hh, **d),
+        done=lambda _r: (_("Saved."), reverse("registry:household", args=[hh.pk])),
+        template="registry/household_form.html",
+        context={"building": hh.building, "household": hh},
     )
 
 
@@ -170,6 +176,10 @@ def resident(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "registry/resident.html", ctx)
 
 
+def _listed_tags(data: dict) -> dict:
+    return {**data, "tags": list(data["tags"])}
+
+
 def _resident_initial(r: Resident) -> dict:
     return {
         "name": r.name,
@@ -191,22 +201,16 @@ def resident_create(request: HttpRequest, pk: int) -> HttpResponse:
         "resident.create",
         pk=pk,
     )
-    form = ResidentForm(request.POST or None, community=hh.community)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data["tags"] = list(data["tags"])
-        try:
-            r = services.resident_create(actor=request.user, household=hh, **data)
-        except ValidationError as e:
-            _add_errors(form, e)
-        else:
-            messages.success(request, _("%(name)s registered.") % {"name": r.name})
-            return redirect("registry:household", pk=hh.pk)
-    return render(
+    return _form_page(
         request,
-        "registry/resident_form.html",
-        {"form": form, "household": hh},
-        status=400 if form.errors else 200,
+        ResidentForm(request.POST or None, community=hh.community),
+        lambda d: services.resident_create(actor=request.user, household=hh, **_listed_tags(d)),
+        done=lambda r: (
+            _("%(name)s registered.") % {"name": r.name},
+            reverse("registry:household", args=[hh.pk]),
+        ),
+        template="registry/resident_form.html",
+        context={"household": hh},
     )
 
 
@@ -218,24 +222,15 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "resident.edit",
         pk=pk,
     )
-    form = ResidentForm(
-        request.POST or None, initial=_resident_initial(r), community=r.community, editing=True
-    )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data["tags"] = list(data["tags"])
-        try:
-            services.resident_update(actor=request.user, resident=r, **data)
-        except ValidationError as e:
-            _add_errors(form, e)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("registry:resident", pk=r.pk)
-    return render(
+    return _form_page(
         request,
-        "registry/resident_form.html",
-        {"form": form, "household": r.household, "resident": r},
-        status=400 if form.errors else 200,
+        ResidentForm(
+            request.POST or None, initial=_resident_initial(r), community=r.community, editing=True
+        ),
+        lambda d: services.resident_update(actor=request.user, resident=r, **_listed_tags(d)),
+        done=lambda _r: (_("Saved."), reverse("registry:resident", args=[r.pk])),
+        template="registry/resident_form.html",
+        context={"household": r.household, "resident": r},
     )
 
 
@@ -244,20 +239,13 @@ def resident_move_out(request: HttpRequest, pk: int) -> HttpResponse:
     r = policy.get_for(
         request.user, Resident.objects.select_related("household"), "resident.move_out", pk=pk
     )
-    form = MoveOutForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.resident_move_out(actor=request.user, resident=r, **form.cleaned_data)
-        except ValidationError as e:
-            _add_errors(form, e)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("registry:household", pk=r.household_id)
-    return render(
+    return _form_page(
         request,
-        "registry/move_out.html",
-        {"form": form, "resident": r},
-        status=400 if form.errors else 200,
+        MoveOutForm(request.POST or None),
+        lambda d: services.resident_move_out(actor=request.user, resident=r, **d),
+        done=lambda _r: (_("Saved."), reverse("registry:household", args=[r.household_id])),
+        template="registry/move_out.html",
+        context={"resident": r},
     )
 
 
@@ -305,17 +293,16 @@ def search(request: HttpRequest) -> HttpResponse:
 def _structure_page(request, code: str, form_class, service, template: str, success):
     c = policy.get_for(request.user, Community, "registry.structure", code=code)
     kwargs = {"community": c} if form_class is BuildingForm else {}
-    form = form_class(request.POST or None, **kwargs)
-    if request.method == "POST" and form.is_valid():
-        try:
-            obj = service(actor=request.user, community=c, **form.cleaned_data)
-        except ValidationError as e:
-            _add_errors(form, e)
-        else:
-            messages.success(request, success % {"name": str(obj)})
-            return redirect("registry:community", code=c.code)
-    return render(
-        request, template, {"form": form, "community": c}, status=400 if form.errors else 200
+    return _form_page(
+        request,
+        form_class(request.POST or None, **kwargs),
+        lambda d: service(actor=request.user, community=c, **d),
+        done=lambda obj: (
+            success % {"name": str(obj)},
+            reverse("registry:community", args=[c.code]),
+        ),
+        template=template,
+        context={"community": c},
     )
 
 
