@@ -202,6 +202,8 @@ def _value_on(obj: Model, path: str):
             return _UNKNOWN
         if not (field.many_to_one or field.one_to_one) or not field.concrete:
             return _UNKNOWN
+        if getattr(obj, field.attname) is None:
+            return None  # no related row: the path holds no value (SQL: no match)
         if not field.is_cached(obj):
             return _UNKNOWN
         obj = field.get_cached_value(obj)
@@ -217,10 +219,13 @@ def _value_on(obj: Model, path: str):
     return getattr(obj, field.attname)
 
 
-def _can_in_memory(actor, obj: Model, ms: list, relations: list[str]) -> bool | None:
+def _can_in_memory(
+    actor, obj: Model, ms: list, relations: list[str], known: dict[str, bool] | None = None
+) -> bool | None:
     """``can`` decided from the object as loaded, when every condition is a column of the
     object or of a relation loaded with it: True/False, or None to ask the database. The
-    detail page of a request asked the database 6 times for this (docs/performance.md)."""
+    detail page of a request asked the database 6 times for this (docs/performance.md).
+    ``known``: personal relations the caller knows to hold or not (see ``can``)."""
     model = type(obj)
     paths = _paths(model)
     unknown = False
@@ -238,6 +243,10 @@ def _can_in_memory(actor, obj: Model, ms: list, relations: list[str]) -> bool | 
         path = self_paths.get(rel)
         if path is None:
             continue
+        if known is not None and rel in known:
+            if known[rel]:
+                return True
+            continue
         value = _value_on(obj, path)
         if value is _UNKNOWN:
             unknown = True
@@ -246,11 +255,14 @@ def _can_in_memory(actor, obj: Model, ms: list, relations: list[str]) -> bool | 
     return None if unknown else False
 
 
-def can(actor, action: str, obj: Model) -> bool:
+def can(actor, action: str, obj: Model, *, known: dict[str, bool] | None = None) -> bool:
+    """``known``: personal relations ("requester", "team", …) whose answer the caller holds
+    for certain — e.g. the requesters of a request it has just written — so they need no
+    query; any relation not named is read as usual."""
     ms = allowed_memberships(actor, action)
     relations = _self_relations(action) if getattr(actor, "is_authenticated", False) else []
     if obj.pk is not None and not obj._state.adding:
-        decided = _can_in_memory(actor, obj, ms, relations)
+        decided = _can_in_memory(actor, obj, ms, relations, known)
         if decided is not None:
             return decided
     return _can_in_database(actor, action, obj)

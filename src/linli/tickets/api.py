@@ -26,7 +26,6 @@ from ninja.pagination import PageNumberPagination, paginate
 from linli.core import policy
 from linli.core.events import verb_label
 from linli.core.personal import mask_phone
-from linli.core.roles import SELF_PREFIX, roles_for
 from linli.registry.models import Building, Household, Unit
 
 from . import queries, services
@@ -335,55 +334,17 @@ def _detail(
     }
 
 
-# How ``_created_can`` reads a new request's own relations (``Ticket.SCOPE_SELF_PATHS``);
-# should the model's table ever differ, it asks the policy instead.
-_SELF_PATHS_READ = {
-    "requester": "requesters__user_id",
-    "handler": "assignee_user_id",
-    "team": "assignee_team__members__id",
-}
-
-
 def _created_can(
     actor, t: Ticket, new: services.Created, teams: dict[int, bool] | None = None
 ) -> Can:
-    """``policy.can`` for a request ``actor`` has just created, with the same answers.
-
-    ``can`` is true when one of the actor's memberships allowed the action covers the
-    request, or one of the action's personal relations ("self:…") holds. An action the actor
-    holds a role for is asked of the policy. Otherwise only the relations count, and on a new
-    request they are known: its requesters are the ones just written, nobody is assigned in
-    person, and whether the actor is in its team (the category's default) is in ``teams``
-    (team id → member?) or asked once. So a resident reporting for themselves is answered
-    without a query."""
-    if not getattr(actor, "is_authenticated", False) or Ticket.SCOPE_SELF_PATHS != _SELF_PATHS_READ:
-        return _can(actor, t)
-    teams = dict(teams or {})
-
-    def holds(relation: str) -> bool:
-        if relation == "requester":
-            return any(r.user_id == actor.pk for r in new.requesters)
-        if relation == "handler":
-            return t.assignee_user_id == actor.pk
-        if relation == "team":
-            team_id = t.assignee_team_id
-            if team_id is None:
-                return False
-            if team_id not in teams:
-                member = HandlingTeam.members.through.objects.filter(
-                    handlingteam_id=team_id, user_id=actor.pk
-                )
-                teams[team_id] = member.exists()
-            return teams[team_id]
-        return False  # a relation the model does not name: the policy ignores it too
-
-    def can(action: str) -> bool:
-        if policy.allowed_memberships(actor, action):
-            return policy.can(actor, action, t)
-        relations = [r[len(SELF_PREFIX) :] for r in roles_for(action) if r.startswith(SELF_PREFIX)]
-        return any(holds(r) for r in relations)
-
-    return can
+    """``policy.can`` for a request ``actor`` has just created, telling the policy the
+    personal relations known from what was written: its requesters, and whether the actor is
+    in its team (``teams``: team id → member?, read with the category). So a resident
+    reporting for themselves is answered without a query."""
+    known = {"requester": any(r.user_id == actor.pk for r in new.requesters)}
+    if t.assignee_team_id is not None and t.assignee_team_id in (teams or {}):
+        known["team"] = teams[t.assignee_team_id]
+    return lambda action: policy.can(actor, action, t, known=known)
 
 
 def _created_detail(actor, t: Ticket, teams: dict[int, bool] | None = None) -> dict:
