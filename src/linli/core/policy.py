@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -198,7 +198,7 @@ def _value_on(obj: Model, path: str):
     for part in parts[:-1]:
         try:
             field = obj._meta.get_field(part)
-        except Exception:  # noqa: BLE001 - not a plain field: leave it to SQL
+        except FieldDoesNotExist:  # not a plain field: leave it to SQL
             return _UNKNOWN
         if not (field.many_to_one or field.one_to_one) or not field.concrete:
             return _UNKNOWN
@@ -212,7 +212,7 @@ def _value_on(obj: Model, path: str):
     last = parts[-1]
     try:
         field = obj._meta.get_field(last)
-    except Exception:  # noqa: BLE001
+    except FieldDoesNotExist:  # an attname such as "community_id"
         field = next((f for f in obj._meta.concrete_fields if f.attname == last), None)
     if field is None or not field.concrete or field.many_to_many:
         return _UNKNOWN

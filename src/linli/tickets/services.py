@@ -207,7 +207,7 @@ def _create(
         requesters = [asked.user] if asked.user_id else []
         if emergency:
             # Never left in a queue: accepted at once and every office member is alerted.
-            transition(ticket, "accept", actor=None, data={"emergency": True}, events=events)
+            events.append(transition(ticket, "accept", actor=None, data={"emergency": True}))
             notifying.emergency(ticket, requesters=requesters)
         else:
             notifying.submitted(ticket, requesters=requesters)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.events import log_event
+from linli.core.models import Event
 
 from .models import TRANSITIONS, Status, Ticket
 
@@ -87,12 +88,10 @@ def transition(
     to: str | None = None,
     data: dict | None = None,
     expected_version: int | None = None,
-    events: list | None = None,
-) -> Ticket:
-    """Move ``ticket`` (already locked by the caller) by ``action``; records
-    ``ticket.<action>`` with the old and new status (appended to ``events`` if given).
-    ``expected_version`` (from the form the person saw) refuses a change built on a stale
-    page."""
+) -> Event:
+    """Move ``ticket`` (already locked by the caller) by ``action``; records and returns
+    the ``ticket.<action>`` event with the old and new status. ``expected_version`` (from the
+    form the person saw) refuses a change built on a stale page."""
     if expected_version is not None and expected_version != ticket.version:
         raise StaleTicket
     target = check(ticket, action)
@@ -106,12 +105,9 @@ def transition(
     if ticket.responded_at is None and new_status != Status.SUBMITTED:
         ticket.responded_at = now
     ticket.save()
-    event = log_event(
+    return log_event(
         actor=actor,
         verb=f"ticket.{action}",
         obj=ticket,
         data={"from": old, "to": new_status, **(data or {})},
     )
-    if events is not None:
-        events.append(event)
-    return ticket
