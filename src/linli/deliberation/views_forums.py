@@ -29,6 +29,7 @@ from .views_topics import (
     ObjectChoiceField,
     first_error,
     follow_up_choices,
+    form_page,
 )
 
 
@@ -128,30 +129,27 @@ def forum_new(request: HttpRequest) -> HttpResponse:
         if (request.GET.get(key) or "").isdigit():
             initial[key] = request.GET[key]
     form = ForumForm(request.POST or None, buildings=buildings, topics=topics, initial=initial)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            d = form.cleaned_data
-            building = policy.get_for(
-                actor, Building.objects.all(), "forum.manage", pk=d["building"]
-            )
-            try:
-                forum = svc.forum_create(
-                    actor=actor,
-                    building=building,
-                    held_on=d["held_on"],
-                    title=d["title"],
-                    notes=d["notes"],
-                    topic=d["topic"],
-                )
-            except DeliberationError as e:
-                form.add_error(None, e.message)
-                status = e.status_code
-            else:
-                messages.success(request, _("Forum recorded. Now write down the opinions."))
-                return redirect("deliberation:forum_detail", pk=forum.pk)
-    return render(request, "deliberation/forum_form.html", {"form": form}, status=status)
+
+    def run(d):
+        building = policy.get_for(actor, Building.objects.all(), "forum.manage", pk=d["building"])
+        return svc.forum_create(
+            actor=actor,
+            building=building,
+            held_on=d["held_on"],
+            title=d["title"],
+            notes=d["notes"],
+            topic=d["topic"],
+        )
+
+    return form_page(
+        request,
+        form,
+        run,
+        done=_("Forum recorded. Now write down the opinions."),
+        to="deliberation:forum_detail",
+        template="deliberation/forum_form.html",
+        context={},
+    )
 
 
 def _get(actor, pk: int, action: str = "forum.view") -> Forum:
@@ -172,28 +170,22 @@ def forum_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "topic": str(forum.topic_id or ""),
     }
     form = ForumForm(request.POST or None, topics=topics, initial=initial, editing=True)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                svc.forum_update(
-                    actor=actor,
-                    forum=forum,
-                    held_on=d["held_on"],
-                    title=d["title"],
-                    notes=d["notes"],
-                    topic=d["topic"],
-                )
-            except DeliberationError as e:
-                form.add_error(None, e.message)
-                status = e.status_code
-            else:
-                messages.success(request, _("Forum saved."))
-                return redirect("deliberation:forum_detail", pk=forum.pk)
-    ctx = {"form": form, "forum": forum}
-    return render(request, "deliberation/forum_form.html", ctx, status=status)
+    return form_page(
+        request,
+        form,
+        lambda d: svc.forum_update(
+            actor=actor,
+            forum=forum,
+            held_on=d["held_on"],
+            title=d["title"],
+            notes=d["notes"],
+            topic=d["topic"],
+        ),
+        done=_("Forum saved."),
+        to="deliberation:forum_detail",
+        template="deliberation/forum_form.html",
+        context={"forum": forum},
+    )
 
 
 def _context(

@@ -49,6 +49,7 @@ from .views_topics import (
     ObjectChoiceField,
     first_error,
     follow_up_choices,
+    form_page,
 )
 
 MS = MeetingStatus
@@ -207,30 +208,23 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     policy.require_any(actor, "meeting.manage")
     communities = _manageable_communities(actor)
     form = MeetingForm(request.POST or None, communities=communities)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                meeting = svc.meeting_create(
-                    actor=actor,
-                    community=d["community"],
-                    body=d["body"],
-                    title=d["title"],
-                    starts_at=d["starts_at"],
-                    location=d["location"],
-                    notice_days=d["notice_days"],
-                )
-            except DeliberationError as e:
-                form.add_error(None, e.message)
-                status = e.status_code
-            else:
-                messages.success(
-                    request, _("Meeting prepared. Now set its agenda and invite the members.")
-                )
-                return redirect("deliberation:meeting_detail", pk=meeting.pk)
-    return render(request, "deliberation/meeting_form.html", {"form": form}, status=status)
+    return form_page(
+        request,
+        form,
+        lambda d: svc.meeting_create(
+            actor=actor,
+            community=d["community"],
+            body=d["body"],
+            title=d["title"],
+            starts_at=d["starts_at"],
+            location=d["location"],
+            notice_days=d["notice_days"],
+        ),
+        done=_("Meeting prepared. Now set its agenda and invite the members."),
+        to="deliberation:meeting_detail",
+        template="deliberation/meeting_form.html",
+        context={},
+    )
 
 
 def _get_managed(actor, pk: int) -> Meeting:
@@ -250,28 +244,22 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "notice_days": meeting.notice_days,
     }
     form = MeetingForm(request.POST or None, initial=initial, editing=True)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                svc.meeting_update(
-                    actor=actor,
-                    meeting=meeting,
-                    title=d["title"],
-                    starts_at=d["starts_at"],
-                    location=d["location"],
-                    notice_days=d["notice_days"],
-                )
-            except DeliberationError as e:
-                form.add_error(None, e.message)
-                status = e.status_code
-            else:
-                messages.success(request, _("Meeting details saved."))
-                return redirect("deliberation:meeting_detail", pk=meeting.pk)
-    ctx = {"form": form, "meeting": meeting}
-    return render(request, "deliberation/meeting_form.html", ctx, status=status)
+    return form_page(
+        request,
+        form,
+        lambda d: svc.meeting_update(
+            actor=actor,
+            meeting=meeting,
+            title=d["title"],
+            starts_at=d["starts_at"],
+            location=d["location"],
+            notice_days=d["notice_days"],
+        ),
+        done=_("Meeting details saved."),
+        to="deliberation:meeting_detail",
+        template="deliberation/meeting_form.html",
+        context={"meeting": meeting},
+    )
 
 
 # --- one meeting -----------------------------------------------------------------------------

@@ -145,6 +145,26 @@ def first_error(form: forms.Form) -> str:
     return _("Please check the form.")
 
 
+def form_page(request, form, run, *, done: str, to: str, template: str, context: dict):
+    """A create or edit page: on a valid POST ``run(cleaned_data)`` calls the service and
+    returns the object; success → the ``done`` message and the object's page (URL name
+    ``to``); a DeliberationError goes on the form with its status. Otherwise the page (400
+    for a POST that did not go through)."""
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                obj = run(form.cleaned_data)
+            except DeliberationError as e:
+                form.add_error(None, e.message)
+                status = e.status_code
+            else:
+                messages.success(request, done)
+                return redirect(to, pk=obj.pk)
+    return render(request, template, {"form": form, **context}, status=status)
+
+
 def sub_path(kind: str, pk: int) -> str:
     """Links to the vote and survey pages, which other parts of the module serve under
     /deliberation/votes/<id>/ and /deliberation/surveys/<id>/."""
