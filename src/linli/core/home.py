@@ -1,27 +1,58 @@
-"""What each person sees on the home page, by the roles they hold."""
+"""What each person sees on the home page, by the roles they hold.
+
+Core knows no domain app: each app registers the cards it adds (``register_home_card`` in its
+``AppConfig.ready``), the way it registers its event verbs. A card is a template and a function
+``context(user) -> dict | None``; ``None`` (or an empty dict) means "not for this person". The
+card's dict is merged into the page's context, so a card's template reads its own keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from django.http import HttpRequest
 
 from . import policy
 from .roles import Role, roles_for
 
+Section = Literal["resident", "work"]
 
-def _requests_context(user, ctx: dict) -> None:
-    """Residents' requests: a resident's own, the queue of those who handle them, and this
-    month's figures for those who may see the metrics."""
-    from linli.tickets import metrics
-    from linli.tickets.queries import tickets_for
 
-    ctx["can_submit_ticket"] = policy.has_any(user, "ticket.submit")
-    if policy.has_any(user, "ticket.queue"):
-        ctx["ticket_queue"] = metrics.open_counts(tickets_for(user, "ticket.queue"))
-    if policy.has_any(user, "ticket.metrics"):
-        ctx["ticket_tiles"] = metrics.home_tiles(user)
+@dataclass(frozen=True)
+class HomeCard:
+    key: str
+    template: str
+    context: Callable[[Any], dict | None]
+    # "resident": inside the resident's part of the page (their own requests, household);
+    # "work": the cards of those who handle, lead or run something.
+    section: Section = "work"
+    order: int = 100
+
+
+_CARDS: dict[str, HomeCard] = {}
+
+
+def register_home_card(
+    key: str,
+    *,
+    template: str,
+    context: Callable[[Any], dict | None],
+    section: Section = "work",
+    order: int = 100,
+) -> None:
+    """Add a card to the home page (idempotent per key: re-registering replaces it)."""
+    _CARDS[key] = HomeCard(key, template, context, section, order)
+
+
+def registered_cards() -> list[HomeCard]:
+    return sorted(_CARDS.values(), key=lambda c: (c.order, c.key))
 
 
 def home_context(request: HttpRequest) -> dict:
     user = request.user
-    ctx: dict = {"memberships": [], "cards": []}
+    ctx: dict = {"memberships": [], "resident_cards": [], "work_cards": []}
     if not user.is_authenticated:
         return ctx
     ms = policy.memberships(user)
@@ -34,5 +65,10 @@ def home_context(request: HttpRequest) -> dict:
         m.community for m in ms if m.role in roles_for("roles.manage") and m.community_id
     ]
     ctx["resident_households"] = [m.household for m in ms if m.role == Role.RESIDENT]
-    _requests_context(user, ctx)
+    for card in registered_cards():
+        data = card.context(user)
+        if not data:
+            continue
+        ctx.update(data)
+        ctx[f"{card.section}_cards"].append(card.template)
     return ctx
