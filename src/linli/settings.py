@@ -276,7 +276,11 @@ LINLI_NOTIFY_SITE_URL = env("LINLI_NOTIFY_SITE_URL", "").rstrip("/")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refused or missing page (4xx) is one line in the log, not a traceback.
+    "filters": {"client_errors_one_line": {"()": "linli.core.logs.ClientErrorsOneLine"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["client_errors_one_line"]}
+    },
     "root": {"handlers": ["console"], "level": env("LINLI_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -17,3 +17,9 @@ urlpatterns = [
 
 # Uploaded files are never served from /media/: ticket photos go through a view that checks
 # the policy, and registry imports are sealed and never served at all.
+
+# Error pages inside the shell, in the person's language (core/views_errors.py).
+handler400 = "linli.core.views_errors.bad_request"
+handler403 = "linli.core.views_errors.permission_denied"
+handler404 = "linli.core.views_errors.page_not_found"
+handler500 = "linli.core.views_errors.server_error"
