@@ -28,9 +28,9 @@ install-dev: $(DEV_STAMP)
 
 run: $(STAMP)
 	mkdir -p var
+	$(VENV)/bin/linli compilemessages_py
 	$(VENV)/bin/linli migrate --noinput
 	$(VENV)/bin/linli demo --if-empty
-	$(VENV)/bin/linli compilemessages_py
 	$(VENV)/bin/linli collectstatic --noinput --verbosity 0
 	@echo ""
 	@echo "  Linli is at http://127.0.0.1:$(PORT)/"
@@ -64,6 +64,7 @@ messages: $(DEV_STAMP)
 	$(VENV)/bin/linli compilemessages_py
 
 demo: $(STAMP)
+	$(VENV)/bin/linli compilemessages_py
 	$(VENV)/bin/linli migrate --noinput
 	$(VENV)/bin/linli demo
 

@@ -266,3 +266,24 @@ def test_the_plan_is_the_same_on_every_run():
     for r in a:
         times = [s.at for s in r.steps]
         assert times == sorted(times), r.description
+
+
+def test_every_kind_of_demo_notification_reads_in_chinese_and_in_english(demo):
+    """Each notification kind keeps its message ids: the inbox shows it in the reader's
+    language, whatever language (or catalogue) it was written under."""
+    import re
+
+    from linli.core.models import Notification
+
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    verbs = set(Notification.objects.values_list("verb", flat=True).distinct())
+    assert {"vote.noticed", "meeting.noticed", "survey.opened"} <= verbs, verbs
+    for verb in sorted(verbs):
+        n = Notification.objects.filter(verb=verb).order_by("pk").first()
+        assert n.message is not None, f"{verb} cannot be rendered again in another language"
+        zh, en = n.texts("zh-hans"), n.texts("en")
+        assert zh != en, f"{verb}: the same text in both languages: {zh}"
+        template = n.message["title"]
+        assert isinstance(template, dict), f"{verb}: title is not a message id"
+        msgid = template["args"][-1]
+        assert not cjk.search(msgid), f"{verb}: msgid in Chinese: {msgid}"

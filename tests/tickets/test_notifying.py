@@ -60,3 +60,45 @@ def test_a_refused_change_tells_nobody(tw, submit, django_capture_on_commit_call
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(TicketError):
         services.ticket_assign(actor=tw.staff, ticket=t, user=tw.outsider)
     assert Notification.objects.count() == before
+
+
+def test_every_kind_of_request_notification_reads_in_chinese_and_in_english(tw, submit):
+    """Each kind keeps its message ids, so the inbox shows it in the reader's language; the
+    kinds are read from notifying.py, so a new one cannot be left out of this test."""
+    import inspect
+    import re
+
+    from linli.tickets import notifying
+
+    t = submit()
+    other = submit()
+    t.assignee_user = tw.handler
+    t.referred_to, t.referral_reason = "供电公司", "线路归供电公司"
+    t.save()
+    calls = {
+        "submitted": (t,),
+        "emergency": (t,),
+        "accepted": (t,),
+        "assigned": (t,),
+        "held": (t,),
+        "extended": (t, "等配件"),
+        "progress": (t,),
+        "resolved": (t,),
+        "replied": (t,),
+        "reopened": (t,),
+        "merged": (other, t),
+        "referred": (t,),
+        "withdrawn": (t,),
+    }
+    Notification.objects.all().delete()
+    for name, args in calls.items():
+        getattr(notifying, name)(*args)
+    declared = set(re.findall(r'"(ticket\.[a-z_]+)"', inspect.getsource(notifying)))
+    made = set(Notification.objects.values_list("verb", flat=True))
+    assert made == declared
+    for verb in sorted(made):
+        n = Notification.objects.filter(verb=verb, channel="in_app").first()
+        assert n.message is not None, verb
+        zh, en = n.texts("zh-hans"), n.texts("en")
+        assert zh[0] != en[0] and zh[1] != en[1], (verb, zh, en)
+        assert not re.search(r"[\u4e00-\u9fff]", n.message["title"]["args"][-1]), verb

@@ -61,7 +61,9 @@ class Notification(models.Model):
 
     The in-app row is the inbox entry (``read_at``); e-mail and SMS rows are an outbox whose
     ``status`` is claimed with a conditional UPDATE so two workers never send the same row.
-    ``title`` and ``body`` are stored already rendered in the recipient's language.
+    ``title`` and ``body`` are stored already rendered in the recipient's language; ``message``
+    keeps the message ids and parameters (``core.i18n``) so that the inbox shows it in the
+    reader's language and delivery sends it in the recipient's (``texts``).
     """
 
     class Channel(models.TextChoices):
@@ -83,6 +85,7 @@ class Notification(models.Model):
     verb = models.CharField(max_length=64)
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
+    message = models.JSONField(null=True, blank=True)
     url = models.CharField(max_length=300, blank=True)
     community_id = models.BigIntegerField(null=True, blank=True)
     # The text is self-contained, so a notification outlives a model that disappears.
@@ -120,6 +123,26 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.recipient_id}: {self.verb} ({self.status})"
+
+    def texts(self, language: str | None = None) -> tuple[str, str]:
+        """(title, body) in ``language`` (default: the active one), from the message ids when
+        kept, else as stored."""
+        if self.message:
+            from .i18n import render_spec
+
+            try:
+                return render_spec(self.message, language)
+            except (KeyError, TypeError, ValueError):  # a catalogue whose placeholders differ
+                pass
+        return self.title, self.body
+
+    @property
+    def title_text(self) -> str:
+        return self.texts()[0]
+
+    @property
+    def body_text(self) -> str:
+        return self.texts()[1]
 
 
 class NotificationPreference(models.Model):

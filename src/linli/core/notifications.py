@@ -47,6 +47,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .i18n import message_spec
 from .models import Notification, NotificationPreference
 from .sms import get_sms_backend
 
@@ -110,16 +111,26 @@ def notify(
     }
     prefs = preferences_for(users)
     rendered: dict[str, tuple[str, str]] = {}  # per language, when params are shared
+    shared_spec = None if callable(params) else message_spec(title, body, params)
     rows: list[Notification] = []
     for user in users:
         pref = prefs[user.pk]
         if callable(params):
-            text = _render(title, body, params(user), pref.language)
+            own = params(user)
+            text = _render(title, body, own, pref.language)
+            spec = message_spec(title, body, own)
         else:
             if pref.language not in rendered:
                 rendered[pref.language] = _render(title, body, params, pref.language)
             text = rendered[pref.language]
-        copy = {**common, "recipient": user, "title": text[0][:200], "body": text[1]}
+            spec = shared_spec
+        copy = {
+            **common,
+            "recipient": user,
+            "title": text[0][:200],
+            "body": text[1],
+            "message": spec,
+        }
         rows.append(
             Notification(
                 channel=Channel.IN_APP, status=Status.SENT, sent_at=common["created_at"], **copy
@@ -214,7 +225,7 @@ def inbox_for(user) -> QuerySet[Notification]:
 
 def notification_list_for(actor, *, page: int | str = 1) -> Page:
     """The actor's in-app notifications, newest first."""
-    qs = inbox_for(actor).only("pk", "title", "body", "url", "created_at", "read_at")
+    qs = inbox_for(actor).only("pk", "title", "body", "message", "url", "created_at", "read_at")
     return Paginator(qs, PER_PAGE).get_page(page)
 
 
@@ -261,10 +272,11 @@ def notification_deliver(notification_id: int) -> str:
         return Status.SKIPPED
     try:
         with translation.override(pref.language):
+            title, body = n.texts()
             if n.channel == Channel.EMAIL:
-                send_mail(" ".join(n.title.splitlines()), _email_text(n), None, [address])
+                send_mail(" ".join(title.splitlines()), _email_text(n), None, [address])
             else:
-                get_sms_backend().send(address, _with_link(f"{n.title}\n{n.body}".strip(), n.url))
+                get_sms_backend().send(address, _with_link(f"{title}\n{body}".strip(), n.url))
     except Exception as exc:
         failed = n.attempts >= MAX_ATTEMPTS
         mine.update(status=Status.FAILED if failed else Status.PENDING, last_error=_error_text(exc))
@@ -306,15 +318,16 @@ def _send_digest(user_id: int, channel: str, now: datetime) -> bool:
         return False
     try:
         with translation.override(pref.language):
+            texts = [(n, *n.texts()) for n in rows]
             if channel == Channel.EMAIL:
-                items = "\n\n".join(_with_link(f"{n.title}\n{n.body}".strip(), n.url) for n in rows)
+                items = "\n\n".join(_with_link(f"{t}\n{b}".strip(), n.url) for n, t, b in texts)
                 send_mail(_("Your Linli notifications"), items + _footer(), None, [address])
             else:
                 text = ngettext(
                     "Linli: %(count)s new notification: %(titles)s",
                     "Linli: %(count)s new notifications: %(titles)s",
                     len(rows),
-                ) % {"count": len(rows), "titles": "; ".join(n.title for n in rows)}
+                ) % {"count": len(rows), "titles": "; ".join(t for _n, t, _b in texts)}
                 get_sms_backend().send(address, _with_link(text, reverse("notifications")))
     except Exception as exc:
         # The next evening's run tries again, up to MAX_ATTEMPTS.
@@ -373,7 +386,8 @@ def _footer() -> str:
 
 
 def _email_text(n: Notification) -> str:
-    return _with_link(n.body or n.title, n.url) + _footer()
+    title, body = n.texts()
+    return _with_link(body or title, n.url) + _footer()
 
 
 def _error_text(exc: Exception) -> str:
