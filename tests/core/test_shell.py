@@ -73,3 +73,11 @@ def test_public_pages_never_show_a_residents_name_or_room(world, client):
         page = client.get(url).content.decode()
         for secret in ("张三", "李四", "3-2-501", "13812341234"):
             assert secret not in page, (url, secret)
+
+
+def test_every_page_names_its_icon_and_the_icon_is_served(client):
+    from django.contrib.staticfiles import finders
+
+    page = client.get("/").content.decode()
+    assert 'rel="icon"' in page and "favicon.svg" in page
+    assert finders.find("favicon.svg")

@@ -176,3 +176,13 @@ def test_district_generator_at_small_scale():
 def test_district_scale_from_the_command(db):
     out = run_demo("--scale", "district", "--communities", "2", "--households", "10")
     assert "2 communities, 20 households" in out
+
+
+@pytest.mark.django_db
+def test_make_run_prints_the_log_ins_once(monkeypatch):
+    """``make run`` loads with --if-empty and then prints the table itself (after the URL):
+    the loader prints it only when run on its own."""
+    monkeypatch.setattr(generator, "build_demo", lambda: None)
+    monkeypatch.setattr(generator, "summary", lambda: {"households": 0})
+    assert "Demo log-ins" not in run_demo("--if-empty")
+    assert run_demo().count("Demo log-ins") == 1

@@ -91,8 +91,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo community built in {elapsed:.1f} s:")
         for what, n in generator.summary().items():
             self.stdout.write(f"  {what:<34} {n:>6}")
-        self.stdout.write("")
-        self.stdout.write(generator.logins_table())
+        if not opts["if_empty"]:
+            # With --if-empty (make run) the caller prints the log-ins once, after the URL.
+            self.stdout.write("")
+            self.stdout.write(generator.logins_table())
 
     _reported = 0
 
