@@ -11,11 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from linli.accounts.models import User
+from linli.core.calendar import add_workdays
 from linli.core.models import Event
 from linli.demo import generator
 from linli.demo import tickets as demo_tickets
 from linli.tickets import metrics, reminders, services
-from linli.tickets.calendar import add_workdays
 from linli.tickets.models import (
     FINAL_STATES,
     OPEN_STATES,

@@ -1,8 +1,25 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _seed_holidays(sender, using="default", **kwargs) -> None:
+    """After every ``migrate`` (and a test database's flush): the nationwide days the
+    ``chinese-calendar`` package knows and the table lacks (a new year after an upgrade)."""
+    from django.db import connections
+
+    from .calendar import seed_official_holidays
+
+    if "core_holiday" in connections[using].introspection.table_names():
+        seed_official_holidays(using=using)
 
 
 class CoreConfig(AppConfig):
     name = "linli.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from . import calendar  # noqa: F401  (holiday-cache invalidation on every change)
+
+        post_migrate.connect(_seed_holidays, sender=self, dispatch_uid="linli.core.holidays")

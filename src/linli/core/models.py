@@ -183,3 +183,46 @@ class NotificationPreference(models.Model):
         """The unsaved preference of someone who never chose: e-mail on when they have an
         address, SMS off, right away, Chinese."""
         return cls(user=user, email=bool(user.email))
+
+
+# --- The working-day calendar ----------------------------------------------------------------
+
+
+class Holiday(models.Model):
+    """The working-day calendar (``core.calendar``): public holidays (``is_workday=False``) and
+    the weekend days that are worked in exchange (调休, ``is_workday=True``). No community =
+    nationwide; a community's own entry wins. ``official``: seeded from the published national
+    schedule (``calendar.seed_official_holidays``), not typed in by an office.
+
+    ``community_id`` is a plain number, as on ``Notification``: core knows no registry model."""
+
+    community_id = models.BigIntegerField(null=True, blank=True)
+    date = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=60)
+    is_workday = models.BooleanField(_("worked day"), default=False)
+    official = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("holiday")
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community_id", "date"], name="core_holiday_unique_date"
+            ),
+            models.UniqueConstraint(
+                fields=["date"],
+                condition=models.Q(community_id__isnull=True),
+                name="core_holiday_unique_global_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["date", "community_id"], name="core_holiday_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language for the official festivals; as entered otherwise."""
+        from .calendar import official_label
+
+        return official_label(self.name)

@@ -22,22 +22,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from linli.accounts.models import RoleMembership, User
-from linli.core.models import Event
+from linli.core.calendar import add_workdays, is_workday
+from linli.core.models import Event, Holiday
 from linli.core.roles import Role
 from linli.registry.models import Building, Community, Household, Unit
 from linli.tickets import reminders
-from linli.tickets.calendar import add_workdays, is_workday
 from linli.tickets.models import (
     Category,
     Channel,
     CommentKind,
     ContactPreference,
     HandlingTeam,
-    Holiday,
     Rating,
     Status,
     Ticket,
@@ -1257,8 +1256,8 @@ class _Calendar:
         self.overrides: dict[int, dict[dt.date, bool]] = {cid: {} for cid in community_ids}
         rows = (
             Holiday.objects.filter(date__gte=first, date__lte=last)
-            .filter(Q(community__isnull=True) | Q(community_id__in=community_ids))
-            .order_by("community_id")
+            .filter(Q(community_id__isnull=True) | Q(community_id__in=community_ids))
+            .order_by(F("community_id").asc(nulls_first=True))
         )  # a community's own entry comes last and wins
         for h in rows:
             for cid in [h.community_id] if h.community_id else community_ids:

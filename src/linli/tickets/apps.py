@@ -8,6 +8,6 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Residents' requests")
 
     def ready(self) -> None:
-        from . import calendar, home, verbs  # noqa: F401  (calendar: holiday-cache invalidation)
+        from . import home, verbs  # noqa: F401
 
         home.register()

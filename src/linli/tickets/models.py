@@ -48,33 +48,6 @@ class HandlingTeam(models.Model):
         return self.name
 
 
-class Holiday(models.Model):
-    """The working-day calendar: public holidays (``is_workday=False``) and the weekend days
-    that are worked in exchange (调休, ``is_workday=True``). ``community`` empty = everywhere."""
-
-    community = models.ForeignKey(
-        "registry.Community", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    date = models.DateField(_("date"))
-    name = models.CharField(_("name"), max_length=60)
-    is_workday = models.BooleanField(_("worked day"), default=False)
-
-    class Meta:
-        verbose_name = _("holiday")
-        ordering = ["date"]
-        constraints = [
-            models.UniqueConstraint(fields=["community", "date"], name="holiday_unique_date"),
-            models.UniqueConstraint(
-                fields=["date"],
-                condition=Q(community__isnull=True),
-                name="holiday_unique_global_date",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.date} {self.name}"
-
-
 code_validator = RegexValidator(
     r"^[a-z0-9][a-z0-9_-]{0,39}$", _("Use lower-case letters, digits, - and _.")
 )

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from linli.core import policy
-from linli.core.models import Event
+from linli.core.models import Event, Holiday
 from linli.core.roles import Role
 from linli.registry.models import Building, Community, Household, Resident, ResidentStatus, Unit
 
@@ -22,7 +22,6 @@ from .models import (
     Category,
     CommentKind,
     HandlingTeam,
-    Holiday,
     Status,
     Ticket,
     TicketComment,
@@ -362,7 +361,7 @@ def category_admin(community: Community) -> dict:
         "teams": list(HandlingTeam.objects.filter(community=community).prefetch_related("members")),
         "holidays": list(
             Holiday.objects.filter(
-                Q(community=community) | Q(community=None), date__gte=since
+                Q(community_id=community.pk) | Q(community_id=None), date__gte=since
             ).order_by("date")
         ),
     }

@@ -18,13 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.core import policy
+from linli.core.calendar import add_workdays
 from linli.core.events import log_event
 from linli.core.models import Event
 from linli.core.roles import Role
 from linli.registry.models import Building, Community, Household, Unit
 
 from . import notifying
-from .calendar import add_workdays
 from .models import (
     Category,
     Channel,

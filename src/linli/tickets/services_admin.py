@@ -18,9 +18,10 @@ from django.utils.translation import gettext_lazy
 
 from linli.core import policy
 from linli.core.events import log_event, register_verbs
+from linli.core.models import Holiday
 from linli.registry.models import Community
 
-from .models import Category, HandlingTeam, Holiday
+from .models import Category, HandlingTeam
 from .workflow import TicketError
 
 register_verbs(
@@ -249,11 +250,11 @@ def holiday_add(
     name = (name or "").strip()[:60]
     if not name or date is None:
         raise TicketError(_("Give the date and a name."))
-    if Holiday.objects.filter(community=community, date=date).exists():
+    if Holiday.objects.filter(community_id=community.pk, date=date).exists():
         raise TicketError(_("%(date)s is already in the calendar.") % {"date": date.isoformat()})
     with transaction.atomic():
         h = Holiday.objects.create(
-            community=community, date=date, name=name, is_workday=bool(is_workday)
+            community_id=community.pk, date=date, name=name, is_workday=bool(is_workday)
         )
         log_event(
             actor=actor,

@@ -1,5 +1,12 @@
 """Working days: weekends and public holidays off, 调休 weekend days on (``Holiday``).
 
+Shared by every deadline in Linli (requests, bookings, care visits, mediation). The nationwide
+schedule is seeded from the ``chinese-calendar`` package (``seed_official_holidays``, run after
+every ``migrate``): each year it knows is added, a date already in the table is never replaced,
+so what an office entered or corrected stays. A community adds its own days (a water cut-off,
+a local festival) on the requests settings page; a community's entry wins over the nationwide
+one.
+
 Every new request needs its community's calendar for its deadline, so a (community, year)'s
 holidays are read once and kept in the cache (``django.core.cache``) for
 ``HOLIDAYS_CACHE_SECONDS``. How a change reaches every process:
@@ -7,7 +14,7 @@ holidays are read once and kept in the cache (``django.core.cache``) for
 - A save or delete of a ``Holiday`` through the ORM (the settings page, the admin) gives the
   calendar a new random version once its transaction commits, and entries cached under an
   older version are not used again. (The receivers are connected when the app loads:
-  ``TicketsConfig.ready`` imports this module; a bulk update or raw SQL is seen when the
+  ``CoreConfig.ready`` imports this module; a bulk update or raw SQL is seen when the
   entries expire.) An entry is stored under the version
   read *before* the database, so a reader racing a change can only store an outdated entry.
 - With a shared cache (Redis: production, several app processes) that is every process at
@@ -30,10 +37,11 @@ from django.db import connections, transaction
 from django.db.models import F, Q
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import Holiday
 
-logger = logging.getLogger("linli.tickets")
+logger = logging.getLogger("linli.calendar")
 
 HOLIDAYS_CACHE_SECONDS = 30
 _VERSION_KEY = "linli:tickets:holidays:version"
@@ -46,7 +54,7 @@ def _key(community_id: int | None, year: int) -> str:
 def _overrides(community_id: int | None, start: dt.date, end: dt.date) -> dict[dt.date, bool]:
     rows = (
         Holiday.objects.filter(date__gte=start, date__lte=end)
-        .filter(Q(community__isnull=True) | Q(community_id=community_id))
+        .filter(Q(community_id__isnull=True) | Q(community_id=community_id))
         # NULLS FIRST on both databases (PostgreSQL sorts NULL last by default): the
         # community's own entry comes last and wins.
         .order_by(F("community_id").asc(nulls_first=True))
@@ -109,8 +117,8 @@ def _on_change(sender, using, **kwargs) -> None:
     transaction.on_commit(holidays_changed, using=using, robust=True)
 
 
-post_save.connect(_on_change, sender=Holiday, dispatch_uid="linli.tickets.calendar.save")
-post_delete.connect(_on_change, sender=Holiday, dispatch_uid="linli.tickets.calendar.delete")
+post_save.connect(_on_change, sender=Holiday, dispatch_uid="linli.core.calendar.save")
+post_delete.connect(_on_change, sender=Holiday, dispatch_uid="linli.core.calendar.delete")
 
 
 def is_workday(day: dt.date, overrides: dict[dt.date, bool]) -> bool:
@@ -136,3 +144,77 @@ def add_workdays(start: dt.datetime, days: int, community_id: int | None = None)
             counted += 1
     end = dt.datetime.combine(day, dt.time(23, 59, 59))
     return timezone.make_aware(end, timezone.get_current_timezone())
+
+
+# --- the nationwide schedule ----------------------------------------------------------------
+
+# The package's holiday names in both languages (it names them in English and Chinese).
+OFFICIAL_NAMES = {
+    "New Year's Day": ("元旦", _("New Year's Day")),
+    "Spring Festival": ("春节", _("Spring Festival")),
+    "Tomb-sweeping Day": ("清明节", _("Tomb-sweeping Day")),
+    "Labour Day": ("劳动节", _("Labour Day")),
+    "Dragon Boat Festival": ("端午节", _("Dragon Boat Festival")),
+    "National Day": ("国庆节", _("National Day")),
+    "Mid-autumn Festival": ("中秋节", _("Mid-autumn Festival")),
+}
+
+
+def official_schedule() -> list[tuple[dt.date, str, bool]]:
+    """(date, Chinese name, is_workday) for every day the ``chinese-calendar`` package knows
+    to differ from the weekday rule: public holidays on weekdays and weekends alike, and the
+    weekend days worked in exchange (named "<festival>调休上班")."""
+    import chinese_calendar
+    from chinese_calendar.constants import holidays, workdays
+
+    def name_of(english: str | None) -> str:
+        if english in OFFICIAL_NAMES:
+            return OFFICIAL_NAMES[english][0]
+        for h in chinese_calendar.Holiday:  # the special days (e.g. 2015's anniversary)
+            if h.value == english:
+                return h.chinese[:60]
+        return english or ""
+
+    days = [(d, name_of(n), False) for d, n in holidays.items()]
+    days += [
+        (d, f"{name_of(n)}调休上班"[:60], True) for d, n in workdays.items() if d.weekday() >= 5
+    ]
+    return sorted(days)
+
+
+def seed_official_holidays(*, using: str = "default") -> int:
+    """Add the nationwide days the package knows and the table lacks; returns how many."""
+    have = set(
+        Holiday.objects.using(using)
+        .filter(community_id__isnull=True)
+        .values_list("date", flat=True)
+    )
+    new = [
+        Holiday(community_id=None, date=d, name=name, is_workday=worked, official=True)
+        for d, name, worked in official_schedule()
+        if d not in have
+    ]
+    Holiday.objects.using(using).bulk_create(new, batch_size=500)
+    if new:
+        transaction.on_commit(holidays_changed, using=using, robust=True)
+    return len(new)
+
+
+def years_known() -> range:
+    """The years of the nationwide schedule (the package's, and so the table's after seeding)."""
+    days = [d for d, _n, _w in official_schedule()]
+    return range(days[0].year, days[-1].year + 1)
+
+
+_LABELS = dict(OFFICIAL_NAMES.values())
+
+
+def official_label(name: str) -> str:
+    """ "春节" → "Spring Festival" in English, "春节调休上班" → "Spring Festival (worked day)";
+    any other name as it is."""
+    if name in _LABELS:
+        return str(_LABELS[name])
+    base = name.removesuffix("调休上班")
+    if base != name and base in _LABELS:
+        return _("%(festival)s (worked day)") % {"festival": _LABELS[base]}
+    return name
