@@ -16,8 +16,6 @@ Who may do what:
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -49,6 +47,7 @@ from django.utils.translation import gettext_lazy
 
 from linli.core import policy
 from linli.core.events import log_event, register_verbs
+from linli.core.exports import Column, ListExport
 from linli.core.notifications import notify
 from linli.core.roles import roles_for
 from linli.registry.models import Building, Household
@@ -96,7 +95,6 @@ SCALE = (1, 2, 3, 4, 5)
 PER_PAGE = 50
 TEXT_SAMPLE = 10
 # Cells a spreadsheet would read as a formula (CSV injection, OWASP).
-FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class AnswerErrors(DeliberationError):
@@ -971,12 +969,6 @@ def answers_by_household_view(*, actor, survey: Survey, page: int | str | None =
     return result
 
 
-def csv_cell(value: Any) -> str:
-    """A value as a CSV cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_CHARS) else text
-
-
 def answer_text(question: Question, value: Any) -> str:
     if value is None:
         return ""
@@ -991,35 +983,31 @@ def answers_export(*, actor, survey: Survey) -> tuple[str, str]:
     programs read Chinese), and a file name. Office only; recorded as an event."""
     policy.authorize(actor, "survey.view_households", survey)
     questions = list(survey.questions.order_by("order", "id"))
-    out = io.StringIO()
-    out.write("\ufeff")
-    w = csv.writer(out)
-    w.writerow(
-        [
-            csv_cell(c)
-            for c in [
-                _("Household"),
-                _("Building"),
-                _("Outcome"),
-                _("Recorded at"),
-                _("Surveyor"),
-                *(f"{q.order}. {q.text}" for q in questions),
+    columns = [
+        Column(_("Household")),
+        Column(_("Building")),
+        Column(_("Outcome")),
+        Column(_("Recorded at")),
+        Column(_("Surveyor")),
+        *(Column(f"{q.order}. {q.text}") for q in questions),
+    ]
+
+    def rows():
+        for v in _final_visits(survey).iterator(chunk_size=500):
+            by_q = {a.question_id: a.value for a in v.answers.all()}
+            yield [
+                v.household.label,
+                v.household.building.number,
+                v.get_outcome_display(),
+                timezone.localtime(v.at).strftime("%Y-%m-%d %H:%M"),
+                v.surveyor.get_full_name() if v.surveyor else "",
+                *(answer_text(q, by_q.get(q.pk)) for q in questions),
             ]
-        ]
+
+    stem = f"survey-{survey.pk}-answers-{timezone.localdate():%Y%m%d}"
+    export = ListExport(columns, rows(), title=_("Answers"), filename=stem)
+    text = export.csv()
+    log_event(
+        actor=actor, verb="survey.answers.exported", obj=survey, data={"rows": export.written}
     )
-    n = 0
-    for v in _final_visits(survey).iterator(chunk_size=500):
-        by_q = {a.question_id: a.value for a in v.answers.all()}
-        row = [
-            v.household.label,
-            v.household.building.number,
-            v.get_outcome_display(),
-            timezone.localtime(v.at).strftime("%Y-%m-%d %H:%M"),
-            v.surveyor.get_full_name() if v.surveyor else "",
-            *(answer_text(q, by_q.get(q.pk)) for q in questions),
-        ]
-        w.writerow([csv_cell(c) for c in row])
-        n += 1
-    log_event(actor=actor, verb="survey.answers.exported", obj=survey, data={"rows": n})
-    name = f"survey-{survey.pk}-answers-{timezone.localdate():%Y%m%d}.csv"
-    return out.getvalue(), name
+    return text, f"{stem}.csv"

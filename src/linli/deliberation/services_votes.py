@@ -26,9 +26,7 @@ Time: the window is ``opens_at ≤ t < closes_at``. Results are due ``results_du
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
@@ -46,6 +44,7 @@ from django.utils.translation import gettext_lazy
 
 from linli.core import policy
 from linli.core.events import log_event, register_verbs
+from linli.core.exports import Column, ListExport
 from linli.core.models import Event
 from linli.core.notifications import notify
 from linli.core.roles import Role
@@ -1010,34 +1009,25 @@ CSV_HEADER = [
 ]
 
 
-def _cell(value: Any) -> Any:
-    """Keep a spreadsheet from reading typed text as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def ballots_csv(vote: Vote) -> str:
     """Every ballot, for the auditor: who (voter key), which flats and area, how, when."""
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(CSV_HEADER)
-    for b in Ballot.objects.filter(vote=vote).select_related("voter").order_by("cast_at", "id"):
-        w.writerow(
-            [
-                _cell(v)
-                for v in [
-                    b.voter.key,
-                    "yes" if b.voter.developer else "no",
-                    " ".join(u["id"] for u in b.voter.units),
-                    units_area(b.voter.units),
-                    b.choice,
-                    b.method,
-                    b.paper_serial,
-                    b.proxy_name,
-                    b.proxy_authorization,
-                    timezone.localtime(b.cast_at).isoformat(),
-                ]
-            ]
-        )
-    return out.getvalue()
+    ballots = Ballot.objects.filter(vote=vote).select_related("voter").order_by("cast_at", "id")
+    rows = (
+        [
+            b.voter.key,
+            "yes" if b.voter.developer else "no",
+            " ".join(u["id"] for u in b.voter.units),
+            units_area(b.voter.units),
+            b.choice,
+            b.method,
+            b.paper_serial,
+            b.proxy_name,
+            b.proxy_authorization,
+            timezone.localtime(b.cast_at).isoformat(),
+        ]
+        for b in ballots
+    )
+    export = ListExport(
+        [Column(h) for h in CSV_HEADER], rows, title="ballots", filename=f"vote-{vote.pk}-ballots"
+    )
+    return export.csv(bom=False)
