@@ -9,7 +9,7 @@ WORKERS ?= 2
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint format messages messages-check install install-dev demo clean bench
+.PHONY: run test lint mypy-baseline format messages messages-check install install-dev demo clean bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -46,13 +46,19 @@ run: $(STAMP)
 test: $(DEV_STAMP)
 	$(VENV)/bin/linli compilemessages_py
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(MAKE) --no-print-directory lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# mypy: strict for core (and every new app, pyproject.toml); the rest is held to
+# mypy-baseline.txt, which may only shrink: a new error fails, and so does a fixed one until
+# `make mypy-baseline` records it.
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy | $(VENV)/bin/mypy-baseline filter --hide-stats --no-colors
+
+mypy-baseline: $(DEV_STAMP)
+	$(VENV)/bin/mypy | $(VENV)/bin/mypy-baseline sync
 
 format: $(DEV_STAMP)
 	$(VENV)/bin/ruff check --fix .

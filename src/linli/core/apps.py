@@ -1,9 +1,11 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def _seed_holidays(sender, using="default", **kwargs) -> None:
+def _seed_holidays(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
     """After every ``migrate`` (and a test database's flush): the nationwide days the
     ``chinese-calendar`` package knows and the table lacks (a new year after an upgrade)."""
     from django.db import connections

@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from typing import Any
 
 from django.core.cache import cache
 from django.db import connections, transaction
@@ -111,7 +112,7 @@ def holidays_changed() -> None:
     cache.set(_VERSION_KEY, uuid.uuid4().hex, None)
 
 
-def _on_change(sender, using, **kwargs) -> None:
+def _on_change(sender: type, using: str, **kwargs: Any) -> None:
     # robust: the change is committed; a cache that is down must not make it an error page
     # (the entries expire within HOLIDAYS_CACHE_SECONDS anyway).
     transaction.on_commit(holidays_changed, using=using, robust=True)
@@ -172,7 +173,7 @@ def official_schedule() -> list[tuple[dt.date, str, bool]]:
             return OFFICIAL_NAMES[english][0]
         for h in chinese_calendar.Holiday:  # the special days (e.g. 2015's anniversary)
             if h.value == english:
-                return h.chinese[:60]
+                return str(h.chinese)[:60]
         return english or ""
 
     days = [(d, name_of(n), False) for d, n in holidays.items()]

@@ -135,10 +135,11 @@ class ListExport:
         out.seek(0)
         return out
 
-    def response(self, fmt: Format) -> HttpResponse:
+    def response(self, fmt: Format) -> HttpResponse | FileResponse:
         """A download of the export, never cached (exports hold personal data)."""
+        resp: HttpResponse | FileResponse
         if fmt == "xlsx":
-            resp: HttpResponse = FileResponse(
+            resp = FileResponse(
                 self.xlsx(),
                 as_attachment=True,
                 filename=f"{self.filename}.xlsx",

@@ -24,7 +24,7 @@ Section = Literal["resident", "work"]
 class HomeCard:
     key: str
     template: str
-    context: Callable[[Any], dict | None]
+    context: Callable[[Any], dict[str, Any] | None]
     # "resident": inside the resident's part of the page (their own requests, household);
     # "work": the cards of those who handle, lead or run something.
     section: Section = "work"
@@ -38,7 +38,7 @@ def register_home_card(
     key: str,
     *,
     template: str,
-    context: Callable[[Any], dict | None],
+    context: Callable[[Any], dict[str, Any] | None],
     section: Section = "work",
     order: int = 100,
 ) -> None:
@@ -50,9 +50,9 @@ def registered_cards() -> list[HomeCard]:
     return sorted(_CARDS.values(), key=lambda c: (c.order, c.key))
 
 
-def home_context(request: HttpRequest) -> dict:
+def home_context(request: HttpRequest) -> dict[str, Any]:
     user = request.user
-    ctx: dict = {"memberships": [], "resident_cards": [], "work_cards": []}
+    ctx: dict[str, Any] = {"memberships": [], "resident_cards": [], "work_cards": []}
     if not user.is_authenticated:
         return ctx
     ms = policy.memberships(user)

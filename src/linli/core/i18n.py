@@ -11,14 +11,14 @@ rendered again makes the spec ``None`` and the stored text is used.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext, pgettext
 
-_FUNCS = {"gettext": gettext, "pgettext": pgettext}
+_FUNCS: dict[str, Callable[..., str]] = {"gettext": gettext, "pgettext": pgettext}
 _MARK = "_i18n"
 
 
@@ -28,7 +28,8 @@ class _NotRenderable(Exception):
 
 def _value_spec(value: Any) -> Any:
     if isinstance(value, Promise):
-        func, args, kw = value.__reduce__()[1][:3]
+        reduced: tuple[Any, ...] = value.__reduce__()[1]
+        func, args, kw = reduced[0], reduced[1], reduced[2]
         name = getattr(func, "__name__", "")
         if name in _FUNCS and not kw and all(isinstance(a, str) for a in args):
             return {_MARK: name, "args": list(args)}
@@ -38,7 +39,7 @@ def _value_spec(value: Any) -> Any:
     return str(value)
 
 
-def message_spec(title: Any, body: Any, params: Mapping[str, Any] | None) -> dict | None:
+def message_spec(title: Any, body: Any, params: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """The JSON form of a message, or ``None`` when a part cannot be rendered again."""
     try:
         return {

@@ -1,5 +1,7 @@
 """Shared models: the event log every domain writes to."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -179,7 +181,7 @@ class NotificationPreference(models.Model):
         return f"{self.user_id}: email={self.email} sms={self.sms} {self.digest} {self.language}"
 
     @classmethod
-    def default_for(cls, user) -> "NotificationPreference":
+    def default_for(cls, user: Any) -> "NotificationPreference":
         """The unsaved preference of someone who never chose: e-mail on when they have an
         address, SMS off, right away, Chinese."""
         return cls(user=user, email=bool(user.email))
