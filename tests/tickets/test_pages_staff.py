@@ -150,8 +150,11 @@ def test_queue_filters_sorts_and_counts(tw, as_user, submit):
     Ticket.objects.filter(pk=c.pk).update(resolve_by=timezone.now() - dt.timedelta(days=1))
     client = as_user(tw.staff)
 
+    # The queue opens on what is still to do, most overdue first (issue 11: it opened on every
+    # request, most of them closed); the "All" tab shows every status.
     r, ids = _queue_ids(client)
-    assert set(ids) == {a.pk, b.pk, c.pk}
+    assert ids == [c.pk, a.pk]
+    assert set(_queue_ids(client, "?status=")[1]) == {a.pk, b.pk, c.pk}
     page = r.content.decode()
     assert 'data-status="open">2<' in page and 'data-status="withdrawn">1<' in page
     assert 'data-status="all">3<' in page
@@ -559,3 +562,26 @@ def test_queue_names_a_handler_who_no_longer_holds_a_role(tw, as_user, submit):
     page = as_user(tw.staff).get(reverse("tickets:queue")).content.decode()
     row = page[page.index(f'data-ticket="{t.pk}"') :].split("</tr>")[0]
     assert "老李师傅" in row and tw.water.name in row and "3-2-501" in row
+
+
+def test_the_queue_opens_on_open_requests_overdue_first_and_remembers_the_last_filter(
+    tw, as_user, submit
+):
+    a, b, c = _some(tw, submit)
+    services.ticket_withdraw(actor=tw.resident, ticket=b)
+    Ticket.objects.filter(pk=c.pk).update(resolve_by=timezone.now() - dt.timedelta(days=1))
+    client = as_user(tw.staff)
+    # First visit: what is still to do, the overdue one first; the "Open" tab is current.
+    r, ids = _queue_ids(client)
+    assert ids == [c.pk, a.pk]
+    assert 'aria-current="page">' in r.content.decode().split('data-status="open"')[0][-200:]
+    # A filter is remembered for the next visit without one...
+    assert _queue_ids(client, f"?status=&building={tw.b5.pk}")[1] == [c.pk]
+    assert _queue_ids(client)[1] == [c.pk]
+    page = _queue_ids(client)[0].content.decode()
+    # ...and the status tabs keep it.
+    assert f"building={tw.b5.pk}" in page.split('data-testid="status-counts"')[1][:2000]
+    # "Clear" forgets it and goes back to the default.
+    r = client.get(reverse("tickets:queue") + "?reset=1")
+    assert r.status_code == 302 and r.cookies["linli_queue"].value == ""
+    assert _queue_ids(client)[1] == [c.pk, a.pk]

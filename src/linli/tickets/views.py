@@ -8,12 +8,13 @@ a 404, both raised by the one policy.
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -280,15 +281,53 @@ def _assign_targets(actor, choices: dict | None = None) -> tuple[list, list]:
     return queries.people_for(ids), queries.teams_for(ids)
 
 
+# The queue opens on what is still to do, most overdue first; a person's last filter is kept
+# (in a cookie: no database write, nothing personal — statuses, ids and an order) and used when
+# they come back to the queue without one.
+QUEUE_DEFAULT = {"status": "open", "sort": "deadline"}
+QUEUE_COOKIE = "linli_queue"
+
+
+def _queue_params(request: HttpRequest) -> tuple[QueryDict, str | None]:
+    """The filters to apply — those in the address, else the person's last ones, else the
+    default — and the value to remember, when it changed."""
+    given = {k: v for k, v in request.GET.lists() if k in QueueFilterForm.base_fields}
+    if given:
+        wanted = urlencode(given, doseq=True)[:1000]
+        return request.GET, (wanted if request.COOKIES.get(QUEUE_COOKIE) != wanted else None)
+    params = QueryDict(request.COOKIES.get(QUEUE_COOKIE) or urlencode(QUEUE_DEFAULT), mutable=True)
+    if "page" in request.GET:
+        params["page"] = request.GET["page"]
+    return params, None
+
+
+def _remember_queue(response: HttpResponse, request: HttpRequest, value: str | None) -> None:
+    if value is not None:
+        response.set_cookie(
+            QUEUE_COOKIE,
+            value,
+            max_age=90 * 24 * 3600,
+            path=reverse("tickets:queue"),
+            samesite="Lax",
+            secure=request.is_secure(),
+            httponly=True,
+        )
+
+
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     actor = request.user
     policy.require_any(actor, "ticket.queue")
+    if "reset" in request.GET:
+        response = redirect("tickets:queue")
+        response.delete_cookie(QUEUE_COOKIE, path=reverse("tickets:queue"))
+        return response
+    params, remember = _queue_params(request)
     choices = queries.queue_choices(actor)
-    form = QueueFilterForm(request.GET or None, choices=choices)
+    form = QueueFilterForm(params, choices=choices)
     filters = form.filters()
     page, counts = queries.ticket_queue(
-        actor, **filters, page=request.GET.get("page") or 1, related=("household", "unit")
+        actor, **filters, page=params.get("page") or 1, related=("household", "unit")
     )
     page.object_list = queries.attach(
         list(page.object_list),
@@ -316,6 +355,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     ]
     ctx = {
         "form": form,
+        "query": params,
         "page": page,
         "tabs": tabs,
         "current_status": filters["status"],
@@ -323,7 +363,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         "several": len(choices["communities"]) > 1,
         "can_intake": policy.has_any(actor, "ticket.intake"),
     }
-    return render(request, "tickets/queue.html", ctx)
+    response = render(request, "tickets/queue.html", ctx)
+    _remember_queue(response, request, remember)
+    return response
 
 
 @login_required
