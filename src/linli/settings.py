@@ -276,9 +276,15 @@ LINLI_NOTIFY_SITE_URL = env("LINLI_NOTIFY_SITE_URL", "").rstrip("/")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # No API key in a log line, even of a request that sent one in its URL (core/logfilters.py).
+    "filters": {"secrets": {"()": "linli.core.logfilters.RedactSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["secrets"]}},
     "root": {"handlers": ["console"], "level": env("LINLI_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # The development server's request lines ("GET /…?api_key=…"), through the filter.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 LINLI_SITE_NAME = _("Linli")
