@@ -300,3 +300,29 @@ def test_open311_xml_of_a_moderated_request_parses(client, tw, submit):
     r = client.get(BASE + f"requests/{t.pk}.xml")
     root = ET.fromstring(r.content)  # noqa: S314 — our own answer
     assert root.find("request/description").text.startswith("漏水")
+
+
+def test_the_migration_fills_the_public_text_of_existing_requests(tw, submit):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("linli.tickets.migrations.0004_public_text")
+    t = submit(description=PROBE_TEXT)
+    phoned = services.ticket_intake(
+        actor=tw.staff,
+        category=tw.water,
+        channel=Channel.PHONE,
+        description="钱老师来电：水管漏水",
+        requester_name="钱老师",
+        requester_phone="13900001111",
+        household=tw.hh_3_2_502,
+    )
+    Ticket.objects.update(public_text="")  # as before the migration
+    migration.fill_public_text(apps, None)
+    t.refresh_from_db()
+    phoned.refresh_from_db()
+    assert "厨房水管漏水" in t.public_text
+    for secret in ("13812341234", VALID_ID, "501"):
+        assert secret not in t.public_text
+    assert "钱老师" not in phoned.public_text and "漏水" in phoned.public_text
