@@ -276,13 +276,24 @@ LINLI_NOTIFY_SITE_URL = env("LINLI_NOTIFY_SITE_URL", "").rstrip("/")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # A refused or missing page (4xx) is one line in the log, not a traceback.
-    "filters": {"client_errors_one_line": {"()": "linli.core.logs.ClientErrorsOneLine"}},
+    # A refused or missing page (4xx) is one line in the log, not a traceback; no API key in
+    # a log line, even of a request that sent one in its URL (core/logs.py).
+    "filters": {
+        "client_errors_one_line": {"()": "linli.core.logs.ClientErrorsOneLine"},
+        "secrets": {"()": "linli.core.logs.RedactSecrets"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["client_errors_one_line"]}
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["client_errors_one_line", "secrets"],
+        }
     },
     "root": {"handlers": ["console"], "level": env("LINLI_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # The development server's request lines ("GET /…?api_key=…"), through the filter.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 LINLI_SITE_NAME = _("Linli")

@@ -287,3 +287,34 @@ def test_every_kind_of_demo_notification_reads_in_chinese_and_in_english(demo):
         assert isinstance(template, dict), f"{verb}: title is not a message id"
         msgid = template["args"][-1]
         assert not cjk.search(msgid), f"{verb}: msgid in Chinese: {msgid}"
+
+
+def test_anonymous_open311_shows_no_phone_id_room_or_name_of_any_demo_request(demo, client):
+    """Issue 9, finding 5: every demo request an anonymous reader can get, in JSON and XML."""
+    import re
+
+    from linli.registry.models import Household, Resident
+
+    client.logout()
+    since = {"start_date": "2000-01-01", "page_size": "1000"}
+    text = ""
+    for page in range(1, 10):
+        got = [
+            client.get(f"/open311/v2/requests.{fmt}", {**since, "page": page})
+            for fmt in ("json", "xml")
+        ]
+        assert all(r.status_code == 200 for r in got)
+        text += "".join(r.content.decode() for r in got)
+        if len(got[0].json()) < 1000:
+            break
+    assert '"service_request_id"' in text
+    assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", text)  # a mobile number
+    assert not re.search(r"(?<!\d)\d{17}[\dX](?!\d)", text)  # an ID number
+    labels = set(Household.objects.values_list("label", flat=True))
+    assert not [label for label in labels if label in text]
+    names = {n for n in Resident.objects.values_list("name", flat=True) if len(n) >= 2}
+    assert not [n for n in names if n in text]
+    # Withdrawn and merged requests are not published at all.
+    hidden = Ticket.objects.filter(status__in=[Status.WITHDRAWN, Status.DUPLICATE])[:20]
+    for t in hidden:
+        assert client.get(f"/open311/v2/requests/{t.pk}.json").status_code == 404

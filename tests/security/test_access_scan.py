@@ -188,6 +188,7 @@ ROUTE_PARAMS: dict[str, dict[str, object]] = {
     "tickets:detail": {"pk": "ticket"},
     "tickets:act": {"pk": "ticket", "action": ("literal", "close")},
     "tickets:comment": {"pk": "ticket"},
+    "tickets:moderate": {"pk": "ticket"},
     "deliberation:topic_detail": {"pk": "topic"},
     "deliberation:topic_decide": {"pk": "topic"},
     "deliberation:action_new": {"pk": "topic"},
@@ -514,7 +515,7 @@ def test_the_scan_catches_a_scope_leak(name, scan, as_user, monkeypatch):
     from linli.core import policy
 
     monkeypatch.setattr(policy, "in_scope", lambda actor, qs: qs)
-    monkeypatch.setattr(policy, "can", lambda actor, action, obj: True)
+    monkeypatch.setattr(policy, "can", lambda actor, action, obj, **known: True)
     monkeypatch.setattr(policy, "_get_in_scope_by_pk", lambda actor, qs, lookup: qs.get(**lookup))
     route = next(r for r in SCANNED if r.id == name)
     with pytest.raises(AssertionError):

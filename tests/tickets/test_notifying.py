@@ -71,7 +71,9 @@ def test_every_kind_of_request_notification_reads_in_chinese_and_in_english(tw, 
     from linli.tickets import notifying
 
     t = submit()
-    other = submit()
+    other = submit(actor=tw.other_resident, household=tw.hh_4_1_101)
+    services.ticket_mark_duplicate(actor=tw.staff, ticket=other, original=t)  # a joined requester
+    t.refresh_from_db()
     t.assignee_user = tw.handler
     t.referred_to, t.referral_reason = "供电公司", "线路归供电公司"
     t.save()
@@ -87,6 +89,8 @@ def test_every_kind_of_request_notification_reads_in_chinese_and_in_english(tw, 
         "replied": (t,),
         "reopened": (t,),
         "merged": (other, t),
+        "closed": (t,),
+        "reopened_for_joined": (t,),
         "referred": (t,),
         "withdrawn": (t,),
     }

@@ -222,28 +222,32 @@ def test_a_single_request_and_an_unknown_one(client, tw, submit):
     assert_error(*get_json(client, f"requests/{t.pk}", jurisdiction_id="nancun"), 404)
 
 
-def test_states_map_to_open_and_closed_with_the_detail_and_the_reply(client, tw, submit):
+def test_states_map_to_open_and_closed_and_the_reply_and_withdrawn_are_not_public(
+    client, tw, submit
+):
     t = submit()
     services.ticket_assign(actor=tw.staff, ticket=t, team=tw.repair_team)
     services.ticket_claim(actor=tw.handler, ticket=t)
     services.ticket_resolve(actor=tw.handler, ticket=t, result="换了阀门")
     services.ticket_reply(actor=tw.staff, ticket=t, body="已修好，请查看")
     r = get_json(client, f"requests/{t.pk}")[1][0]
-    assert r["status"] == "open" and r["status_notes"] == "Replied. 已修好，请查看"
+    # The reply is written to the requester, not to the public (issue 9, finding 5).
+    assert r["status"] == "open" and r["status_notes"] == "Replied"
     services.ticket_rate(actor=tw.resident, ticket=t, rating="satisfied")
     withdrawn = submit()
     services.ticket_withdraw(actor=tw.resident, ticket=withdrawn)
     data = {r["service_request_id"]: r for r in get_json(client, "requests")[1]}
     assert data[t.pk]["status"] == "closed" and data[t.pk]["status_notes"].startswith("Closed")
-    assert data[withdrawn.pk]["status"] == "closed"
-    assert data[withdrawn.pk]["status_notes"] == "Withdrawn"
+    # A withdrawn request is not published at all.
+    assert withdrawn.pk not in data
 
 
 def test_filters_by_id_code_status_and_dates(client, tw, submit):
     a = submit()
     b = submit(category=tw.lights, household=None, building=tw.b4, location_text="4号楼北侧")
     c = submit()
-    services.ticket_withdraw(actor=tw.resident, ticket=c)
+    # Closed by a referral (a withdrawn request is not public at all: see the test above).
+    services.ticket_refer(actor=tw.staff, ticket=c, to="白源自来水公司", reason="市政主管网")
     old = submit()
     Ticket.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=120))
 
@@ -319,7 +323,7 @@ def test_a_public_reader_never_sees_the_room_the_name_or_the_phone(client, tw, s
     data = {r["service_request_id"]: r for r in get_json(client, "requests")[1]}
     assert data[t.pk]["address"] == "3号楼, 新村社区"  # the building, never the room
     assert data[t.pk]["address_id"] is None and data[t.pk]["lat"] is None
-    assert data[t.pk]["description"] == "… 厨房水管漏水"
+    assert data[t.pk]["description"] == "*** 厨房水管漏水"
     # A public spot keeps its place, map position and building id.
     assert data[spot.pk]["lat"] == 31.2 and "4号楼北侧路灯" in data[spot.pk]["address"]
     assert data[spot.pk]["address_id"] == "building:4"
@@ -362,7 +366,9 @@ def test_query_count_of_requests_is_constant(client, tw, django_assert_max_num_q
     with django_assert_max_num_queries(3):
         data = get_json(client, "requests")[1]
     assert len(data) == 200
-    assert any(r["status_notes"] == "Replied. 好了" for r in data)
+    # The replies are not published (issue 9, finding 5): the status only.
+    assert any(r["status_notes"] == "Replied" for r in data)
+    assert not any("好了" in r["status_notes"] for r in data)
 
 
 # --- posting -------------------------------------------------------------------------------

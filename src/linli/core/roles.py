@@ -43,7 +43,10 @@ _EDITORS = {_R.BUILDING_LEADER, _R.GRID_WORKER, _R.STAFF, _R.SECRETARY}
 _OFFICE = {_R.STAFF, _R.SECRETARY}
 _SELF_HANDLERS = {"self:handler", "self:team"}
 _EVERYONE = set(Role)
-_SELF_ALL = {"self:requester", *_SELF_HANDLERS}
+# "self:requester" is who reported a request; "self:joined" someone whose own report of the
+# same problem was merged into it (a duplicate): they follow its progress, nothing more.
+_SELF_OWNERS = {"self:requester", *_SELF_HANDLERS}
+_SELF_ALL = {*_SELF_OWNERS, "self:joined"}
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     # Registry: the territory tree, building pages, search.
@@ -63,9 +66,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "registry.export": frozenset({*_OFFICE, _R.STREET_SUPERVISOR}),
     "registry.history": frozenset(_BROWSERS),  # timelines on household/resident pages
     "roles.manage": frozenset({_R.SECRETARY}),
-    # Residents' requests. "self:requester" / "self:handler" / "self:team" are a person's own
-    # relation to a ticket (tickets.Ticket.SCOPE_SELF_PATHS).
-    "ticket.view": frozenset(_BROWSERS | _SELF_ALL),
+    # Residents' requests. "self:requester" / "self:joined" / "self:handler" / "self:team" are
+    # a person's own relation to a ticket (tickets.Ticket.SCOPE_SELF_PATHS).
+    "ticket.view": frozenset(_BROWSERS | _SELF_ALL),  # its status and public replies
+    # Its place, description, answers and photos: not for a joined requester (another
+    # household's home and words).
+    "ticket.view_details": frozenset(_BROWSERS | _SELF_OWNERS),
     "ticket.submit": frozenset({_R.RESIDENT}),  # for oneself, on the web
     "ticket.intake": frozenset(_EDITORS),  # for someone who phoned, walked in, was met
     "ticket.queue": frozenset(_BROWSERS),
@@ -88,6 +94,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Internal notes: written and read by the people working on it, never by the requester.
     "ticket.note": frozenset({*_EDITORS, *_SELF_HANDLERS}),
     "ticket.categories": frozenset({_R.SECRETARY}),
+    # The public text of a request (Open311, public boards): edited and hidden by the office.
+    "ticket.moderate": frozenset(_OFFICE),
     # Deliberation (民事民议). Topics, meetings, forums and vote results are open to everyone
     # who belongs to the community; individual ballots only to the secretary as auditor.
     "topic.view": frozenset(_EVERYONE),

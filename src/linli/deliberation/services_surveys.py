@@ -10,7 +10,9 @@ Who may do what:
   office may record for any assigned household;
 - results: the office and the street supervisor (``survey.view_results``) at any time, every
   member of the community once the survey is closed; always aggregated, free text without its
-  household. Answers tied to households: office only (``survey.view_households``), each look
+  household — and, for anyone but the office, scrubbed of names, phone numbers, ID numbers
+  and rooms (``core.public.scrub_public_text``): a neighbour's name typed into an answer does
+  not reach the other residents. Answers tied to households: office only (``survey.view_households``), each look
   is an event.
 """
 
@@ -49,6 +51,7 @@ from linli.core import policy
 from linli.core.events import log_event, register_verbs
 from linli.core.exports import Column, ListExport
 from linli.core.notifications import notify
+from linli.core.public import community_names, scrub_public_text
 from linli.core.roles import roles_for
 from linli.registry.models import Building, Household
 
@@ -859,8 +862,19 @@ class QuestionResult:
     texts: list[str] = field(default_factory=list)
 
 
+def texts_verbatim(actor, survey: Survey) -> bool:
+    """Whether ``actor`` reads free-text answers as given: the office only (it holds the
+    answers by household anyway). Everyone else reads them scrubbed."""
+    return policy.can(actor, "survey.view_households", survey)
+
+
+def _scrubber(survey: Survey):
+    names = community_names(survey.community_id)  # once for the page
+    return lambda text: scrub_public_text(str(text), known=names)
+
+
 def results_for(
-    survey: Survey, *, answered: int, text_sample: int = TEXT_SAMPLE
+    survey: Survey, *, answered: int, text_sample: int = TEXT_SAMPLE, verbatim: bool = False
 ) -> list[QuestionResult]:
     """Per question: counts and percentages of each choice (of the households that answered
     the question; a multiple-choice question can add up to more than 100 %), the average
@@ -894,8 +908,9 @@ def results_for(
         .filter(rank__lte=text_sample)
         .values_list("question_id", "value")
     )
+    scrub = None if verbatim else _scrubber(survey)
     for qid, value in sample:
-        texts.setdefault(qid, []).append(value)
+        texts.setdefault(qid, []).append(scrub(value) if scrub else value)
 
     out = []
     for q in questions:
@@ -939,14 +954,21 @@ def outcome_counts(survey: Survey) -> dict[str, int]:
     return counts
 
 
-def text_answers_for(survey: Survey, question: Question, *, page: int | str | None = 1) -> Page:
-    """All free-text answers to one question, without their households, paginated."""
+def text_answers_for(
+    survey: Survey, question: Question, *, page: int | str | None = 1, verbatim: bool = False
+) -> Page:
+    """All free-text answers to one question, without their households, paginated;
+    scrubbed unless ``verbatim`` (``texts_verbatim``)."""
     qs = (
         Answer.objects.filter(question=question, visit__survey=survey, visit__outcome=O.ANSWERED)
         .order_by("pk")
         .values_list("value", flat=True)
     )
-    return Paginator(qs, PER_PAGE).get_page(page)
+    result = Paginator(qs, PER_PAGE).get_page(page)
+    if not verbatim:
+        scrub = _scrubber(survey)
+        result.object_list = [scrub(v) for v in result.object_list]
+    return result
 
 
 def _final_visits(survey: Survey) -> QuerySet:

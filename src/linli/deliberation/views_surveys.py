@@ -599,7 +599,8 @@ def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
     caps = {"results": policy.can(actor, "survey.view_results", survey)}
     buildings, total = svc.progress_for(survey)
     outcomes = svc.outcome_counts(survey)
-    results = svc.results_for(survey, answered=outcomes["answered"])
+    verbatim = svc.texts_verbatim(actor, survey)
+    results = svc.results_for(survey, answered=outcomes["answered"], verbatim=verbatim)
     return render(
         request,
         "deliberation/survey_results.html",
@@ -611,6 +612,7 @@ def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
             "outcomes": outcomes,
             "results": results,
             "sample": svc.TEXT_SAMPLE,
+            "verbatim": verbatim,
         },
     )
 
@@ -619,11 +621,12 @@ def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
 def survey_text_answers(request: HttpRequest, pk: int, qid: int) -> HttpResponse:
     survey = svc.results_get_for(request.user, pk)
     q = get_object_or_404(Question, survey=survey, pk=qid, kind=QuestionKind.TEXT)
-    page = svc.text_answers_for(survey, q, page=request.GET.get("page"))
+    verbatim = svc.texts_verbatim(request.user, survey)
+    page = svc.text_answers_for(survey, q, page=request.GET.get("page"), verbatim=verbatim)
     return render(
         request,
         "deliberation/survey_text_answers.html",
-        {"survey": survey, "question": q, "page": page},
+        {"survey": survey, "question": q, "page": page, "verbatim": verbatim},
     )
 
 

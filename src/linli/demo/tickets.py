@@ -28,6 +28,7 @@ from django.utils import timezone
 from linli.accounts.models import RoleMembership, User
 from linli.core.calendar import add_workdays, is_workday
 from linli.core.models import Event, Holiday
+from linli.core.public import scrub_public_text
 from linli.core.roles import Role
 from linli.registry.models import Building, Community, Household, Unit
 from linli.tickets import reminders
@@ -237,6 +238,10 @@ NANCUN_CATEGORIES = (
     CategorySpec("other", "其他", "Other", "其他事情", 24, 5, None, 2, "household"),
 )
 
+
+# Kinds of request never shown publicly: about neighbours (noise, a report of a structure)
+# or an elderly person at home (heating).
+PRIVATE_CATEGORIES = frozenset({"noise", "heating", "structure"})
 
 # What residents say, what was done, and what the office replied, per category.
 TEXTS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -956,6 +961,7 @@ def write_setup(plan, users: dict[str, User], communities: dict[str, Community])
                     respond_within_hours=c.hours,
                     resolve_within_workdays=c.workdays,
                     keywords=c.keywords,
+                    public=c.code not in PRIVATE_CATEGORIES,
                     sort=(sort + 1) * 10,
                     attributes=[
                         {
@@ -1017,6 +1023,10 @@ class _Writer:
             status=Status.SUBMITTED,
             emergency=r.emergency,
             description=r.description,
+            # As the services write it (core/public.py): the names are loaded once.
+            public_text=scrub_public_text(
+                r.description, community=cat.community_id, names=[r.requester.name]
+            ),
             household=hh,
             building=building,
             unit=unit,

@@ -26,6 +26,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from linli.core import policy
 from linli.core.events import verb_label
 from linli.core.personal import mask_phone
+from linli.core.public import scrub_public_text
 from linli.registry.models import Building, Household, Unit
 
 from . import queries, services
@@ -61,6 +62,10 @@ class CategoryRef(Schema):
 
     @staticmethod
     def resolve_name(obj):
+        # A category, or a category already dumped (a detail is built from a list row's
+        # dump): its name, never the dict's string form.
+        if isinstance(obj, dict):
+            return obj.get("name", "")
         return str(obj)
 
 
@@ -108,7 +113,12 @@ class TicketOut(TicketFields):
 
     @staticmethod
     def resolve_place(obj):
-        return obj.place_label
+        # A requester whose report was merged in does not read another household's place.
+        return "" if getattr(obj, "details_hidden", False) else obj.place_label
+
+    @staticmethod
+    def resolve_description(obj):
+        return "" if getattr(obj, "details_hidden", False) else obj.description
 
     @staticmethod
     def resolve_overdue(obj):
@@ -139,7 +149,10 @@ class RequesterOut(Schema):
 
 
 class TicketDetailOut(TicketFields):
-    view: str  # "public" (the requester's) or "staff"
+    # "staff"; "public" (the requester's); or "joined" (someone whose own report was merged
+    # into it: its status, public replies scrubbed, and their own report's number only)
+    view: str
+    joined_from: list[int] = []
     channel: str
     channel_label: str
     contact_preference: str
@@ -176,6 +189,7 @@ class TicketIn(Schema):
     requester_name: str = ""
     requester_phone: str = ""
     anonymous: bool = False
+    private: bool = False  # keep it off public lists and Open311
 
 
 class TransitionIn(Schema):
@@ -233,12 +247,12 @@ def _domain_errors(view):
     return wrapped
 
 
-def _comment(c: TicketComment, *, staff: bool) -> dict:
+def _comment(c: TicketComment, *, staff: bool, scrub=None) -> dict:
     return {
         "id": c.pk,
         "kind": c.kind,
         "kind_label": str(c.get_kind_display()),
-        "body": c.body,
+        "body": scrub(c.body) if scrub else c.body,
         "created_at": c.created_at,
         "author": (c.author.get_full_name() if c.author_id else None) if staff else None,
     }
@@ -258,13 +272,25 @@ def _views(actor, t: Ticket, can: Can | None = None) -> tuple[bool, bool]:
     return notes or can("ticket.queue"), notes
 
 
-def _comments(t: Ticket, *, staff: bool, notes: bool, known: list | None = None) -> list[dict]:
+def _comments(
+    t: Ticket, *, staff: bool, notes: bool, known: list | None = None, scrub=None
+) -> list[dict]:
     if known is not None:
-        return [_comment(c, staff=staff) for c in known if notes or c.kind != CommentKind.NOTE]
+        return [
+            _comment(c, staff=staff, scrub=scrub)
+            for c in known
+            if notes or c.kind != CommentKind.NOTE
+        ]
     qs = t.comments.select_related("author") if staff else t.comments.all()
     if not notes:
         qs = qs.exclude(kind=CommentKind.NOTE)
-    return [_comment(c, staff=staff) for c in qs]
+    return [_comment(c, staff=staff, scrub=scrub) for c in qs]
+
+
+def _joined_scrub(t: Ticket):
+    """Texts as a joined requester reads them: without another household's names, phones
+    and rooms."""
+    return lambda text: scrub_public_text(text, community=t.community_id)
 
 
 def _detail(
@@ -280,6 +306,16 @@ def _detail(
     what the caller knows already (a request it has just created); the rest is read."""
     can = can or _can(actor, t)
     staff, notes = _views(actor, t, can)
+    details = staff or can("ticket.view_details")
+    scrub = None if details else _joined_scrub(t)
+    joined_from: list[int] = []
+    if not details:
+        t.details_hidden = True
+        joined_from = list(
+            t.requesters.filter(user_id=actor.pk, primary=False)
+            .exclude(joined_from=None)
+            .values_list("joined_from_id", flat=True)
+        )
     if events is None:
         events = queries.ticket_events(t, public_only=not staff)
     else:  # as ticket_events reads them
@@ -299,28 +335,29 @@ def _detail(
             }
             for r in requesters
         ]
-    attributes = dict(t.attributes or {})
+    attributes = dict(t.attributes or {}) if details else {}
     if not staff:
         attributes.pop("open311", None)
     return {
         **TicketOut.model_validate(t).model_dump(),
-        "view": "staff" if staff else "public",
+        "view": "staff" if staff else ("public" if details else "joined"),
+        "joined_from": joined_from,
         "channel": t.channel,
         "channel_label": str(t.get_channel_display()),
         "contact_preference": t.contact_preference,
         "attributes": attributes,
         "hold_until": t.hold_until,
-        "hold_reason": t.hold_reason,
+        "hold_reason": scrub(t.hold_reason) if scrub else t.hold_reason,
         "rating": t.rating,
-        "rating_comment": t.rating_comment,
+        "rating_comment": t.rating_comment if details else "",
         "rated_at": t.rated_at,
         "reopen_count": t.reopen_count,
         "duplicate_of": t.duplicate_of_id,
         "referred_to": t.referred_to,
-        "referral_reason": t.referral_reason,
+        "referral_reason": scrub(t.referral_reason) if scrub else t.referral_reason,
         "assignee": (t.assignee_label or None) if staff else None,
         "requesters": shown_requesters,
-        "comments": _comments(t, staff=staff, notes=notes, known=comments),
+        "comments": _comments(t, staff=staff, notes=notes, known=comments, scrub=scrub),
         "timeline": [
             {
                 "verb": e.verb,
@@ -341,7 +378,8 @@ def _created_can(
     personal relations known from what was written: its requesters, and whether the actor is
     in its team (``teams``: team id → member?, read with the category). So a resident
     reporting for themselves is answered without a query."""
-    known = {"requester": any(r.user_id == actor.pk for r in new.requesters)}
+    mine = [r for r in new.requesters if r.user_id == actor.pk]
+    known = {"requester": any(r.primary for r in mine), "joined": False}
     if t.assignee_team_id is not None and t.assignee_team_id in (teams or {}):
         known["team"] = teams[t.assignee_team_id]
     return lambda action: policy.can(actor, action, t, known=known)
@@ -395,8 +433,16 @@ class _Pages(PageNumberPagination):
 def ticket_list(request, status: str = "", category: str = "", overdue: bool | None = None):
     """Scoped exactly like the pages. ``status``: one or more (comma-separated) of the
     statuses, or ``open``; ``category``: a category code; ``overdue``: true/false."""
-    qs = queries.tickets_for(request.user).select_related(
-        "community", "category", "building", "unit", "household"
+    actor = request.user
+    # A request the actor may not read the details of (their own report was merged into it):
+    # listed without its text and place (TicketOut).
+    details = policy.scope_filter(
+        actor, Ticket.objects.filter(pk=OuterRef("pk")), "ticket.view_details"
+    )
+    qs = (
+        queries.tickets_for(actor)
+        .annotate(details_hidden=~Exists(details))
+        .select_related("community", "category", "building", "unit", "household")
     )
     wanted = [s.strip() for s in status.split(",") if s.strip()]
     if wanted:
@@ -455,6 +501,7 @@ def ticket_create(request, payload: TicketIn):
         "contact_preference": payload.contact_preference,
         "emergency": payload.emergency,
         "attributes": payload.attributes,
+        "private": payload.private,
     }
     if payload.channel == Channel.WEB:
         t = services.ticket_submit(actor=actor, **common)
@@ -561,8 +608,10 @@ def ticket_transition(request, ticket_id: int, payload: TransitionIn):
 )
 def ticket_comments(request, ticket_id: int):
     t = _get(request, ticket_id)
-    staff, notes = _views(request.user, t)
-    return Reply(200, _comments(t, staff=staff, notes=notes))
+    can = _can(request.user, t)
+    staff, notes = _views(request.user, t, can)
+    scrub = None if staff or can("ticket.view_details") else _joined_scrub(t)
+    return Reply(200, _comments(t, staff=staff, notes=notes, scrub=scrub))
 
 
 @router.post(

@@ -168,6 +168,7 @@ def open311_ticket_create(
     device_id: str = "",
     account_id: str = "",
     media_url: str = "",
+    private: bool = False,
 ) -> Ticket:
     """A request posted by an Open311 client with ``key``: into the key's community only.
     The rules (description, category of this community, a place, extra questions) are the
@@ -234,6 +235,7 @@ def open311_ticket_create(
             contact_preference=ContactPreference.PHONE if digits else ContactPreference.NONE,
             attributes=attributes,
             photos=(),
+            private=private,
         )
         ticket.attributes = {**ticket.attributes, **extra}
         ticket.save(update_fields=["attributes"])

@@ -191,6 +191,10 @@ class SubmitForm(AttributesMixin, _PlaceMixin, forms.Form):
         label=_("This is an emergency (danger now: water flooding, gas smell, fire, someone hurt)"),
         required=False,
     )
+    private = forms.BooleanField(
+        label=_("Keep my report private (never show it on public lists)"),
+        required=False,
+    )
 
     def __init__(self, *args, categories, households, buildings, units, **kwargs):
         super().__init__(*args, **kwargs)
@@ -232,6 +236,7 @@ class SubmitForm(AttributesMixin, _PlaceMixin, forms.Form):
             "description": d["description"],
             "contact_preference": d["contact_preference"],
             "emergency": d["emergency"],
+            "private": d["private"],
             "photos": d["photos"],
             "location_text": d.get("location_text", ""),
             "attributes": self.attribute_values(d["category"]),
@@ -587,6 +592,12 @@ class CategoryForm(forms.Form):
     active = forms.BooleanField(
         label=_("Active (residents can choose it)"), required=False, initial=True
     )
+    public = forms.BooleanField(
+        label=_("Shown publicly (Open311, public lists), without names, phones or rooms"),
+        required=False,
+        initial=True,
+        help_text=_("Leave it off for requests about people's homes or neighbours."),
+    )
     attributes = forms.CharField(
         label=_("Extra questions (JSON)"),
         required=False,
@@ -644,3 +655,19 @@ class HolidayForm(forms.Form):
     is_workday = forms.BooleanField(
         label=_("A worked day (a weekend day worked in exchange, 调休)"), required=False
     )
+
+
+class ModerateForm(forms.Form):
+    """The office edits what the public reads of a request, or hides it."""
+
+    public_text = forms.CharField(
+        label=_("Public text"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "What the public reads instead of the description. Leave out names, phone "
+            "numbers, ID numbers and rooms; those typed here are removed again."
+        ),
+    )
+    hidden = forms.BooleanField(label=_("Hide this request from the public"), required=False)

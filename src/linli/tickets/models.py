@@ -84,6 +84,16 @@ class Category(models.Model):
     # Open311 attributes: [{"code", "description", "datatype", "required", "values": [...]}]
     attributes = models.JSONField(_("extra questions"), default=list, blank=True)
     keywords = models.CharField(_("keywords"), max_length=200, blank=True)
+    # Requests of a public category appear (moderated) in Open311 and public lists; a
+    # category about people's homes or neighbours (noise, a parent alone) is not public.
+    public = models.BooleanField(
+        _("shown publicly"),
+        default=True,
+        help_text=_(
+            "Requests of this kind appear on public lists and Open311, without names, "
+            "phone numbers or rooms, unless the resident asks to keep theirs private."
+        ),
+    )
     active = models.BooleanField(_("active"), default=True)
     sort = models.PositiveSmallIntegerField(default=100)
 
@@ -147,6 +157,18 @@ WORKING_STATES = frozenset({S.SUBMITTED, S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS, 
 
 _ACTIVE = (S.SUBMITTED, S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS)
 
+# Never published: a withdrawn request (its requester took it back) and a duplicate (its
+# original stands for the problem; publishing both would show two households' words).
+UNPUBLISHED_STATES = frozenset({S.WITHDRAWN, S.DUPLICATE})
+
+
+def public_q() -> Q:
+    """The requests the public may read (``Ticket.is_public`` in SQL)."""
+    return Q(category__public=True, private=False, public_hidden=False) & ~Q(
+        status__in=UNPUBLISHED_STATES
+    )
+
+
 # The one table of allowed moves: action → (from states, to state). ``None`` as the target
 # means "decided by the service" (resume returns to the state before the hold; rating
 # "unsatisfied" reopens). Permissions per action are in core/roles.py as "ticket.<action>".
@@ -197,6 +219,15 @@ class Ticket(models.Model):
     emergency = models.BooleanField(_("emergency"), default=False)
     description = models.TextField(_("description"), max_length=2000)
     attributes = models.JSONField(default=dict, blank=True)
+
+    # What the public may read (Open311, public lists; FixMyStreet's practice): a request is
+    # public only if its category is public, the requester did not ask to keep it private
+    # and the office did not hide it; its text is ``public_text`` — the description scrubbed
+    # of names, phones, ID numbers and rooms (core/public.py), editable by the office.
+    private = models.BooleanField(_("keep my report private"), default=False)
+    public_text = models.TextField(_("public text"), max_length=2000, blank=True)
+    public_hidden = models.BooleanField(_("hidden from the public"), default=False)
+    public_moderated_at = models.DateTimeField(null=True, blank=True)
 
     # Where: a household, a building or unit, or a public spot described in words / on a map.
     building = models.ForeignKey(
@@ -280,7 +311,10 @@ class Ticket(models.Model):
         "household": "household_id",
     }
     SCOPE_SELF_PATHS = {
-        "requester": "requesters__user_id",
+        # Who reported it; and someone whose report of the same problem was merged into it
+        # (core/policy.py ``self_path``): two relations with different rights.
+        "requester": ("requesters__user_id", {"requesters__primary": True}),
+        "joined": ("requesters__user_id", {"requesters__primary": False}),
         "handler": "assignee_user_id",
         "team": "assignee_team__members__id",
     }
@@ -315,6 +349,16 @@ class Ticket(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATES
+
+    @property
+    def is_public(self) -> bool:
+        """Whether the public may read it (``public_q`` is the same rule in SQL)."""
+        return (
+            self.category.public
+            and not self.private
+            and not self.public_hidden
+            and self.status not in UNPUBLISHED_STATES
+        )
 
     @property
     def place_label(self) -> str:

@@ -43,9 +43,25 @@ def _send(
     )
 
 
-def requester_users(ticket: Ticket) -> list:
+def requester_users(ticket: Ticket, *, primary: bool | None = None) -> list:
+    """Everyone who asked (``primary`` None), who reported it (True), or whose own report
+    was merged into it (False)."""
     User = get_user_model()
-    return list(User.objects.filter(ticket_requests__ticket=ticket, is_active=True).distinct())
+    qs = User.objects.filter(ticket_requests__ticket=ticket, is_active=True)
+    if primary is not None:
+        qs = qs.filter(ticket_requests__primary=primary)
+    return list(qs.distinct())
+
+
+def _to_requesters(t: Ticket, verb: str, title, body, *, texts: dict) -> None:
+    """To every requester, with the free ``texts`` (a reason typed by the office) as written
+    for who reported it, and scrubbed of names, phones and rooms for those whose report was
+    merged in: it may be about the other household."""
+    from linli.core.public import scrub_public_text
+
+    _send(t, requester_users(t, primary=True), verb, title, body, params=texts)
+    scrubbed = {k: scrub_public_text(v, community=t.community_id) for k, v in texts.items()}
+    _send(t, requester_users(t, primary=False), verb, title, body, params=scrubbed)
 
 
 def handler_users(ticket: Ticket) -> list:
@@ -124,24 +140,22 @@ def assigned(t: Ticket) -> None:
 
 
 def held(t: Ticket) -> None:
-    _send(
+    _to_requesters(
         t,
-        requester_users(t),
         "ticket.held",
         _("Request #%(number)s is waiting"),
         _("Your request is on hold until %(until)s: %(reason)s"),
-        params={"until": t.hold_until.isoformat() if t.hold_until else "", "reason": t.hold_reason},
+        texts={"until": t.hold_until.isoformat() if t.hold_until else "", "reason": t.hold_reason},
     )
 
 
 def extended(t: Ticket, reason: str) -> None:
-    _send(
+    _to_requesters(
         t,
-        requester_users(t),
         "ticket.extended",
         _("Request #%(number)s needs more time"),
         _("We need more time, until %(date)s: %(reason)s"),
-        params={"date": t.resolve_by.date().isoformat(), "reason": reason[:200]},
+        texts={"date": t.resolve_by.date().isoformat(), "reason": reason[:200]},
     )
 
 
@@ -194,16 +208,48 @@ def merged(dup: Ticket, original: Ticket) -> None:
         _("Others reported the same problem; you will hear about request #%(original)s."),
         params={"original": original.pk},
     )
+    # Who reported the original hears that someone else reported it too — never who.
+    _send(
+        original,
+        requester_users(original, primary=True),
+        "ticket.joined",
+        _("Someone else reported the same problem"),
+        _(
+            "Another resident reported the same problem as your request #%(number)s; their "
+            "report was joined to yours. Nothing changes for you."
+        ),
+    )
+
+
+def closed(t: Ticket) -> None:
+    """Finished (rated, or closed by the office): those whose report was merged in hear it
+    (who reported it rated it, or was asked to)."""
+    _send(
+        t,
+        requester_users(t, primary=False),
+        "ticket.closed",
+        _("Request #%(number)s is finished"),
+        _("The request your report was joined to is finished."),
+    )
+
+
+def reopened_for_joined(t: Ticket) -> None:
+    _send(
+        t,
+        requester_users(t, primary=False),
+        "ticket.reopened_requester",
+        _("Request #%(number)s is being worked on again"),
+        _("The request your report was joined to is being worked on again."),
+    )
 
 
 def referred(t: Ticket) -> None:
-    _send(
+    _to_requesters(
         t,
-        requester_users(t),
         "ticket.referred",
         _("Request #%(number)s referred"),
         _("Your request was passed to %(to)s: %(reason)s"),
-        params={"to": t.referred_to, "reason": t.referral_reason},
+        texts={"to": t.referred_to, "reason": t.referral_reason},
     )
 
 
@@ -214,4 +260,14 @@ def withdrawn(t: Ticket) -> None:
         "ticket.withdrawn",
         _("Request #%(number)s withdrawn"),
         _("The requester withdrew request #%(number)s."),
+    )
+    _send(
+        t,
+        requester_users(t, primary=False),
+        "ticket.withdrawn_joined",
+        _("Request #%(number)s withdrawn"),
+        _(
+            "The person who first reported this problem withdrew request #%(number)s, which "
+            "your report was joined to. If the problem is still there, please report it again."
+        ),
     )

@@ -5,10 +5,18 @@ jurisdiction is a community (``jurisdiction_id`` = its code, optional). A servic
 category; its ``service_code`` is ``<community>.<category>`` (a bare category code is accepted
 where the community is known).
 
-Reading is public, so it never shows who asked: no requester data at all, and for a request
-about a household only the building (never the room, the map position or a photo).
-Posting needs an API key (``apikeys.py``) and goes through the services like every other
-channel.
+Reading is public, so it follows FixMyStreet's practice: only public requests are listed
+(``models.public_q``: a public category, the requester did not ask for privacy, the office
+did not hide it, neither withdrawn nor merged as a duplicate); their text is the moderated
+``public_text`` (scrubbed of names, phones, ID numbers and rooms, editable by the office), never
+the description as typed; the office's replies are not published (they are written to one
+person — ``status_notes`` is the status); no requester data at all; and for a request about a
+household only the building (never the room, the map position or a photo). A request that is
+not public answers as an unknown one (404).
+
+Posting needs an API key (``apikeys.py``), in the POST body (``api_key``) or the
+``X-Api-Key`` header — never in the URL, where access logs keep it — and goes through the
+services like every other channel.
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -28,6 +36,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from linli.core.public import community_names, scrub_public_text
 from linli.registry.models import Community
 
 from . import apikeys
@@ -37,10 +46,9 @@ from .models import (
     OPEN_STATES,
     Category,
     Channel,
-    CommentKind,
     Status,
     Ticket,
-    TicketComment,
+    public_q,
 )
 from .workflow import TicketError
 
@@ -130,6 +138,7 @@ def _open311_errors(view):
 
     def wrapped(request, *args, fmt: str, **kwargs):
         try:
+            _refuse_nul(request.GET)
             return view(request, *args, fmt=fmt, **kwargs)
         except TicketError as e:
             return _error(fmt, getattr(e, "status_code", 400), e.message)
@@ -236,15 +245,8 @@ def service_definition(request, service_code: str, fmt: str):
 # --- reading requests ----------------------------------------------------------------------
 
 
-def _scrub(text: str, ticket: Ticket) -> str:
-    """A resident may name their own room in the text; a public answer must not."""
-    if ticket.household_id and ticket.household.label:
-        text = text.replace(ticket.household.label, "…")
-    return text
-
-
-def _address(t: Ticket) -> str:
-    """Building level at most: never a room."""
+def _address(t: Ticket, names: dict) -> str:
+    """Building level at most: never a room; a place described in words is scrubbed."""
     parts: list[str] = []
     if t.building_id:
         parts.append(str(t.building))
@@ -252,33 +254,32 @@ def _address(t: Ticket) -> str:
         if t.unit_id:
             parts.append(str(t.unit))
         if t.location_text:
-            parts.append(t.location_text)
+            if t.community_id not in names:  # once per community and answer
+                names[t.community_id] = community_names(t.community_id)
+            parts.append(scrub_public_text(t.location_text, known=names[t.community_id]))
     parts.append(t.community.name)
     return ", ".join(parts)
 
 
-def _request(t: Ticket) -> dict:
+def _request(t: Ticket, names: dict) -> dict:
     public_spot = not t.household_id
     with translation.override("en"):
         state = str(Status(t.status).label)
-    notes = state
-    replies = getattr(t, "open311_replies", [])
-    if replies:
-        notes = f"{state}. {_scrub(replies[-1].body, t)}"
     media = t.attributes.get("media_url") if isinstance(t.attributes, dict) else None
     return {
         "service_request_id": t.pk,
         "status": "open" if t.status in OPEN_STATES else "closed",
-        "status_notes": notes,
+        # The status only: replies are written to the requester, not to the public.
+        "status_notes": state,
         "service_name": str(t.category),
         "service_code": qualified_code(t.category),
-        "description": _scrub(t.description, t),
+        "description": t.public_text,
         "agency_responsible": t.community.name,
         "service_notice": None,
         "requested_datetime": _when(t.created_at),
         "updated_datetime": _when(t.updated_at),
         "expected_datetime": _when(t.resolve_by),
-        "address": _address(t),
+        "address": _address(t, names),
         "address_id": f"building:{t.building.number}" if public_spot and t.building_id else None,
         "zipcode": None,
         "lat": float(t.lat) if public_spot and t.lat is not None else None,
@@ -287,11 +288,18 @@ def _request(t: Ticket) -> dict:
     }
 
 
+def _requests(rows) -> list[dict]:
+    names: dict = {}
+    return [_request(t, names) for t in rows]
+
+
 def _tickets():
-    replies = TicketComment.objects.filter(kind=CommentKind.REPLY).order_by("created_at", "id")
-    return Ticket.objects.select_related(
-        "community", "category__community", "building", "unit", "household"
-    ).prefetch_related(Prefetch("comments", queryset=replies, to_attr="open311_replies"))
+    """The requests the public may read, and nothing else."""
+    return (
+        Ticket.objects.filter(public_q())
+        .select_related("community", "category__community", "building", "unit")
+        .defer("description")
+    )
 
 
 def _moment(raw: str, name: str, *, end: bool = False) -> dt.datetime:
@@ -333,7 +341,7 @@ def _requests_get(request, fmt: str) -> HttpResponse:
         if not all(i.isdigit() and len(i) <= 18 for i in ids):
             raise Open311Error(_("service_request_id must be numbers."), 400)
         qs = qs.filter(pk__in=[int(i) for i in ids[:MAX_PAGE_SIZE]])
-        return _render(fmt, [_request(t) for t in qs], root="service_requests", item="request")
+        return _render(fmt, _requests(qs), root="service_requests", item="request")
 
     codes = _split(params.get("service_code", ""))
     if codes:
@@ -366,7 +374,7 @@ def _requests_get(request, fmt: str) -> HttpResponse:
     page = _positive(params.get("page", ""), "page", 1, 10**6)
     size = _positive(params.get("page_size", ""), "page_size", MAX_PAGE_SIZE, MAX_PAGE_SIZE)
     rows = qs.order_by("-created_at", "-id")[(page - 1) * size : page * size]
-    return _render(fmt, [_request(t) for t in rows], root="service_requests", item="request")
+    return _render(fmt, _requests(rows), root="service_requests", item="request")
 
 
 def _attributes_from(post) -> dict[str, Any]:
@@ -386,9 +394,35 @@ def _attributes_from(post) -> dict[str, Any]:
     return values
 
 
+def _api_key(request) -> str:
+    """The key from the POST body or the ``X-Api-Key`` header. In the URL it would be kept
+    by every access log and proxy on the way: refused, so that clients move it."""
+    if "api_key" in request.GET:
+        raise Open311Error(
+            _(
+                "Send api_key in the POST body or the X-Api-Key header, not in the URL "
+                "(URLs are written to access logs). Treat this key as exposed and ask the "
+                "office for a new one."
+            ),
+            400,
+        )
+    return request.POST.get("api_key") or request.headers.get("X-Api-Key") or ""
+
+
+def _refuse_nul(post) -> None:
+    """A NUL character is no text anyone typed; PostgreSQL cannot even store it."""
+    for name, values in post.lists():
+        if "\x00" in name or any("\x00" in v for v in values):
+            raise Open311Error(
+                _("%(name)s contains a NUL character.") % {"name": name.replace("\x00", "")[:40]},
+                400,
+            )
+
+
 def _requests_post(request, fmt: str) -> HttpResponse:
     post = request.POST
-    key = apikeys.apikey_authenticate(post.get("api_key") or request.GET.get("api_key"))
+    key = apikeys.apikey_authenticate(_api_key(request))
+    _refuse_nul(post)
     community = _jurisdiction(post) or _jurisdiction(request.GET)
     if community is not None and community.pk != key.community_id:
         raise Open311Error(_("This api_key is not valid for this jurisdiction."), 403)
@@ -408,7 +442,11 @@ def _requests_post(request, fmt: str) -> HttpResponse:
         "media_url",
     )
     ticket = apikeys.open311_ticket_create(
-        key=key, attributes=_attributes_from(post), **{f: post.get(f, "") for f in fields}
+        key=key,
+        attributes=_attributes_from(post),
+        # Not in GeoReport v2: the requester asked that the report never be public.
+        private=(post.get("private") or "").strip().lower() in ("1", "true", "yes", "on"),
+        **{f: post.get(f, "") for f in fields},
     )
     notice = _(
         "We respond within %(hours)s hours and aim to resolve it within %(days)s working days."
@@ -446,7 +484,7 @@ def request_detail(request, service_request_id: str, fmt: str):
         raise Open311Error(
             _("Unknown service_request_id: %(id)s") % {"id": service_request_id}, 404
         )
-    return _render(fmt, [_request(t)], root="service_requests", item="request")
+    return _render(fmt, _requests([t]), root="service_requests", item="request")
 
 
 @require_GET

@@ -7,7 +7,17 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.utils import timezone
 
@@ -111,10 +121,16 @@ def _urgent_first(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
 
 
 def tickets_requested_by(actor) -> QuerySet[Ticket]:
-    """The requests the actor asked for (including duplicates they joined), newest first."""
+    """The requests the actor asked for (including duplicates they joined), newest first.
+    ``joined_only``: they are on it only because their own report was merged into it — the
+    list then shows neither its text nor its place (another household's)."""
     mine = TicketRequester.objects.filter(user_id=actor.pk).values("ticket_id")
+    primary = TicketRequester.objects.filter(
+        ticket_id=OuterRef("pk"), user_id=actor.pk, primary=True
+    )
     return (
         Ticket.objects.filter(pk__in=mine)
+        .annotate(joined_only=~Exists(primary))
         .select_related("category", "household", "building", "unit")
         .order_by("-created_at", "-id")
     )
@@ -224,11 +240,12 @@ def ticket_requesters(ticket: Ticket) -> list[TicketRequester]:
 
 
 def photo_get_for(actor, pk: int) -> TicketPhoto:
-    """A photo, only for someone who may see its request (404 outside their places)."""
+    """A photo, only for someone who may see its request's details (404 outside their
+    places; 403 for a requester whose own report was merged into it)."""
     photo = TicketPhoto.objects.select_related("ticket").filter(pk=pk).first()
     if photo is None:
         raise Http404
-    policy.authorize(actor, "ticket.view", photo.ticket)
+    policy.authorize(actor, "ticket.view_details", photo.ticket)
     return photo
 
 

@@ -21,6 +21,7 @@ from linli.core import policy
 from linli.core.calendar import add_workdays
 from linli.core.events import log_event
 from linli.core.models import Event
+from linli.core.public import scrub_public_text
 from linli.core.roles import Role
 from linli.registry.models import Building, Community, Household, Unit
 
@@ -151,6 +152,7 @@ def _create(
     contact_preference: str,
     attributes: dict | None,
     photos,
+    private: bool = False,
 ) -> Ticket:
     if category.community_id != community.pk or not category.active:
         raise TicketError(_("Please choose one of this community's request categories."))
@@ -163,6 +165,10 @@ def _create(
         raise TicketError(_("Unknown channel."))
     attrs = _check_attributes(category, attributes)
     images = process_photos(photos)  # before any write: a bad file saves nothing
+    # What the public may read of it (if it is ever public): the words without who and where.
+    public_text = scrub_public_text(
+        description, community=community, names=[requester.get("name") or ""]
+    )
     now = timezone.now()
     # Before the transaction, so the calendar may come from the cache (calendar.py); in UTC,
     # as the database gives it back (the answer shows the row as a later read does).
@@ -175,6 +181,8 @@ def _create(
             category=category,
             channel=channel,
             description=description,
+            public_text=public_text,
+            private=bool(private),
             attributes=attrs,
             emergency=emergency,
             contact_preference=contact_preference,
@@ -200,6 +208,7 @@ def _create(
                     "category": category.code,
                     "emergency": emergency,
                     "photos": len(images),
+                    "private": bool(private),
                 },
             )
         ]
@@ -231,8 +240,10 @@ def ticket_submit(
     attributes: dict | None = None,
     photos=(),
     channel: str = Channel.WEB,
+    private: bool = False,
 ) -> Ticket:
-    """A resident reports something themselves (web, or an Open311 client on their behalf)."""
+    """A resident reports something themselves (web, or an Open311 client on their behalf).
+    ``private``: they asked that it never be shown publicly."""
     own = [
         m
         for m in policy.memberships(actor)
@@ -274,6 +285,7 @@ def ticket_submit(
         contact_preference=contact_preference,
         attributes=attributes,
         photos=photos,
+        private=private,
     )
 
 
@@ -297,6 +309,7 @@ def ticket_intake(
     emergency: bool = False,
     attributes=None,
     photos=(),
+    private: bool = False,
 ) -> Ticket:
     """Staff, a building leader or a grid worker takes a request for someone else."""
     community = category.community
@@ -335,7 +348,36 @@ def ticket_intake(
         contact_preference=contact_preference,
         attributes=attributes,
         photos=photos,
+        private=private,
     )
+
+
+# --- what the public reads -------------------------------------------------------------------
+
+
+@transaction.atomic
+def ticket_moderate(*, actor, ticket: Ticket, public_text: str, hidden: bool) -> Ticket:
+    """The office edits what the public reads of a request (before or after it shows) or
+    hides it. Phone numbers, ID numbers, e-mails and rooms are removed again (typed back in
+    by mistake, they still do not show); names are not, so that the office can put back a
+    word the scrubber took for a resident's name. The event records that it was moderated,
+    never the text (events hold no personal values)."""
+    _authorize(actor, "moderate", ticket)
+    text = (public_text or "").strip()
+    if len(text) > 2000:
+        raise TicketError(_("The public text is too long (at most 2,000 characters)."))
+    t = _lock(ticket)
+    t.public_text = scrub_public_text(text)
+    t.public_hidden = bool(hidden)
+    t.public_moderated_at = timezone.now()
+    t.save(update_fields=["public_text", "public_hidden", "public_moderated_at", "updated_at"])
+    log_event(
+        actor=actor,
+        verb="ticket.moderated",
+        obj=t,
+        data={"hidden": t.public_hidden, "length": len(t.public_text)},
+    )
+    return t
 
 
 # --- dispatch ------------------------------------------------------------------------------
@@ -574,6 +616,7 @@ def _rated(
             data={"rating": rating, "reopened": True},
         )
         notifying.reopened(t)
+        notifying.reopened_for_joined(t)
     else:
         t.closed_at = now
         transition(
@@ -584,6 +627,7 @@ def _rated(
             expected_version=expected_version,
             data={"rating": rating},
         )
+        notifying.closed(t)
     return t
 
 
@@ -615,6 +659,7 @@ def ticket_close(*, actor, ticket: Ticket, expected_version: int | None = None) 
     t = _lock(ticket)
     t.closed_at = timezone.now()
     transition(t, "close", actor=actor, expected_version=expected_version)
+    notifying.closed(t)
     return t
 
 

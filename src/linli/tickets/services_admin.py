@@ -144,6 +144,7 @@ def category_save(
     resolve_within_workdays: int = 5,
     active: bool = True,
     attributes: Any = None,
+    public: bool = True,
 ) -> Category:
     """Create a category (``category`` None) or change one. The code is fixed once created:
     Open311 clients know the category by it."""
@@ -164,6 +165,7 @@ def category_save(
     obj.respond_within_hours = respond_within_hours
     obj.resolve_within_workdays = resolve_within_workdays
     obj.active, obj.attributes = bool(active), attrs
+    obj.public = bool(public)
     if created and Category.objects.filter(community=community, code=obj.code).exists():
         raise TicketError(
             _("There is already a category with the code “%(code)s”.") % {"code": obj.code}

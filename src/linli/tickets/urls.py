@@ -20,4 +20,5 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/act/<slug:action>/", views.act, name="act"),
     path("<int:pk>/comment/", views.comment, name="comment"),
+    path("<int:pk>/public/", views.moderate, name="moderate"),
 ]

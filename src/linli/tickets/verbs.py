@@ -25,6 +25,7 @@ LABELS = {
     "ticket.refer": _("Referred elsewhere"),
     "ticket.withdraw": _("Withdrawn"),
     "ticket.reminded": _("Reminder sent"),
+    "ticket.moderated": _("Public text moderated"),
 }
 register_verbs(LABELS)
 

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from linli.core import policy
 from linli.core.links import object_url
+from linli.core.public import scrub_public_text
 from linli.core.roles import roles_for
 from linli.registry.models import Community
 
@@ -41,6 +42,7 @@ from .forms import (
     HoldForm,
     HolidayForm,
     IntakeForm,
+    ModerateForm,
     QueueFilterForm,
     RateForm,
     ReferForm,
@@ -53,6 +55,7 @@ from .forms import (
     WithdrawForm,
 )
 from .models import (
+    UNPUBLISHED_STATES,
     WORKING_STATES,
     Category,
     Channel,
@@ -319,9 +322,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     actor = request.user
     policy.require_any(actor, "ticket.queue")
     if "reset" in request.GET:
-        response = redirect("tickets:queue")
-        response.delete_cookie(QUEUE_COOKIE, path=reverse("tickets:queue"))
-        return response
+        back = redirect("tickets:queue")
+        back.delete_cookie(QUEUE_COOKIE, path=reverse("tickets:queue"))
+        return back
     params, remember = _queue_params(request)
     choices = queries.queue_choices(actor)
     form = QueueFilterForm(params, choices=choices)
@@ -413,15 +416,16 @@ def metrics(request: HttpRequest) -> HttpResponse:
 
 class _Can:
     """``policy.can`` memoised per set of roles: many actions share the office's roles, so
-    the page asks the database once per distinct set, not once per action."""
+    the page asks the database once per distinct set, not once per action. ``known``: the
+    actor's requester relations, read from the requesters the page has loaded anyway."""
 
-    def __init__(self, actor, ticket: Ticket):
-        self.actor, self.ticket, self._memo = actor, ticket, {}
+    def __init__(self, actor, ticket: Ticket, known: dict[str, bool] | None = None):
+        self.actor, self.ticket, self._memo, self.known = actor, ticket, {}, known
 
     def __call__(self, action: str) -> bool:
         key = roles_for(action)
         if key not in self._memo:
-            self._memo[key] = policy.can(self.actor, action, self.ticket)
+            self._memo[key] = policy.can(self.actor, action, self.ticket, known=self.known)
         return self._memo[key]
 
 
@@ -488,7 +492,10 @@ def _event_details(e, public: bool) -> list[str]:
     elif verb == "ticket.mark_duplicate" and d.get("original"):
         out.append(_("Same problem as request #%(n)s") % {"n": d["original"]})
     elif verb == "ticket.merged" and d.get("duplicate"):
-        out.append(_("Request #%(n)s was merged into this one") % {"n": d["duplicate"]})
+        if public:  # the requester is told that someone else reported it, never who
+            out.append(_("Another resident reported the same problem; it was joined to this one."))
+        else:
+            out.append(_("Request #%(n)s was merged into this one") % {"n": d["duplicate"]})
     elif verb == "ticket.refer":
         out.append(
             _("To %(to)s: %(reason)s") % {"to": d.get("to", ""), "reason": d.get("reason", "")}
@@ -509,9 +516,15 @@ COMMENT_TITLES = {
 }
 
 
-def _timeline(t: Ticket, actor, *, public: bool) -> list[dict]:
+def _keep(text: str) -> str:
+    return text
+
+
+def _timeline(t: Ticket, actor, *, public: bool, scrub=_keep) -> list[dict]:
     """Events and comments in one list, oldest first. The requester's (``public``) version
-    holds only the public verbs, replies and progress updates, and names nobody but them."""
+    holds only the public verbs, replies and progress updates, and names nobody but them.
+    ``scrub``: applied to every text shown (a joined requester reads them without another
+    household's names, phones and rooms)."""
     events = queries.ticket_events(t, public_only=public)
     comments = queries.ticket_comments(t, public_only=public)
     by_id = {c.pk: c for c in comments}
@@ -530,8 +543,9 @@ def _timeline(t: Ticket, actor, *, public: bool) -> list[dict]:
                 "at": e.created_at,
                 "title": e.verb_label,
                 "who": who,
-                "details": _event_details(e, public),
+                "details": [scrub(d) for d in _event_details(e, public)],
                 "comment": c,
+                "body": scrub(c.body) if c is not None else "",
                 "internal": e.verb == "ticket.note",
             }
         )
@@ -549,6 +563,7 @@ def _timeline(t: Ticket, actor, *, public: bool) -> list[dict]:
                 "who": who,
                 "details": [],
                 "comment": c,
+                "body": scrub(c.body),
                 "internal": c.kind == CommentKind.NOTE,
             }
         )
@@ -578,10 +593,21 @@ def _detail_context(
     request: HttpRequest, t: Ticket, *, bound: tuple | None = None, error=None
 ) -> dict:
     actor = request.user
-    can = _Can(actor, t)
     requesters = queries.ticket_requesters(t)
-    is_requester = any(r.user_id == actor.pk for r in requesters if r.user_id)
+    own = [r for r in requesters if r.user_id and r.user_id == actor.pk]
+    is_requester = any(r.primary for r in own)
+    # Someone whose own report was merged into this one: they follow it, nothing more.
+    joined = [r for r in own if not r.primary] if not is_requester else []
+    can = _Can(actor, t, known={"requester": is_requester, "joined": bool(joined)})
     full = can("ticket.queue") or can("ticket.note")
+    details = can("ticket.view_details")
+    if details:
+        scrub = _keep
+    else:
+
+        def scrub(text: str) -> str:
+            return scrub_public_text(text, community=t.community_id)
+
     cache: dict = {}
     forms = []
     available = _available(can, t)
@@ -600,7 +626,7 @@ def _detail_context(
                 "multipart": action == "resolve",
             }
         )
-    photos = queries.ticket_photos(t)
+    photos = queries.ticket_photos(t) if details else []
     _flag([t])
     comment_forms = []
     for kind, action in (
@@ -620,13 +646,28 @@ def _detail_context(
         assignee = t.assignee_label if full else _("A handler")
     else:
         assignee = ""
+    moderate = None
+    if can("ticket.moderate"):
+        if bound and bound[0] == "moderate":
+            mform = bound[1]
+        else:
+            mform = ModerateForm(
+                initial={"public_text": t.public_text, "hidden": t.public_hidden},
+                auto_id="id_moderate_%s",
+            )
+        moderate = {"form": mform, "open": mform.is_bound, "why_not": _why_not_public(t)}
     return {
         "t": t,
         "full": full,
-        "is_requester": is_requester,
+        "details": details,
+        "joined": joined,
+        "hold_reason": scrub(t.hold_reason),
+        "referral_reason": scrub(t.referral_reason),
+        "moderate": moderate,
+        "is_requester": is_requester or bool(joined),
         "requesters": requesters if full else [],
         "others": sum(1 for r in requesters if r.user_id != actor.pk) if not full else 0,
-        "timeline": _timeline(t, actor, public=not full),
+        "timeline": _timeline(t, actor, public=not full, scrub=scrub),
         "report_photos": [p for p in photos if p.stage == "report"],
         "result_photos": [p for p in photos if p.stage == "result"],
         "forms": forms,
@@ -634,8 +675,21 @@ def _detail_context(
         "assignee": assignee,
         "error": error,
         "sent": request.GET.get("sent") == "1",
-        "answers": _answers(t),
+        "answers": _answers(t) if details else [],
     }
+
+
+def _why_not_public(t: Ticket) -> str:
+    """Why the public does not read this request ("" when it does)."""
+    if t.status in UNPUBLISHED_STATES:
+        return _("Not public: withdrawn and merged requests are never published.")
+    if not t.category.public:
+        return _("Not public: this category is not shown publicly.")
+    if t.private:
+        return _("Not public: the requester asked to keep it private.")
+    if t.public_hidden:
+        return _("Not public: hidden by the office.")
+    return ""
 
 
 @login_required
@@ -745,6 +799,32 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def moderate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The office edits the public text of a request or hides it (logged as an event)."""
+    actor = request.user
+    t = queries.ticket_get_for(actor, pk)
+    policy.authorize(actor, "ticket.moderate", t)  # refused before the text is read
+    form = ModerateForm(request.POST, auto_id="id_moderate_%s")
+    status, error = 400, None
+    if form.is_valid():
+        try:
+            services.ticket_moderate(
+                actor=actor,
+                ticket=t,
+                public_text=form.cleaned_data["public_text"],
+                hidden=form.cleaned_data["hidden"],
+            )
+        except TicketError as e:
+            status, error = e.status_code, e.message
+        else:
+            messages.success(request, _("Public text saved."))
+            return redirect("tickets:detail", pk=t.pk)
+    ctx = _detail_context(request, t, bound=("moderate", form), error=error)
+    return render(request, "tickets/detail.html", ctx, status=status)
+
+
+@login_required
 def photo(request: HttpRequest, pk: int) -> FileResponse:
     """A request's photo, streamed only to someone who may see the request (uploads are not
     served publicly)."""
@@ -817,6 +897,7 @@ def category_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         "respond_within_hours": cat.respond_within_hours,
         "resolve_within_workdays": cat.resolve_within_workdays,
         "active": cat.active,
+        "public": cat.public,
         "attributes": json.dumps(cat.attributes, ensure_ascii=False, indent=2)
         if cat.attributes
         else "",
