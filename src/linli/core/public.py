@@ -22,8 +22,10 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.cache import cache
+from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 
 REMOVED = "***"
@@ -35,7 +37,7 @@ _N = "[0-9０-９一二三四五六七八九十零〇两]"
 _NOT_DIGIT_BEFORE = r"(?<![0-9０-９])"
 _NOT_DIGIT_AFTER = r"(?![0-9０-９])"
 
-_PATTERNS: tuple[re.Pattern, ...] = (
+_PATTERNS: tuple[re.Pattern[str], ...] = (
     # E-mail addresses.
     re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
     # ID numbers: 18 characters (the last may be X) or the old 15 digits.
@@ -159,7 +161,7 @@ def _is_han(ch: str) -> bool:
 _LOADED: dict[int, tuple[object, float, Names]] = {}
 
 
-def register_name_source(source: NameSource, *, models: Iterable = ()) -> None:
+def register_name_source(source: NameSource, *, models: Iterable[type[Model]] = ()) -> None:
     """``source(community_id)`` gives the names to remove from that community's public text;
     a save or delete of any of ``models`` (each with a ``community_id``) reloads them."""
     _SOURCES.append(source)
@@ -168,7 +170,7 @@ def register_name_source(source: NameSource, *, models: Iterable = ()) -> None:
         post_delete.connect(_changed, sender=model, dispatch_uid=f"public-names-del-{model}")
 
 
-def _changed(sender, instance, **kwargs) -> None:
+def _changed(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     community_id = getattr(instance, "community_id", None)
     if community_id is not None:
         forget_names(community_id)
@@ -224,7 +226,11 @@ def _names_out(text: str, names: Names) -> str:
 
 
 def scrub_public_text(
-    text: str, *, community=None, names: Iterable[str] = (), known: Names | None = None
+    text: str,
+    *,
+    community: Model | None = None,
+    names: Iterable[str] = (),
+    known: Names | None = None,
 ) -> str:
     """``text`` without phone numbers, ID numbers, e-mails, room addresses and the names of
     ``community``'s residents (``community``: a Community or its id; ``names``: more names
