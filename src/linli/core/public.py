@@ -228,7 +228,7 @@ def _names_out(text: str, names: Names) -> str:
 def scrub_public_text(
     text: str,
     *,
-    community: Model | None = None,
+    community: Model | int | None = None,
     names: Iterable[str] = (),
     known: Names | None = None,
 ) -> str:
@@ -241,7 +241,7 @@ def scrub_public_text(
         text = pattern.sub(REMOVED, text)
     found = known
     if found is None and community is not None:
-        found = community_names(getattr(community, "pk", community))
+        found = community_names(community.pk if isinstance(community, Model) else community)
     extra = Names.of(names)
     if found is None:
         found = extra
