@@ -1,5 +1,7 @@
 """Users and the roles they hold at places in the territory."""
 
+import re
+
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
@@ -9,7 +11,23 @@ from django.utils.translation import gettext_lazy as _
 from linli.core.roles import ROLE_LEVEL, Role
 
 
+# The model's phone validator accepts any 5–20 digits (landlines, +86…); people type spaces
+# and hyphens, which we drop so the same number is stored, and looked up, one way.
+_PHONE_SEPARATORS = re.compile(r"[\s\-()]")
+
+
+def normalise_phone(phone: str | None) -> str:
+    return _PHONE_SEPARATORS.sub("", phone or "")
+
+
 class User(AbstractUser):
+    # An account belongs to the communities where it holds or held a role (for the secretary's
+    # look-up, accounts.queries.user_find_for); it is not a territory object otherwise.
+    SCOPE_PATHS = {
+        "street": "memberships__community__street_office_id",
+        "community": "memberships__community_id",
+    }
+
     phone = models.CharField(
         _("phone"),
         max_length=20,
