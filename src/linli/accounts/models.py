@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core.roles import ROLE_LEVEL, Role
 
-
 # The model's phone validator accepts any 5–20 digits (landlines, +86…); people type spaces
 # and hyphens, which we drop so the same number is stored, and looked up, one way.
 _PHONE_SEPARATORS = re.compile(r"[\s\-()]")

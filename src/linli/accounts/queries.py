@@ -85,6 +85,5 @@ def user_belongs(actor, user: User, community: Community) -> bool:
 
 def user_not_found_message() -> str:
     return _(
-        "No account of this community has this user name or phone number. Create the "
-        "account first."
+        "No account of this community has this user name or phone number. Create the account first."
     )
