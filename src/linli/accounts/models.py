@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.roles import ROLE_LEVEL, Role
+from linli.core.text import NameField
 
 # The model's phone validator accepts any 5–20 digits (landlines, +86…); people type spaces
 # and hyphens, which we drop so the same number is stored, and looked up, one way.
@@ -35,7 +36,7 @@ class User(AbstractUser):
         blank=True,
         validators=[RegexValidator(r"^\+?[0-9]{5,20}$", _("Digits only, e.g. 13812345678."))],
     )
-    display_name = models.CharField(_("display name"), max_length=50, blank=True)
+    display_name = NameField(_("display name"), max_length=50, blank=True)
     # None: follow the browser's cookie; True/False: the user's own choice.
     elder_mode = models.BooleanField(_("elder mode"), null=True, blank=True)
     resident = models.OneToOneField(
