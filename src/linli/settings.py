@@ -271,7 +271,7 @@ AXES_VERBOSE = False
 # --- Rate limits (core.ratelimit): N per period (s, m, h, d; "10/5m" is 10 per 5 minutes), per
 # person signed in, else per client address. Counted in the cache (Redis with REDIS_URL).
 LINLI_RATE_LIMITS = {
-    "submit": env("LINLI_RATE_SUBMIT", "20/h"),  # requests reported, web and API
+    "submit": env("LINLI_RATE_SUBMIT", "20/h"),  # requests a resident reports, web and API
     "emergency": env("LINLI_RATE_EMERGENCY", "5/h"),  # of those, marked emergency
     "open311_post": env("LINLI_RATE_OPEN311_POST", "120/h"),  # Open311 POST, per address
     "api": env("LINLI_RATE_API", "300/m"),  # every JSON API call

@@ -137,3 +137,20 @@ def test_api_page_size_has_an_upper_bound(tw, as_user):
     assert c.get(API + "?page_size=100").status_code == 200
     r = c.get(API + "?page_size=100000")
     assert r.status_code == 422
+
+
+def test_staff_taking_requests_in_are_not_held_by_the_residents_limit(tw, as_user, limits):
+    limits(submit="1/h")
+    c = as_user(tw.staff)
+    body = {
+        "category_id": tw.water.pk,
+        "description": "停水",
+        "household_id": tw.hh_3_2_501.pk,
+        "channel": "phone",
+        "requester_name": "王阿姨",
+    }
+    assert [c.post(API, body, content_type="application/json").status_code for _ in range(3)] == [
+        201,
+        201,
+        201,
+    ]

@@ -233,7 +233,6 @@ def submit(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@rate_limit("submit")
 def intake(request: HttpRequest) -> HttpResponse:
     actor = request.user
     policy.require_any(actor, "ticket.intake")
