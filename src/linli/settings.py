@@ -60,11 +60,6 @@ def private_dir(path: Path) -> Path:
     return path
 
 
-LINLI_ENV = env("LINLI_ENV", "development")
-if LINLI_ENV not in ("development", "production", "test"):
-    raise ImproperlyConfigured("LINLI_ENV must be development, production or test")
-PRODUCTION = LINLI_ENV == "production"
-
 # The SQLite file, the huey queue and uploads live here: readable by the server's user only.
 VAR_DIR = private_dir(Path(env("LINLI_VAR_DIR", str(REPO_DIR / "var"))))
 
@@ -276,7 +271,7 @@ LINLI_RATE_LIMITS = {
     "open311_post": env("LINLI_RATE_OPEN311_POST", "120/h"),  # Open311 POST, per address
     "api": env("LINLI_RATE_API", "300/m"),  # every JSON API call
 }
-RATELIMIT_ENABLE = envbool("LINLI_RATE_LIMITS", "1")
+RATELIMIT_ENABLE = envbool("LINLI_RATE_LIMITING", "1")
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_IP_META_KEY = "linli.core.security.client_ip"
 _bad_rates = [f"{g}={r!r}" for g, r in LINLI_RATE_LIMITS.items() if not _RATE.match(r)]
