@@ -13,6 +13,9 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.checks import RATE as _RATE
+from linli.core.checks import fernet_key_problems, parse_networks
+
 BASE_DIR = Path(__file__).resolve().parent  # src/linli
 REPO_DIR = BASE_DIR.parent.parent
 
@@ -43,20 +46,44 @@ if LINLI_ENV not in ("development", "production", "test"):
     raise ImproperlyConfigured("LINLI_ENV must be development, production or test")
 PRODUCTION = LINLI_ENV == "production"
 
-VAR_DIR = Path(env("LINLI_VAR_DIR", str(REPO_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite file and the huey queue live here
+
+def envlist(name: str, default: str = "") -> list[str]:
+    return [v.strip() for v in env(name, default).split(",") if v.strip()]
+
+
+def private_dir(path: Path) -> Path:
+    """A directory only the server's user can enter (0700): the SQLite file, the job queue and
+    uploads hold personal data. An existing directory is tightened too."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
+    return path
+
+
+# The SQLite file, the huey queue and uploads live here: readable by the server's user only.
+VAR_DIR = private_dir(Path(env("LINLI_VAR_DIR", str(REPO_DIR / "var"))))
 
 _DEFAULT_SECRET = "linli-insecure-development-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = env("LINLI_SECRET_KEY", _DEFAULT_SECRET)
 DEBUG = envbool("LINLI_DEBUG", "0")
-ALLOWED_HOSTS = [h.strip() for h in env("LINLI_ALLOWED_HOSTS", "").split(",") if h.strip()]
-CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in env("LINLI_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
-]
+ALLOWED_HOSTS = envlist("LINLI_ALLOWED_HOSTS")
+CSRF_TRUSTED_ORIGINS = envlist("LINLI_CSRF_TRUSTED_ORIGINS")
 
 # Key for personal-data fields (ID numbers, health notes). Comma-separated Fernet keys, newest
-# first, so keys can be rotated. Development derives one from SECRET_KEY.
-FIELD_ENCRYPTION_KEYS = [k.strip() for k in env("LINLI_FIELD_KEYS", "").split(",") if k.strip()]
+# first, so keys can be rotated. Development derives one from SECRET_KEY. A key that is not a
+# Fernet key would only fail at the first ID number read or written: refuse it now.
+FIELD_ENCRYPTION_KEYS = envlist("LINLI_FIELD_KEYS")
+for _i, _problem in fernet_key_problems(FIELD_ENCRYPTION_KEYS):
+    raise ImproperlyConfigured(f"LINLI_FIELD_KEYS: key {_i} {_problem}")
+
+# Addresses (or networks, CIDR) of the reverse proxies in front of Linli. Only a request that
+# arrives from one of them has its X-Forwarded-For read for the client's address (log-in
+# throttling, rate limits); with none, the connecting address is the client's.
+LINLI_TRUSTED_PROXIES = envlist("LINLI_TRUSTED_PROXIES")
+try:
+    TRUSTED_PROXY_NETWORKS = parse_networks(LINLI_TRUSTED_PROXIES)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"LINLI_TRUSTED_PROXIES: {exc}") from None
 
 if PRODUCTION:
     if SECRET_KEY == _DEFAULT_SECRET or len(SECRET_KEY) < 50:
@@ -65,6 +92,10 @@ if PRODUCTION:
         raise ImproperlyConfigured("LINLI_DEBUG must be off in production")
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("LINLI_ALLOWED_HOSTS must name the site's host(s)")
+    if "*" in ALLOWED_HOSTS:
+        raise ImproperlyConfigured(
+            "LINLI_ALLOWED_HOSTS must name the site's host(s), not '*' (any Host header)"
+        )
     if not FIELD_ENCRYPTION_KEYS:
         raise ImproperlyConfigured("LINLI_FIELD_KEYS must hold at least one Fernet key")
 elif not ALLOWED_HOSTS:
@@ -103,6 +134,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "linli.core.middleware.ElderModeMiddleware",
+    "linli.core.middleware.NoStoreMiddleware",
+    "linli.core.middleware.RequestSizeLimitMiddleware",
+    "linli.core.middleware.ApiRateLimitMiddleware",
+    "linli.core.middleware.RefusedTextMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -207,14 +242,44 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Failed log-ins lock the account, from every address, for a cool-off: counting per user name
+# *and* address let one guesser use many addresses. (Anyone can thus lock a person out for the
+# cool-off; staff unlock at once with `linli axes_reset_username NAME`, docs/operations.md.)
+# Failures per address are counted apart with their own, higher limit (many people share one
+# address behind a carrier's NAT), in accounts.views.LoginView.
 AXES_FAILURE_LIMIT = envint("LINLI_LOGIN_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = envint("LINLI_LOGIN_COOLOFF_MINUTES", "15") / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 asks for "ip_address" in the list above; axes would then lock an address at the
+# account's limit (5): one mistyping neighbour behind the same carrier NAT would lock everyone.
+# The per-address count with its own limit is LINLI_LOGIN_IP_FAILURE_LIMIT instead.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+LINLI_LOGIN_IP_FAILURE_LIMIT = envint("LINLI_LOGIN_IP_FAILURE_LIMIT", "50")
+# The client's address behind the trusted proxies (LINLI_TRUSTED_PROXIES), for axes and limits.
+AXES_CLIENT_IP_CALLABLE = "linli.core.security.client_ip"
 # A phone number and a user name of the same account count as one for throttling.
 AXES_USERNAME_CALLABLE = "linli.accounts.backends.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+
+# --- Rate limits (core.ratelimit): N per period (s, m, h, d; "10/5m" is 10 per 5 minutes), per
+# person signed in, else per client address. Counted in the cache (Redis with REDIS_URL).
+LINLI_RATE_LIMITS = {
+    "submit": env("LINLI_RATE_SUBMIT", "20/h"),  # requests a resident reports, web and API
+    "emergency": env("LINLI_RATE_EMERGENCY", "5/h"),  # of those, marked emergency
+    "open311_post": env("LINLI_RATE_OPEN311_POST", "120/h"),  # Open311 POST, per address
+    "api": env("LINLI_RATE_API", "300/m"),  # every JSON API call
+}
+RATELIMIT_ENABLE = envbool("LINLI_RATE_LIMITING", "1")
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = "linli.core.security.client_ip"
+_bad_rates = [f"{g}={r!r}" for g, r in LINLI_RATE_LIMITS.items() if not _RATE.match(r)]
+if _bad_rates:
+    raise ImproperlyConfigured(
+        "LINLI_RATE_* must look like 20/h or 10/5m (count/period, period s m h d): "
+        + ", ".join(_bad_rates)
+    )
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -224,6 +289,9 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_HTTPONLY = True
 
 # --- Static and uploaded files --------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -243,9 +311,19 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
+# Photos and imports are personal data: files 0600, directories 0700 (the SQLite file is
+# tightened when it is opened, core.security.private_sqlite_files).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # Uploads: registry imports are xlsx files of at most this many bytes.
 LINLI_MAX_UPLOAD_BYTES = envint("LINLI_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# A whole request body: five 8 MB photos and the form, refused by its Content-Length before a
+# byte is read (core.middleware.RequestSizeLimitMiddleware). Set the proxy's limit to match
+# (nginx: client_max_body_size 45m).
+LINLI_MAX_REQUEST_BYTES = envint("LINLI_MAX_REQUEST_BYTES", str(45 * 1024 * 1024))
+# Form fields other than files (Django's own limit, checked as the body is read).
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("LINLI_MAX_FORM_BYTES", str(2 * 1024 * 1024))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Security -------------------------------------------------------------------------------
@@ -262,7 +340,8 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = envint("LINLI_HSTS_SECONDS", "31536000")
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SILENCED_SYSTEM_CHECKS = [] if SECURE_SSL_REDIRECT else ["security.W008"]
+    if not SECURE_SSL_REDIRECT:
+        SILENCED_SYSTEM_CHECKS.append("security.W008")
 
 # --- Mail and SMS ---------------------------------------------------------------------------
 EMAIL_BACKEND = env("LINLI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

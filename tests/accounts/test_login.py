@@ -87,14 +87,66 @@ def test_lockout_page_is_translated(client, world):
     assert "Please try again in 15 minutes" in r.content.decode()
 
 
-def test_lockout_is_per_user_name_and_address(client, world):
+def test_lockout_is_per_account_from_every_address(client, world):
+    # Changed on purpose (issue 9, finding 9): the lock was per user name *and* address, so a
+    # guesser with many addresses was never stopped. Now the account is locked everywhere;
+    # another person from the same address is not.
     for _ in range(5):
         post_login(client, "resident", "wrong")
-    # The same person from another address, and another person from the same address,
-    # are not locked out.
-    assert post_login(client, "resident", PASSWORD, ip="10.0.0.2").status_code == 302
-    client.logout()
+    assert post_login(client, "resident", PASSWORD, ip="10.0.0.2").status_code == 429
+    assert logged_in_as(client) is None
     assert post_login(client, "leader", PASSWORD).status_code == 302
+
+
+def test_guesses_from_many_addresses_lock_the_account(client, world):
+    # The probe: 32 wrong guesses from 8 addresses, and the right password still worked.
+    for i in range(32):
+        post_login(client, "resident", f"guess-{i}", ip=f"127.0.0.{i % 8 + 1}")
+    r = post_login(client, "resident", PASSWORD, ip="127.0.0.9")
+    assert r.status_code == 429
+    assert logged_in_as(client) is None
+
+
+def test_many_failures_from_one_address_lock_that_address_for_everyone(client, world, settings):
+    settings.LINLI_LOGIN_IP_FAILURE_LIMIT = 6
+    for name in ("resident", "leader", "staff", "volunteer", "mediator", "nobody"):
+        post_login(client, name, "wrong")  # one guess each: no account reaches its limit
+    r = post_login(client, "secretary", PASSWORD)
+    assert r.status_code == 429
+    assert "this network" in r.content.decode() or "网络" in r.content.decode()
+    assert logged_in_as(client) is None
+    # Another address is not affected.
+    assert post_login(client, "secretary", PASSWORD, ip="10.0.0.7").status_code == 302
+
+
+def test_forwarded_for_from_an_untrusted_client_does_not_dodge_the_lock(client, world):
+    for i in range(5):
+        client.post(
+            LOGIN,
+            {"username": "leader", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{i}",
+        )
+    assert post_login(client, "leader", PASSWORD).status_code == 429
+
+
+def test_office_unlocks_a_locked_out_resident_with_the_reset_command(client, world):
+    from django.core.management import call_command
+
+    for _ in range(5):
+        post_login(client, "resident", "wrong", ip="203.0.113.9")
+    assert post_login(client, "resident", PASSWORD).status_code == 429
+    call_command("axes_reset_username", "resident")
+    assert post_login(client, "resident", PASSWORD).status_code == 302
+
+
+def test_locked_page_tells_the_resident_the_office_can_unlock(client, world):
+    for _ in range(5):
+        r = post_login(client, "resident", "wrong")
+    assert "社区居委会可以马上为您解锁账号" in r.content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    r = post_login(client, "resident", "wrong")
+    assert "the community office can unlock your account at once" in r.content.decode()
 
 
 def test_successful_log_in_resets_the_failure_count(client, world):

@@ -114,7 +114,16 @@ def test_secretary_makes_a_resident_building_leader_by_phone(as_user, world):
 
 def test_secretary_grants_grid_community_and_household_roles(as_user, world):
     client = as_user(world.secretary)
-    new = make_user("newcomer")
+    # Opened by this community's office (an account from nowhere is "not found" since issue 9:
+    # the look-up reveals only the community's own people).
+    new = services.user_create(
+        actor=world.secretary,
+        community=world.xincun,
+        username="newcomer",
+        phone="",
+        display_name="Newcomer",
+        password="plum-blossom-2024",
+    )
     assert (
         client.post(
             GRANT, {"user": "newcomer", "role": "grid_worker", "grid": world.grid2.pk}
@@ -199,6 +208,67 @@ def test_staff_cannot_grant_by_posting_directly(as_user, world):
     r = as_user(world.staff).post(GRANT, {"user": "resident", "role": "community_staff"})
     assert r.status_code == 403
     assert not RoleMembership.objects.filter(user=world.resident, role="community_staff").exists()
+
+
+# --- another community's people stay unknown (issue 9, finding 8) --------------------------
+
+
+def test_secretary_of_nancun_cannot_find_a_xincun_resident_by_phone(as_user, world):
+    nancun_secretary = make_user("nc_secretary")
+    grant(nancun_secretary, "secretary", world.nancun)
+    liang = make_user("liang", phone="13911112222", display_name="梁阿姨")
+    grant(liang, "resident", world.hh_3_2_502)
+    r = as_user(nancun_secretary).post(
+        "/accounts/c/nancun/roles/grant/", {"user": "13911112222", "role": "volunteer"}
+    )
+    assert r.status_code == 400
+    assert r.context["form"].has_error("user", "unknown_user")
+    assert "梁阿姨" not in r.content.decode()
+    assert not RoleMembership.objects.filter(user=liang, community=world.nancun).exists()
+
+
+def test_secretary_of_nancun_cannot_attach_a_role_to_a_xincun_account(world):
+    nancun_secretary = make_user("nc_secretary")
+    grant(nancun_secretary, "secretary", world.nancun)
+    with pytest.raises(ValidationError) as exc:
+        services.membership_grant(
+            actor=nancun_secretary, user=world.staff, role="volunteer", place=world.nancun
+        )
+    assert "staff" not in str(exc.value)
+    assert not RoleMembership.objects.filter(user=world.staff, community=world.nancun).exists()
+
+
+def test_account_opened_by_another_community_is_not_found(as_user, world):
+    nancun_secretary = make_user("nc_secretary")
+    grant(nancun_secretary, "secretary", world.nancun)
+    services.user_create(
+        actor=nancun_secretary,
+        community=world.nancun,
+        username="nc_newbie",
+        phone="13500002222",
+        display_name="南村新人",
+        password="plum-blossom-2024",
+    )
+    r = as_user(world.secretary).post(GRANT, {"user": "13500002222", "role": "volunteer"})
+    assert r.status_code == 400
+    assert r.context["form"].has_error("user", "unknown_user")
+    assert "南村新人" not in r.content.decode()
+
+
+def test_account_just_opened_here_is_found_and_named(as_user, world):
+    client = as_user(world.secretary)
+    client.post(NEW_USER, GOOD)
+    r = client.post(GRANT, {"user": "wangayi", "role": "volunteer"}, follow=True)
+    assert RoleMembership.objects.filter(user__username="wangayi", role="volunteer").exists()
+    assert "王阿姨" in " ".join(str(m) for m in r.context["messages"])
+
+
+def test_former_member_of_this_community_is_found(as_user, world):
+    m = world.volunteer.memberships.get()
+    m.active = False
+    m.save()
+    r = as_user(world.secretary).post(GRANT, {"user": "volunteer", "role": "mediator"})
+    assert r.status_code == 302
 
 
 # --- the service, called directly (views, admin and commands share it) ----------------------

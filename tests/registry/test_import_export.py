@@ -257,6 +257,15 @@ def test_rows_with_errors_are_listed_and_nothing_can_be_imported(world, as_user,
     assert RegistryImport.objects.get().status == ImportStatus.PREVIEWED
 
 
+def test_an_imported_name_with_invisible_characters_is_a_row_error(world, as_user):
+    # Issue 9, finding 14: the same rule as the form, shown in the dry run, nothing imported.
+    rows = [row(room="610", name="王\u202e五"), row(room="611", name="梁\u200b洁")]
+    upload(as_user(world.staff), world, xlsx(rows))
+    errors = _errors(RegistryImport.objects.get())
+    assert (2, "姓名", "invisible_characters") in errors
+    assert (3, "姓名", "invisible_characters") in errors
+
+
 def test_missing_columns_are_named(world, as_user):
     headers = [h for h in HEADERS if h != "房号"]
     upload(as_user(world.staff), world, xlsx([["3", "2", "70"]], headers=headers))

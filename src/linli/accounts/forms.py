@@ -47,9 +47,10 @@ class GrantForm(forms.Form):
         help_text=_("Building-unit-room, for example 3-2-501."),
     )
 
-    def __init__(self, *args, community, **kwargs):
+    def __init__(self, *args, community, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.community = community
+        self.actor = actor
         # Only this community's places can be chosen: another community's id is "not one of
         # the available choices".
         self.fields["grid"].queryset = Grid.objects.filter(community=community).order_by("number")
@@ -58,12 +59,9 @@ class GrantForm(forms.Form):
         )
 
     def clean_user(self):
-        user = queries.user_find(self.cleaned_data["user"])
+        user = queries.user_find_for(self.actor, self.community, self.cleaned_data["user"])
         if user is None:
-            raise forms.ValidationError(
-                _("No account has this user name or phone number. Create the account first."),
-                code="unknown_user",
-            )
+            raise forms.ValidationError(queries.user_not_found_message(), code="unknown_user")
         return user
 
     def clean(self):

@@ -1,5 +1,7 @@
 """Users and the roles they hold at places in the territory."""
 
+import re
+
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
@@ -7,9 +9,25 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.roles import ROLE_LEVEL, Role
+from linli.core.text import NameField
+
+# The model's phone validator accepts any 5–20 digits (landlines, +86…); people type spaces
+# and hyphens, which we drop so the same number is stored, and looked up, one way.
+_PHONE_SEPARATORS = re.compile(r"[\s\-()]")
+
+
+def normalise_phone(phone: str | None) -> str:
+    return _PHONE_SEPARATORS.sub("", phone or "")
 
 
 class User(AbstractUser):
+    # An account belongs to the communities where it holds or held a role (for the secretary's
+    # look-up, accounts.queries.user_find_for); it is not a territory object otherwise.
+    SCOPE_PATHS = {
+        "street": "memberships__community__street_office_id",
+        "community": "memberships__community_id",
+    }
+
     phone = models.CharField(
         _("phone"),
         max_length=20,
@@ -18,7 +36,7 @@ class User(AbstractUser):
         blank=True,
         validators=[RegexValidator(r"^\+?[0-9]{5,20}$", _("Digits only, e.g. 13812345678."))],
     )
-    display_name = models.CharField(_("display name"), max_length=50, blank=True)
+    display_name = NameField(_("display name"), max_length=50, blank=True)
     # None: follow the browser's cookie; True/False: the user's own choice.
     elder_mode = models.BooleanField(_("elder mode"), null=True, blank=True)
     resident = models.OneToOneField(

@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
+from linli.core import policy
+from linli.core.models import Event
 from linli.registry.models import Community
 
-from .models import RoleMembership, User
-from .services import normalise_phone
+from .models import RoleMembership, User, normalise_phone
 
 MEMBERSHIPS_PER_PAGE = 50
 
@@ -35,9 +38,7 @@ def membership_get(community: Community, pk: int) -> RoleMembership:
     )
 
 
-def user_find(ident: str) -> User | None:
-    """An account by its exact user name or phone number: exact, so the form cannot be used
-    to list people."""
+def _ident_q(ident: str) -> Q | None:
     ident = (ident or "").strip()
     if not ident:
         return None
@@ -45,4 +46,44 @@ def user_find(ident: str) -> User | None:
     cond = Q(username=ident)
     if phone:
         cond |= Q(phone=phone)
-    return User.objects.filter(cond).order_by("id").first()
+    return cond
+
+
+def accounts_of(actor, community: Community) -> QuerySet[User]:
+    """The accounts a secretary of ``community`` may look up and give roles to: those that
+    hold or held a role in it (through the policy: within the actor's places), and those its
+    office opened that hold no role anywhere yet (``user.created`` with this community)."""
+    if not policy.can(actor, "roles.manage", community):
+        return User.objects.none()
+    opened_here = Event.objects.filter(
+        verb="user.created",
+        object_type=ContentType.objects.get_for_model(User),
+        object_id=OuterRef("pk"),
+        community_id=community.pk,
+    )
+    member_here = RoleMembership.objects.filter(user_id=OuterRef("pk"), community=community)
+    members = policy.scope_filter(actor, User.objects.all(), "roles.manage").filter(
+        Exists(member_here)
+    )
+    fresh = User.objects.filter(Exists(opened_here), memberships__isnull=True)
+    return User.objects.filter(Q(pk__in=members.values("pk")) | Q(pk__in=fresh.values("pk")))
+
+
+def user_find_for(actor, community: Community, ident: str) -> User | None:
+    """An account of ``community`` by its exact user name or phone number: exact, so the form
+    cannot be used to list people; of this community only, so it cannot be used to learn who
+    another community's people are (issue 9)."""
+    cond = _ident_q(ident)
+    if cond is None:
+        return None
+    return accounts_of(actor, community).filter(cond).order_by("id").first()
+
+
+def user_belongs(actor, user: User, community: Community) -> bool:
+    return accounts_of(actor, community).filter(pk=user.pk).exists()
+
+
+def user_not_found_message() -> str:
+    return _(
+        "No account of this community has this user name or phone number. Create the account first."
+    )

@@ -6,8 +6,6 @@ one transaction and records an event. Views and admin call these.
 
 from __future__ import annotations
 
-import re
-
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,20 +17,13 @@ from linli.core.events import log_event
 from linli.core.roles import ROLE_LEVEL, Role
 from linli.registry.models import Building, Community, Grid, Household
 
-from .models import RoleMembership, User
-
-# The model's phone validator accepts any 5–20 digits (landlines, +86…); people type spaces
-# and hyphens, which we drop so the same number is stored, and looked up, one way.
-_PHONE_SEPARATORS = re.compile(r"[\s\-()]")
+from . import queries
+from .models import RoleMembership, User, normalise_phone
 
 # Roles a community secretary may hand out: never the street office's own role.
 GRANTABLE_ROLES = [r for r in Role if ROLE_LEVEL[r] != "street"]
 
 _PLACE_MODEL = {"community": Community, "grid": Grid, "building": Building, "household": Household}
-
-
-def normalise_phone(phone: str | None) -> str:
-    return _PHONE_SEPARATORS.sub("", phone or "")
 
 
 def community_of(place) -> Community:
@@ -58,6 +49,10 @@ def membership_grant(*, actor, user: User, role: str, place) -> RoleMembership:
     community = community_of(place)
     # A place in another community is outside the secretary's scope: 404, as for a page.
     policy.authorize(actor, "roles.manage", community)
+    # Only an account of this community (or one its office has just opened): another
+    # community's people are "not found", as on the form, so nothing names them.
+    if not queries.user_belongs(actor, user, community):
+        raise ValidationError({"user": queries.user_not_found_message()})
     if not user.is_active:
         raise ValidationError({"user": _("This account is switched off.")})
     kw: dict = {"user": user, "role": role, "community": community}

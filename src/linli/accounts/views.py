@@ -3,8 +3,10 @@ secretary's role management. Thin: parse a form, call one service or query, rend
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -14,8 +16,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_ratelimit.core import get_usage
 
 from linli.core import policy
+from linli.core.security import client_ip
 from linli.registry.models import Community
 from linli.registry.queries import access_log_for_resident
 
@@ -23,11 +27,46 @@ from . import queries, services
 from .forms import GrantForm, LoginForm, UserCreateForm
 
 
+def _address_failures(request: HttpRequest, *, count: bool) -> bool:
+    """Failed log-ins from this client address in the current cool-off window; True when they
+    have reached ``LINLI_LOGIN_IP_FAILURE_LIMIT``. (django-axes locks the account; this limit,
+    kept apart and higher, stops one address guessing across many accounts.)"""
+    limit = settings.LINLI_LOGIN_IP_FAILURE_LIMIT
+    if limit <= 0:
+        return False
+    minutes = max(1, round(settings.AXES_COOLOFF_TIME * 60))
+    usage = get_usage(
+        request,
+        group="linli.login_address",
+        key=lambda group, req: client_ip(req),
+        rate=f"{limit}/{minutes}m",
+        increment=count,
+    )
+    return usage is not None and usage["count"] >= limit
+
+
 class LoginView(auth_views.LoginView):
     # Django's LoginView authenticates through the form with the request, which axes needs.
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if _address_failures(request, count=False):
+            return render(
+                request,
+                "accounts/locked_out.html",
+                {
+                    "per_address": True,
+                    "cooloff_timedelta": timedelta(hours=settings.AXES_COOLOFF_TIME),
+                },
+                status=429,
+            )
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        _address_failures(self.request, count=True)
+        return super().form_invalid(form)
 
 
 class LogoutView(auth_views.LogoutView):
@@ -83,6 +122,7 @@ def role_grant(request: HttpRequest, code: str) -> HttpResponse:
     form = GrantForm(
         request.POST or None,
         community=community,
+        actor=request.user,
         initial={"user": request.GET.get("user", "")[:150]},
     )
     if request.method == "POST" and form.is_valid():

@@ -22,6 +22,13 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import calendar  # noqa: F401  (holiday-cache invalidation on every change)
+        from django.db.backends.signals import connection_created
+
+        from . import (
+            calendar,  # noqa: F401  (holiday-cache invalidation on every change)
+            checks,  # noqa: F401  (registers the settings checks)
+        )
+        from .security import private_sqlite_files
 
         post_migrate.connect(_seed_holidays, sender=self, dispatch_uid="linli.core.holidays")
+        connection_created.connect(private_sqlite_files, dispatch_uid="linli-private-sqlite")

@@ -1,4 +1,13 @@
-"""Request-wide shell state: the elder mode (长辈版) switch."""
+"""Request-wide concerns: the elder mode (长辈版) switch, no caching of personal pages, the
+request-size limit and the JSON API's rate limit."""
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from .ratelimit import exceeded, too_many
+from .text import TextRefused
 
 ELDER_COOKIE = "linli_elder"
 
@@ -16,3 +25,98 @@ class ElderModeMiddleware:
         else:
             request.elder_mode = request.COOKIES.get(ELDER_COOKIE) == "1"
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on every response to a signed-in person: pages and API
+    answers carry personal data, which no browser cache, shared proxy or back button on a
+    shared phone should keep. Public pages and static files (served before this, by
+    WhiteNoise) keep their own caching."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in and "no-store" not in response.get("Cache-Control", ""):
+            response["Cache-Control"] = "no-store, private"
+        return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses a request whose declared body (``Content-Length``) is over
+    ``LINLI_MAX_REQUEST_BYTES`` before a byte of it is read: 413 with a clear page. Django reads
+    no body without a Content-Length; the proxy in front should refuse first (deployment doc)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.LINLI_MAX_REQUEST_BYTES
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if limit and length > limit:
+            return _too_large(request, limit)
+        return self.get_response(request)
+
+
+def _too_large(request, limit: int):
+    message = _(
+        "What you sent is too large (more than %(mb)s MB in all). Please send fewer or smaller "
+        "photos."
+    ) % {"mb": limit // (1024 * 1024)}
+    if request.path.startswith(("/api/", "/open311/")):
+        response = JsonResponse({"detail": message}, status=413)
+    else:
+        response = render(
+            request, "core/refused.html", {"title": _("Too large"), "message": message}, status=413
+        )
+    # The body is not read; the connection cannot carry another request after it.
+    response["Connection"] = "close"
+    return response
+
+
+class ApiRateLimitMiddleware:
+    """Every JSON API call counts against the ``api`` rate limit (``LINLI_RATE_API``), per
+    person or, signed out, per address; specific writes have their own limits on top
+    (``core.ratelimit.rate_limit``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/"):
+            retry_after = exceeded(request, "api")
+            if retry_after is not None:
+                return too_many(request, retry_after, "api")
+        return self.get_response(request)
+
+
+class RefusedTextMiddleware:
+    """A write refused by the text rules (``core.text.TextRefused``: a NUL, an invisible
+    character in a name) that no form caught is a 400 with its message, not a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, TextRefused):
+            return None
+        message = " ".join(exception.messages)
+        if request.path.startswith("/open311/"):
+            return JsonResponse([{"code": 400, "description": message}], status=400, safe=False)
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=400)
+        return render(
+            request,
+            "core/refused.html",
+            {"title": _("This text cannot be saved"), "message": message},
+            status=400,
+        )

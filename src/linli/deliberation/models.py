@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.text import FreeTextField, FreeTextJSONField, NameField, TextLineField
+
 _COMMUNITY_PATHS = {
     "street": "community__street_office_id",
     "community": "community_id",
@@ -58,8 +60,8 @@ class Topic(models.Model):
     unit = models.ForeignKey(
         "registry.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    title = models.CharField(_("title"), max_length=120)
-    description = models.TextField(_("description"), max_length=4000, blank=True)
+    title = TextLineField(_("title"), max_length=120)
+    description = FreeTextField(_("description"), max_length=4000, blank=True)
     source = models.CharField(
         _("raised by"), max_length=10, choices=TopicSource.choices, default=TopicSource.STAFF
     )
@@ -69,7 +71,7 @@ class Topic(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=TopicStatus.choices, default=TopicStatus.OPEN
     )
-    decision = models.TextField(_("what was decided"), max_length=4000, blank=True)
+    decision = FreeTextField(_("what was decided"), max_length=4000, blank=True)
     tickets = models.ManyToManyField(
         "tickets.Ticket", blank=True, related_name="topics", verbose_name=_("related requests")
     )
@@ -167,8 +169,8 @@ class Meeting(models.Model):
         max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.DRAFT
     )
     topics = models.ManyToManyField(Topic, through="AgendaItem", related_name="meetings")
-    minutes = models.TextField(_("minutes"), max_length=20000, blank=True)
-    public_summary = models.TextField(_("public summary"), max_length=4000, blank=True)
+    minutes = FreeTextField(_("minutes"), max_length=20000, blank=True)
+    public_summary = FreeTextField(_("public summary"), max_length=4000, blank=True)
     # Shown as a QR code at the meeting: members scan it to sign in. Rotated when closed.
     checkin_token = models.CharField(max_length=40, default=_token, unique=True)
     created_by = models.ForeignKey(
@@ -225,7 +227,7 @@ class Resolution(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="resolutions")
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="resolutions")
-    text = models.TextField(_("resolution"), max_length=4000)
+    text = FreeTextField(_("resolution"), max_length=4000)
     yes = models.PositiveIntegerField(default=0)
     no = models.PositiveIntegerField(default=0)
     abstain = models.PositiveIntegerField(default=0)
@@ -256,7 +258,7 @@ class Survey(models.Model):
         Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="surveys"
     )
     title = models.CharField(_("title"), max_length=120)
-    intro = models.TextField(_("what to say at the door"), max_length=2000, blank=True)
+    intro = FreeTextField(_("what to say at the door"), max_length=2000, blank=True)
     status = models.CharField(
         max_length=8, choices=SurveyStatus.choices, default=SurveyStatus.DRAFT
     )
@@ -355,7 +357,7 @@ class Answer(models.Model):
     visit = models.ForeignKey(SurveyVisit, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     # single: "choice"; multiple: ["a", "b"]; scale: 1..5; text: "…"
-    value = models.JSONField()
+    value = FreeTextJSONField()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["visit", "question"], name="answer_once")]
@@ -379,7 +381,7 @@ class Forum(models.Model):
     )
     held_on = models.DateField(_("date"))
     title = models.CharField(_("title"), max_length=120)
-    notes = models.TextField(_("notes"), max_length=4000, blank=True)
+    notes = FreeTextField(_("notes"), max_length=4000, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -405,10 +407,10 @@ class Forum(models.Model):
 class Opinion(models.Model):
     forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="opinions")
     theme = models.CharField(_("theme"), max_length=40)
-    text = models.TextField(_("opinion"), max_length=2000)
+    text = FreeTextField(_("opinion"), max_length=2000)
     # The speaker is recorded only with their consent (PIPL Art. 25).
     speaker_consented = models.BooleanField(_("the speaker agrees to be named"), default=False)
-    speaker_name = models.CharField(_("speaker"), max_length=50, blank=True)
+    speaker_name = NameField(_("speaker"), max_length=50, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -459,7 +461,7 @@ class Vote(models.Model):
     )
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="votes")
     title = models.CharField(_("title"), max_length=120)
-    question = models.TextField(_("question put to the vote"), max_length=2000)
+    question = FreeTextField(_("question put to the vote"), max_length=2000)
     rule = models.CharField(_("counting rule"), max_length=24, choices=VoteRule.choices)
     matter = models.CharField(_("matter"), max_length=24, choices=Matter.choices, blank=True)
     # Buildings the vote covers; none = the whole community.
@@ -515,7 +517,7 @@ class Voter(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    display_name = models.CharField(max_length=50, blank=True)
+    display_name = NameField(max_length=50, blank=True)
     developer = models.BooleanField(default=False)
     units = models.JSONField(default=list)
 
@@ -548,7 +550,7 @@ class Ballot(models.Model):
     choice = models.CharField(max_length=8, choices=BallotChoice.choices)
     method = models.CharField(max_length=8, choices=BallotMethod.choices)
     paper_serial = models.CharField(_("ballot serial number"), max_length=40, blank=True)
-    proxy_name = models.CharField(_("proxy's name"), max_length=50, blank=True)
+    proxy_name = NameField(_("proxy's name"), max_length=50, blank=True)
     proxy_authorization = models.CharField(_("written authorisation"), max_length=200, blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -46,7 +46,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from linli.core import personal, policy
+from linli.core import personal, policy, text
 from linli.core.events import log_event
 
 from . import services
@@ -324,6 +324,7 @@ MESSAGES: dict[str, Promise] = {
         "Unit %(number)s of building %(building)s does not exist, and you may not add units."
     ),
     "no_name": gettext_lazy("A name is needed when a resident's other details are given."),
+    "invisible_characters": text.NAME_MESSAGE,
     "duplicate_person": gettext_lazy("The same person is already in row %(row)s."),
     "duplicate_id": gettext_lazy("This ID number is already in row %(row)s."),
     "ambiguous_name": gettext_lazy(
@@ -779,7 +780,10 @@ def _parse_cell(key: str, raw: Any, tag_map: dict[str, Tag]) -> Any:
         s = _text(raw)
         if len(s) > 50:
             raise _CellError("too_long", max=50)
-        return s  # stored as text; templates escape it
+        try:
+            return text.clean_name(s)  # stored as text; templates escape it
+        except ValidationError:
+            raise _CellError("invisible_characters") from None
     if key == "birth_date":
         return _date(raw)
     if key == "phone":

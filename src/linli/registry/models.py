@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import personal
+from linli.core.text import NameField
 
 code_validator = RegexValidator(
     r"^[a-z0-9][a-z0-9-]{0,39}$", _("Use lower-case letters, digits and hyphens.")
@@ -297,7 +298,7 @@ class Tag(models.Model):
 class Resident(models.Model):
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="residents")
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="residents")
-    name = models.CharField(_("name"), max_length=50)
+    name = NameField(_("name"), max_length=50)
     name_pinyin = models.CharField(max_length=200, editable=False, default="")
     name_initials = models.CharField(max_length=50, editable=False, default="")
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)

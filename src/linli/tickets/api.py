@@ -27,6 +27,7 @@ from linli.core import policy
 from linli.core.events import verb_label
 from linli.core.personal import mask_phone
 from linli.core.public import scrub_public_text
+from linli.core.ratelimit import rate_limit
 from linli.registry.models import Building, Household, Unit
 
 from . import queries, services
@@ -416,13 +417,17 @@ def _one(model, pk: int | None, message: str):
     return obj
 
 
+MAX_PAGE_SIZE = 100
+
+
 class _Pages(PageNumberPagination):
     """ninja's page numbers, bounded: a page past any database's OFFSET range is a 422, not a
-    500 (found by the API fuzzer)."""
+    500 (found by the API fuzzer); a page of more than MAX_PAGE_SIZE rows is a 422 too, so one
+    call cannot ask for the whole table."""
 
     class Input(Schema):
         page: int = Field(1, ge=1, le=1_000_000)
-        page_size: int | None = Field(None, ge=1)
+        page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE)
 
 
 # --- endpoints -----------------------------------------------------------------------------
@@ -467,7 +472,20 @@ def ticket_detail(request, ticket_id: int):
     return Reply(200, _detail(request.user, _get(request, ticket_id)))
 
 
-@router.post("/", response={201: TicketDetailOut, **ERRORS}, summary="Report or take in")
+def _reported_by_resident(request, kwargs) -> bool:
+    # Staff taking phone calls during a burst pipe are not limited (the API limit still is).
+    return getattr(kwargs.get("payload"), "channel", None) == Channel.WEB
+
+
+def _emergency_payload(request, kwargs) -> bool:
+    return bool(getattr(kwargs.get("payload"), "emergency", False))
+
+
+@router.post(
+    "/", response={201: TicketDetailOut, 429: ErrorOut, **ERRORS}, summary="Report or take in"
+)
+@rate_limit("submit", when=_reported_by_resident)
+@rate_limit("emergency", when=_emergency_payload)
 @_domain_errors
 def ticket_create(request, payload: TicketIn):
     """``channel`` ``web``: a resident reports for themselves; any other channel (phone,

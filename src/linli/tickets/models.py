@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.text import FreeTextField, NameField
+
 
 class HandlingTeam(models.Model):
     """A pool tickets can be dispatched to: the office, a volunteer team, a repair crew."""
@@ -217,7 +219,7 @@ class Ticket(models.Model):
         _("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED
     )
     emergency = models.BooleanField(_("emergency"), default=False)
-    description = models.TextField(_("description"), max_length=2000)
+    description = FreeTextField(_("description"), max_length=2000)
     attributes = models.JSONField(default=dict, blank=True)
 
     # What the public may read (Open311, public lists; FixMyStreet's practice): a request is
@@ -397,7 +399,7 @@ class TicketRequester(models.Model):
     resident = models.ForeignKey(
         "registry.Resident", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    name = models.CharField(_("name"), max_length=50, blank=True)
+    name = NameField(_("name"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     anonymous = models.BooleanField(_("anonymous"), default=False)
     primary = models.BooleanField(default=True)
@@ -433,7 +435,7 @@ class TicketComment(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     kind = models.CharField(max_length=10, choices=CommentKind.choices)
-    body = models.TextField(max_length=2000)
+    body = FreeTextField(max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

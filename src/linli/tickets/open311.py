@@ -37,6 +37,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from linli.core.public import community_names, scrub_public_text
+from linli.core.ratelimit import rate_limit
 from linli.registry.models import Community
 
 from . import apikeys
@@ -465,6 +466,7 @@ def _requests_post(request, fmt: str) -> HttpResponse:
 
 @csrf_exempt  # a machine client posting with an api_key, not a browser session
 @require_http_methods(["GET", "POST"])
+@rate_limit("open311_post")
 @_open311_errors
 def requests(request, fmt: str):
     if request.method == "POST":

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 from linli.core import policy
 from linli.core.links import object_url
 from linli.core.public import scrub_public_text
+from linli.core.ratelimit import rate_limit
 from linli.core.roles import roles_for
 from linli.registry.models import Community
 
@@ -174,7 +175,13 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "tickets/mine.html", ctx)
 
 
+def _emergency_post(request, kwargs) -> bool:
+    return request.POST.get("emergency") in ("on", "1", "true")
+
+
 @login_required
+@rate_limit("submit")
+@rate_limit("emergency", when=_emergency_post)
 def submit(request: HttpRequest) -> HttpResponse:
     actor = request.user
     policy.require_any(actor, "ticket.submit")

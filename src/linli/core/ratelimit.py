@@ -1,0 +1,115 @@
+"""Rate limits: how often one person (or, signed out, one address) may do a costly thing.
+
+Counted by django-ratelimit on the Django cache (Redis when ``REDIS_URL`` is set, shared by
+every process; otherwise each process's memory, so with two workers a limit is at most
+doubled). Rates come from ``settings.LINLI_RATE_LIMITS`` (``"20/h"``, ``"300/m"``, ``"10/5m"``),
+each set by an environment variable; the client's address is ``core.security.client_ip``.
+
+A refusal is a 429 with ``Retry-After`` and a translated message: a page in the shell for
+pages, ``{"detail": …}`` for the JSON API, GeoReport's error list for Open311.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import inspect
+import json
+from collections.abc import Callable
+from xml.etree import ElementTree as ET
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django_ratelimit.core import get_usage
+
+from .security import client_ip
+
+
+def _key(group: str, request) -> str:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    return f"ip:{client_ip(request)}"
+
+
+def exceeded(request, group: str) -> int | None:
+    """Count this request against ``group``: None while within the limit, else the seconds
+    until the window ends (for ``Retry-After``)."""
+    rate = settings.LINLI_RATE_LIMITS.get(group)
+    if not rate:
+        return None
+    usage = get_usage(request, group=f"linli.{group}", key=_key, rate=rate, increment=True)
+    if usage is None or not usage["should_limit"]:
+        return None
+    return max(1, int(usage["time_left"]))
+
+
+def too_many(request, retry_after: int, group: str, fmt: str | None = None) -> HttpResponse:
+    minutes = max(1, (retry_after + 59) // 60)
+    if group == "emergency":
+        message = _(
+            "Too many emergency reports in a short time. If someone is in danger now, call "
+            "110 (police), 119 (fire) or 120 (ambulance), or phone the community office."
+        )
+    else:
+        message = ngettext(
+            "Too many requests in a short time. Please try again in %(n)s minute.",
+            "Too many requests in a short time. Please try again in %(n)s minutes.",
+            minutes,
+        ) % {"n": minutes}
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse({"detail": message}, status=429)
+    elif request.path.startswith("/open311/"):
+        if fmt == "xml":
+            root = ET.Element("errors")
+            error = ET.SubElement(root, "error")
+            ET.SubElement(error, "code").text = "429"
+            ET.SubElement(error, "description").text = message
+            body = '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode")
+            response = HttpResponse(body, status=429, content_type="text/xml; charset=utf-8")
+        else:
+            response = HttpResponse(
+                json.dumps([{"code": 429, "description": message}], ensure_ascii=False),
+                status=429,
+                content_type="application/json; charset=utf-8",
+            )
+    else:
+        response = render(
+            request,
+            "core/refused.html",
+            {"title": _("Please wait a moment"), "message": message},
+            status=429,
+        )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def rate_limit(
+    group: str,
+    *,
+    methods: tuple[str, ...] = ("POST",),
+    when: Callable[..., bool] | None = None,
+):
+    """Decorate a view (page, ninja operation or Open311 view): each request with one of
+    ``methods`` (and for which ``when(request, kwargs)`` holds, if given) counts against
+    ``group``; past the limit the view is not run."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method in methods and (when is None or when(request, kwargs)):
+                retry_after = exceeded(request, group)
+                if retry_after is not None:
+                    return too_many(request, retry_after, group, kwargs.get("fmt"))
+            return view(request, *args, **kwargs)
+
+        # ninja reads the operation's signature and resolves string annotations in the
+        # function's own module: give it the view's, resolved there.
+        with contextlib.suppress(NameError, TypeError):
+            wrapped.__signature__ = inspect.signature(view, eval_str=True)
+        return wrapped
+
+    return decorate
