@@ -176,3 +176,22 @@ def test_a_child_is_masked_in_the_api_for_a_building_leader(world, as_user):
     data = as_user(world.staff).get(f"/api/registry/households/{world.hh_3_2_501.pk}").json()
     assert {r["id"]: r["name"] for r in data["residents"]}[child.pk] == "张小明"
     assert Resident.objects.get(pk=child.pk).name == "张小明"
+
+
+def test_a_leader_may_not_open_a_childs_edit_form_but_the_family_record_is_kept(world, as_user):
+    """The edit form would show the child's full name and birth date (found by the masking
+    scan): only the office and the family see a child's record in full."""
+    child = make_resident(
+        world.hh_3_2_501,
+        "张小明",
+        birth_date=dt.date.today().replace(year=dt.date.today().year - 8),
+        relation="grandchild",
+    )
+    client = as_user(world.leader)
+    url = reverse("registry:resident_edit", args=[child.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, _form(child, name="张大明")).status_code == 403
+    assert Resident.objects.get(pk=child.pk).name == "张小明"
+    page = client.get(reverse("registry:resident_move_out", args=[child.pk])).content.decode()
+    assert "张小明" not in page and "张**" in page
+    assert as_user(world.staff).get(url).status_code == 200

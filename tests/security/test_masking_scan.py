@@ -291,3 +291,97 @@ def test_a_copied_database_file_holds_no_full_or_reconstructible_id_number(data)
         assert r.id_number_region == full[:6]
         masked = r.id_number_region + "*" * 12
         assert candidates(masked, full, r.birth_date.isoformat(), dt.date.today()) == 500
+
+
+# --- every route the access scan finds -------------------------------------------------------
+# The pages above are named by hand; this walks every GET page and API operation that the access
+# scan enumerates (so a page added tomorrow is checked too), on the scan's household 4-1-101
+# (building 4, grid 1), with a child, ID numbers and sensitive tags added to it.
+
+from tests.security.test_access_scan import (  # noqa: E402
+    SCANNED,
+    build_url,
+    kinds,
+)
+from tests.security.test_access_scan import scan as scan  # noqa: E402  (the fixture)
+
+SCAN_KINDS = {"community", "building", "household", "resident", "ticket"}
+SCAN_ROUTES = [
+    r
+    for r in SCANNED
+    if kinds(r) and kinds(r) <= SCAN_KINDS and r.method in (None, "GET") and "act" not in r.name
+]
+# Pages that name tags but no person: the tag catalogue.
+NAMES_NO_PERSON = {"registry:tags": "the catalogue of tags with community-wide counts"}
+# Household 4-1-101's rules, by hand (the leader of building 3 sees none of it).
+RULES_4_1_101 = {
+    "full_phone_on_record": {"grid_worker", "staff", "secretary"},
+    "minors": {"other_resident", "staff", "secretary"},
+    "sensitive": {"staff", "secretary"},
+    "full_phone_on_request": {"staff", "secretary"},
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_scanned_route_keeps_the_masking_rules(persona, scan, as_user):
+    w, target = scan.world, scan.target
+    today = dt.date.today()
+    hh = target["household"]
+    adult = target["resident"]  # 王五, phone 13700009999
+    adult.set_id_number(VALID_ID)
+    adult.birth_date = dt.date(1949, 12, 31)
+    adult.save()
+    birth = today.replace(year=today.year - 8, day=min(today.day, 28))
+    child_id = _child_id(birth)
+    child = make_resident(
+        hh, "王小宝", birth_date=birth, gender="M", phone=CHILD_PHONE, id_number=child_id
+    )
+    for r, code in ((adult, "low_income"), (child, "disability")):
+        ResidentTag.objects.create(resident=r, tag=Tag.objects.get(code=code), community=w.xincun)
+    ids = [VALID_ID, child_id]
+    objs = {**target}
+    assert len(SCAN_ROUTES) >= 8, [r.id for r in SCAN_ROUTES]
+    problems, answered = [], 0
+    client = as_user(getattr(w, persona))
+    for route in SCAN_ROUTES:
+        for resident in (adult, child) if "resident" in kinds(route) else (adult,):
+            objs["resident"] = resident
+            url = build_url(route, objs)
+            resp = client.get(url)
+            if resp.status_code != 200:
+                continue
+            answered += 1
+            content = b"".join(resp.streaming_content) if resp.streaming else resp.content
+            if resp.get("Content-Type", "").startswith("application/vnd.openxml"):
+                text = _xlsx_text(content)
+            elif resp.get("Content-Type", "").startswith(("text/", "application/json")):
+                text = content.decode()
+            else:
+                continue
+            where = f"{persona}: {route.id} ({url})"
+            on_request = route.name.startswith("tickets:") or "/tickets/" in url
+            phones = RULES_4_1_101[
+                "full_phone_on_request" if on_request else "full_phone_on_record"
+            ]
+            for full in ids:
+                if full in text:
+                    problems.append(f"{where}: a full ID number")
+            for masked in set(ID_LIKE.findall(text)):
+                for full in ids:
+                    if "*" in masked and all(
+                        m in ("*", c) for m, c in zip(masked.upper(), full, strict=True)
+                    ):
+                        n = candidates(masked, full, text, today)
+                        if n < 100:
+                            problems.append(f"{where}: {masked} → {n} candidates")
+            if persona not in phones:
+                for phone in ("13700009999", CHILD_PHONE):
+                    if phone in text:
+                        problems.append(f"{where}: the full phone {phone}")
+            if persona not in RULES_4_1_101["minors"] and "王小宝" in text:
+                problems.append(f"{where}: the child's full name")
+            if persona not in RULES_4_1_101["sensitive"] and route.name not in NAMES_NO_PERSON:
+                problems += [f"{where}: {s}" for s in SENSITIVE_WORDS if s in text]
+    if persona in ("staff", "grid_worker"):
+        assert answered > 15, answered  # the scan reached real pages
+    assert not problems, "\n".join(problems)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -237,6 +237,9 @@ def resident_update(
     **values,
 ) -> Resident:
     policy.authorize(actor, "resident.edit", resident)
+    if resident.is_minor_under_14 and not policy.sees_minors(actor, resident):
+        # A child's record is edited by the office or the family, who see it in full.
+        raise PermissionDenied
     changed = list(_changes(resident, values, RESIDENT_FIELDS))
     id_number = _validate_resident(resident, id_number)
     if id_number and personal.blind_index(id_number) != resident.id_number_digest:

@@ -232,6 +232,10 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "resident.edit",
         pk=pk,
     )
+    if r.is_minor_under_14 and not policy.sees_minors(request.user, r):
+        # The form would show the child's name and birth date in full (PIPL Art. 31); the
+        # service refuses the change too.
+        raise PermissionDenied
     return _form_page(
         request,
         ResidentForm(
@@ -259,7 +263,7 @@ def resident_move_out(request: HttpRequest, pk: int) -> HttpResponse:
         lambda d: services.resident_move_out(actor=request.user, resident=r, **d),
         done=lambda _r: (_("Saved."), reverse("registry:household", args=[r.household_id])),
         template="registry/move_out.html",
-        context={"resident": r},
+        context={"resident": r, "viewer": disclosure.viewer(request.user, r)},
     )
 
 
