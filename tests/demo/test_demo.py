@@ -176,3 +176,16 @@ def test_district_generator_at_small_scale():
 def test_district_scale_from_the_command(db):
     out = run_demo("--scale", "district", "--communities", "2", "--households", "10")
     assert "2 communities, 20 households" in out
+
+
+def test_the_demo_keeps_no_personal_value_in_events_and_no_id_digits_beyond_the_region(demo):
+    """Issue 9 (1, 15): the events the demo writes (some in bulk, past ``log_event``) pass the
+    event guard, and no resident's clear columns hold more of the ID number than its region."""
+    from linli.core.events import check_event_data
+
+    for e in Event.objects.select_related("object_type").iterator():
+        check_event_data(e.data, e.object_type.model_class())
+    for r in Resident.objects.all()[:300]:
+        value = unseal(r.id_number_sealed)
+        assert r.id_number_region == value[:6]
+        assert r.id_number_masked == value[:6] + "*" * 12
