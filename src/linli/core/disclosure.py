@@ -54,6 +54,11 @@ def sees_full_phone(actor, on) -> bool:
     return policy.can(actor, action, on)
 
 
+def sees_minors(actor, on) -> bool:
+    """Whether children's names and birth dates under ``on`` are shown in full."""
+    return policy.sees_minors(actor, on)
+
+
 def viewer(actor, on) -> Viewer:
     """The decisions for everything shown under ``on`` (a household, building, community,
     resident): the actor's roles at that place decide for every row of the page."""

@@ -253,8 +253,8 @@ INTAKE_CHANNELS = [
 def _resident_label(actor, r) -> str:
     """A resident in the requester list, as this person may see them (core.disclosure):
     a child's name masked for those who may not see minors, the phone masked."""
-    v = disclosure.viewer(actor, r) if actor is not None else disclosure.MASKED
-    name = disclosure.name(v, r)
+    sees = actor is not None and disclosure.sees_minors(actor, r)
+    name = disclosure.name(disclosure.Viewer(minors=sees), r)
     return f"{name} ({r.phone_masked})" if r.phone else name
 
 
