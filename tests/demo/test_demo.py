@@ -186,3 +186,16 @@ def test_make_run_prints_the_log_ins_once(monkeypatch):
     monkeypatch.setattr(generator, "summary", lambda: {"households": 0})
     assert "Demo log-ins" not in run_demo("--if-empty")
     assert run_demo().count("Demo log-ins") == 1
+
+
+def test_the_demo_keeps_no_personal_value_in_events_and_no_id_digits_beyond_the_region(demo):
+    """Issue 9 (1, 15): the events the demo writes (some in bulk, past ``log_event``) pass the
+    event guard, and no resident's clear columns hold more of the ID number than its region."""
+    from linli.core.events import check_event_data
+
+    for e in Event.objects.select_related("object_type").iterator():
+        check_event_data(e.data, e.object_type.model_class())
+    for r in Resident.objects.all()[:300]:
+        value = unseal(r.id_number_sealed)
+        assert r.id_number_region == value[:6]
+        assert r.id_number_masked == value[:6] + "*" * 12

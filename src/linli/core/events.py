@@ -18,6 +18,55 @@ def register_verbs(labels: dict[str, Any]) -> None:
     VERB_LABELS.update(labels)
 
 
+# Keys that event data never carries, whatever the object: personal values do not go into the
+# log (it is read by timelines, audits and "My data", and kept for years). A model adds its own
+# with ``PERSONAL_FIELDS`` (``registry.Resident``: name, birth date …). Record *that* a personal
+# field changed by listing its name (``{"changed": ["phone"]}``), never its old or new value.
+PERSONAL_KEYS = frozenset(
+    {
+        "phone",
+        "old_phone",
+        "new_phone",
+        "mobile",
+        "id_number",
+        "id_card",
+        "birth_date",
+        "health_note",
+        "password",
+        "email",
+    }
+)
+
+
+class PersonalDataInEvent(ValueError):
+    """A programming error: a service tried to log a personal value."""
+
+
+def _personal_keys(data, banned: frozenset[str], path: str = "") -> list[str]:
+    found = []
+    if isinstance(data, dict):
+        for k, v in data.items():
+            where = f"{path}.{k}" if path else str(k)
+            if str(k).lower() in banned:
+                found.append(where)
+            found += _personal_keys(v, banned, where)
+    elif isinstance(data, (list, tuple)):
+        for i, v in enumerate(data):
+            found += _personal_keys(v, banned, f"{path}[{i}]")
+    return found
+
+
+def check_event_data(data: dict, *models) -> None:
+    """Refuse event data that holds a personal value (by key, at any depth)."""
+    banned = PERSONAL_KEYS.union(*(getattr(m, "PERSONAL_FIELDS", ()) for m in models if m))
+    found = _personal_keys(data, banned)
+    if found:
+        raise PersonalDataInEvent(
+            f"event data must not hold personal values: {', '.join(found)} "
+            '(record the field names that changed, e.g. {"changed": ["phone"]})'
+        )
+
+
 def log_event(
     *,
     actor,
@@ -29,6 +78,8 @@ def log_event(
 ) -> Event:
     if community_id is None:
         community_id = getattr(obj, "community_id", None)
+    data = data or {}
+    check_event_data(data, obj, parent)
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     return Event.objects.create(
         actor=actor_obj,
@@ -40,7 +91,7 @@ def log_event(
         parent_type=ContentType.objects.get_for_model(type(parent)) if parent else None,
         parent_id=parent.pk if parent else None,
         object_repr=str(getattr(obj, "log_repr", None) or obj)[:200],
-        data=data or {},
+        data=data,
     )
 
 

@@ -51,13 +51,32 @@ def blind_index(value: str) -> str:
     return hmac.new(key, value.upper().encode(), hashlib.sha256).hexdigest()[:40]
 
 
+# How much of an ID number is ever shown or stored in clear: the 6-digit region code (the
+# county of first registration). Digits 7-14 are the birth date and 15-17 a sequence number
+# whose last digit is the gender; digit 18 is a check digit over the rest. The registry keeps
+# birth date and gender in clear, so showing (or storing) any of digits 7-18 next to them gives
+# the number back: the sequence digits are the only secret part. See docs/architecture.md.
+ID_REGION_DIGITS = 6
+
+
+def id_number_region(value: str) -> str:
+    """The part of an ID number that may be kept in clear: its region code."""
+    value = (value or "").strip().upper()
+    return value[:ID_REGION_DIGITS] if len(value) == 18 else ""
+
+
 def mask_id_number(value: str) -> str:
-    """``110105194912310021`` → ``11010*********0021``."""
+    """``110105194912310021`` → ``110105************``: the region code only."""
     if not value:
         return ""
-    if len(value) <= 9:
-        return "*" * len(value)
-    return value[:5] + "*" * (len(value) - 9) + value[-4:]
+    return masked_id_from_region(id_number_region(value))
+
+
+def masked_id_from_region(region: str) -> str:
+    """The masked display of an ID number whose region code is ``region``."""
+    if not region:
+        return "*" * 18
+    return region + "*" * (18 - len(region))
 
 
 def mask_phone(value: str) -> str:

@@ -61,6 +61,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "resident.move_out": frozenset(_EDITORS),
     # Unmasking an ID number or reading a health note: office only, each time an event.
     "resident.reveal": frozenset(_OFFICE),
+    # What a viewer sees of a resident beyond the masked default (core/disclosure.py): the
+    # full phone and birth date for those who keep the record (they call, they correct);
+    # sensitive tags (health, disability, income) and health notes, seen and set, office only.
+    "resident.phone": frozenset(_EDITORS),
+    "resident.birth_date": frozenset(_EDITORS),
+    "resident.sensitive": frozenset(_OFFICE),
     "registry.structure": frozenset(_OFFICE),  # grids, buildings, units
     "registry.import": frozenset(_OFFICE),
     "registry.export": frozenset({*_OFFICE, _R.STREET_SUPERVISOR}),
@@ -86,6 +92,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "ticket.extend": frozenset(_OFFICE),
     "ticket.reply": frozenset(_OFFICE),
     "ticket.revisit": frozenset(_OFFICE),
+    # The requester's full phone number: the office, who call back (core/disclosure.py).
+    "ticket.requester_phone": frozenset(_OFFICE),
     "ticket.close": frozenset(_OFFICE),
     "ticket.mark_duplicate": frozenset(_OFFICE),
     "ticket.refer": frozenset(_OFFICE),

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from ninja import Router, Schema
 
-from linli.core import policy
+from linli.core import disclosure, policy
 
 from . import queries
 from .models import Household
@@ -40,17 +40,16 @@ class SearchOut(Schema):
     truncated: bool
 
 
-def _resident(r, mask_minors: bool) -> dict:
-    from linli.core.personal import mask_name
-
-    name = mask_name(r.name) if mask_minors and r.is_minor_under_14 else r.name
+def _resident(r, v: disclosure.Viewer) -> dict:
+    """A resident as ``v`` may see them: the same rules as the pages (core.disclosure)."""
     return {
         "id": r.pk,
-        "name": name,
+        "name": disclosure.name(v, r),
         "household_id": r.household_id,
         "household_label": r.household.label,
-        "phone_masked": r.phone_masked,
-        "id_number_masked": r.id_number_masked,
+        # Masked for every viewer in the API: a full number is read on the resident's page.
+        "phone_masked": disclosure.phone(disclosure.MASKED, r.phone),
+        "id_number_masked": disclosure.id_number(r),
         "status": r.status,
     }
 
@@ -59,10 +58,10 @@ def _resident(r, mask_minors: bool) -> dict:
 def search(request, q: str = ""):
     """Name prefix, pinyin or initials (``zs``), phone tail (4 digits) or room label."""
     result = queries.search(request.user, q)
-    mask = not policy.has_any(request.user, "resident.reveal")
+    viewer_of = disclosure.viewer_of_rows(request.user)
     return {
         "kind": result.kind,
-        "residents": [_resident(r, mask) for r in result.residents],
+        "residents": [_resident(r, viewer_of(r)) for r in result.residents],
         "households": [
             {"id": h.pk, "label": h.label, "community_code": h.community.code}
             for h in result.households
@@ -79,7 +78,7 @@ def household(request, household_id: int):
         "household.view",
         pk=household_id,
     )
-    mask = not policy.sees_minors(request.user, hh)
+    v = disclosure.viewer(request.user, hh)
     residents = queries.household_residents(hh)
     for r in residents:
         r.household = hh
@@ -89,5 +88,5 @@ def household(request, household_id: int):
         "community_code": hh.community.code,
         "floor_area": hh.floor_area,
         "occupancy": hh.occupancy,
-        "residents": [_resident(r, mask) for r in residents],
+        "residents": [_resident(r, v) for r in residents],
     }

@@ -72,14 +72,17 @@ class ResidentForm(forms.Form):
         help_text=_("Stored encrypted. Leave empty to keep the current note."),
     )
 
-    def __init__(self, *args, community=None, editing=False, **kwargs):
+    def __init__(self, *args, community=None, editing=False, sensitive=False, **kwargs):
         super().__init__(*args, **kwargs)
         if community is not None:
             from django.db.models import Q
 
-            self.fields["tags"].queryset = Tag.objects.filter(
-                Q(community__isnull=True) | Q(community=community)
-            )
+            tags = Tag.objects.filter(Q(community__isnull=True) | Q(community=community))
+            # Sensitive tags and health notes are the office's to see and set (``sensitive``:
+            # ``resident.sensitive``); the service keeps the ones already set.
+            self.fields["tags"].queryset = tags if sensitive else tags.filter(sensitive=False)
+        if not sensitive:
+            del self.fields["health_note"]
         if editing:
             self.fields["id_number"].help_text = _(
                 "Leave empty to keep the current number. Stored encrypted; shown masked."
@@ -134,4 +137,6 @@ class GridForm(forms.Form):
 
 class TagForm(forms.Form):
     name = forms.CharField(label=_("Tag name"), max_length=60)
-    sensitive = forms.BooleanField(label=_("Sensitive (health or income)"), required=False)
+    sensitive = forms.BooleanField(
+        label=_("Sensitive (health, disability or income): office only"), required=False
+    )

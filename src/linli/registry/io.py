@@ -46,7 +46,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from linli.core import personal, policy, text
+from linli.core import disclosure, personal, policy, text
 from linli.core.events import log_event
 
 from . import services
@@ -210,7 +210,9 @@ COLUMNS: tuple[Column, ...] = (
     ),
 )
 COLUMN = {c.key: c for c in COLUMNS}
-EXPORT_EXTRA = (("label", "户号"), ("status", "状态"))  # ignored when a file is imported
+# Ignored when a file is imported. The age stands in for the birth date where the exporter
+# may not see it (core.disclosure).
+EXPORT_EXTRA = (("label", "户号"), ("status", "状态"), ("age", "年龄"))
 
 # The spreadsheet's words for choices; codes and the English labels are accepted too.
 OCCUPANCY_ZH = {"owner": "自住", "rented": "出租", "vacant": "空置", "other": "其他"}
@@ -1219,6 +1221,10 @@ def registry_export(*, actor, community: Community) -> tuple[IO[bytes], str]:
     for i, c in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = c.width
     ws.append(headers)
+    # The same rules as the pages (core.disclosure), decided once for the community: a street
+    # supervisor's file has children's names masked, ages instead of birth dates and no
+    # sensitive tags. Phones and ID numbers are masked in every export.
+    v = disclosure.viewer(actor, community)
     n = 0
     for r in export_residents(actor, community).iterator(chunk_size=2000):
         hh = r.household
@@ -1228,16 +1234,17 @@ def registry_export(*, actor, community: Community) -> tuple[IO[bytes], str]:
             hh.room,
             hh.floor_area,
             OCCUPANCY_ZH.get(hh.occupancy, hh.occupancy),
-            r.name,
+            disclosure.name(v, r),
             GENDER_ZH.get(r.gender, ""),
-            _date_cell(ws, r.birth_date),
-            r.phone_masked,
-            r.id_number_masked,
+            _date_cell(ws, disclosure.birth_date(v, r)),
+            disclosure.phone(disclosure.MASKED, r.phone),
+            disclosure.id_number(r),
             RELATION_ZH.get(r.relation, r.relation),
             TENURE_ZH.get(r.tenure, r.tenure),
-            "、".join(link.tag.name for link in r.tag_links.all()),
+            "、".join(t.name for t in disclosure.tags(v, [link.tag for link in r.tag_links.all()])),
             hh.label,
             STATUS_ZH.get(r.status, r.status),
+            disclosure.age(r),
         ]
         ws.append([safe_cell(v) for v in row])
         n += 1

@@ -276,7 +276,10 @@ class Tag(models.Model):
     sensitive = models.BooleanField(
         _("sensitive"),
         default=False,
-        help_text=_("Health-related tags are hidden from building leaders' exports."),
+        help_text=_(
+            "Sensitive tags (health, disability, income) are seen and set by the community "
+            "office only."
+        ),
     )
 
     class Meta:
@@ -311,7 +314,9 @@ class Resident(models.Model):
     )
     phone_tail = models.CharField(max_length=4, editable=False, default="")
     id_number_sealed = models.TextField(editable=False, default="", blank=True)
-    id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False, default="")
+    # Only the region code is kept in clear (never a masked copy with the sequence digits,
+    # which with ``birth_date`` would give the number back; see core.personal).
+    id_number_region = models.CharField(max_length=6, editable=False, default="", blank=True)
     id_number_digest = models.CharField(max_length=40, editable=False, default="")
     health_note_sealed = models.TextField(editable=False, default="", blank=True)
     relation = models.CharField(
@@ -337,6 +342,11 @@ class Resident(models.Model):
         "building": "household__building_id",
         "household": "household_id",
     }
+    # Keys that event data about a resident may never carry (``core.events.log_event``
+    # refuses them): what changed is recorded by field name, never by value.
+    PERSONAL_FIELDS = frozenset(
+        {"name", "gender", "birth_date", "phone", "id_number", "health_note", "tags"}
+    )
 
     class Meta:
         verbose_name = _("resident")
@@ -395,7 +405,7 @@ class Resident(models.Model):
     def set_id_number(self, value: str) -> None:
         value = (value or "").strip().upper()
         self.id_number_sealed = personal.seal(value)
-        self.id_number_masked = personal.mask_id_number(value)
+        self.id_number_region = personal.id_number_region(value)
         self.id_number_digest = personal.blind_index(value)
 
     def set_health_note(self, value: str) -> None:
@@ -404,6 +414,14 @@ class Resident(models.Model):
     @property
     def has_health_note(self) -> bool:
         return bool(self.health_note_sealed)
+
+    @property
+    def id_number_masked(self) -> str:
+        """What every page shows of the ID number (``110105************``); the full number
+        only through ``resident_reveal``, which is a permission and an event."""
+        if not self.id_number_sealed:
+            return ""
+        return personal.masked_id_from_region(self.id_number_region)
 
     @property
     def phone_masked(self) -> str:

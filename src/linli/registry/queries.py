@@ -45,7 +45,7 @@ def community_tree(actor, community: Community) -> dict:
             resident__status=ACTIVE,
             resident__household__building__in=[b.pk for b in buildings],
         )
-        .values("tag__code", "tag__name")
+        .values("tag__code", "tag__name", "tag__sensitive")
         .annotate(n=Count("id"))
         .order_by("tag_id")
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -129,14 +129,32 @@ def _validate_resident(resident: Resident, id_number: str | None) -> str | None:
     return id_number
 
 
+def _tag_codes(tags) -> dict:
+    """What event data says about tags: the codes of ordinary tags, and only how many
+    sensitive ones (health, disability, income are personal values: never in the log)."""
+    tags = list(tags)
+    return {
+        "codes": sorted(t.code for t in tags if not t.sensitive),
+        "sensitive": sum(1 for t in tags if t.sensitive),
+    }
+
+
 def _set_tags(actor, resident: Resident, tags: list[Tag] | None, *, log: bool) -> bool:
+    """Set the resident's tags to ``tags``. Sensitive tags are the office's alone
+    (``resident.sensitive``): anyone else cannot add or remove one, and the ones already set
+    stay as they are (they never saw them)."""
     if tags is None:
         return False
     for t in tags:
         if t.community_id not in (None, resident.community_id):
             raise ValidationError({"tags": _("A tag of another community cannot be used here.")})
-    current = set(resident.tag_links.values_list("tag_id", flat=True)) if resident.pk else set()
+    current_tags = {t.pk: t for t in resident.tags.all()} if resident.pk else {}
+    current = set(current_tags)
     wanted = {t.pk for t in tags}
+    if not policy.can(actor, "resident.sensitive", resident):
+        if any(t.sensitive for t in tags if t.pk not in current):
+            raise ValidationError({"tags": _("Only the community office may set sensitive tags.")})
+        wanted |= {pk for pk, t in current_tags.items() if t.sensitive}
     if current == wanted:
         return False
     ResidentTag.objects.filter(resident=resident, tag_id__in=current - wanted).delete()
@@ -147,15 +165,18 @@ def _set_tags(actor, resident: Resident, tags: list[Tag] | None, *, log: bool) -
         ]
     )
     if log:
-        codes = dict(Tag.objects.filter(pk__in=current | wanted).values_list("pk", "code"))
+        by_pk = {t.pk: t for t in Tag.objects.filter(pk__in=current | wanted)}
+        added = _tag_codes(by_pk[t] for t in wanted - current)
+        removed = _tag_codes(by_pk[t] for t in current - wanted)
         log_event(
             actor=actor,
             verb="resident.tags.changed",
             obj=resident,
             parent=resident.household,
             data={
-                "added": sorted(codes[t] for t in wanted - current),
-                "removed": sorted(codes[t] for t in current - wanted),
+                "added": added["codes"],
+                "removed": removed["codes"],
+                "sensitive_changed": added["sensitive"] + removed["sensitive"],
             },
         )
     return True
@@ -185,16 +206,22 @@ def resident_create(
         if not r.birth_date:
             r.birth_date = personal.birth_date_from_id(id_number)
     if health_note:
+        _may_set_health_note(actor, household)
         r.set_health_note(health_note)
     r.refresh_derived()
     r.save()
     _set_tags(actor, r, tags, log=False)
+    shown = _tag_codes(r.tags.all()) if tags else {"codes": [], "sensitive": 0}
     log_event(
         actor=actor,
         verb="resident.created",
         obj=r,
         parent=household,
-        data={"household": household.label, "tags": sorted(t.code for t in (tags or []))},
+        data={
+            "household": household.label,
+            "tag_codes": shown["codes"],
+            "sensitive_tags": shown["sensitive"],
+        },
     )
     return r
 
@@ -210,23 +237,29 @@ def resident_update(
     **values,
 ) -> Resident:
     policy.authorize(actor, "resident.edit", resident)
-    changed = _changes(resident, values, RESIDENT_FIELDS)
+    if resident.is_minor_under_14 and not policy.sees_minors(actor, resident):
+        # A child's record is edited by the office or the family, who see it in full.
+        raise PermissionDenied
+    changed = list(_changes(resident, values, RESIDENT_FIELDS))
     id_number = _validate_resident(resident, id_number)
     if id_number and personal.blind_index(id_number) != resident.id_number_digest:
         resident.set_id_number(id_number)
-        changed["id_number"] = ["***", "***"]  # never the value itself in the log
+        changed.append("id_number")
     if health_note is not None and health_note.strip():
+        _may_set_health_note(actor, resident)
         resident.set_health_note(health_note)
-        changed["health_note"] = ["***", "***"]
+        changed.append("health_note")
     if changed:
         resident.refresh_derived()
         resident.save()
+        # The names of the fields that changed, never their values: everything here is
+        # the resident's personal data (core.events refuses the values).
         log_event(
             actor=actor,
             verb="resident.updated",
             obj=resident,
             parent=resident.household,
-            data={"changes": changed},
+            data={"changed": changed},
         )
     _set_tags(actor, resident, tags, log=True)
     return resident
@@ -263,6 +296,14 @@ def resident_move_out(
 
 
 # --- personal data ------------------------------------------------------------------------
+
+
+def _may_set_health_note(actor, obj) -> None:
+    """Health notes, like sensitive tags, are written (and read) by the office only."""
+    if not policy.can(actor, "resident.sensitive", obj):
+        raise ValidationError(
+            {"health_note": _("Only the community office may record health notes.")}
+        )
 
 
 def resident_viewed(*, actor, resident: Resident) -> None:

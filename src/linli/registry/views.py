@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linli.core import personal, policy
+from linli.core import disclosure, policy
 from linli.core.events import timeline_for
 from linli.core.links import object_url
 
@@ -69,9 +69,13 @@ def community(request: HttpRequest, code: str) -> HttpResponse:
         "registry.browse",
         code=code,
     )
+    tree = queries.community_tree(request.user, c)
+    if not policy.can(request.user, "resident.sensitive", c):
+        # Counts of sensitive tags are the office's too: in a building, "1" is a person.
+        tree["tag_counts"] = [t for t in tree["tag_counts"] if not t.get("tag__sensitive")]
     ctx = {
         "community": c,
-        "tree": queries.community_tree(request.user, c),
+        "tree": tree,
         "can_import": policy.can(request.user, "registry.import", c),
         "can_export": policy.can(request.user, "registry.export", c),
         "can_structure": policy.can(request.user, "registry.structure", c),
@@ -90,7 +94,7 @@ def building(request: HttpRequest, pk: int) -> HttpResponse:
         "leaders": queries.building_leaders(b),
         "grid_workers": queries.grid_workers(b.grid),
         "can_create": policy.can(request.user, "household.create", b),
-        "mask_minors": not policy.can(request.user, "resident.reveal", b),
+        "viewer": disclosure.viewer(request.user, b),
     }
     return render(request, "registry/building.html", ctx)
 
@@ -110,7 +114,7 @@ def household(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": policy.can(request.user, "household.edit", hh),
         "can_add_resident": policy.can(request.user, "resident.create", hh),
         "can_browse": policy.can(request.user, "registry.browse", hh.building),
-        "mask_minors": not policy.sees_minors(request.user, hh),
+        "viewer": disclosure.viewer(request.user, hh),
         "timeline": timeline_for(hh, page=request.GET.get("page") or 1) if can_history else None,
     }
     return render(request, "registry/household.html", ctx)
@@ -163,15 +167,17 @@ def resident(request: HttpRequest, pk: int) -> HttpResponse:
     )
     services.resident_viewed(actor=request.user, resident=r)
     can_history = policy.can(request.user, "registry.history", r)
+    viewer = disclosure.viewer(request.user, r)
     ctx = {
         "resident": r,
-        "tags": list(r.tags.all()),
+        "viewer": viewer,
+        "tags": disclosure.tags(viewer, r.tags.all()),
         "can_edit": policy.can(request.user, "resident.edit", r),
         "can_reveal": policy.can(request.user, "resident.reveal", r),
         "reveal_form": RevealForm(),
         "timeline": timeline_for(r, page=request.GET.get("page") or 1) if can_history else None,
         # Children's details are shown to the office only (PIPL Art. 28/31).
-        "minor_masked": r.is_minor_under_14 and not policy.sees_minors(request.user, r),
+        "minor_masked": disclosure.masks_minor(viewer, r),
     }
     return render(request, "registry/resident.html", ctx)
 
@@ -203,7 +209,11 @@ def resident_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
     return _form_page(
         request,
-        ResidentForm(request.POST or None, community=hh.community),
+        ResidentForm(
+            request.POST or None,
+            community=hh.community,
+            sensitive=policy.can(request.user, "resident.sensitive", hh),
+        ),
         lambda d: services.resident_create(actor=request.user, household=hh, **_listed_tags(d)),
         done=lambda r: (
             _("%(name)s registered.") % {"name": r.name},
@@ -222,10 +232,18 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "resident.edit",
         pk=pk,
     )
+    if r.is_minor_under_14 and not policy.sees_minors(request.user, r):
+        # The form would show the child's name and birth date in full (PIPL Art. 31); the
+        # service refuses the change too.
+        raise PermissionDenied
     return _form_page(
         request,
         ResidentForm(
-            request.POST or None, initial=_resident_initial(r), community=r.community, editing=True
+            request.POST or None,
+            initial=_resident_initial(r),
+            community=r.community,
+            editing=True,
+            sensitive=policy.can(request.user, "resident.sensitive", r),
         ),
         lambda d: services.resident_update(actor=request.user, resident=r, **_listed_tags(d)),
         done=lambda _r: (_("Saved."), reverse("registry:resident", args=[r.pk])),
@@ -245,7 +263,7 @@ def resident_move_out(request: HttpRequest, pk: int) -> HttpResponse:
         lambda d: services.resident_move_out(actor=request.user, resident=r, **d),
         done=lambda _r: (_("Saved."), reverse("registry:household", args=[r.household_id])),
         template="registry/move_out.html",
-        context={"resident": r},
+        context={"resident": r, "viewer": disclosure.viewer(request.user, r)},
     )
 
 
@@ -279,15 +297,15 @@ def search(request: HttpRequest) -> HttpResponse:
         if request.headers.get("HX-Request")
         else "registry/search.html"
     )
-    mask = not policy.has_any(request.user, "resident.reveal")
+    viewer_of = disclosure.viewer_of_rows(request.user)
     statuses = dict(ResidentStatus.choices)
     for r in result.residents:
         # Worked out once a row here rather than by template tags (docs/performance.md).
         r.url = object_url("registry:resident", r.pk)
         r.household_url = object_url("registry:household", r.household_id)
         r.status_label = statuses.get(r.status, r.status)
-        r.shown_name = personal.mask_name(r.name) if mask and r.is_minor_under_14 else r.name
-    return render(request, template, {"q": q, "result": result, "mask_minors": mask})
+        r.shown_name = disclosure.name(viewer_of(r), r)
+    return render(request, template, {"q": q, "result": result})
 
 
 def _structure_page(request, code: str, form_class, service, template: str, success):
@@ -349,6 +367,12 @@ def tags(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "registry/tags.html",
-        {"community": c, "tags": queries.tags_with_counts(c), "form": form, "can_add": can_add},
+        {
+            "community": c,
+            "tags": queries.tags_with_counts(c),
+            "form": form,
+            "can_add": can_add,
+            "sees_sensitive": policy.can(request.user, "resident.sensitive", c),
+        },
         status=400 if form.errors else 200,
     )

@@ -23,7 +23,7 @@ from ninja import Status as Reply
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
-from linli.core import policy
+from linli.core import disclosure, policy
 from linli.core.events import verb_label
 from linli.core.personal import mask_phone
 from linli.core.public import scrub_public_text
@@ -324,7 +324,7 @@ def _detail(
         events = sorted(shown, key=lambda e: (e.created_at, e.pk))[:500]
     shown_requesters = None
     if staff:
-        full_phone = can("ticket.revisit")
+        full_phone = disclosure.sees_full_phone(actor, t)
         if requesters is None:
             requesters = t.requesters.select_related("user")
         shown_requesters = [

@@ -8,6 +8,8 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from linli.core import disclosure
+
 from .models import Channel, CommentKind, ContactPreference, Rating, Status
 from .photos import MAX_PHOTOS
 from .services_admin import validate_attributes
@@ -253,6 +255,14 @@ INTAKE_CHANNELS = [
 ]
 
 
+def _resident_label(actor, r) -> str:
+    """A resident in the requester list, as this person may see them (core.disclosure):
+    a child's name masked for those who may not see minors, the phone masked."""
+    sees = actor is not None and disclosure.sees_minors(actor, r)
+    name = disclosure.name(disclosure.Viewer(minors=sees), r)
+    return f"{name} ({r.phone_masked})" if r.phone else name
+
+
 class IntakeForm(AttributesMixin, _PlaceMixin, forms.Form):
     """Staff, a building leader or a grid worker enters a request for someone else."""
 
@@ -309,7 +319,15 @@ class IntakeForm(AttributesMixin, _PlaceMixin, forms.Form):
     lookup_room = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(
-        self, *args, categories, buildings, units, residents, households_by_label, **kwargs
+        self,
+        *args,
+        categories,
+        buildings,
+        units,
+        residents,
+        households_by_label,
+        actor=None,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.buildings, self.units = buildings, units
@@ -319,7 +337,7 @@ class IntakeForm(AttributesMixin, _PlaceMixin, forms.Form):
             categories, (lambda c: f"{c.community} · {c}") if several else str
         )
         self.fields["requester_resident"].set_objects(
-            residents, lambda r: f"{r.name} ({r.phone_masked})" if r.phone else r.name
+            residents, lambda r: _resident_label(actor, r)
         )
         self.fields["spot"].choices = spot_choices(buildings, units)
         self.add_attribute_fields(categories)

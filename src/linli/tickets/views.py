@@ -257,6 +257,7 @@ def intake(request: HttpRequest) -> HttpResponse:
         units=choices["units"],
         residents=residents,
         households_by_label=lambda label: queries.households_by_label(actor, label),
+        actor=actor,
     )
     status = 200
     if request.method == "POST":
