@@ -77,7 +77,6 @@ class Topic(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     SCOPE_PATHS = _COMMUNITY_PATHS
-    SCOPE_MULTIVALUED = True
 
     class Meta:
         verbose_name = _("topic")
@@ -123,7 +122,6 @@ class ActionItem(models.Model):
 
     SCOPE_PATHS = _COMMUNITY_PATHS
     SCOPE_SELF_PATHS = {"owner": "owner_id"}
-    SCOPE_MULTIVALUED = True
 
     class Meta:
         ordering = ["status", "due_on", "id"]
@@ -177,7 +175,6 @@ class Meeting(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     SCOPE_PATHS = _COMMUNITY_PATHS
-    SCOPE_MULTIVALUED = True
 
     class Meta:
         verbose_name = _("council meeting")
@@ -267,7 +264,6 @@ class Survey(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     SCOPE_PATHS = _COMMUNITY_PATHS
-    SCOPE_MULTIVALUED = True
 
     class Meta:
         verbose_name = _("door-to-door survey")
@@ -392,7 +388,6 @@ class Forum(models.Model):
         "building": "building_id",
         "household": "building__households__id",
     }
-    SCOPE_MULTIVALUED = True
 
     class Meta:
         verbose_name = _("building forum")
@@ -486,7 +481,6 @@ class Vote(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     SCOPE_PATHS = _COMMUNITY_PATHS
-    SCOPE_MULTIVALUED = True
 
     class Meta:
         verbose_name = _("vote")

@@ -39,7 +39,6 @@ class StreetOffice(models.Model):
         "building": "communities__buildings__id",
         "household": "communities__households__id",
     }
-    SCOPE_MULTIVALUED = True
 
     class Meta:
         verbose_name = _("street office")
@@ -68,7 +67,6 @@ class Community(models.Model):
         "building": "buildings__id",
         "household": "households__id",
     }
-    SCOPE_MULTIVALUED = True
 
     class Meta:
         verbose_name = _("community")
@@ -93,7 +91,6 @@ class Grid(models.Model):
         "building": "buildings__id",
         "household": "buildings__households__id",
     }
-    SCOPE_MULTIVALUED = True
 
     class Meta:
         verbose_name = _("grid")
@@ -128,7 +125,6 @@ class Building(models.Model):
         "building": "id",
         "household": "households__id",
     }
-    SCOPE_MULTIVALUED = True
 
     class Meta:
         verbose_name = _("building")
@@ -153,7 +149,6 @@ class Unit(models.Model):
         "building": "building_id",
         "household": "households__id",
     }
-    SCOPE_MULTIVALUED = True
 
     class Meta:
         verbose_name = _("unit")
