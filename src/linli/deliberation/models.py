@@ -481,6 +481,8 @@ class Vote(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     SCOPE_PATHS = _COMMUNITY_PATHS
+    # The person on the frozen list of owners (core.roles "self:voter"): they vote as an owner.
+    SCOPE_SELF_PATHS = {"voter": "voters__user_id"}
 
     class Meta:
         verbose_name = _("vote")

@@ -35,6 +35,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
@@ -627,9 +628,12 @@ def _save_ballot(vote: Vote, voter: Voter, **fields) -> Ballot:
 
 @transaction.atomic
 def vote_cast(*, actor, vote: Vote, choice: str) -> Ballot:
-    """An owner votes online, for all the flats the electorate lists for them."""
-    policy.authorize(actor, "vote.cast", vote)
+    """An owner votes online, for all the flats the electorate lists for them. Whether the
+    actor is on that list is known only once voting has opened (the list is frozen then), so
+    the vote is opened before the permission to cast is decided."""
+    policy.authorize(actor, "vote.view", vote)
     vote = open_if_due(vote)
+    policy.authorize(actor, "vote.cast", vote)
     vote = _locked(vote)
     _require_owners_rule(vote)
     now = _now()
@@ -935,14 +939,20 @@ def votes_for(actor, *, topic: Topic | None = None) -> QuerySet:
 
 
 def vote_get_for(actor, pk: int, action: str = "vote.view") -> Vote:
-    """Fetch and authorise; a vote whose window has started is opened first. A vote still
-    being prepared does not exist yet for anyone but the office (404)."""
-    vote = policy.get_for(actor, Vote.objects.select_related("topic", "community"), action, pk=pk)
+    """Fetch and authorise ``action``: out of scope, or a vote still being prepared (it does
+    not exist yet for anyone but the office) → 404; visible but ``action`` not allowed → 403.
+    A vote whose window has started is opened first, so ``action`` is decided on the frozen
+    list of owners ("self:voter")."""
+    vote = policy.get_for(
+        actor, Vote.objects.select_related("topic", "community"), "vote.view", pk=pk
+    )
     if vote.status == VoteStatus.DRAFT and not policy.can(actor, "vote.manage", vote):
         raise Http404
     if vote.status == VoteStatus.NOTICED and vote.opens_at and vote.opens_at <= _now():
         vote = open_if_due(vote)
         vote = Vote.objects.select_related("topic", "community").get(pk=vote.pk)
+    if action != "vote.view" and not policy.can(actor, action, vote):
+        raise PermissionDenied
     return vote
 
 
