@@ -653,3 +653,28 @@ def test_meeting_list_shows_names_of_nobody(names, as_user):
     page = as_user(names.resident).get(url("meeting_list")).content.decode()
     assert "居民议事会" in page and "楼长老陈" not in page
     assert re.search(rf'data-meeting="{m.pk}"', page)
+
+
+# --- a meeting being prepared: not visible, so 404 on each of its pages ------------------------
+
+
+@pytest.mark.parametrize("who", ["resident", "leader", "grid_worker", "supervisor", "outsider"])
+def test_a_meeting_being_prepared_is_not_found_on_any_of_its_pages(dw, as_user, who):
+    m = _meeting(dw, invite=[dw.resident])
+    c = as_user(getattr(dw, who))
+    assert c.get(url("meeting_detail", m.pk)).status_code == 404
+    assert c.get(url("meeting_qr", m.pk)).status_code == 404  # was 403 beside the detail's 404
+    assert c.get(url("meeting_edit", m.pk)).status_code == 404
+    assert c.get(url("meeting_print_agenda", m.pk)).status_code == 404
+    for name in MANAGE_POSTS:
+        assert c.post(url(name, m.pk), {}).status_code == 404, name
+    assert c.get(url("meeting_checkin", m.checkin_token)).status_code == 404
+    assert Meeting.objects.get().status == "draft"
+
+
+def test_the_office_opens_every_page_of_a_meeting_being_prepared(dw, as_user):
+    m = _meeting(dw, invite=[dw.resident])
+    c = as_user(dw.staff)
+    assert c.get(url("meeting_detail", m.pk)).status_code == 200
+    assert c.get(url("meeting_edit", m.pk)).status_code == 200
+    assert c.get(url("meeting_qr", m.pk)).status_code == 404  # no sign-in before the notice

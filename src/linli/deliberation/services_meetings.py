@@ -777,15 +777,20 @@ def meetings_for(actor) -> QuerySet[Meeting]:
     return visible.filter(~Q(status=MS.DRAFT) | Q(pk__in=managed.values("pk")))
 
 
-def meeting_get_for(actor, pk: int) -> tuple[Meeting, bool]:
-    """One meeting and whether the actor manages it; a meeting still being prepared is a
-    404 for everyone else."""
+def meeting_get_for(actor, pk: int, action: str = "meeting.view") -> tuple[Meeting, bool]:
+    """One meeting, authorised for ``action``, and whether the actor manages it. Out of scope,
+    or still being prepared (it does not exist yet for anyone but the office) → 404 on every
+    page of it, whatever the action; visible but ``action`` not allowed → 403."""
     meeting = policy.get_for(
         actor, Meeting.objects.select_related("community"), "meeting.view", pk=pk
     )
     manage = policy.can(actor, "meeting.manage", meeting)
     if meeting.status == MS.DRAFT and not manage:
         raise Http404
+    if action != "meeting.view":
+        allowed = manage if action == "meeting.manage" else policy.can(actor, action, meeting)
+        if not allowed:
+            raise PermissionDenied
     return meeting, manage
 
 

@@ -228,9 +228,9 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
 
 
 def _get_managed(actor, pk: int) -> Meeting:
-    return policy.get_for(
-        actor, Meeting.objects.select_related("community"), "meeting.manage", pk=pk
-    )
+    """A meeting the actor manages: 404 out of scope or (for anyone but the office) still
+    being prepared, as its detail page; 403 when it is visible but not theirs to manage."""
+    return svc.meeting_get_for(actor, pk, "meeting.manage")[0]
 
 
 @login_required
