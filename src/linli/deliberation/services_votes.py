@@ -52,6 +52,7 @@ from linli.core.notifications import notify
 from linli.core.roles import Role
 from linli.registry.models import Household, Resident, ResidentStatus, Tenure
 
+from . import services_notice as notice
 from . import tally as tally_mod
 from .errors import DeliberationError
 from .models import (
@@ -208,6 +209,7 @@ def _clean_fields(
         raise DeliberationError(
             _("Results must be posted within 1 to %(n)s days.") % {"n": MAX_RESULTS_DUE_DAYS}
         )
+    notice.check_vote_notice(community_id, rule, notice_days)
     if opens_at and closes_at and closes_at <= opens_at:
         raise DeliberationError(_("Voting must close after it opens."))
     return {
@@ -355,6 +357,8 @@ def vote_notice(*, actor, vote: Vote) -> Vote:
         raise DeliberationError(_("The notice of this vote is already published."), status_code=409)
     if vote.opens_at is None or vote.closes_at is None:
         raise DeliberationError(_("Set when voting opens and closes before publishing the notice."))
+    # Again: the community may have raised its minimum since the vote was prepared.
+    notice.check_vote_notice(vote.community_id, vote.rule, vote.notice_days)
     now = _now()
     earliest = now + dt.timedelta(days=vote.notice_days)
     if vote.opens_at < earliest:
