@@ -1,7 +1,8 @@
 """``make bench`` / ``make bench-quick``: build (or reuse) the cached data set, serve it with
 gunicorn (2 workers) on loopback, drive each scenario from a separate load-generator process
 at concurrency 16 after a warm-up, write ``var/bench/results.json`` and print the table with
-each scenario's ratio to its baseline and the issue's targets.
+each scenario's ratio to its baseline and the issue's targets. Then the registry import
+(``import_registry``, bench/importing.py), in process: its ``rps`` is rows imported per second.
 
     python -m bench.run --scale community          # make bench-quick
     python -m bench.run --scale district           # make bench (BENCH_TICKETS=2000000)
@@ -220,6 +221,17 @@ def one(args) -> None:
             rows.append(row)
     finally:
         server.stop()
+    # Not a load scenario: the registry import, in this process, rows per second.
+    from bench import importing
+
+    row = importing.scenario(database="postgresql" if pg else "sqlite", scale=rows[0]["scale"])
+    print(
+        f"  {row['name']:<16} {row['rps']:>8.1f} rows/s  import {row['p50_ms'] / 1000:.1f} s  "
+        f"errors {row['errors']}",
+        file=sys.stderr,
+        flush=True,
+    )
+    rows.append(row)
     print(json.dumps(rows))
 
 
@@ -242,6 +254,11 @@ def verdicts(rows: list[dict]) -> list[tuple[dict, str, str]]:
             if r["name"] != "ticket_submit":
                 ok = ok and r["p95_ms"] <= 50
                 target += ", p95 <= 50 ms"
+        elif r["name"] == "import_registry":
+            from bench.importing import TARGET_ROWS_PER_S
+
+            ok = ok and r["rps"] >= TARGET_ROWS_PER_S
+            target = f">= {TARGET_ROWS_PER_S:.1f} rows/s (1,100 rows in 30 s)"
         elif r["name"] == "dashboard":
             ok = ok and r["p95_ms"] <= 200
             target = "p95 <= 200 ms"

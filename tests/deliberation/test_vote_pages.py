@@ -89,13 +89,15 @@ def test_a_vote_being_prepared_is_only_for_the_office(dw, as_user):
     assert vote.title not in lst
 
 
+# A vote being prepared does not exist for anyone but the office: 404 on every page of it,
+# as on its detail page (it used to be a 403 here and a 404 there for the same person).
 @pytest.mark.parametrize(
     ("persona", "status"),
     [
-        ("resident", 403),
-        ("leader", 403),
-        ("grid_worker", 403),
-        ("supervisor", 403),
+        ("resident", 404),
+        ("leader", 404),
+        ("grid_worker", 404),
+        ("supervisor", 404),
         ("outsider", 404),
         ("staff", 200),
         ("secretary", 200),
@@ -106,10 +108,20 @@ def test_only_the_office_manages_votes(dw, as_user, persona, status):
     assert as_user(getattr(dw, persona)).get(url("vote_edit", vote)).status_code == status
 
 
+@pytest.mark.parametrize("persona", ["resident", "leader", "grid_worker", "supervisor"])
+def test_an_announced_vote_is_seen_but_not_managed_by_others(dw, clock, as_user, persona):
+    vote = announce(dw, clock)
+    client = as_user(getattr(dw, persona))
+    assert client.get(url("vote_detail", vote)).status_code == 200
+    assert client.post(url("vote_step", vote, "open")).status_code == 403
+    vote.refresh_from_db()
+    assert vote.status == VoteStatus.NOTICED
+
+
 def test_a_building_leader_cannot_publish_a_notice(dw, clock, as_user):
     vote = prepare(dw)
     r = as_user(dw.leader).post(url("vote_step", vote, "notice"))
-    assert r.status_code == 403
+    assert r.status_code == 404  # a vote being prepared is not visible to them (see above)
     vote.refresh_from_db()
     assert vote.status == VoteStatus.DRAFT
 

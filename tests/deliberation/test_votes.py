@@ -242,8 +242,18 @@ def test_the_notice_period_is_enforced(dw, clock):
 
 
 def test_a_configurable_notice_period(dw, clock):
-    vote = prepare(dw, opens_at=T0 + dt.timedelta(days=7), notice_days=7)
+    # An owners' vote may not go below the legal 15 days (tests/deliberation/
+    # test_minimum_notice.py); a vote may set a longer period of its own, or a shorter one
+    # under a rule whose floor allows it.
+    vote = prepare(
+        dw,
+        opens_at=T0 + dt.timedelta(days=21),
+        closes_at=T0 + dt.timedelta(days=25),
+        notice_days=21,
+    )
     assert sv.vote_notice(actor=dw.staff, vote=vote).status == VoteStatus.NOTICED
+    poll = prepare(dw, rule="consultative", opens_at=T0 + dt.timedelta(days=7), notice_days=7)
+    assert sv.vote_notice(actor=dw.staff, vote=poll).status == VoteStatus.NOTICED
 
 
 def test_the_notice_tells_the_community(dw, clock):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io as stdio
-import time
 import zipfile
 from decimal import Decimal
 
@@ -435,7 +434,9 @@ def test_export_queries_do_not_grow_with_rows(world, as_user, django_assert_max_
     assert response.status_code == 200
 
 
-def test_importing_1100_residents_is_fast_enough(world, as_user):
+def test_importing_1100_residents_applies_every_row(world, as_user):
+    # How fast is measured by `make bench` (import_registry, bench/importing.py), not here:
+    # a test must not depend on the machine's load (issue 10, item 10).
     rows = []
     for i in range(1100):
         born = f"19{40 + i % 60:02d}0{1 + i % 9}1{i % 9}"
@@ -443,14 +444,13 @@ def test_importing_1100_residents_is_fast_enough(world, as_user):
                         phone=f"139{i:08d}", id_number=make_id(i, born), relation="户主",
                         tags="党员" if i % 5 == 0 else ""))  # fmt: skip
     client = as_user(world.staff)
-    started = time.perf_counter()
     upload(client, world, xlsx(rows))
     imp = RegistryImport.objects.get()
     assert imp.summary["error_count"] == 0, imp.summary["errors"][:3]
     client.post(preview_url(world, imp))
-    elapsed = time.perf_counter() - started
     assert Resident.objects.filter(community=world.xincun).count() == 3 + 1100
-    assert elapsed < 30, f"import took {elapsed:.1f}s"
+    imp.refresh_from_db()
+    assert imp.status == "committed"
 
 
 def test_upload_page_offers_the_template_and_lists_recent_imports(world, as_user):

@@ -205,6 +205,7 @@ ROUTE_PARAMS: dict[str, dict[str, object]] = {
     "deliberation:survey_door": {"pk": "survey", "household_id": "household"},
     "deliberation:opinion_delete": {"pk": "forum", "oid": "opinion"},
     "deliberation:vote_step": {"pk": "vote", "step": ("literal", "open")},
+    "deliberation:notice_rules": {"code": "community"},
 }
 # Whole families whose only object parameter is ``pk`` of one kind.
 PREFIX_PK = {

@@ -123,10 +123,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "survey.view_households": frozenset(_OFFICE),
     "forum.view": frozenset(_EVERYONE),
     "forum.manage": frozenset({*_OFFICE, _R.BUILDING_LEADER, _R.GRID_WORKER}),
-    "vote.view": frozenset(_EVERYONE),
+    # "self:voter": the person is on the vote's frozen list of owners (Vote.SCOPE_SELF_PATHS).
+    # An owner votes as an owner, whatever other roles they hold (a building leader, grid
+    # worker or staff member who owns a flat) and even without a resident membership. A
+    # resident not on the list is let through to the service, which says why they cannot vote.
+    "vote.view": frozenset({*_EVERYONE, "self:voter"}),
     "vote.manage": frozenset(_OFFICE),
     "vote.enter_ballot": frozenset(_OFFICE),  # paper and proxy ballots
-    "vote.cast": frozenset({_R.RESIDENT}),  # online, by the owner themselves
+    "vote.cast": frozenset({_R.RESIDENT, "self:voter"}),  # online, by the owner themselves
     "vote.audit": frozenset({_R.SECRETARY}),
     "ticket.metrics": frozenset({*_OFFICE, _R.STREET_SUPERVISOR}),
     "access_log.view_own": frozenset({_R.RESIDENT}),

@@ -79,7 +79,6 @@ class Topic(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     SCOPE_PATHS = _COMMUNITY_PATHS
-    SCOPE_MULTIVALUED = True
 
     class Meta:
         verbose_name = _("topic")
@@ -125,7 +124,6 @@ class ActionItem(models.Model):
 
     SCOPE_PATHS = _COMMUNITY_PATHS
     SCOPE_SELF_PATHS = {"owner": "owner_id"}
-    SCOPE_MULTIVALUED = True
 
     class Meta:
         ordering = ["status", "due_on", "id"]
@@ -179,7 +177,6 @@ class Meeting(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     SCOPE_PATHS = _COMMUNITY_PATHS
-    SCOPE_MULTIVALUED = True
 
     class Meta:
         verbose_name = _("council meeting")
@@ -269,7 +266,6 @@ class Survey(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     SCOPE_PATHS = _COMMUNITY_PATHS
-    SCOPE_MULTIVALUED = True
 
     class Meta:
         verbose_name = _("door-to-door survey")
@@ -394,7 +390,6 @@ class Forum(models.Model):
         "building": "building_id",
         "household": "building__households__id",
     }
-    SCOPE_MULTIVALUED = True
 
     class Meta:
         verbose_name = _("building forum")
@@ -488,7 +483,8 @@ class Vote(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     SCOPE_PATHS = _COMMUNITY_PATHS
-    SCOPE_MULTIVALUED = True
+    # The person on the frozen list of owners (core.roles "self:voter"): they vote as an owner.
+    SCOPE_SELF_PATHS = {"voter": "voters__user_id"}
 
     class Meta:
         verbose_name = _("vote")
@@ -577,3 +573,73 @@ class Ballot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vote_id}:{self.voter_id}"
+
+
+# --- minimum notice -------------------------------------------------------------------------
+
+# The least notice (days between publishing the notice and the vote or meeting) each rule
+# allows; a community may require more (NoticeRules), never less. Sources, in
+# ../shared/brief/domain-rules.md §1:
+# - owners' joint decision (Civil Code Art. 278) and the owners' assembly: 15 days — the notice
+#   period §1 names (Beijing 2024), as the Property Management Regulations Art. 13 require for
+#   an owners' assembly meeting;
+# - residents' meeting (Organic Law Arts. 9–10) and the councils: §1 names no period; at least
+#   1 day is Linli's floor, so a decision with legal effect is never noticed on the day itself;
+# - consultative poll: no legal effect, no floor (0).
+LEGAL_NOTICE_FLOOR_DAYS: dict[str, int] = {
+    VoteRule.OWNERS: 15,
+    VoteRule.RESIDENTS: 1,
+    VoteRule.CONSULTATIVE: 0,
+}
+# The rule whose notice floor each meeting body follows.
+BODY_NOTICE_RULE: dict[str, str] = {
+    Body.OWNERS_ASSEMBLY: VoteRule.OWNERS,
+    Body.RESIDENTS_COUNCIL: VoteRule.RESIDENTS,
+    Body.AFFAIRS_COUNCIL: VoteRule.RESIDENTS,
+}
+
+
+class NoticeRules(models.Model):
+    """A community's own minimum notice per rule, at or above the legal floor (the database
+    refuses less). No row: the legal floor."""
+
+    community = models.OneToOneField(
+        "registry.Community", on_delete=models.CASCADE, related_name="notice_rules"
+    )
+    owners_days = models.PositiveSmallIntegerField(
+        _("owners' joint decision: at least (days)"),
+        default=LEGAL_NOTICE_FLOOR_DAYS[VoteRule.OWNERS],
+    )
+    residents_days = models.PositiveSmallIntegerField(
+        _("residents' meeting and councils: at least (days)"),
+        default=LEGAL_NOTICE_FLOOR_DAYS[VoteRule.RESIDENTS],
+    )
+    consultative_days = models.PositiveSmallIntegerField(
+        _("consultative poll: at least (days)"),
+        default=LEGAL_NOTICE_FLOOR_DAYS[VoteRule.CONSULTATIVE],
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    SCOPE_PATHS = _COMMUNITY_PATHS
+    FIELD_FOR_RULE = {
+        VoteRule.OWNERS: "owners_days",
+        VoteRule.RESIDENTS: "residents_days",
+        VoteRule.CONSULTATIVE: "consultative_days",
+    }
+
+    class Meta:
+        verbose_name = _("minimum notice")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(owners_days__gte=LEGAL_NOTICE_FLOOR_DAYS[VoteRule.OWNERS])
+                & Q(residents_days__gte=LEGAL_NOTICE_FLOOR_DAYS[VoteRule.RESIDENTS])
+                & Q(consultative_days__gte=LEGAL_NOTICE_FLOOR_DAYS[VoteRule.CONSULTATIVE]),
+                name="notice_rules_not_below_the_legal_floor",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.community_id}"

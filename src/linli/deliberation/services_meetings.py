@@ -28,8 +28,10 @@ from linli.core.events import log_event, register_verbs
 from linli.core.notifications import notify
 
 from . import services
+from . import services_notice as notice
 from .errors import DeliberationError
 from .models import (
+    BODY_NOTICE_RULE,
     ActionItem,
     AgendaItem,
     Body,
@@ -173,7 +175,9 @@ def _url(meeting: Meeting) -> str:
     return reverse("deliberation:meeting_detail", args=[meeting.pk])
 
 
-def _validate_details(*, body: str, title: str, starts_at, location: str, notice_days):
+def _validate_details(
+    *, community_id: int, body: str, title: str, starts_at, location: str, notice_days
+):
     if body not in Body.values:
         raise DeliberationError(_("Choose which body meets."))
     title = _text(title, limit=120, required_message=_("Give the meeting a title."))
@@ -183,11 +187,14 @@ def _validate_details(*, body: str, title: str, starts_at, location: str, notice
     if starts_at <= timezone.now():
         raise DeliberationError(_("The meeting must start in the future."))
     if notice_days is None:
-        notice_days = NOTICE_DAYS[body]
+        notice_days = max(
+            NOTICE_DAYS[body], notice.minimum_days(community_id, BODY_NOTICE_RULE[body])
+        )
     if not 0 <= int(notice_days) <= MAX_NOTICE_DAYS:
         raise DeliberationError(
             _("The notice period is between 0 and %(n)s days.") % {"n": MAX_NOTICE_DAYS}
         )
+    notice.check_meeting_notice(community_id, body, int(notice_days))
     return title, location, int(notice_days)
 
 
@@ -235,7 +242,12 @@ def meeting_create(
     owners' assembly 15) and is checked when the notice is published."""
     policy.authorize(actor, "meeting.manage", community)
     title, location, notice_days = _validate_details(
-        body=body, title=title, starts_at=starts_at, location=location, notice_days=notice_days
+        community_id=community.pk,
+        body=body,
+        title=title,
+        starts_at=starts_at,
+        location=location,
+        notice_days=notice_days,
     )
     meeting = Meeting.objects.create(
         community=community,
@@ -276,6 +288,7 @@ def meeting_update(
         ),
     )
     title, location, notice_days = _validate_details(
+        community_id=meeting.community_id,
         body=meeting.body,
         title=title,
         starts_at=starts_at,
@@ -441,6 +454,8 @@ def meeting_publish_notice(*, actor, meeting: Meeting) -> Meeting:
     policy.authorize(actor, "meeting.manage", meeting)
     meeting = _locked(meeting)
     _require(meeting, MS.DRAFT, message=_("The notice has already been published."))
+    # Again: the community may have raised its minimum since the meeting was prepared.
+    notice.check_meeting_notice(meeting.community_id, meeting.body, meeting.notice_days)
     now = timezone.now()
     if meeting.starts_at < now + dt.timedelta(days=meeting.notice_days):
         raise DeliberationError(
@@ -777,15 +792,20 @@ def meetings_for(actor) -> QuerySet[Meeting]:
     return visible.filter(~Q(status=MS.DRAFT) | Q(pk__in=managed.values("pk")))
 
 
-def meeting_get_for(actor, pk: int) -> tuple[Meeting, bool]:
-    """One meeting and whether the actor manages it; a meeting still being prepared is a
-    404 for everyone else."""
+def meeting_get_for(actor, pk: int, action: str = "meeting.view") -> tuple[Meeting, bool]:
+    """One meeting, authorised for ``action``, and whether the actor manages it. Out of scope,
+    or still being prepared (it does not exist yet for anyone but the office) → 404 on every
+    page of it, whatever the action; visible but ``action`` not allowed → 403."""
     meeting = policy.get_for(
         actor, Meeting.objects.select_related("community"), "meeting.view", pk=pk
     )
     manage = policy.can(actor, "meeting.manage", meeting)
     if meeting.status == MS.DRAFT and not manage:
         raise Http404
+    if action != "meeting.view":
+        allowed = manage if action == "meeting.manage" else policy.can(actor, action, meeting)
+        if not allowed:
+            raise PermissionDenied
     return meeting, manage
 
 

@@ -33,6 +33,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
@@ -50,6 +51,7 @@ from linli.core.notifications import notify
 from linli.core.roles import Role
 from linli.registry.models import Household, Resident, ResidentStatus, Tenure
 
+from . import services_notice as notice
 from . import tally as tally_mod
 from .errors import DeliberationError
 from .models import (
@@ -206,6 +208,7 @@ def _clean_fields(
         raise DeliberationError(
             _("Results must be posted within 1 to %(n)s days.") % {"n": MAX_RESULTS_DUE_DAYS}
         )
+    notice.check_vote_notice(community_id, rule, notice_days)
     if opens_at and closes_at and closes_at <= opens_at:
         raise DeliberationError(_("Voting must close after it opens."))
     return {
@@ -353,6 +356,8 @@ def vote_notice(*, actor, vote: Vote) -> Vote:
         raise DeliberationError(_("The notice of this vote is already published."), status_code=409)
     if vote.opens_at is None or vote.closes_at is None:
         raise DeliberationError(_("Set when voting opens and closes before publishing the notice."))
+    # Again: the community may have raised its minimum since the vote was prepared.
+    notice.check_vote_notice(vote.community_id, vote.rule, vote.notice_days)
     now = _now()
     earliest = now + dt.timedelta(days=vote.notice_days)
     if vote.opens_at < earliest:
@@ -626,9 +631,12 @@ def _save_ballot(vote: Vote, voter: Voter, **fields) -> Ballot:
 
 @transaction.atomic
 def vote_cast(*, actor, vote: Vote, choice: str) -> Ballot:
-    """An owner votes online, for all the flats the electorate lists for them."""
-    policy.authorize(actor, "vote.cast", vote)
+    """An owner votes online, for all the flats the electorate lists for them. Whether the
+    actor is on that list is known only once voting has opened (the list is frozen then), so
+    the vote is opened before the permission to cast is decided."""
+    policy.authorize(actor, "vote.view", vote)
     vote = open_if_due(vote)
+    policy.authorize(actor, "vote.cast", vote)
     vote = _locked(vote)
     _require_owners_rule(vote)
     now = _now()
@@ -934,14 +942,20 @@ def votes_for(actor, *, topic: Topic | None = None) -> QuerySet:
 
 
 def vote_get_for(actor, pk: int, action: str = "vote.view") -> Vote:
-    """Fetch and authorise; a vote whose window has started is opened first. A vote still
-    being prepared does not exist yet for anyone but the office (404)."""
-    vote = policy.get_for(actor, Vote.objects.select_related("topic", "community"), action, pk=pk)
+    """Fetch and authorise ``action``: out of scope, or a vote still being prepared (it does
+    not exist yet for anyone but the office) → 404; visible but ``action`` not allowed → 403.
+    A vote whose window has started is opened first, so ``action`` is decided on the frozen
+    list of owners ("self:voter")."""
+    vote = policy.get_for(
+        actor, Vote.objects.select_related("topic", "community"), "vote.view", pk=pk
+    )
     if vote.status == VoteStatus.DRAFT and not policy.can(actor, "vote.manage", vote):
         raise Http404
     if vote.status == VoteStatus.NOTICED and vote.opens_at and vote.opens_at <= _now():
         vote = open_if_due(vote)
         vote = Vote.objects.select_related("topic", "community").get(pk=vote.pk)
+    if action != "vote.view" and not policy.can(actor, action, vote):
+        raise PermissionDenied
     return vote
 
 

@@ -7,6 +7,7 @@ from . import views_votes as v
 urlpatterns = [
     path("", v.vote_list, name="vote_list"),
     path("new/", v.vote_create, name="vote_create"),
+    path("notice/<slug:code>/", v.notice_rules_edit, name="notice_rules"),
     path("<int:pk>/", v.vote_detail, name="vote_detail"),
     path("<int:pk>/edit/", v.vote_edit, name="vote_edit"),
     path("<int:pk>/step/<slug:step>/", v.vote_step, name="vote_step"),

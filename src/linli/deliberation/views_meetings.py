@@ -31,6 +31,7 @@ from linli.core.roles import Role
 from linli.registry.models import Community
 
 from . import services_meetings as svc
+from . import services_notice as notice
 from .errors import DeliberationError
 from .models import (
     ActionItem,
@@ -80,12 +81,14 @@ class MeetingForm(forms.Form):
         help_text=gettext_lazy(
             "Leave empty for the body's usual period: 3 days for the "
             "residents' council and the residents' affairs council, 15 days "
-            "for the owners' assembly."
+            "for the owners' assembly. Never less than 15 days for the owners' assembly, "
+            "nor less than the minimum this community has set."
         ),
     )
 
-    def __init__(self, *args, communities=(), editing=False, **kwargs):
+    def __init__(self, *args, communities=(), editing=False, meeting=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.meeting = meeting
         self.fields["community"] = ObjectChoiceField(
             label=self.fields["community"].label, objects=communities
         )
@@ -94,6 +97,18 @@ class MeetingForm(forms.Form):
         elif len(communities) == 1:
             self.fields["community"].initial = str(communities[0].pk)
             self.fields["community"].widget = forms.HiddenInput()
+
+    def clean(self):
+        data = super().clean()
+        community = data.get("community") or (self.meeting.community if self.meeting else None)
+        body = data.get("body") or (self.meeting.body if self.meeting else None)
+        days = data.get("notice_days")
+        if community is not None and body and days is not None:
+            try:
+                notice.check_meeting_notice(community.pk, body, days)
+            except DeliberationError as e:
+                self.add_error("notice_days", str(e.message))
+        return data
 
 
 class AgendaForm(forms.Form):
@@ -228,9 +243,9 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
 
 
 def _get_managed(actor, pk: int) -> Meeting:
-    return policy.get_for(
-        actor, Meeting.objects.select_related("community"), "meeting.manage", pk=pk
-    )
+    """A meeting the actor manages: 404 out of scope or (for anyone but the office) still
+    being prepared, as its detail page; 403 when it is visible but not theirs to manage."""
+    return svc.meeting_get_for(actor, pk, "meeting.manage")[0]
 
 
 @login_required
@@ -243,7 +258,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "location": meeting.location,
         "notice_days": meeting.notice_days,
     }
-    form = MeetingForm(request.POST or None, initial=initial, editing=True)
+    form = MeetingForm(request.POST or None, initial=initial, editing=True, meeting=meeting)
     return form_page(
         request,
         form,

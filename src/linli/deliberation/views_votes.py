@@ -28,11 +28,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core import policy
-from linli.registry.models import Building
+from linli.registry.models import Building, Community
 
+from . import services_notice as notice
 from . import services_votes as services
 from .errors import DeliberationError
 from .models import (
+    LEGAL_NOTICE_FLOOR_DAYS,
     BallotChoice,
     BallotMethod,
     Matter,
@@ -98,9 +100,34 @@ class VoteForm(forms.Form):
 
     def __init__(self, *args, community_id: int, **kwargs):
         super().__init__(*args, **kwargs)
+        self.community_id = community_id
         self.fields["buildings"].queryset = Building.objects.filter(
             community_id=community_id
         ).order_by("number")
+        self.fields["notice_days"].help_text = notice_help(community_id)
+
+    def clean(self):
+        data = super().clean()
+        rule, days = data.get("rule"), data.get("notice_days")
+        if rule and days is not None:
+            try:
+                notice.check_vote_notice(self.community_id, rule, days)
+            except DeliberationError as e:
+                self.add_error("notice_days", str(e.message))
+        return data
+
+
+def notice_help(community_id: int) -> str:
+    """The minimum notice per rule in this community, for the form."""
+    days = notice.minimums(community_id)
+    return _(
+        "At least %(owners)s days for an owners' joint decision, %(residents)s for a "
+        "residents' meeting, %(consultative)s for a consultative poll."
+    ) % {
+        "owners": days[VoteRule.OWNERS],
+        "residents": days[VoteRule.RESIDENTS],
+        "consultative": days[VoteRule.CONSULTATIVE],
+    }
 
 
 class BallotForm(forms.Form):
@@ -371,8 +398,59 @@ def vote_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "can_create": policy.has_any(actor, "vote.manage"),
+            "notice_communities": list(
+                policy.scope_filter(actor, Community.objects.all(), "vote.manage")
+            ),
         },
     )
+
+
+class NoticeRulesForm(forms.Form):
+    owners_days = forms.IntegerField(
+        label=gettext_lazy("Owners' joint decision and owners' assembly: at least (days)"),
+        min_value=LEGAL_NOTICE_FLOOR_DAYS[VoteRule.OWNERS],
+        max_value=notice.MAX_DAYS,
+    )
+    residents_days = forms.IntegerField(
+        label=gettext_lazy("Residents' meeting and the councils: at least (days)"),
+        min_value=LEGAL_NOTICE_FLOOR_DAYS[VoteRule.RESIDENTS],
+        max_value=notice.MAX_DAYS,
+    )
+    consultative_days = forms.IntegerField(
+        label=gettext_lazy("Consultative poll: at least (days)"),
+        min_value=LEGAL_NOTICE_FLOOR_DAYS[VoteRule.CONSULTATIVE],
+        max_value=notice.MAX_DAYS,
+    )
+
+
+@login_required
+def notice_rules_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """The office raises the community's minimum notice per rule (never below the legal
+    floor, which the form states)."""
+    actor = request.user
+    community = policy.get_for(actor, Community, "vote.manage", code=code)
+    rules = notice.notice_rules_for(community.pk)
+    initial = {k: getattr(rules, k) for k in NoticeRulesForm.base_fields}
+    form = NoticeRulesForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                notice.notice_rules_update(actor=actor, community=community, **form.cleaned_data)
+            except DeliberationError as e:
+                form.add_error(None, e.message)
+                status = e.status_code
+            else:
+                messages.success(request, _("Minimum notice periods saved."))
+                return redirect("deliberation:notice_rules", code=community.code)
+    floors = {
+        "owners": LEGAL_NOTICE_FLOOR_DAYS[VoteRule.OWNERS],
+        "residents": LEGAL_NOTICE_FLOOR_DAYS[VoteRule.RESIDENTS],
+        "consultative": LEGAL_NOTICE_FLOOR_DAYS[VoteRule.CONSULTATIVE],
+    }
+    ctx = {"form": form, "community": community, "floors": floors}
+    return render(request, "deliberation/notice_rules.html", ctx, status=status)
 
 
 def _topics_for_votes(actor):

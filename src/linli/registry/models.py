@@ -40,7 +40,6 @@ class StreetOffice(models.Model):
         "building": "communities__buildings__id",
         "household": "communities__households__id",
     }
-    SCOPE_MULTIVALUED = True
 
     class Meta:
         verbose_name = _("street office")
@@ -69,7 +68,6 @@ class Community(models.Model):
         "building": "buildings__id",
         "household": "households__id",
     }
-    SCOPE_MULTIVALUED = True
 
     class Meta:
         verbose_name = _("community")
@@ -94,7 +92,6 @@ class Grid(models.Model):
         "building": "buildings__id",
         "household": "buildings__households__id",
     }
-    SCOPE_MULTIVALUED = True
 
     class Meta:
         verbose_name = _("grid")
@@ -129,7 +126,6 @@ class Building(models.Model):
         "building": "id",
         "household": "households__id",
     }
-    SCOPE_MULTIVALUED = True
 
     class Meta:
         verbose_name = _("building")
@@ -154,7 +150,6 @@ class Unit(models.Model):
         "building": "building_id",
         "household": "households__id",
     }
-    SCOPE_MULTIVALUED = True
 
     class Meta:
         verbose_name = _("unit")

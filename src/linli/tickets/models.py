@@ -106,7 +106,6 @@ class Category(models.Model):
         "building": "community__buildings__id",
         "household": "community__households__id",
     }
-    SCOPE_MULTIVALUED = True
 
     class Meta:
         verbose_name = _("request category")
@@ -320,7 +319,6 @@ class Ticket(models.Model):
         "handler": "assignee_user_id",
         "team": "assignee_team__members__id",
     }
-    SCOPE_MULTIVALUED = True
 
     class Meta:
         verbose_name = _("request")

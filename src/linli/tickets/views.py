@@ -414,11 +414,6 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
-def metrics(request: HttpRequest) -> HttpResponse:
-    # Built in its own module and wired here later.
-    raise Http404
-
-
 # --- one request ---------------------------------------------------------------------------
 
 
