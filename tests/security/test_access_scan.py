@@ -177,6 +177,8 @@ ROUTE_PARAMS: dict[str, dict[str, object]] = {
     "registry:resident_reveal": {"pk": "resident", "field": ("literal", "id_number")},
     "registry:import": {"code": "community"},
     "registry:import_preview": {"code": "community", "pk": "import"},
+    "registry:import_mapping": {"code": "community", "pk": "import"},
+    "registry:import_errors": {"code": "community", "pk": "import"},
     "registry:export": {"code": "community"},
     "tickets:categories": {"code": "community"},
     "tickets:category_edit": {"code": "community", "pk": "category"},

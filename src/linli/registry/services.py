@@ -24,6 +24,7 @@ RESIDENT_FIELDS = (
     "name",
     "gender",
     "birth_date",
+    "birth_month_only",
     "phone",
     "relation",
     "tenure",
@@ -210,6 +211,8 @@ def resident_update(
     **values,
 ) -> Resident:
     policy.authorize(actor, "resident.edit", resident)
+    if "birth_date" in values:  # a date given without saying otherwise is a whole date
+        values.setdefault("birth_month_only", False)
     changed = _changes(resident, values, RESIDENT_FIELDS)
     id_number = _validate_resident(resident, id_number)
     if id_number and personal.blind_index(id_number) != resident.id_number_digest:

@@ -3,10 +3,10 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from . import io
+from . import importing
 
 
 @db_periodic_task(crontab(minute="17", hour="*"))
 def purge_stale_uploads() -> int:
-    """Hourly: checked-but-never-imported spreadsheets are deleted after a day."""
-    return io.purge_stale_uploads()
+    """Hourly: uploaded spreadsheets are deleted after a day."""
+    return importing.purge_stale_uploads()
