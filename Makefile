@@ -74,9 +74,13 @@ clean:
 # Load benchmarks and reliability drills (bench/; not part of `make test`). `bench` builds the
 # district-scale data set once under var/bench/ (BENCH_TICKETS tickets, default 2,000,000);
 # both also run on PostgreSQL when DATABASE_URL is set. See docs/performance.md, reliability.md.
-.PHONY: bench-quick drill
+.PHONY: bench-quick bench-import drill
 bench: $(STAMP)
 	PYTHONPATH=. $(PY) -m bench.run --scale district
+	PYTHONPATH=. $(PY) -m bench.import_20k
+
+bench-import: $(STAMP)
+	PYTHONPATH=. $(PY) -m bench.import_20k
 
 bench-quick: $(STAMP)
 	PYTHONPATH=. BENCH_SECONDS=$${BENCH_SECONDS:-6} BENCH_WARMUP=$${BENCH_WARMUP:-2} \

@@ -179,6 +179,7 @@ ROUTE_PARAMS: dict[str, dict[str, object]] = {
     "registry:import_preview": {"code": "community", "pk": "import"},
     "registry:import_mapping": {"code": "community", "pk": "import"},
     "registry:import_errors": {"code": "community", "pk": "import"},
+    "registry:import_progress": {"code": "community", "pk": "import"},
     "registry:export": {"code": "community"},
     "tickets:categories": {"code": "community"},
     "tickets:category_edit": {"code": "community", "pk": "category"},

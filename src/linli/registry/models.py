@@ -448,6 +448,7 @@ class ResidentTag(models.Model):
 
 class ImportStatus(models.TextChoices):
     PREVIEWED = "previewed", _("Checked, not yet imported")
+    RUNNING = "running", _("Importing")
     COMMITTED = "committed", _("Imported")
 
 
@@ -470,6 +471,14 @@ class RegistryImport(models.Model):
     options = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    # The background commit (registry.importing.commit.import_run): who started it, how far it
+    # is (rows written / to write, and the counts so far), and when its worker last wrote.
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    progress = models.JSONField(default=dict, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     SCOPE_PATHS = {"street": "community__street_office_id", "community": "community_id"}
 

@@ -119,10 +119,20 @@ def _validate_resident(resident: Resident, id_number: str | None) -> str | None:
         except ValidationError as e:
             errors["id_number"] = e.messages
     try:
-        resident.full_clean(exclude=["community", "household", "tags"], validate_unique=False)
+        # The two check constraints are tested here in Python, not as a query each (an import
+        # writes thousands of residents); the database still enforces them.
+        resident.full_clean(
+            exclude=["community", "household", "tags"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
     except ValidationError as e:
         for k, v in e.message_dict.items():
             errors.setdefault(k, []).extend(v)
+    if resident.status == ResidentStatus.DECEASED and not resident.deceased_on:
+        errors.setdefault("deceased_on", []).append(_("The date of death is required."))
+    if resident.status == ResidentStatus.MOVED_OUT and not resident.moved_out_on:
+        errors.setdefault("moved_out_on", []).append(_("The date of moving out is required."))
     if resident.birth_date and resident.birth_date > timezone.localdate():
         errors.setdefault("birth_date", []).append(_("The birth date is in the future."))
     if errors:

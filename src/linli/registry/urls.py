@@ -30,6 +30,11 @@ urlpatterns = [
         name="import_mapping",
     ),
     path(
+        "c/<slug:code>/import/<int:pk>/progress/",
+        import_views.import_progress,
+        name="import_progress",
+    ),
+    path(
         "c/<slug:code>/import/<int:pk>/errors.xlsx",
         import_views.import_errors,
         name="import_errors",

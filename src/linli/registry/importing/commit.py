@@ -10,12 +10,13 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import secrets
+import time
 from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +26,15 @@ from linli.core.events import log_event
 from .. import services
 from ..models import Community, ImportStatus, RegistryImport, Unit
 from . import mapping as M
-from .columns import COLUMN, CREATE, UPDATE, ImportAlreadyDone, ImportHasErrors, ImportRejected
+from .columns import (
+    COLUMN,
+    CREATE,
+    UNCHANGED,
+    UPDATE,
+    ImportAlreadyDone,
+    ImportHasErrors,
+    ImportRejected,
+)
 from .plan import Plan, build_plan
 from .sheets import Sheet, check_row_count, read
 
@@ -175,50 +184,228 @@ def import_remap(
     return imp
 
 
+# A transaction writes households (with their residents) for at most LOCK_BUDGET seconds or
+# CHUNK_HOUSEHOLDS households, so SQLite's write lock is held only a moment at a time.
+CHUNK_HOUSEHOLDS = 200
+LOCK_BUDGET = 0.1
+SQLITE_PAUSE = 0.1
+RESUME_AFTER = dt.timedelta(seconds=90)  # a running import silent this long lost its worker
+
+
 def import_commit(*, actor, registry_import: RegistryImport) -> RegistryImport:
-    """Apply a checked import in one transaction. Raises ``ImportHasErrors`` (nothing saved),
-    ``ImportAlreadyDone`` or ``ImportRejected`` (the stored file is gone)."""
+    """Start the import as a background job and return it (committed when the job ran
+    inline, as with an immediate queue). Raises ``ImportHasErrors`` (nothing saved),
+    ``ImportAlreadyDone`` (imported, or already running) or ``ImportRejected``."""
+    imp = import_start(actor=actor, registry_import=registry_import)
+    from ..tasks import import_run_task
+
+    import_run_task(imp.pk)
+    imp.refresh_from_db()
+    if imp.status == ImportStatus.PREVIEWED:  # the job found errors; nothing of it was saved
+        registry_import.summary = imp.summary
+        raise ImportHasErrors
+    return imp
+
+
+def import_start(*, actor, registry_import: RegistryImport) -> RegistryImport:
+    """Mark a checked import as running, once: a second start is ``ImportAlreadyDone``."""
     policy.authorize(actor, "registry.import", registry_import)
-    plan: Plan | None = None
+    with transaction.atomic():
+        imp = RegistryImport.objects.select_for_update().get(pk=registry_import.pk)
+        if imp.status != ImportStatus.PREVIEWED:
+            raise ImportAlreadyDone
+        summary = imp.summary or {}
+        if not imp.file_path:
+            raise ImportRejected(
+                _("The uploaded file is no longer available; please upload it again.")
+            )
+        if summary.get("error_count") and not (summary.get("valid_only") and not any(
+            e.get("code") in FILE_LEVEL for e in summary.get("errors", []))):  # fmt: skip
+            raise ImportHasErrors
+        imp.status = ImportStatus.RUNNING
+        imp.started_by = actor
+        imp.heartbeat_at = timezone.now()
+        imp.progress = {"done": 0, "total": 0}
+        imp.save(update_fields=["status", "started_by", "heartbeat_at", "progress"])
+    return imp
+
+
+def import_resume(*, actor, registry_import: RegistryImport) -> RegistryImport:
+    """Run again an import whose worker died (silent for ``RESUME_AFTER``). What it wrote is
+    found unchanged by the new dry run, so nothing is written twice."""
+    policy.authorize(actor, "registry.import", registry_import)
+    stale = timezone.now() - RESUME_AFTER
+    claimed = RegistryImport.objects.filter(
+        pk=registry_import.pk, status=ImportStatus.RUNNING, heartbeat_at__lt=stale
+    ).update(heartbeat_at=timezone.now())
+    if not claimed:
+        raise ImportAlreadyDone
+    from ..tasks import import_run_task
+
+    import_run_task(registry_import.pk)
+    registry_import.refresh_from_db()
+    return registry_import
+
+
+def resume_stalled() -> int:
+    """The periodic job's part: run again every import whose worker died."""
+    from ..tasks import import_run_task
+
+    stale = timezone.now() - RESUME_AFTER
+    n = 0
+    for pk in RegistryImport.objects.filter(
+        status=ImportStatus.RUNNING, heartbeat_at__lt=stale
+    ).values_list("pk", flat=True):
+        if RegistryImport.objects.filter(pk=pk, heartbeat_at__lt=stale).update(
+            heartbeat_at=timezone.now()
+        ):
+            import_run_task(pk)
+            n += 1
+    return n
+
+
+def resumable(imp: RegistryImport) -> bool:
+    return (
+        imp.status == ImportStatus.RUNNING
+        and imp.heartbeat_at is not None
+        and imp.heartbeat_at < timezone.now() - RESUME_AFTER
+    )
+
+
+def import_run(import_id: int) -> str:
+    """The job: check the file again, then write it in transactions of ``CHUNK_HOUSEHOLDS``
+    households, recording progress with each. Safe to run twice and to run after a crash:
+    each run plans from what the registry holds now."""
+    imp = RegistryImport.objects.select_related("community", "started_by").get(pk=import_id)
+    if imp.status != ImportStatus.RUNNING:
+        return "not running"
+    actor = imp.started_by
+    policy.authorize(actor, "registry.import", imp)  # decided once for the whole import
+    community = imp.community
     try:
-        with transaction.atomic():
-            imp = (
-                RegistryImport.objects.select_for_update()
-                .select_related("community")
-                .get(pk=registry_import.pk)
-            )
-            if imp.status != ImportStatus.PREVIEWED:
-                raise ImportAlreadyDone
-            book = sheets_of(imp)
-            mapping = M.chosen(book, imp.options)
-            plan = plan_for(actor=actor, community=imp.community, sheets=book, mapping=mapping,
-                            valid_only=bool(imp.options.get("valid_only")))  # fmt: skip
-            if plan.blocking() or not mapping.sheets:
-                raise _ApplyFailed
-            apply(actor=actor, community=imp.community, plan=plan)
-            counts = plan.counts()
-            imp.status = ImportStatus.COMMITTED
-            imp.committed_at = timezone.now()
-            imp.summary = {**plan.summary(), "committed": counts}
-            imp.save(update_fields=["status", "committed_at", "summary"])
-            log_event(
-                actor=actor,
-                verb="registry.imported",
-                obj=imp,
-                data={**counts, "file": imp.original_name},
-            )
-            M.remember(imp.community, mapping)
+        book = sheets_of(imp)
+    except ImportRejected as e:
+        _back_to_preview(imp, {**(imp.summary or {}), "error_count": 1, "errors": [
+            {"row": 0, "column": "", "code": "service", "params": {"message": e.message}}]})  # fmt: skip
+        return "file gone"
+    mapping = M.chosen(book, imp.options)
+    plan = plan_for(actor=actor, community=community, sheets=book, mapping=mapping,
+                    valid_only=bool(imp.options.get("valid_only")))  # fmt: skip
+    if plan.blocking() or not mapping.sheets:
+        _back_to_preview(imp, plan.summary())
+        return "errors"
+    skip = plan.skipped_rows()
+    households = sorted(
+        (hp for hp in plan.households.values() if not hp.rows <= skip), key=lambda h: h.label
+    )
+    residents_of: dict[str, list] = {}
+    for rp in plan.residents:
+        if (rp.sheet, rp.row) not in skip:
+            residents_of.setdefault(rp.label, []).append(rp)
+    todo = [hp for hp in households if hp.action != UNCHANGED or any(
+        rp.action != UNCHANGED for rp in residents_of.get(hp.label, []))]  # fmt: skip
+    progress = dict(imp.progress or {})
+    done = int(progress.get("done", 0))
+    progress["total"] = done + sum(1 + len(residents_of.get(h.label, [])) for h in todo)
+    counts = progress.setdefault("counts", {"households": {}, "residents": {}})
+    try:
+        pending, first = list(todo), True
+        while pending or first:
+            with transaction.atomic():
+                started = time.perf_counter()
+                if first:
+                    apply_structure(actor=actor, community=community, plan=plan,
+                                    households=households)  # fmt: skip
+                    first = False
+                n = 0
+                while (
+                    pending
+                    and n < CHUNK_HOUSEHOLDS
+                    and (time.perf_counter() - started < LOCK_BUDGET)
+                ):
+                    hp = pending.pop(0)
+                    residents = residents_of.get(hp.label, [])
+                    apply(actor=actor, community=community, plan=plan, households=[hp],
+                          residents=residents)  # fmt: skip
+                    _tally(counts["households"], hp.action)
+                    for rp in residents:
+                        _tally(counts["residents"], rp.action)
+                    done += 1 + len(residents)
+                    n += 1
+                progress["done"] = done
+                RegistryImport.objects.filter(pk=imp.pk).update(
+                    progress=progress, heartbeat_at=timezone.now()
+                )
+            if pending and connection.vendor == "sqlite":
+                # SQLite has one writer at a time and no queue: step aside long enough for a
+                # writer waiting in its busy handler (which retries every 100 ms) to get in.
+                time.sleep(SQLITE_PAUSE)
     except _ApplyFailed:
-        # Rolled back; keep the errors so the preview shows why.
-        if plan is not None:
-            RegistryImport.objects.filter(pk=registry_import.pk).update(summary=plan.summary())
-        registry_import.refresh_from_db(fields=["summary"])
-        raise ImportHasErrors from None
+        # This chunk was rolled back; the ones before it stay (running the import again after
+        # the fix writes only the rest).
+        _back_to_preview(imp, plan.summary(), progress)
+        return "failed"
+    final = plan.counts()
+    for kind in ("households", "residents"):
+        unchanged = final[kind]["unchanged"]
+        final[kind] = {"created": counts[kind].get(CREATE, 0),
+                       "updated": counts[kind].get(UPDATE, 0), "unchanged": unchanged}  # fmt: skip
+    with transaction.atomic():
+        imp = RegistryImport.objects.select_for_update().get(pk=imp.pk)
+        imp.status = ImportStatus.COMMITTED
+        imp.committed_at = timezone.now()
+        imp.summary = {**plan.summary(), "committed": final}
+        imp.progress = progress
+        imp.save(update_fields=["status", "committed_at", "summary", "progress"])
+        log_event(actor=actor, verb="registry.imported", obj=imp,
+                  data={**final, "file": imp.original_name})  # fmt: skip
+        M.remember(community, mapping)
+        _notify_done(imp, final)
     if not plan.valid_only or not plan.errors:
         # The data is in the registry now; the file's plain ID numbers need not be kept.
-        # (With rows kept for later, the error file is still offered until the daily purge.)
+        # (With rows kept for later, the error file is offered until the daily purge.)
         media_path(imp.file_path).unlink(missing_ok=True)
-    return imp
+    return "committed"
+
+
+FILE_LEVEL = ("missing_column", "no_header", "duplicate_column")
+
+
+def _tally(c: dict, action: str) -> None:
+    c[action] = c.get(action, 0) + 1
+
+
+def _back_to_preview(imp: RegistryImport, summary: dict, progress: dict | None = None) -> None:
+    RegistryImport.objects.filter(pk=imp.pk).update(
+        status=ImportStatus.PREVIEWED, summary=summary, progress=progress or {}, heartbeat_at=None
+    )
+
+
+def _notify_done(imp: RegistryImport, counts: dict) -> None:
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy
+
+    from linli.core.notifications import notify
+
+    if imp.started_by is None:
+        return
+    notify(
+        recipients=[imp.started_by],
+        verb="registry.imported",
+        title=gettext_lazy("Import of “%(file)s” is done"),
+        body=gettext_lazy(
+            "%(hh)s households and %(res)s residents new, %(upd)s residents changed."
+        ),
+        params={
+            "file": imp.original_name,
+            "hh": counts["households"]["created"],
+            "res": counts["residents"]["created"],
+            "upd": counts["residents"]["updated"],
+        },
+        url=reverse("registry:import_preview", args=[imp.community.code, imp.pk]),
+        obj=imp,
+        dedupe_key=f"registry.imported:{imp.pk}",
+    )
 
 
 def import_list_for(actor, community: Community, limit: int = 10) -> list[RegistryImport]:
@@ -250,11 +437,8 @@ class _ApplyFailed(Exception):
     pass
 
 
-def apply(*, actor, community: Community, plan: Plan) -> None:
-    """Write the plan through the registry services. Caller holds the transaction."""
-    skip = plan.skipped_rows()
-    households = [hp for hp in plan.households.values() if not hp.rows <= skip]
-    residents = [rp for rp in plan.residents if (rp.sheet, rp.row) not in skip]
+def apply_structure(*, actor, community: Community, plan: Plan, households) -> None:
+    """Add the buildings and units the households need. Caller holds the transaction."""
     used_buildings = {hp.building for hp in households}
     for number in sorted(plan.buildings_to_create & used_buildings):
         try:
@@ -280,6 +464,10 @@ def apply(*, actor, community: Community, plan: Plan) -> None:
         )
         plan.units[(b_number, u_number)] = u
 
+
+def apply(*, actor, community: Community, plan: Plan, households, residents) -> None:
+    """Write these households and residents of the plan through the registry services.
+    Caller holds the transaction."""
     for hp in households:
         try:
             if hp.action == CREATE:

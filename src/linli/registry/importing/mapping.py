@@ -32,6 +32,7 @@ FIELDS = (
     "tenure",
     "tags",
 )
+IGNORE_PREFIX = "!ignore:"  # an override key: the column after it is read as nothing
 _SHEET_BUILDING = re.compile(r"^\s*([0-9A-Za-z]{1,10})\s*(?:号楼|号|栋|幢|座|楼)?\s*$")
 
 
@@ -133,7 +134,12 @@ def guess(
     if not has_place and len(m.sheets) > 1 and all(sheet_building(n) for n in m.sheets):
         m.fields["building"] = {"sheet": 1}
     for key, src in (overrides or {}).items():
-        if src:
+        if key.startswith(IGNORE_PREFIX):  # a column read as nothing
+            header = norm_header(key.removeprefix(IGNORE_PREFIX))
+            m.fields = {k: v for k, v in m.fields.items() if v.get("header") != header}
+        elif src:
+            if "header" in src:  # one column fills one field
+                m.fields = {k: v for k, v in m.fields.items() if v.get("header") != src["header"]}
             m.fields[key] = src
         else:
             m.fields.pop(key, None)

@@ -225,7 +225,10 @@ def import_preview(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     imp = _get_import(request, code, pk)
     if request.method == "POST":
         try:
-            imp = commit.import_commit(actor=request.user, registry_import=imp)
+            if request.POST.get("resume"):
+                imp = commit.import_resume(actor=request.user, registry_import=imp)
+            else:
+                imp = commit.import_commit(actor=request.user, registry_import=imp)
         except ImportHasErrors:
             imp.refresh_from_db()
             messages.error(request, _("The file has errors now; nothing was saved."))
@@ -234,7 +237,10 @@ def import_preview(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         except ImportRejected as e:
             messages.error(request, e.message)
         else:
-            messages.success(request, _("The file has been imported."))
+            if imp.status == ImportStatus.COMMITTED:
+                messages.success(request, _("The file has been imported."))
+            else:
+                messages.info(request, _("The import has started; this page shows how far it is."))
         return redirect("registry:import_preview", code=code, pk=imp.pk)
     summary = imp.summary or {}
     show = request.GET.get("show", "all")
@@ -269,8 +275,30 @@ def import_preview(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         and bool(mapping.sheets)
         and (not error_count or (valid_only and not _file_level(summary))),
         "can_remap": imp.status == ImportStatus.PREVIEWED and bool(imp.file_path),
+        **_progress(imp),
     }
     return render(request, "registry/import_preview.html", ctx)
+
+
+def _progress(imp: RegistryImport) -> dict[str, Any]:
+    p = imp.progress or {}
+    total, done = int(p.get("total") or 0), int(p.get("done") or 0)
+    return {
+        "running": imp.status == ImportStatus.RUNNING,
+        "done": done,
+        "total": total,
+        "percent": int(done * 100 / total) if total else 0,
+        "can_resume": commit.resumable(imp),
+    }
+
+
+@login_required
+@require_GET
+def import_progress(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """The progress bar alone, polled by htmx while the import runs."""
+    imp = _get_import(request, code, pk)
+    ctx = {"community": imp.community, "imp": imp, **_progress(imp)}
+    return render(request, "registry/_import_progress.html", ctx)
 
 
 def _file_level(summary: dict) -> bool:
