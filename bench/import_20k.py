@@ -66,8 +66,9 @@ class Writer(threading.Thread):
     def run(self) -> None:
         from django.db import connection
 
+        key = "SERIAL" if connection.vendor == "postgresql" else "INTEGER"
         with connection.cursor() as c:
-            c.execute("CREATE TABLE IF NOT EXISTS bench_writer (id INTEGER PRIMARY KEY, t REAL)")
+            c.execute(f"CREATE TABLE IF NOT EXISTS bench_writer (id {key} PRIMARY KEY, t REAL)")
         while not self.stop.is_set():
             t0 = time.perf_counter()
             with connection.cursor() as c:

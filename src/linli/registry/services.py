@@ -18,6 +18,7 @@ from linli.core import personal, policy
 from linli.core.events import log_event
 
 from .models import Building, Household, Resident, ResidentStatus, ResidentTag, Tag, Unit
+from .search import normalise_name
 
 HOUSEHOLD_FIELDS = ("floor_area", "occupancy", "notes")
 RESIDENT_FIELDS = (
@@ -184,7 +185,9 @@ def resident_create(
     **values,
 ) -> Resident:
     policy.authorize(actor, "resident.create", household)
-    r = Resident(community_id=household.community_id, household=household, name=name.strip())
+    r = Resident(
+        community_id=household.community_id, household=household, name=normalise_name(name)
+    )
     for f in RESIDENT_FIELDS:
         if f in values and f != "name":
             setattr(r, f, values[f])
@@ -223,6 +226,8 @@ def resident_update(
     policy.authorize(actor, "resident.edit", resident)
     if "birth_date" in values:  # a date given without saying otherwise is a whole date
         values.setdefault("birth_month_only", False)
+    if "name" in values:
+        values["name"] = normalise_name(values["name"])
     changed = _changes(resident, values, RESIDENT_FIELDS)
     id_number = _validate_resident(resident, id_number)
     if id_number and personal.blind_index(id_number) != resident.id_number_digest:

@@ -21,6 +21,7 @@ from openpyxl.utils.datetime import from_excel
 from linli.core import personal
 
 from ..models import Community, Tag
+from ..search import normalise_name
 from ..tags import builtin_label
 from .columns import MESSAGES, NO_WORDS, TAG_WORDS, YES_WORDS, choice_map, choice_words
 from .sheets import Formula
@@ -37,9 +38,6 @@ _ADDRESS_RE = re.compile(
 _DASHED_RE = re.compile(r"^(?P<b>[0-9A-Za-z]+)-(?:(?P<u>[0-9A-Za-z]+)-)?(?P<r>[0-9A-Za-z]+)$")
 _ROOM_RE = re.compile(
     r"^(?:(?P<u>[0-9A-Za-z]+)(?:\s*单元[\s-]*|-))?(?P<r>[0-9A-Za-z]+)\s*(?:室|号|房)?$"
-)
-_CJK_SPACE = re.compile(
-    r"(?<=[\u3400-\u9fff\U00020000-\U0003ffff·])\s+(?=[\u3400-\u9fff\U00020000-\U0003ffff·])"
 )
 
 
@@ -75,9 +73,7 @@ def text(v: Any) -> str:
 def name(v: Any) -> str:
     if isinstance(v, Formula):
         raise CellError("formula")
-    s = unicodedata.normalize("NFC", str(v if v is not None else "")).replace("\u3000", " ")
-    s = _CJK_SPACE.sub("", s.strip())
-    s = re.sub(r"\s+", " ", s)
+    s = normalise_name(str(v if v is not None else ""))
     if len(s) > 50:
         raise CellError("too_long", max=50)
     return s  # stored as text; templates escape it
