@@ -66,9 +66,6 @@ class Writer(threading.Thread):
     def run(self) -> None:
         from django.db import connection
 
-        key = "SERIAL" if connection.vendor == "postgresql" else "INTEGER"
-        with connection.cursor() as c:
-            c.execute(f"CREATE TABLE IF NOT EXISTS bench_writer (id {key} PRIMARY KEY, t REAL)")
         while not self.stop.is_set():
             t0 = time.perf_counter()
             with connection.cursor() as c:
@@ -121,6 +118,12 @@ def main() -> None:
     dry = time.perf_counter() - t0
     if imp.summary["error_count"]:
         sys.exit(f"the bench sheet has errors: {imp.summary['errors'][:3]}")
+    from django.db import connection
+
+    key = "SERIAL" if connection.vendor == "postgresql" else "INTEGER"
+    with connection.cursor() as c:
+        c.execute("DROP TABLE IF EXISTS bench_writer")
+        c.execute(f"CREATE TABLE bench_writer (id {key} PRIMARY KEY, t REAL)")
     writer = Writer()
     writer.start()
     t0 = time.perf_counter()

@@ -99,16 +99,18 @@ def test_preview_lists_each_row_and_filters_changed_ones_with_old_and_new(world,
             ["3", "2", "501", "张三", "男", "13811110000"],  # changed phone
             ["3", "2", "501", "李四", "女", ""],  # unchanged
             ["3", "2", "601", "新人", "女", ""],  # new
-            ["3", "2", "602", "坏人", "外星", ""]]  # fmt: skip
+            ["3", "2", "602", "坏人", "外星", ""],
+            ["3", "2", "603", "", "", ""]]  # fmt: skip
     client = as_user(world.staff)
     imp = upload(client, world, workbook({"Sheet1": rows}))
-    actions = {r["name"]: r["action"] for r in imp.summary["rows"]}
-    assert actions == {"张三": "update", "李四": "unchanged", "新人": "create", "坏人": "error"}
+    actions = {r["name"] or r["label"]: r["action"] for r in imp.summary["rows"]}
+    assert actions == {"张三": "update", "李四": "unchanged", "新人": "create", "坏人": "error",
+                       "3-2-603": "create"}  # fmt: skip
     zhang = next(r for r in imp.summary["rows"] if r["name"] == "张三")
     assert zhang["changes"] == {"phone": ["138****1234", "138****0000"]}  # masked, old → new
     page = client.get(preview_url(world, imp) + "?show=update")
     html = page.content.decode()
-    assert "138****1234 → 138****0000" in html
+    assert "电话: 138****1234 → 138****0000" in html  # named by the file's own header
     assert "新人" not in html.split('data-testid="rows"')[1]
     page = client.get(preview_url(world, imp) + "?show=error")
     assert "坏人" in page.content.decode().split('data-testid="rows"')[1]

@@ -225,6 +225,16 @@ def build_plan(
 
     _check_rooms(plan, community)
     _compare_households(plan, community)
+    for out in plan.outcomes.values():  # rows registering only a household
+        hp = plan.households.get(out["label"])
+        if hp is not None and not out["name"] and out["row"] == hp.row:
+            out["action"] = hp.action
+            if hp.existing is not None:
+                out["changes"] = {
+                    k: [_display(k, getattr(hp.existing, k)), _display(k, v)]
+                    for k, v in hp.values.items()
+                    if getattr(hp.existing, k) != v
+                }
     _compare_residents(plan, community, pending, records)
     _check_heads(plan)
     plan.errors.sort(key=lambda e: (e.sheet, e.row))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 
 from ..models import RegistryImport
-from .columns import ERROR, MESSAGES, NOTES, message
+from .columns import COLUMN, ERROR, MESSAGES, NOTES, message
 from .sheets import Formula
 
 FILTERS = ("all", "create", "update", "unchanged", "error")
@@ -48,6 +48,13 @@ def preview_rows(summary: dict, show: str = "all") -> list[dict[str, Any]]:
     for e in describe_errors(summary):
         problems[(e["sheet"], e["row"])].append(f"{e['column']}: {e['message']}")
     multi = summary.get("multi_sheet")
+    fields = (summary.get("mapping") or {}).get("mapping") or {}
+
+    def label(key: str) -> str:
+        if key in fields and fields[key].get("label"):
+            return fields[key]["label"]
+        return str(COLUMN[key].label) if key in COLUMN else key
+
     out = []
     seen = set()
     for o in summary.get("rows", []):
@@ -56,7 +63,8 @@ def preview_rows(summary: dict, show: str = "all") -> list[dict[str, Any]]:
         action = ERROR if key in problems else o["action"]
         if show != "all" and action != show:
             continue
-        out.append({**o, "action": action, "problems": problems.get(key, [])})
+        changes = {label(k): v for k, v in (o.get("changes") or {}).items()}
+        out.append({**o, "action": action, "changes": changes, "problems": problems.get(key, [])})
     if show in ("all", ERROR):  # rows that never became a household or resident
         for key, msgs in problems.items():
             if key not in seen:
