@@ -167,3 +167,28 @@ def test_another_communitys_office_and_a_building_leader_cannot_reach_an_import(
     assert leader.get(url).status_code == 404
     if url_name == "registry:import_mapping":
         assert leader.post(url, {}).status_code == 404
+
+
+def test_the_row_by_row_preview_naming_residents_is_purged_after_a_day(world, as_user):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from linli.registry.models import RegistryImport
+    from linli.registry.tasks import purge_stale_uploads
+
+    rows = [
+        ["楼栋", "单元", "房号", "姓名", "电话"],
+        ["3", "2", "601", "甲", "13800000001/13900000002"],
+    ]
+    imp = upload(as_user(world.staff), world, workbook({"Sheet1": rows}))
+    assert imp.summary["rows"] and imp.summary["notes"]
+    purge_stale_uploads.call_local()
+    imp.refresh_from_db()
+    assert imp.summary["rows"]  # a fresh import keeps its preview
+    RegistryImport.objects.update(created_at=timezone.now() - dt.timedelta(days=2))
+    purge_stale_uploads.call_local()
+    imp.refresh_from_db()
+    assert imp.summary["rows"] == [] and imp.summary["notes"] == []
+    assert imp.summary["counts"]["residents"]["created"] == 1  # the counts stay
+    assert "13900000002" not in str(imp.summary)

@@ -416,8 +416,8 @@ def import_list_for(actor, community: Community, limit: int = 10) -> list[Regist
 
 
 def purge_stale_uploads(*, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
-    """Delete stored uploads older than a day (they hold ID numbers). The import record stays,
-    so the preview says the file must be uploaded again."""
+    """Delete stored uploads older than a day (they hold ID numbers), and the row-by-row
+    preview of those imports. The import record stays, with its counts and errors."""
     cutoff = timezone.now() - older_than
     stale = RegistryImport.objects.filter(created_at__lt=cutoff).exclude(file_path="")
     removed = 0
@@ -427,6 +427,18 @@ def purge_stale_uploads(*, older_than: dt.timedelta = dt.timedelta(days=1)) -> i
             path.unlink()
             removed += 1
     stale.update(file_path="")
+    # The row-by-row preview and its notes name residents (and a note a second phone number):
+    # worth keeping while the office works on the file, not for ever. Counts and errors stay.
+    for imp in (
+        RegistryImport.objects.filter(created_at__lt=cutoff)
+        .exclude(status=ImportStatus.RUNNING)
+        .only("pk", "summary")
+        .iterator()
+    ):
+        summary = imp.summary or {}
+        if summary.get("rows") or summary.get("notes"):
+            summary = {**summary, "rows": [], "notes": [], "rows_purged": True}
+            RegistryImport.objects.filter(pk=imp.pk).update(summary=summary)
     return removed
 
 
