@@ -251,3 +251,17 @@ def test_an_old_xls_file_gets_a_how_to(world, as_user):
                                          HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
     assert response.status_code == 400
     assert ".xlsx" in response.content.decode()
+
+
+def test_a_childs_guardian_is_imported_and_shown_masked_to_who_may_not_edit(world, as_user):
+    rows = [["楼栋", "单元", "房号", "姓名", "关系", "监护人", "监护人电话"],
+            ["3", "2", "621", "小明", "子", "王芳", "13800001111"]]  # fmt: skip
+    client = as_user(world.staff)
+    imp = commit(client, world, upload(client, world, workbook({"Sheet1": rows})))
+    assert imp.status == "committed", imp.summary["errors"]
+    child = Resident.objects.get(name="小明")
+    assert (child.guardian_name, child.guardian_phone) == ("王芳", "13800001111")
+    url = reverse("registry:resident", args=[child.pk])
+    assert "13800001111" in client.get(url).content.decode()
+    street = as_user(world.supervisor).get(url).content.decode()  # sees phones masked
+    assert "王芳" in street and "138****1111" in street and "13800001111" not in street

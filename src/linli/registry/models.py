@@ -325,6 +325,14 @@ class Resident(models.Model):
         _("owner or tenant"), max_length=8, choices=Tenure.choices, default=Tenure.OWNER
     )
     moved_in_on = models.DateField(_("moved in"), null=True, blank=True)
+    # A child's guardian (监护人), for care and for whom to call; optional for everyone.
+    guardian_name = models.CharField(_("guardian"), max_length=50, blank=True)
+    guardian_phone = models.CharField(
+        _("guardian's phone"),
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^\+?[0-9-]{5,20}$", _("Digits only, e.g. 13812345678."))],
+    )
     moved_out_on = models.DateField(_("moved out"), null=True, blank=True)
     deceased_on = models.DateField(_("date of death"), null=True, blank=True)
     status = models.CharField(
@@ -412,6 +420,10 @@ class Resident(models.Model):
     @property
     def phone_masked(self) -> str:
         return personal.mask_phone(self.phone)
+
+    @property
+    def guardian_phone_masked(self) -> str:
+        return personal.mask_phone(self.guardian_phone)
 
     def age(self, on: dt.date | None = None) -> int | None:
         if not self.birth_date:

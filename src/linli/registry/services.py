@@ -30,6 +30,8 @@ RESIDENT_FIELDS = (
     "relation",
     "tenure",
     "moved_in_on",
+    "guardian_name",
+    "guardian_phone",
 )
 
 

@@ -163,6 +163,25 @@ COLUMNS: tuple[Column, ...] = (
         gettext_lazy("One of 业主, 租户, 业主家属, 其他."),
     ),
     Column(
+        "guardian_name",
+        "监护人",
+        ("guardian", "监护人姓名", "法定监护人"),
+        gettext_lazy("Guardian"),
+        gettext_lazy("For a child: the parent or other guardian to contact."),
+        width=10,
+        template=False,  # read when present; the template and the export do not carry it yet
+    ),
+    Column(
+        "guardian_phone",
+        "监护人电话",
+        ("guardian phone", "监护人联系电话", "监护人手机", "监护人联系方式"),
+        gettext_lazy("Guardian's phone"),
+        gettext_lazy("Digits only, e.g. 13812345678."),
+        width=14,
+        text=True,
+        template=False,
+    ),
+    Column(
         "tags",
         "标签",
         ("tags", "人员类别", "人员类型", "特殊人群"),
@@ -252,7 +271,8 @@ YES_WORDS = {"是", "有", "y", "yes", "true", "1", "√", "✓", "✔", "是的
 NO_WORDS = {"否", "无", "不是", "n", "no", "false", "0", "×", "✗", "-", "/", "—", "——"}
 
 HOUSEHOLD_KEYS = ("floor_area", "occupancy")
-RESIDENT_KEYS = ("gender", "birth_date", "phone", "relation", "tenure")
+RESIDENT_KEYS = ("gender", "birth_date", "phone", "relation", "tenure", "guardian_name",
+                 "guardian_phone")  # fmt: skip
 HOUSEHOLD_CELLS = {"building", "unit", "room", "address", *HOUSEHOLD_KEYS}
 PERSON_KEYS = {*RESIDENT_KEYS, "id_number", "tags"}
 

@@ -30,6 +30,8 @@ FIELDS = (
     "id_number",
     "relation",
     "tenure",
+    "guardian_name",
+    "guardian_phone",
     "tags",
 )
 IGNORE_PREFIX = "!ignore:"  # an override key: the column after it is read as nothing

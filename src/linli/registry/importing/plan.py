@@ -268,8 +268,14 @@ def _parse_record(plan: Plan, rec: Record, tags_by_word, tags_by_code) -> tuple[
                 parsed[key] = V.decimal(raw)
             elif key in ("occupancy", "gender", "relation", "tenure"):
                 parsed[key] = V.choice(key, raw)
-            elif key == "name":
+            elif key in ("name", "guardian_name"):
                 parsed[key] = V.name(raw)
+            elif key == "guardian_phone":
+                if V.masked(raw):
+                    continue
+                numbers = V.phones(raw)
+                if numbers:
+                    parsed[key] = numbers[0]
             elif key == "birth_date":
                 parsed["birth_date"], parsed["birth_month_only"] = V.birth_date(raw)
             elif key == "phone":
@@ -404,7 +410,7 @@ def _compare_households(plan: Plan, community: Community) -> None:
 
 
 def _display(key: str, v: Any) -> Any:
-    if key == "phone":
+    if key in ("phone", "guardian_phone"):
         return personal.mask_phone(v) if v else ""
     if hasattr(v, "isoformat"):
         return v.isoformat()
