@@ -88,6 +88,10 @@ clean:
 .PHONY: bench-quick bench-import drill
 bench: $(STAMP)
 	PYTHONPATH=. $(PY) -m bench.run --scale district
+	PYTHONPATH=. $(PY) -m bench.import_20k
+
+bench-import: $(STAMP)
+	PYTHONPATH=. $(PY) -m bench.import_20k
 
 # The registry import alone (1,100 residents, rows per second; bench/importing.py).
 bench-import: $(STAMP)

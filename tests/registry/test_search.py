@@ -76,3 +76,23 @@ def test_search_query_count_is_constant(world, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
         result = queries.search(world.staff, "zh")
     assert len(result.residents) == 50 and result.truncated
+
+
+def test_a_name_character_pypinyin_does_not_know_is_still_found_by_pinyin(world):
+    from linli.registry import services
+
+    services.resident_create(actor=world.staff, household=world.hh_3_2_502, name="王𠮷")
+    assert _names(queries.search(world.staff, "wangji")) == ["王𠮷"]
+    assert _names(queries.search(world.staff, "wj")) == ["王𠮷"]
+
+
+def test_names_are_stored_without_the_spaces_typed_to_line_them_up(world):
+    from linli.registry import services
+
+    r = services.resident_create(actor=world.staff, household=world.hh_3_2_502, name=" 周\u3000八 ")
+    assert r.name == "周八"
+    r = services.resident_create(
+        actor=world.staff, household=world.hh_3_2_502, name="阿依古丽•买买提"
+    )
+    assert r.name == "阿依古丽·买买提" and r.name_pinyin == "ayigulimaimaiti"
+    assert _names(queries.search(world.staff, "ayiguli")) == ["阿依古丽·买买提"]

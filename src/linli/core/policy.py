@@ -331,8 +331,18 @@ def get_for(actor, qs: QuerySet | type[Model], action: str, **lookup: Any):
 
 
 def authorize(actor, action: str, obj: Model) -> None:
-    """For an object already fetched: 404 if outside the actor's places, 403 if not allowed."""
-    if not in_scope(actor, type(obj)._default_manager.filter(pk=obj.pk)).exists():
+    """For an object already fetched: 404 if outside the actor's places, 403 if not allowed.
+    Placed from the object's own columns when they decide it, as ``get_for`` does (an import
+    authorises every household and resident it writes)."""
+    placed = None
+    if obj.pk is not None and not obj._state.adding:
+        relations = list(getattr(type(obj), "SCOPE_SELF_PATHS", {}))
+        if not getattr(actor, "is_authenticated", False):
+            relations = []
+        placed = _can_in_memory(actor, obj, memberships(actor), relations)
+    if placed is None:
+        placed = in_scope(actor, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+    if not placed:
         raise Http404
     if not can(actor, action, obj):
         raise PermissionDenied

@@ -58,6 +58,19 @@ class ResidentForm(forms.Form):
     relation = forms.ChoiceField(label=_("Relation to household"), choices=Relation.choices)
     tenure = forms.ChoiceField(label=_("Owner or tenant"), choices=Tenure.choices)
     moved_in_on = forms.DateField(label=_("Moved in"), required=False, widget=DateInput)
+    guardian_name = forms.CharField(
+        label=_("Guardian"),
+        max_length=50,
+        required=False,
+        help_text=_("For a child: the parent or other guardian to contact."),
+    )
+    guardian_phone = forms.RegexField(
+        label=_("Guardian's phone"),
+        regex=r"^\+?[0-9-]{5,20}$",
+        max_length=20,
+        required=False,
+        error_messages={"invalid": _("Digits only, e.g. 13812345678.")},
+    )
     tags = forms.ModelMultipleChoiceField(
         queryset=Tag.objects.none(),
         required=False,

@@ -240,8 +240,11 @@ class Relation(models.TextChoices):
     HEAD = "head", _("Head of household")
     SPOUSE = "spouse", _("Spouse")
     CHILD = "child", _("Child")
+    CHILD_IN_LAW = "child_in_law", _("Son- or daughter-in-law")
     PARENT = "parent", _("Parent")
+    PARENT_IN_LAW = "parent_in_law", _("Parent-in-law")
     GRANDCHILD = "grandchild", _("Grandchild")
+    GRANDPARENT = "grandparent", _("Grandparent")
     SIBLING = "sibling", _("Sibling")
     OTHER = "other", _("Other")
 
@@ -301,6 +304,8 @@ class Resident(models.Model):
     name_initials = models.CharField(max_length=50, editable=False, default="")
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    # Only the month is known (an imported "1978.05"): birth_date is its first day.
+    birth_month_only = models.BooleanField(default=False, editable=False)
     phone = models.CharField(
         _("phone"),
         max_length=20,
@@ -315,12 +320,20 @@ class Resident(models.Model):
     id_number_digest = models.CharField(max_length=40, editable=False, default="")
     health_note_sealed = models.TextField(editable=False, default="", blank=True)
     relation = models.CharField(
-        _("relation to household"), max_length=12, choices=Relation.choices, default=Relation.HEAD
+        _("relation to household"), max_length=16, choices=Relation.choices, default=Relation.HEAD
     )
     tenure = models.CharField(
         _("owner or tenant"), max_length=8, choices=Tenure.choices, default=Tenure.OWNER
     )
     moved_in_on = models.DateField(_("moved in"), null=True, blank=True)
+    # A child's guardian (监护人), for care and for whom to call; optional for everyone.
+    guardian_name = models.CharField(_("guardian"), max_length=50, blank=True)
+    guardian_phone = models.CharField(
+        _("guardian's phone"),
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^\+?[0-9-]{5,20}$", _("Digits only, e.g. 13812345678."))],
+    )
     moved_out_on = models.DateField(_("moved out"), null=True, blank=True)
     deceased_on = models.DateField(_("date of death"), null=True, blank=True)
     status = models.CharField(
@@ -422,6 +435,10 @@ class Resident(models.Model):
     def phone_masked(self) -> str:
         return personal.mask_phone(self.phone)
 
+    @property
+    def guardian_phone_masked(self) -> str:
+        return personal.mask_phone(self.guardian_phone)
+
     def age(self, on: dt.date | None = None) -> int | None:
         if not self.birth_date:
             return None
@@ -457,12 +474,13 @@ class ResidentTag(models.Model):
 
 class ImportStatus(models.TextChoices):
     PREVIEWED = "previewed", _("Checked, not yet imported")
+    RUNNING = "running", _("Importing")
     COMMITTED = "committed", _("Imported")
 
 
 class RegistryImport(models.Model):
     """An uploaded registry spreadsheet. Uploading only checks it (a dry run whose result is
-    ``summary``); applying it is a separate, explicit step (``registry.io``)."""
+    ``summary``); applying it is a separate, explicit step (``registry.importing``)."""
 
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="imports")
     uploaded_by = models.ForeignKey(
@@ -475,8 +493,18 @@ class RegistryImport(models.Model):
         _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED
     )
     summary = models.JSONField(default=dict, blank=True)
+    # How the file is read: {"sheets": [...], "header_rows": {sheet: n}, "mapping": {...}}.
+    options = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    # The background commit (registry.importing.commit.import_run): who started it, how far it
+    # is (rows written / to write, and the counts so far), and when its worker last wrote.
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    progress = models.JSONField(default=dict, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     SCOPE_PATHS = {"street": "community__street_office_id", "community": "community_id"}
 
@@ -486,3 +514,20 @@ class RegistryImport(models.Model):
 
     def __str__(self) -> str:
         return _("Import %(id)s: %(name)s") % {"id": self.pk, "name": self.original_name}
+
+
+class ImportMapping(models.Model):
+    """How a community's files were last read: header → field and fixed values, offered again
+    for its next file (``registry.importing.mapping``)."""
+
+    community = models.OneToOneField(
+        Community, on_delete=models.CASCADE, related_name="import_mapping"
+    )
+    columns = models.JSONField(default=dict, blank=True)  # normalised header → field
+    fixed = models.JSONField(default=dict, blank=True)  # field → value for every row
+    updated_at = models.DateTimeField(auto_now=True)
+
+    SCOPE_PATHS = {"street": "community__street_office_id", "community": "community_id"}
+
+    def __str__(self) -> str:
+        return f"import mapping of {self.community_id}"

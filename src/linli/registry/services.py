@@ -18,16 +18,20 @@ from linli.core import personal, policy
 from linli.core.events import log_event
 
 from .models import Building, Household, Resident, ResidentStatus, ResidentTag, Tag, Unit
+from .search import normalise_name
 
 HOUSEHOLD_FIELDS = ("floor_area", "occupancy", "notes")
 RESIDENT_FIELDS = (
     "name",
     "gender",
     "birth_date",
+    "birth_month_only",
     "phone",
     "relation",
     "tenure",
     "moved_in_on",
+    "guardian_name",
+    "guardian_phone",
 )
 
 
@@ -118,10 +122,20 @@ def _validate_resident(resident: Resident, id_number: str | None) -> str | None:
         except ValidationError as e:
             errors["id_number"] = e.messages
     try:
-        resident.full_clean(exclude=["community", "household", "tags"], validate_unique=False)
+        # The two check constraints are tested here in Python, not as a query each (an import
+        # writes thousands of residents); the database still enforces them.
+        resident.full_clean(
+            exclude=["community", "household", "tags"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
     except ValidationError as e:
         for k, v in e.message_dict.items():
             errors.setdefault(k, []).extend(v)
+    if resident.status == ResidentStatus.DECEASED and not resident.deceased_on:
+        errors.setdefault("deceased_on", []).append(_("The date of death is required."))
+    if resident.status == ResidentStatus.MOVED_OUT and not resident.moved_out_on:
+        errors.setdefault("moved_out_on", []).append(_("The date of moving out is required."))
     if resident.birth_date and resident.birth_date > timezone.localdate():
         errors.setdefault("birth_date", []).append(_("The birth date is in the future."))
     if errors:
@@ -194,7 +208,9 @@ def resident_create(
     **values,
 ) -> Resident:
     policy.authorize(actor, "resident.create", household)
-    r = Resident(community_id=household.community_id, household=household, name=name.strip())
+    r = Resident(
+        community_id=household.community_id, household=household, name=normalise_name(name)
+    )
     for f in RESIDENT_FIELDS:
         if f in values and f != "name":
             setattr(r, f, values[f])
@@ -240,6 +256,10 @@ def resident_update(
     if resident.is_minor_under_14 and not policy.sees_minors(actor, resident):
         # A child's record is edited by the office or the family, who see it in full.
         raise PermissionDenied
+    if "birth_date" in values:  # a date given without saying otherwise is a whole date
+        values.setdefault("birth_month_only", False)
+    if "name" in values:
+        values["name"] = normalise_name(values["name"])
     changed = list(_changes(resident, values, RESIDENT_FIELDS))
     id_number = _validate_resident(resident, id_number)
     if id_number and personal.blind_index(id_number) != resident.id_number_digest:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views, views_io
+from .importing import views as import_views
 
 app_name = "registry"
 urlpatterns = [
@@ -19,9 +20,24 @@ urlpatterns = [
     path("residents/<int:pk>/edit/", views.resident_edit, name="resident_edit"),
     path("residents/<int:pk>/move-out/", views.resident_move_out, name="resident_move_out"),
     path("residents/<int:pk>/reveal/<str:field>/", views.resident_reveal, name="resident_reveal"),
-    # Excel import and export (views_io.py)
+    # Excel import (importing/views.py) and export (views_io.py)
     path("import-template.xlsx", views_io.import_template, name="import_template"),
-    path("c/<slug:code>/import/", views_io.import_upload, name="import"),
-    path("c/<slug:code>/import/<int:pk>/", views_io.import_preview, name="import_preview"),
+    path("c/<slug:code>/import/", import_views.import_upload, name="import"),
+    path("c/<slug:code>/import/<int:pk>/", import_views.import_preview, name="import_preview"),
+    path(
+        "c/<slug:code>/import/<int:pk>/mapping/",
+        import_views.import_mapping,
+        name="import_mapping",
+    ),
+    path(
+        "c/<slug:code>/import/<int:pk>/progress/",
+        import_views.import_progress,
+        name="import_progress",
+    ),
+    path(
+        "c/<slug:code>/import/<int:pk>/errors.xlsx",
+        import_views.import_errors,
+        name="import_errors",
+    ),
     path("c/<slug:code>/export.xlsx", views_io.export, name="export"),
 ]

@@ -195,6 +195,8 @@ def _resident_initial(r: Resident) -> dict:
         "relation": r.relation,
         "tenure": r.tenure,
         "moved_in_on": r.moved_in_on,
+        "guardian_name": r.guardian_name,
+        "guardian_phone": r.guardian_phone,
         "tags": list(r.tags.all()),
     }
 
