@@ -7,6 +7,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
+from linli.core import access
 from linli.registry.models import Community
 
 from .models import RoleMembership, User
@@ -46,3 +47,11 @@ def user_find(ident: str) -> User | None:
     if phone:
         cond |= Q(phone=phone)
     return User.objects.filter(cond).order_by("id").first()
+
+
+def my_data_reads(user: User, *, page: int | str = 1) -> Page | None:
+    """Who read the user's own resident record, aggregated per day (``core.access``); None
+    for an account without one. Only ever the user's own: no parameter names another."""
+    if user.resident_id is None:
+        return None
+    return access.reads_of(user.resident_id, page=page)

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 
 from linli.core import policy
 from linli.registry.models import Community
-from linli.registry.queries import access_log_for_resident
 
 from . import queries, services
 from .forms import GrantForm, LoginForm, UserCreateForm
@@ -45,11 +44,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @login_required
 def my_data(request: HttpRequest) -> HttpResponse:
-    resident = request.user.resident
-    page = None
-    if resident is not None:
-        page = access_log_for_resident(resident, page=request.GET.get("page") or 1)
-    return render(request, "accounts/my_data.html", {"resident": resident, "page": page})
+    page = queries.my_data_reads(request.user, page=request.GET.get("page") or 1)
+    return render(
+        request,
+        "accounts/my_data.html",
+        {"resident": request.user.resident if page is not None else None, "page": page},
+    )
 
 
 # --- role management ------------------------------------------------------------------------

@@ -58,7 +58,7 @@ def _resident(r, mask_minors: bool) -> dict:
 @router.get("/search", response=SearchOut, summary="Search residents and rooms")
 def search(request, q: str = ""):
     """Name prefix, pinyin or initials (``zs``), phone tail (4 digits) or room label."""
-    result = queries.search(request.user, q)
+    result = queries.search(request.user, q, purpose="registry.api.search")
     mask = not policy.has_any(request.user, "resident.reveal")
     return {
         "kind": result.kind,
@@ -80,7 +80,7 @@ def household(request, household_id: int):
         pk=household_id,
     )
     mask = not policy.sees_minors(request.user, hh)
-    residents = queries.household_residents(hh)
+    residents = queries.household_residents(request.user, hh, purpose="registry.api.household")
     for r in residents:
         r.household = hh
     return {
