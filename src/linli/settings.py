@@ -245,6 +245,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 # Uploads: registry imports are xlsx files of at most this many bytes.
 LINLI_MAX_UPLOAD_BYTES = envint("LINLI_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))
+# Reads of personal data ("My data", core.access) are kept this long, then purged nightly.
+LINLI_READS_KEEP_DAYS = envint("LINLI_READS_KEEP_DAYS", str(3 * 365))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
