@@ -324,6 +324,8 @@ LINLI_MAX_REQUEST_BYTES = envint("LINLI_MAX_REQUEST_BYTES", str(45 * 1024 * 1024
 # Form fields other than files (Django's own limit, checked as the body is read).
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("LINLI_MAX_FORM_BYTES", str(2 * 1024 * 1024))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+# Reads of personal data ("My data", core.access) are kept this long, then purged nightly.
+LINLI_READS_KEEP_DAYS = envint("LINLI_READS_KEEP_DAYS", str(3 * 365))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Security -------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from linli.core import policy
+from linli.core import access, policy
 from linli.core.models import Event
 from linli.registry.models import Community
 
@@ -87,3 +87,11 @@ def user_not_found_message() -> str:
     return _(
         "No account of this community has this user name or phone number. Create the account first."
     )
+
+
+def my_data_reads(user: User, *, page: int | str = 1) -> Page | None:
+    """Who read the user's own resident record, aggregated per day (``core.access``); None
+    for an account without one. Only ever the user's own: no parameter names another."""
+    if user.resident_id is None:
+        return None
+    return access.reads_of(user.resident_id, page=page)

@@ -21,7 +21,6 @@ from django_ratelimit.core import get_usage
 from linli.core import policy
 from linli.core.security import client_ip
 from linli.registry.models import Community
-from linli.registry.queries import access_log_for_resident
 
 from . import queries, services
 from .forms import GrantForm, LoginForm, UserCreateForm
@@ -84,11 +83,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @login_required
 def my_data(request: HttpRequest) -> HttpResponse:
-    resident = request.user.resident
-    page = None
-    if resident is not None:
-        page = access_log_for_resident(resident, page=request.GET.get("page") or 1)
-    return render(request, "accounts/my_data.html", {"resident": resident, "page": page})
+    page = queries.my_data_reads(request.user, page=request.GET.get("page") or 1)
+    return render(
+        request,
+        "accounts/my_data.html",
+        {"resident": request.user.resident if page is not None else None, "page": page},
+    )
 
 
 # --- role management ------------------------------------------------------------------------

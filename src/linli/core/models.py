@@ -228,3 +228,38 @@ class Holiday(models.Model):
         from .calendar import official_label
 
         return official_label(self.name)
+
+
+# --- Reads of personal data ------------------------------------------------------------------
+
+
+class PersonalDataRead(models.Model):
+    """One person's record was read by ``actor`` (PIPL Art. 45: the person may know who
+    processed their data). Written in bulk by ``core.access.record_reads``, read back,
+    aggregated, on "My data".
+
+    A lean table rather than ``Event``: a building page lists ~100 residents and an export a
+    whole community, so reads outnumber every other event by far; kept out of the event log
+    they do not swamp its indexes and timelines. It holds no personal value: the subject's
+    id, what kind of read, on which page (``purpose``), the actor and the role they read as.
+    ``subject_id`` is a ``registry.Resident`` id, kept as a plain integer so core does not
+    depend on the registry app."""
+
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_role = models.CharField(max_length=32, blank=True)
+    subject_id = models.BigIntegerField()
+    community_id = models.BigIntegerField(null=True, blank=True)
+    kind = models.CharField(max_length=16)
+    purpose = models.CharField(max_length=40)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["subject_id", "at"], name="read_subject_idx"),
+            models.Index(fields=["actor", "at"], name="read_actor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.kind} {self.subject_id}"

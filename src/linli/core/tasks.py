@@ -1,5 +1,5 @@
-"""Background jobs of the notifications outbox. Thin: they take ids and call
-``core.notifications``, where the rules live."""
+"""Background jobs of the notifications outbox and the purge of old reads of personal data.
+Thin: they take ids and call ``core.notifications`` / ``core.access``, where the rules live."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
-from . import notifications
+from . import access, notifications
 
 
 @db_task(retries=3, retry_delay=60)
@@ -42,3 +42,8 @@ def local_time_is(hour: int, minute: int):
 @db_periodic_task(local_time_is(18, 0))
 def send_digests() -> None:
     notifications.digests_send()
+
+
+@db_periodic_task(local_time_is(3, 30))
+def purge_old_reads() -> None:
+    access.reads_purge()

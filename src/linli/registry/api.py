@@ -57,7 +57,7 @@ def _resident(r, v: disclosure.Viewer) -> dict:
 @router.get("/search", response=SearchOut, summary="Search residents and rooms")
 def search(request, q: str = ""):
     """Name prefix, pinyin or initials (``zs``), phone tail (4 digits) or room label."""
-    result = queries.search(request.user, q)
+    result = queries.search(request.user, q, purpose="registry.api.search")
     viewer_of = disclosure.viewer_of_rows(request.user)
     return {
         "kind": result.kind,
@@ -79,7 +79,7 @@ def household(request, household_id: int):
         pk=household_id,
     )
     v = disclosure.viewer(request.user, hh)
-    residents = queries.household_residents(hh)
+    residents = queries.household_residents(request.user, hh, purpose="registry.api.household")
     for r in residents:
         r.household = hh
     return {

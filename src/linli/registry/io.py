@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from linli.core import disclosure, policy
+from linli.core import access, disclosure, policy
 from linli.core.events import log_event
 
 from .importing.columns import (
@@ -191,6 +191,10 @@ def registry_export(*, actor, community: Community) -> tuple[IO[bytes], str]:
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - returned
     wb.save(out)
     out.seek(0)
+    # One read per resident in the file, in one INSERT … SELECT (their "My data" shows it).
+    access.record_reads(
+        actor, export_residents(actor, community), kind=access.EXPORTED, purpose="registry.export"
+    )
     log_event(
         actor=actor,
         verb="registry.exported",

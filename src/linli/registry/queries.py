@@ -5,14 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from linli.core import policy
-from linli.core.models import Event
+from linli.core import access, policy
 
 from .models import Building, Community, Grid, Household, Resident, ResidentStatus, ResidentTag
 
@@ -67,20 +64,50 @@ def community_tree(actor, community: Community) -> dict:
 
 
 def building_households(actor, building: Building) -> list[Household]:
+    """The building's households with their residents: a listing of each resident."""
     residents = Resident.objects.filter(status=ACTIVE).prefetch_related("tags").order_by("id")
-    return list(
+    rows = list(
         policy.scope_filter(actor, Household.objects.filter(building=building), "household.view")
         .select_related("unit")
         .prefetch_related(Prefetch("residents", queryset=residents, to_attr="active_residents"))
         .order_by("unit__number", "room")
     )
+    access.record_reads(
+        actor,
+        [r for hh in rows for r in hh.active_residents],
+        kind=access.LISTED,
+        purpose="registry.building_page",
+    )
+    return rows
 
 
-def household_residents(household: Household, *, include_former: bool = True) -> list[Resident]:
+def household_residents(
+    actor, household: Household, *, purpose: str, include_former: bool = True
+) -> list[Resident]:
+    """The household's residents, for a caller that has authorised ``household.view``;
+    recorded as a read of each (``purpose``: the page or API answer showing them)."""
     qs = household.residents.prefetch_related("tags").order_by("status", "id")
     if not include_former:
         qs = qs.filter(status=ACTIVE)
-    return list(qs)
+    rows = list(qs)
+    access.record_reads(actor, rows, kind=access.VIEWED, purpose=purpose)
+    return rows
+
+
+def resident_get_for(actor, pk: int, action: str, *, purpose: str | None) -> Resident:
+    """One resident, fetched and authorised (404/403 as ``policy.get_for``) and recorded
+    as a read for ``purpose``: the resident page (``resident.view``), the edit form
+    (``resident.edit``, which shows the full phone number). ``None``: nothing of the
+    record is shown (a form posted back shows what the editor typed)."""
+    qs = Resident.objects.select_related("household__building", "community")
+    r = policy.get_for(actor, qs, action, pk=pk)
+    if action == "resident.edit" and r.is_minor_under_14 and not policy.sees_minors(actor, r):
+        # The form would show the child's name and birth date in full (PIPL Art. 31): a
+        # child's record is edited by the office or the family (the service refuses too).
+        raise PermissionDenied
+    if purpose is not None:
+        access.record_reads(actor, [r], kind=access.VIEWED, purpose=purpose)
+    return r
 
 
 def building_leaders(building: Building) -> list:
@@ -151,9 +178,10 @@ class SearchResult:
     truncated: bool
 
 
-def search(actor, q: str, *, limit: int = 50) -> SearchResult:
+def search(actor, q: str, *, limit: int = 50, purpose: str = "registry.search") -> SearchResult:
     """Name (汉字 prefix), pinyin or its initials (``zs`` → 张三), phone tail (4 digits),
-    or a room label (``3-2-501``)."""
+    or a room label (``3-2-501``). Each resident found is recorded as a read (``purpose``:
+    the page or the API)."""
     if not policy.has_any(actor, "registry.browse"):
         raise PermissionDenied
     q = (q or "").strip()[:40]
@@ -192,23 +220,5 @@ def search(actor, q: str, *, limit: int = 50) -> SearchResult:
         .prefetch_related("household")
         .order_by("status", "name", "id")[: limit + 1]
     )
+    access.record_reads(actor, rows[:limit], kind=access.SEARCHED, purpose=purpose)
     return SearchResult("resident", rows[:limit], [], len(rows) > limit)
-
-
-# --- timelines ----------------------------------------------------------------------------
-
-
-def access_log_for_resident(resident: Resident, *, page: int = 1) -> Page:
-    """Who looked at or revealed this resident's data: what a resident may see of their own."""
-    ct = ContentType.objects.get_for_model(Resident)
-    qs = Event.objects.filter(
-        object_type=ct,
-        object_id=resident.pk,
-        verb__in=[
-            "resident.viewed",
-            "resident.id_number.revealed",
-            "resident.health_note.revealed",
-            "registry.exported",
-        ],
-    ).select_related("actor")
-    return Paginator(qs, 30).get_page(page)

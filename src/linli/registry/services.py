@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.core import personal, policy
+from linli.core import access, personal, policy
 from linli.core.events import log_event
 
 from .models import Building, Household, Resident, ResidentStatus, ResidentTag, Tag, Unit
@@ -326,11 +326,6 @@ def _may_set_health_note(actor, obj) -> None:
         )
 
 
-def resident_viewed(*, actor, resident: Resident) -> None:
-    """Reading a resident's record is itself an access to personal data: it is logged."""
-    log_event(actor=actor, verb="resident.viewed", obj=resident, parent=resident.household)
-
-
 @transaction.atomic
 def resident_reveal(*, actor, resident: Resident, field: str, reason: str = "") -> str:
     policy.authorize(actor, "resident.reveal", resident)
@@ -347,6 +342,7 @@ def resident_reveal(*, actor, resident: Resident, field: str, reason: str = "") 
         parent=resident.household,
         data={"reason": reason[:200]},
     )
+    access.record_reads(actor, [resident], kind=access.REVEALED, purpose=f"registry.reveal.{field}")
     return value
 
 

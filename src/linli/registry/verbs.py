@@ -1,5 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.access import register_read_purposes
 from linli.core.events import register_verbs
 
 register_verbs(
@@ -20,5 +21,22 @@ register_verbs(
         "grid.created": _("Grid added"),
         "unit.created": _("Unit added"),
         "tag.created": _("Tag added"),
+    }
+)
+
+# How each read of a resident's record reads on their "My data", after who did it
+# (core.access.record_reads; "楼长 张三 查看了您的住户页").
+register_read_purposes(
+    {
+        "registry.resident_page": _("viewed your resident record"),
+        "registry.household_page": _("viewed your household page"),
+        "registry.building_page": _("saw your household on the building's list"),
+        "registry.search": _("found you in a search of the registry"),
+        "registry.edit_form": _("opened your record to edit it, with your full phone number"),
+        "registry.api.household": _("read your household through the API"),
+        "registry.api.search": _("found you in a search of the registry through the API"),
+        "registry.export": _("exported the registry, with your record in it"),
+        "registry.reveal.id_number": _("revealed your full ID number"),
+        "registry.reveal.health_note": _("read your health note"),
     }
 )

@@ -110,7 +110,9 @@ def household(request: HttpRequest, pk: int) -> HttpResponse:
     can_history = policy.can(request.user, "registry.history", hh)
     ctx = {
         "household": hh,
-        "residents": queries.household_residents(hh),
+        "residents": queries.household_residents(
+            request.user, hh, purpose="registry.household_page"
+        ),
         "can_edit": policy.can(request.user, "household.edit", hh),
         "can_add_resident": policy.can(request.user, "resident.create", hh),
         "can_browse": policy.can(request.user, "registry.browse", hh.building),
@@ -159,13 +161,9 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def resident(request: HttpRequest, pk: int) -> HttpResponse:
-    r = policy.get_for(
-        request.user,
-        Resident.objects.select_related("household__building", "community"),
-        "resident.view",
-        pk=pk,
+    r = queries.resident_get_for(
+        request.user, pk, "resident.view", purpose="registry.resident_page"
     )
-    services.resident_viewed(actor=request.user, resident=r)
     can_history = policy.can(request.user, "registry.history", r)
     viewer = disclosure.viewer(request.user, r)
     ctx = {
@@ -228,16 +226,9 @@ def resident_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    r = policy.get_for(
-        request.user,
-        Resident.objects.select_related("household__building", "community"),
-        "resident.edit",
-        pk=pk,
-    )
-    if r.is_minor_under_14 and not policy.sees_minors(request.user, r):
-        # The form would show the child's name and birth date in full (PIPL Art. 31); the
-        # service refuses the change too.
-        raise PermissionDenied
+    # The stored full phone is shown by the unbound form only; a posted form echoes the input.
+    shown = "registry.edit_form" if request.method == "GET" else None
+    r = queries.resident_get_for(request.user, pk, "resident.edit", purpose=shown)
     return _form_page(
         request,
         ResidentForm(

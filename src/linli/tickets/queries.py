@@ -21,7 +21,7 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
-from linli.core import policy
+from linli.core import access, policy
 from linli.core.models import Event, Holiday
 from linli.core.roles import Role
 from linli.registry.models import Building, Community, Household, Resident, ResidentStatus, Unit
@@ -359,13 +359,16 @@ def households_by_label(actor, label: str) -> list[Household]:
 
 
 def residents_of(actor, household: Household) -> list[Resident]:
-    return list(
+    """The household's residents for the intake page's requester choice (a read of each)."""
+    rows = list(
         policy.scope_filter(
             actor,
             Resident.objects.filter(household=household, status=ResidentStatus.ACTIVE),
             "resident.view",
         ).select_related("user")
     )
+    access.record_reads(actor, rows, kind=access.LOOKED_UP, purpose="tickets.intake")
+    return rows
 
 
 def category_admin(community: Community) -> dict:

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.access import register_read_purposes
 from linli.core.events import register_verbs
 
 LABELS = {
@@ -52,4 +53,10 @@ PUBLIC_VERBS = frozenset(
         "ticket.refer",
         "ticket.withdraw",
     }
+)
+
+# A resident's "My data" line when staff look up their room on the intake page
+# (core.access.record_reads).
+register_read_purposes(
+    {"tickets.intake": _("looked up your room to take a request for your household")}
 )
