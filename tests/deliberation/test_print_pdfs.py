@@ -216,9 +216,10 @@ def test_a_counted_vote_prints_no_more_ballots(dw, clock, as_user):
     assert r.status_code == 409 and "已经计票" in r.content.decode()
 
 
-def test_a_vote_without_owners_ballots_has_no_paper_ballots(dw, clock, as_user):
+def test_a_vote_counted_at_a_meeting_has_no_paper_ballots(dw, clock, as_user):
     vote = announce(dw, clock, rule="consultative", matter="")
-    assert as_user(dw.staff).get(url("vote_ballots_pdf", vote.pk)).status_code == 404
+    r = as_user(dw.staff).get(url("vote_ballots_pdf", vote.pk))
+    assert r.status_code == 409 and "没有个人选票" in r.content.decode()
 
 
 def test_the_office_sees_where_to_print_blank_ballots(dw, clock, as_user):

@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -710,16 +710,16 @@ def paper_serial(vote: Vote, n: int) -> str:
 def vote_ballots_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """Blank paper ballots for an owners' vote, one a page, numbered ``first`` to
     ``first + count - 1``: the office hands them out and enters each returned one by its
-    number. For whoever may enter paper ballots, until the vote is counted."""
+    number. For whoever may enter paper ballots, until the vote is counted; a vote counted at
+    a meeting has none (409, as for entering one)."""
     vote = services.vote_get_for(request.user, pk, "vote.enter_ballot")
+    refusal = ""
     if vote.rule != VoteRule.OWNERS:
-        raise Http404
-    if vote.status in services.FINISHED:
-        return HttpResponse(
-            _("The vote is counted: no more paper ballots."),
-            status=409,
-            content_type="text/plain; charset=utf-8",
-        )
+        refusal = _("This vote is counted at a meeting: there are no individual ballots.")
+    elif vote.status in services.FINISHED:
+        refusal = _("The vote is counted: no more paper ballots.")
+    if refusal:
+        return HttpResponse(refusal, status=409, content_type="text/plain; charset=utf-8")
     form = PaperBallotsForm({"first": 1, "count": 20, **request.GET.dict()})
     if not form.is_valid():
         errors = "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items())
