@@ -35,4 +35,8 @@ urlpatterns = [
     path("<int:pk>/qr/", v.meeting_qr, name="meeting_qr"),
     path("<int:pk>/print/agenda/", v.meeting_print_agenda, name="meeting_print_agenda"),
     path("<int:pk>/print/minutes/", v.meeting_print_minutes, name="meeting_print_minutes"),
+    path("<int:pk>/print/agenda.pdf", v.meeting_print_agenda_pdf, name="meeting_print_agenda_pdf"),
+    path(
+        "<int:pk>/print/minutes.pdf", v.meeting_print_minutes_pdf, name="meeting_print_minutes_pdf"
+    ),
 ]

@@ -19,4 +19,6 @@ urlpatterns = [
     path("<int:pk>/export/tally-input.json", v.vote_export_json, name="vote_export_json"),
     path("<int:pk>/export/ballots.csv", v.vote_export_csv, name="vote_export_csv"),
     path("<int:pk>/print/", v.vote_print, name="vote_print"),
+    path("<int:pk>/print/notice.pdf", v.vote_print_pdf, name="vote_print_pdf"),
+    path("<int:pk>/print/ballots.pdf", v.vote_ballots_pdf, name="vote_ballots_pdf"),
 ]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,12 +20,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from linli.core import policy
+from linli.core import documents, policy
 from linli.core.roles import Role
 from linli.registry.models import Community
 
@@ -280,20 +279,11 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- one meeting -----------------------------------------------------------------------------
 
 
-def qr_svg(url: str, label: str) -> str:
-    """An inline SVG QR code of ``url`` (segno); sized by CSS through its viewBox."""
-    svg = segno.make(url, error="m", micro=False).svg_inline(
-        scale=1, omitsize=True, svgclass="qr", lineclass=None, title=label
-    )
-    # segno writes only the URL's bits and our fixed label; no user text reaches the markup.
-    return mark_safe(svg)  # noqa: S308
-
-
-def checkin_qr(request: HttpRequest, meeting: Meeting) -> str:
-    url = request.build_absolute_uri(
+def checkin_url(request: HttpRequest, meeting: Meeting) -> str:
+    """What the sign-in QR code opens (drawn in the template by ``{% qr %}``)."""
+    return request.build_absolute_uri(
         reverse("deliberation:meeting_checkin", args=[meeting.checkin_token])
     )
-    return qr_svg(url, _("QR code to sign in at the meeting"))
 
 
 def _detail_context(
@@ -352,10 +342,7 @@ def _detail_context(
     ctx["can_resolve"] = s == MS.HELD
     ctx["earliest_start"] = timezone.now() + dt.timedelta(days=meeting.notice_days)
     if s in (MS.NOTICED, MS.HELD):
-        ctx["qr"] = checkin_qr(request, meeting)
-        ctx["checkin_url"] = request.build_absolute_uri(
-            reverse("deliberation:meeting_checkin", args=[meeting.checkin_token])
-        )
+        ctx["checkin_url"] = checkin_url(request, meeting)
     if ctx["can_edit"]:
         on_agenda = {a.topic_id for a in agenda}
         topics = [
@@ -676,27 +663,70 @@ def meeting_qr(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _get_managed(request.user, pk)
     if meeting.status not in (MS.NOTICED, MS.HELD):
         raise Http404
-    ctx = {"meeting": meeting, "qr": checkin_qr(request, meeting)}
+    ctx = {"meeting": meeting, "checkin_url": checkin_url(request, meeting)}
     return render(request, "deliberation/meeting_qr.html", ctx)
+
+
+def _agenda_context(request: HttpRequest, pk: int) -> dict:
+    """What the printed agenda shows, for the page and the PDF: one permission check."""
+    meeting, manage = svc.meeting_get_for(request.user, pk)
+    agenda = list(meeting.agenda.select_related("topic").order_by("order", "id"))
+    page_url = request.build_absolute_uri(reverse("deliberation:meeting_detail", args=[meeting.pk]))
+    return {
+        "meeting": meeting,
+        "agenda": agenda,
+        "quorum_rule": svc.quorum(meeting.body, invited=0, present=0).rule,
+        "page_url": page_url,
+    }
 
 
 @login_required
 def meeting_print_agenda(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting, manage = svc.meeting_get_for(request.user, pk)
-    agenda = list(meeting.agenda.select_related("topic").order_by("order", "id"))
-    page_url = request.build_absolute_uri(reverse("deliberation:meeting_detail", args=[meeting.pk]))
-    ctx = {
-        "meeting": meeting,
-        "agenda": agenda,
-        "quorum_rule": svc.quorum(meeting.body, invited=0, present=0).rule,
-        "qr": qr_svg(page_url, _("QR code of this meeting's page")),
-        "page_url": page_url,
-    }
+    ctx = _agenda_context(request, pk)
     return render(request, "deliberation/meeting_print_agenda.html", ctx)
 
 
 @login_required
-def meeting_print_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_print_agenda_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    ctx = _agenda_context(request, pk)
+    meeting = ctx["meeting"]
+    facts = [
+        (_("Body"), meeting.get_body_display()),
+        (_("Starts at"), _when(meeting.starts_at)),
+        (_("Place"), meeting.location),
+    ]
+    if meeting.noticed_at:
+        facts.append((_("Notice published"), _day(meeting.noticed_at)))
+    data = {
+        "meeting": {
+            "title": meeting.title,
+            "facts": facts,
+            "agenda": [
+                {"title": a.topic.title, "description": a.topic.description} for a in ctx["agenda"]
+            ],
+            "quorum_rule": str(ctx["quorum_rule"]),
+        },
+        "qr": documents.qr_svg(ctx["page_url"], _("QR code of this meeting's page")),
+        "page_url": ctx["page_url"],
+        "labels": {
+            "heading": _("Meeting notice"),
+            "agenda": _("Agenda"),
+            "no_topics": _("No topics on the agenda yet."),
+            "quorum": _("Quorum"),
+            "scan": _("Scan for this meeting's page in Linli."),
+        },
+    }
+    doc = documents.render_pdf(
+        "deliberation/documents/meeting_agenda.typ",
+        data,
+        community=meeting.community.name,
+        title=meeting.title,
+        header=_("Meeting notice"),
+    )
+    return documents.pdf_response(doc, f"meeting-{meeting.pk}-agenda.pdf")
+
+
+def _minutes_context(request: HttpRequest, pk: int) -> dict:
     """The minutes as published. Before publication only the office may print a draft; the
     full minutes and the names of those present are for the office and the members."""
     actor = request.user
@@ -711,7 +741,7 @@ def meeting_print_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     invited = len(invitations)
     present = sum(1 for i in invitations if i.attended)
     is_member = any(i.user_id == actor.pk for i in invitations)
-    ctx = {
+    return {
         "meeting": meeting,
         "manage": manage,
         "agenda": list(meeting.agenda.select_related("topic").order_by("order", "id")),
@@ -723,7 +753,77 @@ def meeting_print_minutes(request: HttpRequest, pk: int) -> HttpResponse:
         "show_minutes": manage or is_member,
         "resolution_rule": svc.RESOLUTION_RULE,
     }
+
+
+@login_required
+def meeting_print_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    ctx = _minutes_context(request, pk)
     return render(request, "deliberation/meeting_print_minutes.html", ctx)
+
+
+@login_required
+def meeting_print_minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The minutes as the print page shows them, with lines for the recorder's and the
+    chair's signatures."""
+    ctx = _minutes_context(request, pk)
+    meeting = ctx["meeting"]
+    facts = [
+        (_("Body"), meeting.get_body_display()),
+        (_("Held at"), f"{_when(meeting.starts_at)}, {meeting.location}"),
+        (_("Attendance"), str(ctx["quorum"].state)),
+    ]
+    if ctx["present_names"]:
+        facts.append((_("Present"), ", ".join(ctx["present_names"])))
+    resolutions = [
+        {
+            "topic": r.topic.title,
+            "outcome": _("Passed") if r.passed else _("Not passed"),
+            "text": r.text,
+            "counts": _("%(yes)s yes, %(no)s no, %(abstain)s abstain")
+            % {"yes": r.yes, "no": r.no, "abstain": r.abstain},
+        }
+        for r in ctx["resolutions"]
+    ]
+    heading = _("Minutes") if meeting.status == MS.CLOSED else _("Draft minutes")
+    data = {
+        "meeting": {
+            "title": meeting.title,
+            "facts": facts,
+            "quorum_rule": str(ctx["quorum"].rule),
+            "agenda": [a.topic.title for a in ctx["agenda"]],
+            "resolution_rule": str(ctx["resolution_rule"]),
+            "resolutions": resolutions,
+            "minutes": meeting.minutes if ctx["show_minutes"] else None,
+            "public_summary": meeting.public_summary,
+        },
+        "labels": {
+            "heading": heading,
+            "agenda": _("Agenda"),
+            "resolutions": _("Resolutions"),
+            "no_resolutions": _("No resolutions."),
+            "minutes": _("Minutes"),
+            "public_summary": _("Public summary"),
+            "recorded_by": _("Recorded by"),
+            "chaired_by": _("Chaired by"),
+            "date": _("Date"),
+        },
+    }
+    doc = documents.render_pdf(
+        "deliberation/documents/meeting_minutes.typ",
+        data,
+        community=meeting.community.name,
+        title=meeting.title,
+        header=heading,
+    )
+    return documents.pdf_response(doc, f"meeting-{meeting.pk}-minutes.pdf")
+
+
+def _when(value: dt.datetime) -> str:
+    return date_format(timezone.localtime(value), "Y-m-d H:i")
+
+
+def _day(value: dt.datetime) -> str:
+    return date_format(timezone.localtime(value), "Y-m-d")
 
 
 # --- signing in by QR ------------------------------------------------------------------------

@@ -17,7 +17,6 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -663,12 +662,6 @@ def survey_export(request: HttpRequest, pk: int) -> HttpResponse:
 def survey_notice(request: HttpRequest, pk: int) -> HttpResponse:
     """A printable notice for the building's door: what the survey is about, that surveyors
     will call, and a QR code to the survey's page (where the results appear once closed)."""
-    import segno
-
     survey = _manage(request, pk)
     url = request.build_absolute_uri(reverse("deliberation:survey_detail", args=[survey.pk]))
-    # segno draws the code from the URL alone; no user text reaches the SVG markup.
-    qr = mark_safe(segno.make(url, error="m").svg_inline(scale=5))  # noqa: S308
-    return render(
-        request, "deliberation/survey_notice.html", {"survey": survey, "url": url, "qr": qr}
-    )
+    return render(request, "deliberation/survey_notice.html", {"survey": survey, "url": url})

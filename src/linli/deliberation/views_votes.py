@@ -12,7 +12,6 @@ import json
 from decimal import Decimal
 from fractions import Fraction
 
-import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -22,12 +21,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linli.core import policy
+from linli.core import documents, policy
 from linli.registry.models import Building, Community
 
 from . import services_notice as notice
@@ -289,12 +288,6 @@ def _topic_url(topic_id: int) -> str | None:
         return reverse("deliberation:topic_detail", args=[topic_id])
     except NoReverseMatch:
         return None
-
-
-def _qr_svg(url: str) -> str:
-    return mark_safe(  # noqa: S308 — segno's own SVG, the URL is escaped by segno
-        segno.make(url, error="m").svg_inline(scale=5, title=url, omitsize=True)
-    )
 
 
 def _render_detail(
@@ -695,21 +688,153 @@ def vote_export_csv(request: HttpRequest, pk: int) -> HttpResponse:
     return resp
 
 
+def _notice_context(request: HttpRequest, pk: int) -> dict:
+    """What the printed notice shows, for the page and the PDF: one permission check."""
+    vote = services.vote_get_for(request.user, pk)
+    return {
+        "vote": vote,
+        "url": request.build_absolute_uri(reverse("deliberation:vote_detail", args=[vote.pk])),
+        "rule_words": services.rule_in_plain_words(vote.rule, vote.matter),
+        "buildings": list(vote.buildings.all().order_by("number")),
+        "results_due": services.results_due(vote),
+    }
+
+
 @login_required
 def vote_print(request: HttpRequest, pk: int) -> HttpResponse:
     """The notice to post in the building: the question, the rule in plain words, the window,
     and a QR code to the vote page."""
-    vote = services.vote_get_for(request.user, pk)
-    url = request.build_absolute_uri(reverse("deliberation:vote_detail", args=[vote.pk]))
-    return render(
-        request,
-        "deliberation/vote_print.html",
-        {
-            "vote": vote,
-            "url": url,
-            "qr": _qr_svg(url),
-            "rule_words": services.rule_in_plain_words(vote.rule, vote.matter),
-            "buildings": list(vote.buildings.all().order_by("number")),
-            "results_due": services.results_due(vote),
+    return render(request, "deliberation/vote_print.html", _notice_context(request, pk))
+
+
+def _when(value) -> str:
+    return date_format(timezone.localtime(value), "Y-m-d H:i")
+
+
+def _vote_facts(vote: Vote, buildings: list) -> list[tuple[str, str]]:
+    if buildings:
+        who = f"{_('Buildings')} " + ", ".join(str(b.number) for b in buildings)
+    else:
+        who = _("The whole community")
+    facts = [(_("Counting rule"), vote.get_rule_display())]
+    if vote.matter:
+        facts.append((_("Matter"), vote.get_matter_display()))
+    facts.append((_("Who votes"), who))
+    if vote.opens_at:
+        window = f"{_when(vote.opens_at)} – {_when(vote.closes_at)}"
+    else:
+        window = _("Not yet set")
+    facts.append((_("Voting"), window))
+    return facts
+
+
+@login_required
+def vote_print_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    ctx = _notice_context(request, pk)
+    vote = ctx["vote"]
+    facts = _vote_facts(vote, ctx["buildings"])
+    if ctx["results_due"]:
+        facts.append((_("Result posted by"), _when(ctx["results_due"])))
+    data = {
+        "vote": {
+            "heading": f"{_('Notice of a vote')}: {vote.title}",
+            "draft": vote.status == VoteStatus.DRAFT,
+            "question": vote.question,
+            "facts": facts,
+            "rule_words": [str(line) for line in ctx["rule_words"]],
         },
+        "qr": documents.qr_svg(ctx["url"]),
+        "url": ctx["url"],
+        "labels": {
+            "draft": _("Draft: this notice is not published yet."),
+            "question": _("The question"),
+            "how": _("How the vote is counted"),
+            "scan": _("Scan to read the vote and to vote online (owners, after logging in)."),
+            "paper": _(
+                "Owners who prefer paper can hand a signed paper ballot, or a written "
+                "authorisation for a proxy, to the community office during the voting period."
+            ),
+        },
+    }
+    doc = documents.render_pdf(
+        "deliberation/documents/vote_notice.typ",
+        data,
+        community=vote.community.name,
+        title=vote.title,
+        header=_("Notice of a vote"),
     )
+    return documents.pdf_response(doc, f"vote-{vote.pk}-notice.pdf")
+
+
+MAX_PAPER_BALLOTS = 500
+
+
+class PaperBallotsForm(forms.Form):
+    first = forms.IntegerField(label=gettext_lazy("First serial number"), min_value=1, initial=1)
+    count = forms.IntegerField(
+        label=gettext_lazy("Number of ballots"),
+        min_value=1,
+        max_value=MAX_PAPER_BALLOTS,
+        initial=20,
+    )
+
+
+def paper_serial(vote: Vote, n: int) -> str:
+    """The serial number printed on blank ballot ``n`` and typed in when it is entered."""
+    return f"{vote.pk}-{n:04d}"
+
+
+@login_required
+def vote_ballots_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """Blank paper ballots for an owners' vote, one a page, numbered ``first`` to
+    ``first + count - 1``: the office hands them out and enters each returned one by its
+    number. For whoever may enter paper ballots, until the vote is counted; a vote counted at
+    a meeting has none (409, as for entering one)."""
+    vote = services.vote_get_for(request.user, pk, "vote.enter_ballot")
+    refusal = ""
+    if vote.rule != VoteRule.OWNERS:
+        refusal = _("This vote is counted at a meeting: there are no individual ballots.")
+    elif vote.status in services.FINISHED:
+        refusal = _("The vote is counted: no more paper ballots.")
+    if refusal:
+        return HttpResponse(refusal, status=409, content_type="text/plain; charset=utf-8")
+    form = PaperBallotsForm({"first": 1, "count": 20, **request.GET.dict()})
+    if not form.is_valid():
+        errors = "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items())
+        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+    first, count = form.cleaned_data["first"], form.cleaned_data["count"]
+    closes = _when(vote.closes_at) if vote.closes_at else _("the end of the voting period")
+    data = {
+        "vote": {
+            "title": vote.title,
+            "question": vote.question,
+            "facts": _vote_facts(vote, list(vote.buildings.all().order_by("number"))),
+            "hand_in": _(
+                "Mark one box, sign, and hand this ballot to the community office before "
+                "%(closes)s. One ballot per owner."
+            )
+            % {"closes": closes},
+        },
+        "serials": [paper_serial(vote, n) for n in range(first, first + count)],
+        "labels": {
+            "heading": _("Paper ballot"),
+            "serial": _("Ballot No."),
+            "question": _("The question"),
+            "mark_one": _("Mark one box:"),
+            "yes": BallotChoice.YES.label,
+            "no": BallotChoice.NO.label,
+            "abstain": BallotChoice.ABSTAIN.label,
+            "owner": _("Owner's name"),
+            "room": _("Flat"),
+            "sign": _("Owner's signature"),
+            "date": _("Date"),
+        },
+    }
+    doc = documents.render_pdf(
+        "deliberation/documents/paper_ballots.typ",
+        data,
+        community=vote.community.name,
+        title=vote.title,
+        header=_("Paper ballot"),
+    )
+    return documents.pdf_response(doc, f"vote-{vote.pk}-ballots-{first}-{first + count - 1}.pdf")
