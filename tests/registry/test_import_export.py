@@ -379,6 +379,17 @@ def test_export_masks_id_numbers_and_phones_and_is_logged(world, as_user):
     assert ev.data == {"rows": 3} and ev.community_id == world.xincun.pk
 
 
+def test_every_export_column_has_its_header(world, as_user):
+    """The age column came without a header (the header row was one cell short of the rows):
+    the exporter now refuses a row that does not fit its columns."""
+    world.zhang_san.birth_date = dt.date(1949, 12, 31)
+    world.zhang_san.save()
+    header, rows = _export_rows(as_user(world.supervisor), world)
+    assert header[-1] == "年龄" and all(len(r) == len(header) for r in rows)
+    zhang = next(r for r in rows if r[header.index("姓名")] == "张三")
+    assert zhang[header.index("年龄")] is not None
+
+
 def test_export_neutralises_formulas(world, as_user):
     for i, name in enumerate(['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\tx"]):
         make_resident(world.hh_3_2_502, name, phone=f"1380000000{i}")

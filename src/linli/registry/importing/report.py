@@ -11,6 +11,8 @@ import openpyxl
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 
+from linli.core.exports import neutralise
+
 from ..models import RegistryImport
 from .columns import COLUMN, ERROR, MESSAGES, NOTES, message
 from .sheets import Formula
@@ -112,8 +114,6 @@ def error_file(imp: RegistryImport, sheets) -> bytes:
 
 def _cell(v: Any) -> Any:
     # A formula goes back as its text, which cannot run; other values as they were.
-    from ..io import safe_cell
-
     if isinstance(v, Formula):
         return "'" + str(v)
-    return safe_cell(v)
+    return neutralise(v)
