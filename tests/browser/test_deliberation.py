@@ -91,8 +91,13 @@ def test_owner_votes_in_elder_mode_office_enters_paper_ballot_result_is_publishe
     expect(owner.get_by_test_id("my-flats")).to_contain_text("3-2-501")
     assert_elder_targets(owner, f"the vote page {url}")
 
-    # … and agrees, with one big button: the page says the ballot is recorded.
+    # … and agrees, with one big button; the next page says back what was chosen, the
+    # owner confirms, and the page says the ballot is recorded.
     _submit(owner, owner.locator("[data-testid=cast-form] button[data-choice=yes]"))
+    expect(owner.get_by_test_id("vote-confirm")).to_contain_text("同意")
+    assert not Ballot.objects.filter(vote=vote).exists()
+    assert_elder_targets(owner, "the vote confirmation page")
+    _submit(owner, owner.get_by_test_id("vote-confirm-button"))
     expect(owner).to_have_url(re.compile(rf"{url}$"))
     expect(owner.get_by_test_id("my-ballot")).to_be_visible()
     expect(owner.get_by_test_id("cast-form")).to_have_count(0)

@@ -29,7 +29,10 @@ def _owns_4_1_102(dw, user):
 
 
 def _cast(as_user, user, vote, choice="yes"):
-    return as_user(user).post(reverse("deliberation:vote_cast", args=[vote.pk]), {"choice": choice})
+    """Choose and confirm (the page asks for the confirmation first; issue 11)."""
+    return as_user(user).post(
+        reverse("deliberation:vote_cast", args=[vote.pk]), {"choice": choice, "confirm": "1"}
+    )
 
 
 @pytest.mark.parametrize("persona", ROLES)

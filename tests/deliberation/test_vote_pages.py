@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -200,11 +201,13 @@ def test_an_owner_sees_their_flats_and_votes_once(dw, clock, as_user):
     client = as_user(dw.resident)
     html = page(client.get(url("vote_detail", vote)))
     assert "3-2-501" in html and "3-2-502" in html and 'data-testid="cast-form"' in html
-    r = client.post(url("vote_cast", vote), {"choice": "yes"})
+    r = client.post(url("vote_cast", vote), {"choice": "yes", "confirm": "1"})
     assert r.status_code == 302
     html = page(client.get(url("vote_detail", vote)))
     assert 'data-testid="my-ballot"' in html and 'data-testid="cast-form"' not in html
     r = client.post(url("vote_cast", vote), {"choice": "no"})
+    assert r.status_code == 409 and "already" in page(r)
+    r = client.post(url("vote_cast", vote), {"choice": "no", "confirm": "1"})
     assert r.status_code == 409 and "already" in page(r)
     assert list(Ballot.objects.values_list("choice", flat=True)) == ["yes"]
 
@@ -233,6 +236,33 @@ def test_only_residents_cast_online(dw, clock, as_user, persona):
     vote = open_vote(dw, clock)
     r = as_user(getattr(dw, persona)).post(url("vote_cast", vote), {"choice": "yes"})
     assert r.status_code == 403 and not Ballot.objects.exists()
+
+
+def test_a_choice_is_said_back_and_recorded_only_once_confirmed(dw, clock, as_user):
+    """Issue 11: a confirmation step before a ballot is cast; the three choices weigh alike."""
+    vote = announce(dw, clock)
+    clock.set(OPENS)
+    client = as_user(dw.resident)
+    html = page(client.get(url("vote_detail", vote)))
+    buttons = re.findall(r'<button type="submit" name="choice"[^>]*>', html)
+    assert (
+        len(buttons) == 3
+        and len({re.sub(r'value="\w+"|data-choice="\w+"', "", b) for b in buttons}) == 1
+    )
+    r = client.post(url("vote_cast", vote), {"choice": "no"})
+    assert r.status_code == 200 and 'data-testid="vote-confirm"' in page(r)
+    assert "You chose: <strong>Disagree</strong>" in page(r) and "3-2-501" in page(r)
+    assert not Ballot.objects.exists()  # nothing recorded before the confirmation
+    r = client.post(url("vote_cast", vote), {"choice": "no", "confirm": "1"})
+    assert r.status_code == 302
+    assert list(Ballot.objects.values_list("choice", flat=True)) == ["no"]
+
+
+def test_a_bad_choice_is_refused_at_the_first_step(dw, clock, as_user):
+    vote = announce(dw, clock)
+    clock.set(OPENS)
+    r = as_user(dw.resident).post(url("vote_cast", vote), {"choice": "maybe"})
+    assert r.status_code == 400 and not Ballot.objects.exists()
 
 
 # --- the office enters paper and proxy ballots ---------------------------------------------------

@@ -629,18 +629,15 @@ def _save_ballot(vote: Vote, voter: Voter, **fields) -> Ballot:
         ) from None
 
 
-@transaction.atomic
-def vote_cast(*, actor, vote: Vote, choice: str) -> Ballot:
-    """An owner votes online, for all the flats the electorate lists for them. Whether the
-    actor is on that list is known only once voting has opened (the list is frozen then), so
-    the vote is opened before the permission to cast is decided."""
+def _castable(actor, vote: Vote, choice: str) -> tuple[Vote, Voter]:
+    """Every rule of an online vote, checked before anything is written: the vote (opened
+    if due, locked) and the actor's place on its list of owners."""
     policy.authorize(actor, "vote.view", vote)
     vote = open_if_due(vote)
     policy.authorize(actor, "vote.cast", vote)
     vote = _locked(vote)
     _require_owners_rule(vote)
-    now = _now()
-    _require_window(vote, now)
+    _require_window(vote, _now())
     _check_choice(choice)
     voter = Voter.objects.filter(vote=vote, user=actor).first()
     if voter is None:
@@ -651,8 +648,27 @@ def vote_cast(*, actor, vote: Vote, choice: str) -> Ballot:
             ),
             status_code=403,
         )
+    existing = _existing_ballot(vote, voter)
+    if existing is not None:
+        raise _already_voted(existing)
+    return vote, voter
+
+
+@transaction.atomic
+def vote_cast_check(*, actor, vote: Vote, choice: str) -> Voter:
+    """The confirmation step of an online vote ("you chose 同意 — confirm"): the same
+    refusals as ``vote_cast``, and nothing recorded. Returns the actor's place on the list."""
+    return _castable(actor, vote, choice)[1]
+
+
+@transaction.atomic
+def vote_cast(*, actor, vote: Vote, choice: str) -> Ballot:
+    """An owner votes online, for all the flats the electorate lists for them. Whether the
+    actor is on that list is known only once voting has opened (the list is frozen then), so
+    the vote is opened before the permission to cast is decided."""
+    vote, voter = _castable(actor, vote, choice)
     ballot = _save_ballot(
-        vote, voter, choice=choice, method=BallotMethod.ONLINE, entered_by=actor, cast_at=now
+        vote, voter, choice=choice, method=BallotMethod.ONLINE, entered_by=actor, cast_at=_now()
     )
     log_event(
         actor=actor,

@@ -576,8 +576,19 @@ def vote_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 @require_POST
 def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
     vote = services.vote_get_for(request.user, pk, "vote.cast")
+    choice = request.POST.get("choice", "")
     try:
-        services.vote_cast(actor=request.user, vote=vote, choice=request.POST.get("choice", ""))
+        if request.POST.get("confirm") != "1":
+            # First the person sees what they chose and confirms it; nothing is recorded yet.
+            voter = services.vote_cast_check(actor=request.user, vote=vote, choice=choice)
+            ctx = {
+                "vote": vote,
+                "choice": choice,
+                "choice_label": BallotChoice(choice).label,
+                "voter": voter,
+            }
+            return render(request, "deliberation/vote_confirm.html", ctx)
+        services.vote_cast(actor=request.user, vote=vote, choice=choice)
     except DeliberationError as e:
         return _failed(request, vote, e)
     messages.success(request, _("Your vote is recorded. Thank you."))
