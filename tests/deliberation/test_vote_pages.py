@@ -480,3 +480,23 @@ def test_the_vote_page_query_count_does_not_grow(
     client = as_user(dw.secretary)
     with django_assert_max_num_queries(8):
         assert client.get(url("vote_ballots", vote)).status_code == 200
+
+
+def test_a_closed_vote_never_says_voting_and_buildings_read_naturally(dw, clock, as_user):
+    """Issue 11: "投票中" stood beside the dates of a closed vote (the label of the voting period
+    shared the status's message id), and "楼栋 3" read as a list heading."""
+    from django.utils import translation
+
+    from linli.deliberation.views_votes import buildings_label
+
+    vote = open_vote(dw, clock)
+    client = as_user(dw.staff)
+    client.cookies["django_language"] = "zh-hans"
+    html = page(client.get(url("vote_detail", vote)))
+    assert "投票时间" in html
+    with translation.override("zh-hans"):
+        assert buildings_label([dw.b3]) == "3号楼"
+        assert buildings_label([dw.b3, dw.b4]) == "3、4号楼"
+    with translation.override("en"):
+        assert buildings_label([dw.b3]) == "Building 3"
+        assert buildings_label([dw.b3, dw.b4]) == "Buildings 3, 4"

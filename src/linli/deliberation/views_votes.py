@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -318,7 +318,8 @@ def _render_detail(
         "error": error,
         "can": can,
         "rule_words": services.rule_in_plain_words(vote.rule, vote.matter),
-        "buildings": list(vote.buildings.all().order_by("number")),
+        "buildings": (buildings := list(vote.buildings.all().order_by("number"))),
+        "buildings_label": buildings_label(buildings),
         "voter": voter,
         "my_ballot": my_ballot,
         "is_open": is_open,
@@ -572,6 +573,15 @@ def vote_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     return redirect("deliberation:vote_detail", vote.pk)
 
 
+def buildings_label(buildings: list[Building]) -> str:
+    """ "3号楼、5号楼" reads "3、5号楼" in Chinese and "Buildings 3, 5" in English; one building,
+    "3号楼" / "Building 3"."""
+    numbers = pgettext("list separator", ", ").join(b.number for b in buildings)
+    return ngettext("Building %(numbers)s", "Buildings %(numbers)s", len(buildings)) % {
+        "numbers": numbers
+    }
+
+
 @login_required
 @require_POST
 def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
@@ -706,7 +716,8 @@ def _notice_context(request: HttpRequest, pk: int) -> dict:
         "vote": vote,
         "url": request.build_absolute_uri(reverse("deliberation:vote_detail", args=[vote.pk])),
         "rule_words": services.rule_in_plain_words(vote.rule, vote.matter),
-        "buildings": list(vote.buildings.all().order_by("number")),
+        "buildings": (buildings := list(vote.buildings.all().order_by("number"))),
+        "buildings_label": buildings_label(buildings),
         "results_due": services.results_due(vote),
     }
 
@@ -723,10 +734,7 @@ def _when(value) -> str:
 
 
 def _vote_facts(vote: Vote, buildings: list) -> list[tuple[str, str]]:
-    if buildings:
-        who = f"{_('Buildings')} " + ", ".join(str(b.number) for b in buildings)
-    else:
-        who = _("The whole community")
+    who = buildings_label(buildings) if buildings else _("The whole community")
     facts = [(_("Counting rule"), vote.get_rule_display())]
     if vote.matter:
         facts.append((_("Matter"), vote.get_matter_display()))
@@ -735,7 +743,7 @@ def _vote_facts(vote: Vote, buildings: list) -> list[tuple[str, str]]:
         window = f"{_when(vote.opens_at)} – {_when(vote.closes_at)}"
     else:
         window = _("Not yet set")
-    facts.append((_("Voting"), window))
+    facts.append((_("Voting period"), window))
     return facts
 
 
