@@ -500,3 +500,58 @@ def test_a_closed_vote_never_says_voting_and_buildings_read_naturally(dw, clock,
     with translation.override("en"):
         assert buildings_label([dw.b3]) == "Building 3"
         assert buildings_label([dw.b3, dw.b4]) == "Buildings 3, 4"
+
+
+def test_the_office_sees_who_has_not_voted_yet_by_building(dw, clock, as_user):
+    """Issue 11: a list of owners who have not voted yet, by building, for door-to-door
+    reminders; it shrinks as ballots come in."""
+    vote = open_vote(dw, clock)
+    staff = as_user(dw.staff)
+    html = page(staff.get(url("vote_not_yet_voted", vote)))
+    buildings = re.findall(r'data-building="(\w+)"', html)
+    assert buildings == ["3", "4", "5"]
+    assert "3-2-501 3-2-502" in html and "The developer" in html
+    assert "3 of 3 owners have not voted yet" in html
+    sv.vote_cast(actor=dw.resident, vote=vote, choice="yes")
+    html = page(staff.get(url("vote_not_yet_voted", vote)))
+    assert re.findall(r'data-building="(\w+)"', html) == ["4", "5"]
+    assert 'data-testid="not-yet-voted-link"' in page(staff.get(url("vote_detail", vote)))
+
+
+def test_the_not_yet_voted_list_is_the_offices(dw, clock, as_user):
+    vote = open_vote(dw, clock)
+    assert as_user(dw.resident).get(url("vote_not_yet_voted", vote)).status_code == 403
+    assert as_user(dw.leader).get(url("vote_not_yet_voted", vote)).status_code == 403
+    assert as_user(dw.outsider).get(url("vote_not_yet_voted", vote)).status_code == 404
+
+
+def test_the_not_yet_voted_list_exists_only_while_voting_is_open(dw, clock, as_user):
+    vote = announce(dw, clock)
+    r = as_user(dw.staff).get(url("vote_not_yet_voted", vote))
+    assert r.status_code == 409
+
+
+def test_the_not_yet_voted_list_costs_the_same_queries_for_more_owners(
+    dw, clock, as_user, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    vote = open_vote(dw, clock)
+    staff = as_user(dw.staff)
+    staff.get(url("vote_not_yet_voted", vote))
+    with CaptureQueriesContext(connection) as few:
+        staff.get(url("vote_not_yet_voted", vote))
+    hh = dw.hh_4_1_101
+    Voter.objects.bulk_create(
+        Voter(
+            vote=vote,
+            key=f"k{i}",
+            display_name=f"业主{i}",
+            units=[{"id": f"4-1-{i}", "household": hh.pk, "area": "50.00"}],
+        )
+        for i in range(200, 260)
+    )
+    with django_assert_max_num_queries(len(few)):
+        r = staff.get(url("vote_not_yet_voted", vote))
+    assert "63 of 63 owners" in page(r)

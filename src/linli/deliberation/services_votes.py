@@ -36,7 +36,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -955,6 +955,39 @@ def votes_for(actor, *, topic: Topic | None = None) -> QuerySet:
     announced = policy.scope_filter(actor, qs.exclude(status=VoteStatus.DRAFT), "vote.view")
     drafts = policy.scope_filter(actor, qs.filter(status=VoteStatus.DRAFT), "vote.manage")
     return (announced | drafts).order_by("-created_at", "-id")
+
+
+def voters_not_yet_voted(vote: Vote) -> list[dict[str, Any]]:
+    """The owners on the frozen list who have not voted yet, by building, for door-to-door
+    reminders: ``[{"building": "3", "voters": [Voter, …]}, …]`` in building order. Two
+    queries whatever the size (the voters without a ballot; their flats' buildings)."""
+    from linli.registry.models import Household
+
+    missing = list(
+        Voter.objects.filter(vote=vote)
+        .exclude(Exists(Ballot.objects.filter(vote=vote, voter=OuterRef("pk"))))
+        .only("pk", "display_name", "developer", "units", "key")
+        .order_by("pk")
+    )
+    households = {u.get("household") for v in missing for u in v.units} - {None}
+    number_of: dict[int | None, str] = dict(
+        Household.objects.filter(pk__in=households).values_list("pk", "building__number")
+    )
+    by_building: dict[str, list[Voter]] = {}
+    for v in missing:
+        first = v.units[0] if v.units else {}
+        number = number_of.get(first.get("household"), "") or str(first.get("id", "")).split("-")[0]
+        v.flats = " ".join(u["id"] for u in v.units)  # type: ignore[attr-defined]
+        by_building.setdefault(number, []).append(v)
+
+    def natural(number: str) -> tuple[int, str]:
+        digits = "".join(ch for ch in number if ch.isdigit())
+        return (int(digits) if digits else 10**9, number)
+
+    return [
+        {"building": b, "voters": sorted(vs, key=lambda v: v.flats)}
+        for b, vs in sorted(by_building.items(), key=lambda kv: natural(kv[0]))
+    ]
 
 
 def vote_get_for(actor, pk: int, action: str = "vote.view") -> Vote:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/counts/", v.vote_counts, name="vote_counts"),
     path("<int:pk>/follow-up/", v.vote_followup, name="vote_followup"),
     path("<int:pk>/ballots/", v.vote_ballots, name="vote_ballots"),
+    path("<int:pk>/not-yet-voted/", v.vote_not_yet_voted, name="vote_not_yet_voted"),
     path("<int:pk>/export/tally-input.json", v.vote_export_json, name="vote_export_json"),
     path("<int:pk>/export/ballots.csv", v.vote_export_csv, name="vote_export_csv"),
     path("<int:pk>/print/", v.vote_print, name="vote_print"),

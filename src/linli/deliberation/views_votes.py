@@ -40,6 +40,7 @@ from .models import (
     Topic,
     TopicStatus,
     Vote,
+    Voter,
     VoteRule,
     VoteStatus,
 )
@@ -673,6 +674,30 @@ def vote_ballots(request: HttpRequest, pk: int) -> HttpResponse:
         b.flats = " ".join(u["id"] for u in b.voter.units)
         b.area = services.units_area(b.voter.units)
     return render(request, "deliberation/vote_ballots.html", {"vote": vote, "page": page})
+
+
+@login_required
+def vote_not_yet_voted(request: HttpRequest, pk: int) -> HttpResponse:
+    """Owners who have not voted yet, by building: the office's list for door-to-door
+    reminders (and for handing out paper ballots) while voting is open."""
+    vote = services.vote_get_for(request.user, pk, "vote.enter_ballot")
+    if vote.rule != VoteRule.OWNERS or vote.status != VoteStatus.OPEN:
+        return _failed(
+            request,
+            vote,
+            DeliberationError(
+                _("The list of owners who have not voted exists while an owners' vote is open."),
+                status_code=409,
+            ),
+        )
+    groups = services.voters_not_yet_voted(vote)
+    ctx = {
+        "vote": vote,
+        "groups": groups,
+        "missing": sum(len(g["voters"]) for g in groups),
+        "voters": Voter.objects.filter(vote=vote).count(),
+    }
+    return render(request, "deliberation/vote_not_yet_voted.html", ctx)
 
 
 def _export_refused(vote: Vote) -> HttpResponse | None:
