@@ -347,6 +347,9 @@ def test_the_public_result_shows_the_tally_and_no_names(dw, clock, as_user):
         html = page(as_user(getattr(dw, persona)).get(url("vote_detail", vote)))
         assert 'data-testid="vote-result"' in html
         assert "282.80" in html and "202.80" in html
+        # Progress toward each threshold as a bar with its n / N (issue 11).
+        bars = re.findall(r'<progress class="threshold" max="([\d.]+)" value="([\d.]+)"', html)
+        assert len(bars) >= 3 and all(float(v) <= float(m) for m, v in bars)
         assert vote.result["explanation"]["en"].split(":")[0] in html.replace(
             "&#x27;", "'"
         )  # these tests run in English
