@@ -81,3 +81,19 @@ def test_every_page_names_its_icon_and_the_icon_is_served(client):
     page = client.get("/").content.decode()
     assert 'rel="icon"' in page and "favicon.svg" in page
     assert finders.find("favicon.svg")
+
+
+def test_no_template_relies_on_an_emoji_font():
+    """Emoji render as empty boxes on phones without an emoji font (issue 11: the rating
+    buttons): every template says it in words."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "src" / "linli"
+    emoji = re.compile(r"[\U0001F000-\U0001FAFF\u2600-\u27BF]")
+    found = [
+        f"{p.relative_to(root)}: {m.group()}"
+        for p in root.rglob("*.html")
+        for m in emoji.finditer(p.read_text(encoding="utf-8"))
+    ]
+    assert found == []
