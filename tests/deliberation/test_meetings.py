@@ -682,3 +682,17 @@ def test_the_office_opens_every_page_of_a_meeting_being_prepared(dw, as_user):
     assert c.get(url("meeting_detail", m.pk)).status_code == 200
     assert c.get(url("meeting_edit", m.pk)).status_code == 200
     assert c.get(url("meeting_qr", m.pk)).status_code == 404  # no sign-in before the notice
+
+
+def test_withdrawing_an_invitation_is_not_beside_sign_in(dw, as_user):
+    """Issue 11: "撤回邀请" stood right beside "签到" on every row; a slip at the door removed
+    someone. The rows carry sign-in only; withdrawing is in its own section."""
+    import re
+
+    m = _noticed_and_started(dw, [dw.resident, dw.leader])
+    html = as_user(dw.staff).get(url("meeting_detail", m.pk)).content.decode()
+    table = html.split('data-testid="invitations"')[1].split("</table>")[0]
+    assert 'data-testid="sign-in"' in table and "meeting_uninvite" not in table
+    assert "/withdraw/" not in table
+    section = html.split('data-testid="uninvite-list"')[1].split("</details>")[0]
+    assert re.search(r"data-uninvite=\"\d+\"", section)
