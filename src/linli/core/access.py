@@ -15,12 +15,14 @@ own record is not written down. Domain apps register how each purpose reads on "
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypedDict
 
 from django.core.paginator import Page, Paginator
 from django.db import connections, router
-from django.db.models import Count, F, Max, Min, QuerySet
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Count, F, Max, Min, Model, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -28,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import policy
+from .actors import Actor
 from .models import PersonalDataRead
 from .roles import Role
 
@@ -70,14 +73,19 @@ def register_read_purposes(labels: dict[str, Any]) -> None:
     PURPOSE_LABELS.update(labels)
 
 
-def actor_role(actor) -> str:
+def actor_role(actor: Actor | None) -> str:
     """The actor's most official role (memberships are cached: no query)."""
     held = {m.role for m in policy.memberships(actor)}
     return next((str(r) for r in ROLE_ORDER if r in held), "")
 
 
 def record_reads(
-    actor, residents: QuerySet | Iterable[Any], *, kind: str, purpose: str, community_id=None
+    actor: Actor | None,
+    residents: QuerySet[Any] | Iterable[Model | int | None],
+    *,
+    kind: str,
+    purpose: str,
+    community_id: int | None = None,
 ) -> int:
     """Write down that ``actor`` read each of ``residents`` (Resident objects, their ids, or a
     queryset of residents) for ``purpose``. One query (up to 490 objects; a queryset: always
@@ -87,9 +95,9 @@ def record_reads(
         raise ValueError(f"unknown kind of read {kind!r}")
     if purpose not in PURPOSE_LABELS:
         raise ValueError(f"unregistered read purpose {purpose!r}")
-    if not getattr(actor, "is_authenticated", False):
+    if actor is None or not actor.is_authenticated:
         return 0
-    own = getattr(actor, "resident_id", None)
+    own: int | None = getattr(actor, "resident_id", None)
     role = actor_role(actor)
     now = timezone.now()
     if isinstance(residents, QuerySet):
@@ -100,7 +108,8 @@ def record_reads(
             seen.setdefault(r, community_id)
         elif r is not None and r.pk is not None:
             seen.setdefault(r.pk, getattr(r, "community_id", community_id))
-    seen.pop(own, None)
+    if own is not None:
+        seen.pop(own, None)
     if not seen:
         return 0
     _insert_values(list(seen.items()), actor, role, now, kind, purpose)
@@ -112,7 +121,7 @@ _VALUES_BATCH = 490
 _COLUMNS = ("at", "actor_id", "actor_role", "kind", "purpose", "subject_id", "community_id")
 
 
-def _insert_sql(conn, select: str) -> str:
+def _insert_sql(conn: BaseDatabaseWrapper, select: str) -> str:
     table = conn.ops.quote_name(PersonalDataRead._meta.db_table)
     cols = ", ".join(conn.ops.quote_name(c) for c in _COLUMNS)
     # Only quoted identifiers and SQL built here or by Django are interpolated; values are
@@ -120,7 +129,14 @@ def _insert_sql(conn, select: str) -> str:
     return f"INSERT INTO {table} ({cols}) SELECT %s, %s, %s, %s, %s, {select}"  # noqa: S608
 
 
-def _insert_values(rows: list[tuple[int, int | None]], actor, role, now, kind, purpose) -> None:
+def _insert_values(
+    rows: list[tuple[int, int | None]],
+    actor: Actor,
+    role: str,
+    now: dt.datetime,
+    kind: str,
+    purpose: str,
+) -> None:
     """``INSERT … SELECT`` from a ``VALUES`` list of (subject, community): the shared
     columns are bound once. bulk_create spent ~0.1 ms a row building model instances and
     preparing 7 values each, 10 ms for a building page (docs/performance.md)."""
@@ -137,22 +153,31 @@ def _insert_values(rows: list[tuple[int, int | None]], actor, role, now, kind, p
             cursor.execute(_insert_sql(conn, select), [*shared, *(x for row in chunk for x in row)])
 
 
-def _insert_from(qs: QuerySet, actor, role, now, kind, purpose, own) -> int:
+def _insert_from(
+    qs: QuerySet[Any],
+    actor: Actor,
+    role: str,
+    now: dt.datetime,
+    kind: str,
+    purpose: str,
+    own: int | None,
+) -> int:
     """``INSERT … SELECT`` from the residents' queryset: one statement for any number."""
-    qs = qs.order_by().values(s_id=F("pk"), s_community=F("community_id")).distinct()
+    rows = qs.order_by().values(s_id=F("pk"), s_community=F("community_id")).distinct()
     if own is not None:
-        qs = qs.exclude(pk=own)
+        rows = rows.exclude(pk=own)
     db = router.db_for_write(PersonalDataRead)
     conn = connections[db]
-    inner, inner_params = qs.query.get_compiler(using=db).as_sql()
+    inner, inner_params = rows.query.get_compiler(using=db).as_sql()
     shared = [conn.ops.adapt_datetimefield_value(now), actor.pk, role, kind, purpose]
     sql = _insert_sql(conn, f"sub.s_id, sub.s_community FROM ({inner}) sub")
     with conn.cursor() as cursor:
         cursor.execute(sql, [*shared, *inner_params])
-        return cursor.rowcount
+        count: int = cursor.rowcount
+        return count
 
 
-def reads_purge(*, now=None) -> int:
+def reads_purge(*, now: dt.datetime | None = None) -> int:
     """Delete reads older than ``LINLI_READS_KEEP_DAYS`` (nightly, ``core.tasks``)."""
     from datetime import timedelta
 
@@ -166,7 +191,9 @@ def reads_purge(*, now=None) -> int:
 # --- "My data" -----------------------------------------------------------------------------
 
 
-def reads_of(subject_id: int, *, page: int | str = 1, per_page: int = PER_PAGE) -> Page:
+def reads_of(
+    subject_id: int, *, page: int | str = 1, per_page: int = PER_PAGE
+) -> Page[dict[str, Any]]:
     """The reads of one person's record, aggregated in SQL: one line per actor, role, kind
     of read and page, per day, with how many times and the last time; newest first. Each line
     is a dict with ``who``, ``what``, ``when`` and ``count`` in the current language."""
@@ -177,20 +204,34 @@ def reads_of(subject_id: int, *, page: int | str = 1, per_page: int = PER_PAGE) 
         .annotate(n=Count("id"), last=Max("at"), first=Min("at"))
         .order_by("-day", "-last", "actor_id", "purpose")
     )
-    result = Paginator(qs, per_page).get_page(page)
-    rows = list(result.object_list)
+    # A page of dicts: the aggregated rows, replaced below by their lines.
+    result: Page[Any] = Paginator(qs, per_page).get_page(page)
+    rows: list[_Row] = list(result.object_list)
     names = _actor_names({r["actor_id"] for r in rows if r["actor_role"] in NAMED_ROLES})
     result.object_list = [_line(r, names) for r in rows]
     return result
 
 
-def _actor_names(ids: set) -> dict[int, str]:
+class _Row(TypedDict):
+    """One aggregated line of ``reads_of``'s query."""
+
+    day: dt.date
+    actor_id: int | None
+    actor_role: str
+    kind: str
+    purpose: str
+    n: int
+    last: dt.datetime
+    first: dt.datetime
+
+
+def _actor_names(ids: set[int | None]) -> dict[int, str]:
     from django.contrib.auth import get_user_model
 
-    ids.discard(None)
-    if not ids:
+    known = {i for i in ids if i is not None}  # None: an account since removed
+    if not known:
         return {}
-    return {u.pk: u.get_full_name() for u in get_user_model().objects.filter(pk__in=ids)}
+    return {u.pk: u.get_full_name() for u in get_user_model().objects.filter(pk__in=known)}
 
 
 def _who(role: str, actor_id: int | None, names: dict[int, str]) -> str:
@@ -203,7 +244,7 @@ def _who(role: str, actor_id: int | None, names: dict[int, str]) -> str:
     return f"{label} {name}" if name else label
 
 
-def _line(row: dict, names: dict[int, str]) -> dict:
+def _line(row: _Row, names: dict[int, str]) -> dict[str, Any]:
     last = timezone.localtime(row["last"])
     n = row["n"]
     parts = {

@@ -11,8 +11,10 @@ import base64
 import binascii
 import ipaddress
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
+from django.apps import AppConfig
 from django.core import checks
 
 # A rate limit: count/period, the period s, m, h or d with an optional multiplier ("10/5m").
@@ -40,7 +42,9 @@ def fernet_key_problems(keys: Iterable[str]) -> list[tuple[int, str]]:
     return problems
 
 
-def parse_networks(values: Iterable[str]) -> tuple:
+def parse_networks(
+    values: Iterable[str],
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
     """Addresses or CIDR networks (``10.0.0.5``, ``10.0.0.0/24``, ``::1``); a ValueError names
     the first that is neither."""
     networks = []
@@ -53,7 +57,9 @@ def parse_networks(values: Iterable[str]) -> tuple:
 
 
 @checks.register(checks.Tags.security, deploy=False)
-def check_settings(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+def check_settings(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     from django.conf import settings
 
     errors: list[checks.CheckMessage] = []

@@ -1,24 +1,33 @@
+from __future__ import annotations
+
+from collections.abc import Callable
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.http import HttpRequest
 
 from . import policy
 from .notifications import unread_count_for
 
+if TYPE_CHECKING:
+    from .actors import Actor, User
 
-def shell(request):
-    user = getattr(request, "user", None)
-    signed_in = bool(user and user.is_authenticated)
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    # No ``user`` before the authentication middleware (an early error page).
+    user: Actor | None = getattr(request, "user", None)
+    me = user if user is not None and user.is_authenticated else None
     return {
         "elder_mode": getattr(request, "elder_mode", False),
         "site_name": settings.LINLI_SITE_NAME,
-        "nav_registry": bool(signed_in and policy.has_any(user, "registry.browse")),
+        "nav_registry": bool(me and policy.has_any(me, "registry.browse")),
         # A callable, so the COUNT runs only when a template shows it, and only once.
-        "unread_notifications": _unread_count(user) if signed_in else 0,
+        "unread_notifications": _unread_count(me) if me else 0,
     }
 
 
-def _unread_count(user):
+def _unread_count(user: User) -> Callable[[], int]:
     @cache
     def count() -> int:
         return unread_count_for(user)

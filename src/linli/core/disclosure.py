@@ -24,9 +24,47 @@ residents costs no query per row.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
+
+from django.db.models import Model
 
 from . import personal, policy
+from .actors import Actor
+
+
+class Person(Protocol):
+    """What these functions read of a resident (``registry.Resident``; core does not import
+    it). Read-only members, so a model's fields and properties both fit."""
+
+    @property
+    def pk(self) -> int | None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def birth_date(self) -> dt.date | None: ...
+    @property
+    def id_number_masked(self) -> str: ...
+
+    def age(self) -> int | None: ...
+
+
+class Placed(Protocol):
+    """A row of a list across places: where it lives."""
+
+    @property
+    def community_id(self) -> int | None: ...
+    @property
+    def household_id(self) -> int | None: ...
+
+
+class _Tag(Protocol):
+    @property
+    def sensitive(self) -> bool: ...
+
+
+_T = TypeVar("_T", bound=_Tag)
 
 # Who sees a full phone number depends on what it is attached to: a registered resident's
 # record (its keepers), or a request (the office, who call back).
@@ -48,18 +86,18 @@ MASKED = Viewer()
 OFFICE = Viewer(full_phone=True, birth_dates=True, minors=True, sensitive=True)
 
 
-def sees_full_phone(actor, on) -> bool:
+def sees_full_phone(actor: Actor | None, on: Model) -> bool:
     """The one rule for "who sees this phone number in full", for pages and the API."""
     action = PHONE_ACTIONS.get(on._meta.label_lower, DEFAULT_PHONE_ACTION)
     return policy.can(actor, action, on)
 
 
-def sees_minors(actor, on) -> bool:
+def sees_minors(actor: Actor | None, on: Model) -> bool:
     """Whether children's names and birth dates under ``on`` are shown in full."""
     return policy.sees_minors(actor, on)
 
 
-def viewer(actor, on) -> Viewer:
+def viewer(actor: Actor | None, on: Model) -> Viewer:
     """The decisions for everything shown under ``on`` (a household, building, community,
     resident): the actor's roles at that place decide for every row of the page."""
     minors = policy.sees_minors(actor, on)
@@ -71,7 +109,7 @@ def viewer(actor, on) -> Viewer:
     )
 
 
-def viewer_of_rows(actor):
+def viewer_of_rows(actor: Actor | None) -> Callable[[Placed], Viewer]:
     """For a list across places (search): ``of(resident)`` → that row's ``Viewer``, from the
     actor's memberships alone (no query per row). Phones stay masked in such lists."""
     office = {m.community_id for m in policy.allowed_memberships(actor, "resident.reveal")}
@@ -79,7 +117,7 @@ def viewer_of_rows(actor):
         m.household_id for m in policy.memberships(actor) if m.role == "resident" and m.household_id
     }
 
-    def of(resident) -> Viewer:
+    def of(resident: Placed) -> Viewer:
         if resident.community_id in office:
             return Viewer(birth_dates=True, minors=True, sensitive=True)
         if resident.household_id in homes:
@@ -92,7 +130,7 @@ def viewer_of_rows(actor):
 # --- one function per kind of value ---------------------------------------------------------
 
 
-def id_number(resident) -> str:
+def id_number(resident: Person) -> str:
     """The same for every viewer: the region code and stars (``—`` when none is on file)."""
     return resident.id_number_masked
 
@@ -101,25 +139,25 @@ def phone(v: Viewer, value: str) -> str:
     return value if v.full_phone else personal.mask_phone(value)
 
 
-def masks_minor(v: Viewer, resident) -> bool:
+def masks_minor(v: Viewer, resident: Person) -> bool:
     return not v.minors and bool(getattr(resident, "is_minor_under_14", False))
 
 
-def name(v: Viewer, resident) -> str:
+def name(v: Viewer, resident: Person) -> str:
     return personal.mask_name(resident.name) if masks_minor(v, resident) else resident.name
 
 
-def birth_date(v: Viewer, resident) -> dt.date | None:
+def birth_date(v: Viewer, resident: Person) -> dt.date | None:
     """The full birth date, or None where the viewer sees the age only."""
     if masks_minor(v, resident) or not v.birth_dates:
         return None
     return resident.birth_date
 
 
-def age(resident) -> int | None:
+def age(resident: Person) -> int | None:
     return resident.age()
 
 
-def tags(v: Viewer, tags) -> list:
+def tags(v: Viewer, tags: Iterable[_T]) -> list[_T]:
     """The tags this viewer may see: sensitive ones only for the office."""
     return [t for t in tags if v.sensitive or not t.sensitive]

@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, Q
 
+from .actors import Actor
 from .models import Event
 
 # Plain-language labels for verbs, shown on timelines. Domains add theirs at import time.
@@ -42,8 +43,8 @@ class PersonalDataInEvent(ValueError):
     """A programming error: a service tried to log a personal value."""
 
 
-def _personal_keys(data, banned: frozenset[str], path: str = "") -> list[str]:
-    found = []
+def _personal_keys(data: object, banned: frozenset[str], path: str = "") -> list[str]:
+    found: list[str] = []
     if isinstance(data, dict):
         for k, v in data.items():
             where = f"{path}.{k}" if path else str(k)
@@ -56,7 +57,7 @@ def _personal_keys(data, banned: frozenset[str], path: str = "") -> list[str]:
     return found
 
 
-def check_event_data(data: dict, *models) -> None:
+def check_event_data(data: dict[str, Any], *models: Model | type[Model] | None) -> None:
     """Refuse event data that holds a personal value (by key, at any depth)."""
     banned = PERSONAL_KEYS.union(*(getattr(m, "PERSONAL_FIELDS", ()) for m in models if m))
     found = _personal_keys(data, banned)
@@ -69,18 +70,18 @@ def check_event_data(data: dict, *models) -> None:
 
 def log_event(
     *,
-    actor,
+    actor: Actor | None,
     verb: str,
     obj: Model,
     parent: Model | None = None,
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
     community_id: int | None = None,
 ) -> Event:
     if community_id is None:
         community_id = getattr(obj, "community_id", None)
     data = data or {}
     check_event_data(data, obj, parent)
-    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    actor_obj = actor if actor is not None and actor.is_authenticated else None
     return Event.objects.create(
         actor=actor_obj,
         actor_name=(actor_obj.get_full_name() or actor_obj.get_username()) if actor_obj else "",
@@ -95,7 +96,9 @@ def log_event(
     )
 
 
-def timeline_for(obj: Model, *, page: int = 1, per_page: int = 30, verbs_prefix: str = "") -> Page:
+def timeline_for(
+    obj: Model, *, page: int = 1, per_page: int = 30, verbs_prefix: str = ""
+) -> Page[Event]:
     """Events about ``obj`` and about objects whose parent is ``obj``, newest first."""
     ct = ContentType.objects.get_for_model(type(obj))
     qs = Event.objects.filter(

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.http import HttpRequest
 
 from . import policy
 from .roles import Role, roles_for
+
+if TYPE_CHECKING:
+    from .actors import User
 
 Section = Literal["resident", "work"]
 
@@ -24,7 +27,7 @@ Section = Literal["resident", "work"]
 class HomeCard:
     key: str
     template: str
-    context: Callable[[Any], dict[str, Any] | None]
+    context: Callable[[User], dict[str, Any] | None]
     # "resident": inside the resident's part of the page (their own requests, household);
     # "work": the cards of those who handle, lead or run something.
     section: Section = "work"
@@ -38,7 +41,7 @@ def register_home_card(
     key: str,
     *,
     template: str,
-    context: Callable[[Any], dict[str, Any] | None],
+    context: Callable[[User], dict[str, Any] | None],
     section: Section = "work",
     order: int = 100,
 ) -> None:

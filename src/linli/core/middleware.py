@@ -1,8 +1,12 @@
 """Request-wide concerns: the elder mode (长辈版) switch, no caching of personal pages, the
 request-size limit and the JSON API's rate limit."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -11,19 +15,24 @@ from .text import TextRefused
 
 ELDER_COOKIE = "linli_elder"
 
+GetResponse = Callable[[HttpRequest], HttpResponse]
+
 
 class ElderModeMiddleware:
     """Sets ``request.elder_mode``: the signed-in user's preference, else the browser's cookie."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.elder_mode is not None:
-            request.elder_mode = bool(user.elder_mode)
+            elder = bool(user.elder_mode)
         else:
-            request.elder_mode = request.COOKIES.get(ELDER_COOKIE) == "1"
+            elder = request.COOKIES.get(ELDER_COOKIE) == "1"
+        # An attribute of Linli's own that Django's HttpRequest does not declare (the context
+        # processor reads it with getattr).
+        request.elder_mode = elder  # type: ignore[attr-defined]
         return self.get_response(request)
 
 
@@ -33,10 +42,10 @@ class NoStoreMiddleware:
     shared phone should keep. Public pages and static files (served before this, by
     WhiteNoise) keep their own caching."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         signed_in = user is not None and user.is_authenticated
@@ -50,10 +59,10 @@ class RequestSizeLimitMiddleware:
     ``LINLI_MAX_REQUEST_BYTES`` before a byte of it is read: 413 with a clear page. Django reads
     no body without a Content-Length; the proxy in front should refuse first (deployment doc)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         limit = settings.LINLI_MAX_REQUEST_BYTES
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -64,13 +73,13 @@ class RequestSizeLimitMiddleware:
         return self.get_response(request)
 
 
-def _too_large(request, limit: int):
+def _too_large(request: HttpRequest, limit: int) -> HttpResponse:
     message = _(
         "What you sent is too large (more than %(mb)s MB in all). Please send fewer or smaller "
         "photos."
     ) % {"mb": limit // (1024 * 1024)}
     if request.path.startswith(("/api/", "/open311/")):
-        response = JsonResponse({"detail": message}, status=413)
+        response: HttpResponse = JsonResponse({"detail": message}, status=413)
     else:
         response = render(
             request, "core/refused.html", {"title": _("Too large"), "message": message}, status=413
@@ -85,10 +94,10 @@ class ApiRateLimitMiddleware:
     person or, signed out, per address; specific writes have their own limits on top
     (``core.ratelimit.rate_limit``)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path.startswith("/api/"):
             retry_after = exceeded(request, "api")
             if retry_after is not None:
@@ -100,13 +109,13 @@ class RefusedTextMiddleware:
     """A write refused by the text rules (``core.text.TextRefused``: a NUL, an invisible
     character in a name) that no form caught is a 400 with its message, not a 500."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_exception(self, request, exception):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, TextRefused):
             return None
         message = " ".join(exception.messages)

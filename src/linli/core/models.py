@@ -1,6 +1,6 @@
 """Shared models: the event log every domain writes to."""
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -8,6 +8,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from .actors import User
 
 
 class Event(models.Model):
@@ -181,7 +184,7 @@ class NotificationPreference(models.Model):
         return f"{self.user_id}: email={self.email} sms={self.sms} {self.digest} {self.language}"
 
     @classmethod
-    def default_for(cls, user: Any) -> "NotificationPreference":
+    def default_for(cls, user: "User") -> "NotificationPreference":
         """The unsaved preference of someone who never chose: e-mail on when they have an
         address, SMS off, right away, Chinese."""
         return cls(user=user, email=bool(user.email))

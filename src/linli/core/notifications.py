@@ -32,7 +32,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -50,6 +50,9 @@ from django.utils.translation import ngettext
 from .i18n import message_spec
 from .models import Notification, NotificationPreference
 from .sms import get_sms_backend
+
+if TYPE_CHECKING:
+    from .actors import User
 
 logger = logging.getLogger("linli.notifications")
 
@@ -73,7 +76,7 @@ Params = Mapping[str, Any] | Callable[[Any], Mapping[str, Any]] | None
 
 def notify(
     *,
-    recipients: Iterable,
+    recipients: Iterable[User | None],
     verb: str,
     title: Text,
     body: Text,
@@ -100,7 +103,8 @@ def notify(
         return []
     if community_id is None and obj is not None:
         community_id = getattr(obj, "community_id", None)
-    common = {
+    # Keyword arguments shared by every row (``Notification(**common)``): values of mixed types.
+    common: dict[str, Any] = {
         "verb": verb,
         "url": url,
         "community_id": community_id,
@@ -155,9 +159,9 @@ def notify(
     return created
 
 
-def _unique_active(recipients: Iterable) -> list:
+def _unique_active(recipients: Iterable[User | None]) -> list[User]:
     seen: set[int] = set()
-    users = []
+    users: list[User] = []
     for user in recipients:
         if user is None or user.pk in seen or not user.is_active:
             continue
@@ -166,7 +170,9 @@ def _unique_active(recipients: Iterable) -> list:
     return users
 
 
-def _render(title: Text, body: Text, params: Mapping | None, language: str) -> tuple[str, str]:
+def _render(
+    title: Text, body: Text, params: Mapping[str, Any] | None, language: str
+) -> tuple[str, str]:
     with translation.override(language):
         if params is None:
             return str(title), str(body)
@@ -174,7 +180,9 @@ def _render(title: Text, body: Text, params: Mapping | None, language: str) -> t
         return str(title) % values, str(body) % values
 
 
-def _create_once(rows: list[Notification], users: list, dedupe_key: str) -> list[Notification]:
+def _create_once(
+    rows: list[Notification], users: list[User], dedupe_key: str
+) -> list[Notification]:
     """Insert the rows whose (recipient, channel, key) is new. The unique constraint decides
     between concurrent callers (INSERT … ON CONFLICT DO NOTHING / INSERT OR IGNORE); a row a
     concurrent caller inserted may be returned to both, and the delivery claim sends it once."""
@@ -197,18 +205,18 @@ def _enqueue_deliveries(ids: list[int]) -> None:
 # --- preferences -----------------------------------------------------------------------------
 
 
-def preferences_for(users: list) -> dict[int, NotificationPreference]:
+def preferences_for(users: list[User]) -> dict[int, NotificationPreference]:
     """Each user's preference (the defaults for those who never chose), in one query."""
     saved = {p.user_id: p for p in NotificationPreference.objects.filter(user__in=users)}
     return {u.pk: saved.get(u.pk) or NotificationPreference.default_for(u) for u in users}
 
 
-def preference_for(user) -> NotificationPreference:
+def preference_for(user: User) -> NotificationPreference:
     return preferences_for([user])[user.pk]
 
 
 def preference_save(
-    *, actor, email: bool, sms: bool, digest: str, language: str
+    *, actor: User, email: bool, sms: bool, digest: str, language: str
 ) -> NotificationPreference:
     pref, _created = NotificationPreference.objects.update_or_create(
         user=actor, defaults={"email": email, "sms": sms, "digest": digest, "language": language}
@@ -219,21 +227,21 @@ def preference_save(
 # --- the inbox -------------------------------------------------------------------------------
 
 
-def inbox_for(user) -> QuerySet[Notification]:
+def inbox_for(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user, channel=Channel.IN_APP)
 
 
-def notification_list_for(actor, *, page: int | str = 1) -> Page:
+def notification_list_for(actor: User, *, page: int | str = 1) -> Page[Notification]:
     """The actor's in-app notifications, newest first."""
     qs = inbox_for(actor).only("pk", "title", "body", "message", "url", "created_at", "read_at")
     return Paginator(qs, PER_PAGE).get_page(page)
 
 
-def unread_count_for(user) -> int:
+def unread_count_for(user: User) -> int:
     return inbox_for(user).filter(read_at__isnull=True).count()
 
 
-def notification_mark_read(*, actor, notification_id: int) -> Notification:
+def notification_mark_read(*, actor: User, notification_id: int) -> Notification:
     """Mark one of the actor's own notifications read; anyone else's is a 404."""
     notification = get_object_or_404(inbox_for(actor), pk=notification_id)
     if notification.read_at is None:
@@ -242,7 +250,7 @@ def notification_mark_read(*, actor, notification_id: int) -> Notification:
     return notification
 
 
-def notification_mark_all_read(*, actor) -> int:
+def notification_mark_all_read(*, actor: User) -> int:
     return inbox_for(actor).filter(read_at__isnull=True).update(read_at=timezone.now())
 
 
@@ -361,7 +369,7 @@ def stuck_notifications_requeue(now: datetime | None = None) -> list[int]:
     return list(due[:REQUEUE_BATCH])
 
 
-def _address(channel: str, user, pref: NotificationPreference) -> str:
+def _address(channel: str, user: User, pref: NotificationPreference) -> str:
     """Where to send, or "" when the person turned the channel off or has no address."""
     if not user.is_active:
         return ""

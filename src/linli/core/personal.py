@@ -24,7 +24,9 @@ def _derive(purpose: str) -> bytes:
 
 @lru_cache(maxsize=1)
 def _fernet() -> MultiFernet:
-    keys = settings.FIELD_ENCRYPTION_KEYS or [base64.urlsafe_b64encode(_derive("field-key"))]
+    keys: list[str | bytes] = list(settings.FIELD_ENCRYPTION_KEYS) or [
+        base64.urlsafe_b64encode(_derive("field-key"))
+    ]
     return MultiFernet([Fernet(k) for k in keys])
 
 

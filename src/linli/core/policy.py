@@ -18,13 +18,16 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
-from django.db.models import Model, Q, QuerySet
+from django.db.models import ForeignKey, Model, Q, QuerySet
 from django.http import Http404
 
+from .actors import Actor, Membership
 from .roles import ROLE_LEVEL, SELF_PREFIX, roles_for
+
+_M = TypeVar("_M", bound=Model)
 
 LEVELS = ("street", "community", "grid", "building", "household")
 
@@ -33,17 +36,19 @@ LEVELS = ("street", "community", "grid", "building", "household")
 # Reused while the user's ``roles_version`` (read with the user on every request) is the one
 # they were loaded at, for at most MEMBERSHIPS_TTL seconds (place names shown from them stay
 # fresh). Saves a 6-table query on every page (0.6 ms; docs/performance.md).
-_LOADED: dict[int, tuple[int, float, list]] = {}
+_LOADED: dict[int, tuple[int, float, list[Membership]]] = {}
 MEMBERSHIPS_TTL = 60.0
 _LOADED_MAX = 5000
+# The request's copy, kept on the user object (a name, not a field of ``User``).
+_ON_USER = "_linli_memberships"
 
 
-def memberships(actor) -> list:
+def memberships(actor: Actor | None) -> list[Membership]:
     """The actor's active memberships, cached on the user object for the request and, while
     their roles are unchanged, in this process."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if actor is None or not actor.is_authenticated:
         return []
-    cached = getattr(actor, "_linli_memberships", None)
+    cached: list[Membership] | None = getattr(actor, _ON_USER, None)
     if cached is None:
         version = getattr(actor, "roles_version", None)
         now = time.monotonic()
@@ -60,19 +65,20 @@ def memberships(actor) -> list:
                 if len(_LOADED) >= _LOADED_MAX:
                     _LOADED.clear()
                 _LOADED[actor.pk] = (version, now, cached)
-        actor._linli_memberships = cached
+        setattr(actor, _ON_USER, cached)
     return cached
 
 
-def forget_memberships(actor) -> None:
-    if hasattr(actor, "_linli_memberships"):
-        del actor._linli_memberships
+def forget_memberships(actor: Actor | None) -> None:
+    if hasattr(actor, _ON_USER):
+        delattr(actor, _ON_USER)
     forget_memberships_of(getattr(actor, "pk", None))
 
 
-def forget_memberships_of(user_id) -> None:
+def forget_memberships_of(user_id: int | None) -> None:
     """Drop what this process holds for the user (other processes see the new version)."""
-    _LOADED.pop(user_id, None)
+    if user_id is not None:
+        _LOADED.pop(user_id, None)
 
 
 def forget_all_memberships() -> None:
@@ -80,16 +86,16 @@ def forget_all_memberships() -> None:
 
 
 def _paths(model: type[Model]) -> dict[str, str]:
-    paths = getattr(model, "SCOPE_PATHS", None)
+    paths: dict[str, str] | None = getattr(model, "SCOPE_PATHS", None)
     if paths is None:
         raise TypeError(f"{model.__name__} declares no SCOPE_PATHS")
     return paths
 
 
-def _self_q(model: type[Model], actor, relations: Iterable[str]) -> Q | None:
+def _self_q(model: type[Model], actor: Actor | None, relations: Iterable[str]) -> Q | None:
     """Objects tied to the actor personally (``SCOPE_SELF_PATHS``: e.g. the requester of a
     ticket, its handler), whatever roles they hold."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if actor is None or not actor.is_authenticated:
         return None
     q: Q | None = None
     for rel in relations:
@@ -101,7 +107,7 @@ def _self_q(model: type[Model], actor, relations: Iterable[str]) -> Q | None:
     return q
 
 
-def self_path(model: type[Model], relation: str) -> tuple[str, dict] | None:
+def self_path(model: type[Model], relation: str) -> tuple[str, dict[str, Any]] | None:
     """A personal relation's path and the conditions on the same related row. A model
     declares each relation in ``SCOPE_SELF_PATHS`` as a path (``"assignee_user_id"``) or as
     ``(path, {field: value})`` when only some related rows count: a request's primary
@@ -125,7 +131,7 @@ def _or(a: Q | None, b: Q | None) -> Q | None:
     return a | b
 
 
-def _q(model: type[Model], ms: Iterable) -> Q | None:
+def _q(model: type[Model], ms: Iterable[Membership]) -> Q | None:
     paths = _paths(model)
     q: Q | None = None
     for m in ms:
@@ -147,11 +153,12 @@ def _multivalued(model: type[Model], path: str) -> bool:
         field = opts.get_field(part)
         if field.one_to_many or field.many_to_many:
             return True
-        opts = field.related_model._meta
+        # A to-one or to-many field: its related model is a class once the apps are loaded.
+        opts = cast(type[Model], field.related_model)._meta
     return False
 
 
-def _term(model: type[Model], path: str, value, where: dict | None = None) -> Q:
+def _term(model: type[Model], path: str, value: Any, where: dict[str, Any] | None = None) -> Q:
     """One scope condition. A direct path stays a plain, indexable comparison. A to-many
     path (a container seen from below, a ticket's requesters) becomes its own small
     ``pk IN (…)`` subquery, so it neither multiplies rows nor turns the whole filter into a
@@ -165,14 +172,14 @@ def _term(model: type[Model], path: str, value, where: dict | None = None) -> Q:
     return Q(**cond)
 
 
-def _filter(qs: QuerySet, ms: list, extra: Q | None = None) -> QuerySet:
+def _filter(qs: QuerySet[_M], ms: list[Membership], extra: Q | None = None) -> QuerySet[_M]:
     q = _or(_q(qs.model, ms), extra)
     if q is None:
         return qs.none()
     return qs.filter(q)
 
 
-def allowed_memberships(actor, action: str) -> list:
+def allowed_memberships(actor: Actor | None, action: str) -> list[Membership]:
     roles = roles_for(action)
     return [m for m in memberships(actor) if m.role in roles]
 
@@ -181,26 +188,26 @@ def _self_relations(action: str) -> list[str]:
     return [r.split(":", 1)[1] for r in roles_for(action) if r.startswith(SELF_PREFIX)]
 
 
-def scope_filter(actor, qs: QuerySet, action: str) -> QuerySet:
+def scope_filter(actor: Actor | None, qs: QuerySet[_M], action: str) -> QuerySet[_M]:
     """The rows of ``qs`` the actor may take ``action`` on."""
     extra = _self_q(qs.model, actor, _self_relations(action))
     return _filter(qs, allowed_memberships(actor, action), extra)
 
 
-def in_scope(actor, qs: QuerySet) -> QuerySet:
+def in_scope(actor: Actor | None, qs: QuerySet[_M]) -> QuerySet[_M]:
     """The rows of ``qs`` inside any place the actor holds any role at, or tied to the actor
     personally (their own request, a task assigned to them)."""
     extra = _self_q(qs.model, actor, getattr(qs.model, "SCOPE_SELF_PATHS", {}).keys())
     return _filter(qs, memberships(actor), extra)
 
 
-def has_any(actor, action: str) -> bool:
+def has_any(actor: Actor | None, action: str) -> bool:
     """Whether the actor holds a role that may take ``action`` somewhere (for pages not tied
     to one object). Personal relations ("self:…") do not count here."""
     return bool(allowed_memberships(actor, action))
 
 
-def require_any(actor, action: str) -> None:
+def require_any(actor: Actor | None, action: str) -> None:
     if not has_any(actor, action):
         raise PermissionDenied
 
@@ -208,25 +215,31 @@ def require_any(actor, action: str) -> None:
 _UNKNOWN = object()
 
 
-def _value_on(obj: Model, path: str):
+def _value_on(obj: Model, path: str) -> Any:
     """The value at ``path`` read from ``obj`` and the related objects already loaded with
     it, or ``_UNKNOWN`` when that would take a query (a relation not loaded, a to-many)."""
     parts = path.split("__")
     for part in parts[:-1]:
         try:
-            field = obj._meta.get_field(part)
+            link = obj._meta.get_field(part)
         except FieldDoesNotExist:  # not a plain field: leave it to SQL
             return _UNKNOWN
-        if not (field.many_to_one or field.one_to_one) or not field.concrete:
+        if not (link.many_to_one or link.one_to_one) or not link.concrete:
             return _UNKNOWN
-        if getattr(obj, field.attname) is None:
+        if not isinstance(link, ForeignKey):  # (a concrete to-one field is one)
+            return _UNKNOWN
+        if getattr(obj, link.attname) is None:
             return None  # no related row: the path holds no value (SQL: no match)
-        if not field.is_cached(obj):
+        if not link.is_cached(obj):
             return _UNKNOWN
-        obj = field.get_cached_value(obj)
-        if obj is None:
+        related: Model | None = link.get_cached_value(obj)
+        if related is None:
             return None
+        obj = related
     last = parts[-1]
+    # A field, a reverse relation or a generic key (``get_field`` answers any of them): only
+    # concrete, single-valued ones are read below, by their ``attname``.
+    field: Any
     try:
         field = obj._meta.get_field(last)
     except FieldDoesNotExist:  # an attname such as "community_id"
@@ -237,7 +250,11 @@ def _value_on(obj: Model, path: str):
 
 
 def _can_in_memory(
-    actor, obj: Model, ms: list, relations: list[str], known: dict[str, bool] | None = None
+    actor: Actor | None,
+    obj: Model,
+    ms: list[Membership],
+    relations: list[str],
+    known: dict[str, bool] | None = None,
 ) -> bool | None:
     """``can`` decided from the object as loaded, when every condition is a column of the
     object or of a relation loaded with it: True/False, or None to ask the database. The
@@ -245,6 +262,9 @@ def _can_in_memory(
     ``known``: personal relations the caller knows to hold or not (see ``can``)."""
     model = type(obj)
     paths = _paths(model)
+    # Personal relations are asked about for a signed-in actor only (``relations`` is empty
+    # otherwise): no one else is anybody's requester.
+    me = actor.pk if actor is not None and actor.is_authenticated else None
     unknown = False
     for m in ms:
         path, place_id = paths.get(ROLE_LEVEL[m.role]), m.place_id
@@ -270,12 +290,14 @@ def _can_in_memory(
         value = _value_on(obj, path)
         if value is _UNKNOWN:
             unknown = True
-        elif value == actor.pk:
+        elif me is not None and value == me:
             return True
     return None if unknown else False
 
 
-def can(actor, action: str, obj: Model, *, known: dict[str, bool] | None = None) -> bool:
+def can(
+    actor: Actor | None, action: str, obj: Model, *, known: dict[str, bool] | None = None
+) -> bool:
     """``known``: personal relations ("requester", "team", …) whose answer the caller holds
     for certain — e.g. the requesters of a request it has just written — so they need no
     query; any relation not named is read as usual."""
@@ -288,7 +310,7 @@ def can(actor, action: str, obj: Model, *, known: dict[str, bool] | None = None)
     return _can_in_database(actor, action, obj)
 
 
-def _can_in_database(actor, action: str, obj: Model) -> bool:
+def _can_in_database(actor: Actor | None, action: str, obj: Model) -> bool:
     ms = allowed_memberships(actor, action)
     q = _or(_q(type(obj), ms) if ms else None, _self_q(type(obj), actor, _self_relations(action)))
     if q is None:
@@ -296,7 +318,7 @@ def _can_in_database(actor, action: str, obj: Model) -> bool:
     return type(obj)._default_manager.filter(q, pk=obj.pk).exists()
 
 
-def _get_in_scope_by_pk(actor, qs: QuerySet, lookup: dict):
+def _get_in_scope_by_pk(actor: Actor | None, qs: QuerySet[_M], lookup: dict[str, Any]) -> _M | None:
     """One object by primary key, or None when it is outside the actor's places. The row is
     read by its key alone and placed from its own columns when they decide it (the usual
     case: a staff member and a request of their community); otherwise the database decides.
@@ -315,7 +337,7 @@ def _get_in_scope_by_pk(actor, qs: QuerySet, lookup: dict):
     return obj if placed else None
 
 
-def get_for(actor, qs: QuerySet | type[Model], action: str, **lookup: Any):
+def get_for(actor: Actor | None, qs: QuerySet[_M] | type[_M], action: str, **lookup: Any) -> _M:
     """Fetch one object and authorise ``action`` on it: 404 out of scope, 403 not allowed."""
     if isinstance(qs, type):
         qs = qs._default_manager.all()
@@ -330,11 +352,11 @@ def get_for(actor, qs: QuerySet | type[Model], action: str, **lookup: Any):
     return obj
 
 
-def authorize(actor, action: str, obj: Model) -> None:
+def authorize(actor: Actor | None, action: str, obj: Model) -> None:
     """For an object already fetched: 404 if outside the actor's places, 403 if not allowed.
     Placed from the object's own columns when they decide it, as ``get_for`` does (an import
     authorises every household and resident it writes)."""
-    placed = None
+    placed: bool | None = None
     if obj.pk is not None and not obj._state.adding:
         relations = list(getattr(type(obj), "SCOPE_SELF_PATHS", {}))
         if not getattr(actor, "is_authenticated", False):
@@ -348,7 +370,7 @@ def authorize(actor, action: str, obj: Model) -> None:
         raise PermissionDenied
 
 
-def sees_minors(actor, obj: Model) -> bool:
+def sees_minors(actor: Actor | None, obj: Model) -> bool:
     """Whether the actor sees children's names in full on ``obj``'s pages: the office, and a
     resident in their own household. Everyone else sees 张** (PIPL Arts. 28, 31)."""
     if can(actor, "resident.reveal", obj):

@@ -16,10 +16,11 @@ import functools
 import inspect
 import json
 from collections.abc import Callable
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 from xml.etree import ElementTree as ET
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -27,18 +28,21 @@ from django_ratelimit.core import get_usage
 
 from .security import client_ip
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
-def _key(group: str, request) -> str:
+
+def _key(group: str, request: HttpRequest) -> str:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
     return f"ip:{client_ip(request)}"
 
 
-def exceeded(request, group: str) -> int | None:
+def exceeded(request: HttpRequest, group: str) -> int | None:
     """Count this request against ``group``: None while within the limit, else the seconds
     until the window ends (for ``Retry-After``)."""
-    rate = settings.LINLI_RATE_LIMITS.get(group)
+    rate: str | None = settings.LINLI_RATE_LIMITS.get(group)
     if not rate:
         return None
     usage = get_usage(request, group=f"linli.{group}", key=_key, rate=rate, increment=True)
@@ -47,7 +51,9 @@ def exceeded(request, group: str) -> int | None:
     return max(1, int(usage["time_left"]))
 
 
-def too_many(request, retry_after: int, group: str, fmt: str | None = None) -> HttpResponse:
+def too_many(
+    request: HttpRequest, retry_after: int, group: str, fmt: str | None = None
+) -> HttpResponse:
     minutes = max(1, (retry_after + 59) // 60)
     if group == "emergency":
         message = _(
@@ -91,25 +97,33 @@ def rate_limit(
     group: str,
     *,
     methods: tuple[str, ...] = ("POST",),
-    when: Callable[..., bool] | None = None,
-):
+    when: Callable[[HttpRequest, dict[str, Any]], bool] | None = None,
+) -> Callable[
+    [Callable[Concatenate[HttpRequest, _P], _R]],
+    Callable[Concatenate[HttpRequest, _P], _R | HttpResponse],
+]:
     """Decorate a view (page, ninja operation or Open311 view): each request with one of
     ``methods`` (and for which ``when(request, kwargs)`` holds, if given) counts against
     ``group``; past the limit the view is not run."""
 
-    def decorate(view):
+    def decorate(
+        view: Callable[Concatenate[HttpRequest, _P], _R],
+    ) -> Callable[Concatenate[HttpRequest, _P], _R | HttpResponse]:
         @functools.wraps(view)
-        def wrapped(request, *args, **kwargs):
+        def wrapped(request: HttpRequest, *args: _P.args, **kwargs: _P.kwargs) -> _R | HttpResponse:
             if request.method in methods and (when is None or when(request, kwargs)):
                 retry_after = exceeded(request, group)
                 if retry_after is not None:
-                    return too_many(request, retry_after, group, kwargs.get("fmt"))
+                    # Open311's URL argument: "json" or "xml" (a string from the URL, or absent).
+                    fmt = cast("str | None", kwargs.get("fmt"))
+                    return too_many(request, retry_after, group, fmt)
             return view(request, *args, **kwargs)
 
         # ninja reads the operation's signature and resolves string annotations in the
         # function's own module: give it the view's, resolved there.
         with contextlib.suppress(NameError, TypeError):
-            wrapped.__signature__ = inspect.signature(view, eval_str=True)
+            # (``inspect`` reads ``__signature__``; the type of ``wraps``' result declares none.)
+            wrapped.__signature__ = inspect.signature(view, eval_str=True)  # type: ignore[attr-defined]
         return wrapped
 
     return decorate

@@ -7,10 +7,16 @@ styles and eval switched off, so it works under this policy.
 
 Also here: the client's address behind trusted proxies, and the SQLite file's permissions."""
 
+from __future__ import annotations
+
 import ipaddress
 import os
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.conf import settings
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.http import HttpRequest, HttpResponse
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -29,10 +35,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
 class ContentSecurityPolicyMiddleware:
     """Adds ``Content-Security-Policy`` to every response that does not set its own."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
@@ -41,7 +47,7 @@ class ContentSecurityPolicyMiddleware:
 # --- the client's address -------------------------------------------------------------------
 
 
-def client_ip(request) -> str:
+def client_ip(request: HttpRequest) -> str:
     """The address of the person at the other end, for log-in throttling and rate limits.
 
     ``REMOTE_ADDR`` is the connecting host. Only when that host is one of the configured reverse
@@ -50,11 +56,11 @@ def client_ip(request) -> str:
     trusted proxy is the client's. Anything further left was written by the client and is not
     believed. Without trusted proxies the header is ignored (a client could otherwise pick a
     fresh address for each guess)."""
-    remote = (request.META.get("REMOTE_ADDR") or "").strip()
+    remote: str = (request.META.get("REMOTE_ADDR") or "").strip()
     trusted = getattr(settings, "TRUSTED_PROXY_NETWORKS", ())
     if not trusted or not _in(remote, trusted):
         return remote
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
     hops = [h.strip() for h in forwarded.split(",") if h.strip()]
     for hop in reversed(hops):
         try:
@@ -66,7 +72,7 @@ def client_ip(request) -> str:
     return hops[0] if hops else remote
 
 
-def _in(address: str, networks) -> bool:
+def _in(address: str, networks: Iterable[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
@@ -77,7 +83,9 @@ def _in(address: str, networks) -> bool:
 # --- local files ----------------------------------------------------------------------------
 
 
-def private_sqlite_files(sender, connection, **kwargs) -> None:
+def private_sqlite_files(
+    sender: type[BaseDatabaseWrapper], connection: BaseDatabaseWrapper, **kwargs: Any
+) -> None:
     """``connection_created``: the SQLite file and its -wal and -shm files are readable by the
     server's user only (0600), whatever the umask was when SQLite created them."""
     if connection.vendor != "sqlite":

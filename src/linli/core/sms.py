@@ -38,4 +38,5 @@ class LoggingSmsBackend(BaseSmsBackend):
 
 
 def get_sms_backend() -> BaseSmsBackend:
-    return import_string(settings.LINLI_SMS_BACKEND)()
+    backend: type[BaseSmsBackend] = import_string(settings.LINLI_SMS_BACKEND)
+    return backend()

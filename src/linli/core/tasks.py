@@ -3,14 +3,16 @@ Thin: they take ids and call ``core.notifications`` / ``core.access``, where the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from huey import crontab
-from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+from huey.contrib.djhuey import HUEY
 
 from . import access, notifications
+from .jobs import db_periodic_task, db_task
 
 
 @db_task(retries=3, retry_delay=60)
@@ -26,7 +28,7 @@ def requeue_stuck_notifications() -> None:
         deliver_notification(pk)
 
 
-def local_time_is(hour: int, minute: int):
+def local_time_is(hour: int, minute: int) -> Callable[[datetime], bool]:
     """A periodic-task test for a wall-clock time in the site's time zone (Asia/Shanghai):
     huey hands it UTC (its default) or the server's local time, neither of which is ours."""
     zone = ZoneInfo(settings.TIME_ZONE)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -92,13 +92,28 @@ def validate_text(value: str) -> None:
     clean_text(value)
 
 
-class _Cleaned:
+if TYPE_CHECKING:
+    from django.db.models.expressions import Combinable
+
+    # The mixin always comes before a Django field class: for the checker it is a field
+    # (``super()`` calls and ``self.name`` resolve). Django's field classes take no type
+    # parameters at run time, so the parametrised bases exist for the checker only.
+    _FieldBase = models.Field[Any, Any]
+    _CharField = models.CharField[str | int | Combinable, str]
+    _TextField = models.TextField[str | Combinable, str]
+else:
+    _FieldBase = object
+    _CharField = models.CharField
+    _TextField = models.TextField
+
+
+class _Cleaned(_FieldBase):
     """Applies ``cleaner`` to the value on every save (and on ``update``/look-ups)."""
 
     cleaner = staticmethod(clean_text)
     django_path = ""
 
-    def pre_save(self, model_instance, add):
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
         value = super().pre_save(model_instance, add)
         if isinstance(value, str) or self.cleaner is clean_json_text:
             try:
@@ -110,7 +125,7 @@ class _Cleaned:
             value = cleaned
         return value
 
-    def get_prep_value(self, value):
+    def get_prep_value(self, value: Any) -> Any:
         # ``update()`` and look-ups: normalised without refusing (a search box must not fail
         # on a pasted zero-width space); saves were refused in ``pre_save`` already.
         value = super().get_prep_value(value)
@@ -118,12 +133,12 @@ class _Cleaned:
             return _INVISIBLE.sub("", unicodedata.normalize("NFC", value))
         return value
 
-    def deconstruct(self):
+    def deconstruct(self) -> tuple[str, str, Any, Any]:
         name, _path, args, kwargs = super().deconstruct()
         return name, self.django_path, args, kwargs
 
 
-class NameField(_Cleaned, models.CharField):
+class NameField(_Cleaned, _CharField):
     """A person's name: invisible characters refused."""
 
     cleaner = staticmethod(clean_name)
@@ -131,14 +146,14 @@ class NameField(_Cleaned, models.CharField):
     default_validators = [validate_name]
 
 
-class TextLineField(_Cleaned, models.CharField):
+class TextLineField(_Cleaned, _CharField):
     """A one-line free text (a title): invisible characters removed."""
 
     django_path = "django.db.models.CharField"
     default_validators = [validate_text]
 
 
-class FreeTextField(_Cleaned, models.TextField):
+class FreeTextField(_Cleaned, _TextField):
     """Free text (a description, a reply, an opinion): invisible characters removed."""
 
     django_path = "django.db.models.TextField"

@@ -1,6 +1,12 @@
 """Template tags that show personal values through ``core.disclosure`` (one rule per kind)."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Protocol, TypeVar
+
 from django import template
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from linli.core import disclosure
@@ -8,7 +14,20 @@ from linli.core import disclosure
 register = template.Library()
 
 
-def _viewer(v) -> disclosure.Viewer:
+class _WithPhone(Protocol):
+    @property
+    def phone(self) -> str: ...
+
+
+class _Tag(Protocol):
+    @property
+    def sensitive(self) -> bool: ...
+
+
+_T = TypeVar("_T", bound=_Tag)
+
+
+def _viewer(v: disclosure.Viewer | bool) -> disclosure.Viewer:
     # Older callers passed ``mask_minors`` (a bool): True means "may not see minors".
     if isinstance(v, disclosure.Viewer):
         return v
@@ -16,18 +35,18 @@ def _viewer(v) -> disclosure.Viewer:
 
 
 @register.simple_tag
-def person_name(resident, viewer) -> str:
+def person_name(resident: disclosure.Person, viewer: disclosure.Viewer | bool) -> str:
     """A resident's name, masked (张**) for a child under 14 unless the viewer may see it."""
     return disclosure.name(_viewer(viewer), resident)
 
 
 @register.simple_tag
-def shown_phone(resident, viewer) -> str:
+def shown_phone(resident: _WithPhone, viewer: disclosure.Viewer | bool) -> str:
     return disclosure.phone(_viewer(viewer), resident.phone) or "—"
 
 
 @register.simple_tag
-def shown_birth(resident, viewer) -> str:
+def shown_birth(resident: disclosure.Person, viewer: disclosure.Viewer | bool) -> str:
     """The birth date, or the age where the viewer sees no more."""
     day = disclosure.birth_date(_viewer(viewer), resident)
     if day is not None:
@@ -39,13 +58,14 @@ def shown_birth(resident, viewer) -> str:
 
 
 @register.filter
-def visible_tags(tags, viewer) -> list:
+def visible_tags(tags: Iterable[_T], viewer: disclosure.Viewer | bool) -> list[_T]:
     return disclosure.tags(_viewer(viewer), tags)
 
 
 @register.simple_tag(takes_context=True)
-def requester_phone(context, requester, ticket) -> str:
-    """A request's requester's phone as this viewer may see it (full for the office)."""
+def requester_phone(context: template.Context, requester: Any, ticket: Model) -> str:
+    """A request's requester's phone as this viewer may see it (full for the office).
+    ``requester``: a ``tickets.Requester`` (core does not import it; Any)."""
     value = "" if requester.anonymous else (requester.phone or "")
     if not value:
         return ""

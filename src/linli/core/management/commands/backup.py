@@ -11,9 +11,10 @@ from __future__ import annotations
 import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 def integrity(path: Path) -> str:
@@ -40,11 +41,11 @@ def copy_database(source: Path, dest: Path) -> None:
 class Command(BaseCommand):
     help = "Copy the SQLite database to DEST while the site keeps running (SQLite backup API)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("dest", help="File to write; must not exist.")
         parser.add_argument("--source", help="SQLite file to copy (default: the site's database).")
 
-    def handle(self, *args, **opts):
+    def handle(self, *args: Any, **opts: Any) -> None:
         db = settings.DATABASES["default"]
         if not opts["source"] and db["ENGINE"] != "django.db.backends.sqlite3":
             raise CommandError(

@@ -3,19 +3,20 @@
 entries (used by the test suite and CI)."""
 
 from pathlib import Path
+from typing import Any
 
 import polib
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
     help = "Compile translation catalogues (pure Python); --check fails on gaps."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--check", action="store_true")
 
-    def handle(self, *args, check=False, **options):
+    def handle(self, *args: Any, check: bool = False, **options: Any) -> None:
         problems = []
         count = 0
         for base in settings.LOCALE_PATHS:

@@ -6,9 +6,10 @@ file after (``PRAGMA integrity_check``)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from .backup import copy_database, integrity
 
@@ -16,14 +17,14 @@ from .backup import copy_database, integrity
 class Command(BaseCommand):
     help = "Restore a `linli backup` copy into the site's SQLite database or into --to FILE."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("backup", help="A file written by `linli backup`.")
         parser.add_argument("--to", help="SQLite file to restore into (default: the site's).")
         parser.add_argument(
             "--force", action="store_true", help="Replace a target that already holds data."
         )
 
-    def handle(self, *args, **opts):
+    def handle(self, *args: Any, **opts: Any) -> None:
         db = settings.DATABASES["default"]
         if not opts["to"] and db["ENGINE"] != "django.db.backends.sqlite3":
             raise CommandError(
