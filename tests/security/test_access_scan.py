@@ -162,6 +162,7 @@ ROUTE_PARAMS: dict[str, dict[str, object]] = {
     "accounts:role_grant": {"code": "community"},
     "accounts:role_revoke": {"code": "community", "pk": "membership"},
     "accounts:user_create": {"code": "community"},
+    "accounts:user_password_reset": {"code": "community", "pk": "user"},
     "registry:community": {"code": "community"},
     "registry:building_create": {"code": "community"},
     "registry:grid_create": {"code": "community"},
@@ -314,6 +315,7 @@ def _objects(*, community, building, household, resident, requester, staff) -> d
     o: dict = {"community": community, "building": building, "household": household}
     o["resident"] = resident
     o["membership"] = RoleMembership.objects.filter(community=community).first()
+    o["user"] = o["membership"].user  # an account of the community
     o["notification"] = Notification.objects.create(
         recipient=requester, channel="in_app", verb="scan.test", title="scan"
     )

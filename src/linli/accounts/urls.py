@@ -12,4 +12,9 @@ urlpatterns = [
     path("c/<slug:code>/roles/grant/", views.role_grant, name="role_grant"),
     path("c/<slug:code>/roles/<int:pk>/revoke/", views.role_revoke, name="role_revoke"),
     path("c/<slug:code>/users/new/", views.user_create, name="user_create"),
+    path(
+        "c/<slug:code>/users/<int:pk>/new-password/",
+        views.user_password_reset,
+        name="user_password_reset",
+    ),
 ]

@@ -8,5 +8,6 @@ register_verbs(
         "membership.revoked": _("Role removed"),
         "membership.updated": _("Role changed by an administrator"),
         "user.created": _("Account created"),
+        "user.password_reset": _("New password set by the community secretary"),
     }
 )

@@ -12,7 +12,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,6 +24,7 @@ from linli.registry.models import Community
 
 from . import queries, services
 from .forms import GrantForm, LoginForm, UserCreateForm
+from .models import User
 
 
 def _address_failures(request: HttpRequest, *, count: bool) -> bool:
@@ -197,3 +198,20 @@ def user_create(request: HttpRequest, code: str) -> HttpResponse:
         {"community": community, "form": form},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_POST
+def user_password_reset(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """The secretary gives a person a new temporary password, shown once on this page (not
+    in a message, which would be stored in the session)."""
+    community = _community(request, code)
+    user = get_object_or_404(User, pk=pk)
+    password = services.user_password_reset(actor=request.user, user=user, community=community)
+    response = render(
+        request,
+        "accounts/password_reset_done.html",
+        {"community": community, "person": user, "password": password},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
