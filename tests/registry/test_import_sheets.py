@@ -218,7 +218,9 @@ def test_year_month_birth_dates_are_kept_with_their_precision(world, as_user):
     assert (2, "month_only") in notes and (3, "month_only") in notes
 
 
-def test_two_numbers_in_a_phone_cell_keep_the_first_and_say_so(world, as_user):
+def test_two_numbers_in_a_phone_cell_keep_both_and_say_so(world, as_user):
+    """Issue 16: the first is the phone, the second the other phone (it was dropped); the
+    preview says so, with both numbers masked like every phone in the preview."""
     rows = [
         ["楼栋", "单元", "房号", "姓名", "电话"],
         ["3", "2", "616", "甲", "13800000001/13900000002"],
@@ -228,9 +230,20 @@ def test_two_numbers_in_a_phone_cell_keep_the_first_and_say_so(world, as_user):
     assert imp.summary["error_count"] == 0
     assert [n["code"] for n in imp.summary["notes"]] == ["second_phone"]
     page = client.get(reverse("registry:import_preview", args=[world.xincun.code, imp.pk]))
-    assert "13900000002" in page.content.decode()
+    assert "139****0002" in page.content.decode() and "13900000002" not in page.content.decode()
     commit(client, world, imp)
-    assert Resident.objects.get(name="甲").phone == "13800000001"
+    jia = Resident.objects.get(name="甲")
+    assert (jia.phone, jia.other_phone) == ("13800000001", "13900000002")
+
+
+def test_an_other_phone_column_is_read(world, as_user):
+    rows = [["楼栋", "单元", "房号", "姓名", "联系电话", "座机"],
+            ["3", "2", "617", "乙", "13800000003", "0351-1234567"]]  # fmt: skip
+    client = as_user(world.staff)
+    imp = upload(client, world, workbook({"Sheet1": rows}))
+    assert imp.summary["error_count"] == 0
+    commit(client, world, imp)
+    assert Resident.objects.get(name="乙").other_phone == "0351-1234567"
 
 
 def test_a_file_without_a_recognisable_header_row_says_which_rows_were_tried(world, as_user):

@@ -58,6 +58,14 @@ class ResidentForm(forms.Form):
     relation = forms.ChoiceField(label=_("Relation to household"), choices=Relation.choices)
     tenure = forms.ChoiceField(label=_("Owner or tenant"), choices=Tenure.choices)
     moved_in_on = forms.DateField(label=_("Moved in"), required=False, widget=DateInput)
+    other_phone = forms.RegexField(
+        label=_("Other phone"),
+        regex=r"^\+?[0-9-]{5,20}$",
+        max_length=20,
+        required=False,
+        help_text=_("A second number to call, e.g. a landline or a family member's mobile."),
+        error_messages={"invalid": _("Digits only, e.g. 13812345678.")},
+    )
     guardian_name = forms.CharField(
         label=_("Guardian"),
         max_length=50,

@@ -334,6 +334,13 @@ class Resident(models.Model):
         blank=True,
         validators=[RegexValidator(r"^\+?[0-9-]{5,20}$", _("Digits only, e.g. 13812345678."))],
     )
+    # A second number (a landline, a child's mobile): a sheet often has two in one cell.
+    other_phone = models.CharField(
+        _("other phone"),
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^\+?[0-9-]{5,20}$", _("Digits only, e.g. 13812345678."))],
+    )
     moved_out_on = models.DateField(_("moved out"), null=True, blank=True)
     deceased_on = models.DateField(_("date of death"), null=True, blank=True)
     status = models.CharField(
@@ -438,6 +445,10 @@ class Resident(models.Model):
     @property
     def guardian_phone_masked(self) -> str:
         return personal.mask_phone(self.guardian_phone)
+
+    @property
+    def other_phone_masked(self) -> str:
+        return personal.mask_phone(self.other_phone)
 
     def age(self, on: dt.date | None = None) -> int | None:
         if not self.birth_date:

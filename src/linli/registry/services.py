@@ -32,6 +32,7 @@ RESIDENT_FIELDS = (
     "moved_in_on",
     "guardian_name",
     "guardian_phone",
+    "other_phone",
 )
 
 

@@ -195,6 +195,7 @@ def _resident_initial(r: Resident) -> dict:
         "moved_in_on": r.moved_in_on,
         "guardian_name": r.guardian_name,
         "guardian_phone": r.guardian_phone,
+        "other_phone": r.other_phone,
         "tags": list(r.tags.all()),
     }
 

@@ -174,6 +174,16 @@ COLUMNS: tuple[Column, ...] = (
         template=False,  # read when present; the template and the export do not carry it yet
     ),
     Column(
+        "other_phone",
+        "其他电话",
+        ("other phone", "备用电话", "联系电话2", "电话2", "座机", "固定电话", "家庭电话"),
+        gettext_lazy("Other phone"),
+        gettext_lazy("A second number to call, e.g. a landline or a family member's mobile."),
+        width=14,
+        text=True,
+        template=False,
+    ),
+    Column(
         "guardian_phone",
         "监护人电话",
         ("guardian phone", "监护人联系电话", "监护人手机", "监护人联系方式"),
@@ -274,7 +284,7 @@ NO_WORDS = {"否", "无", "不是", "n", "no", "false", "0", "×", "✗", "-", "
 
 HOUSEHOLD_KEYS = ("floor_area", "occupancy")
 RESIDENT_KEYS = ("gender", "birth_date", "phone", "relation", "tenure", "guardian_name",
-                 "guardian_phone")  # fmt: skip
+                 "guardian_phone", "other_phone")  # fmt: skip
 HOUSEHOLD_CELLS = {"building", "unit", "room", "address", *HOUSEHOLD_KEYS}
 PERSON_KEYS = {*RESIDENT_KEYS, "id_number", "tags"}
 
@@ -401,8 +411,7 @@ MESSAGES: dict[str, Promise] = {
 # Notes: true of a row and worth saying, but nothing to fix.
 NOTES: dict[str, Promise] = {
     "second_phone": gettext_lazy(
-        "Two numbers: %(first)s is stored as the phone; %(second)s is not stored (Linli keeps "
-        "one phone a resident)."
+        "Two numbers: %(first)s is stored as the phone and %(second)s as the other phone."
     ),
     "month_only": gettext_lazy("Only the month of birth is known; it is stored as %(month)s."),
 }

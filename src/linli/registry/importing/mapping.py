@@ -27,6 +27,7 @@ FIELDS = (
     "gender",
     "birth_date",
     "phone",
+    "other_phone",
     "id_number",
     "relation",
     "tenure",

@@ -270,7 +270,7 @@ def _parse_record(plan: Plan, rec: Record, tags_by_word, tags_by_code) -> tuple[
                 parsed[key] = V.choice(key, raw)
             elif key in ("name", "guardian_name"):
                 parsed[key] = V.name(raw)
-            elif key == "guardian_phone":
+            elif key == "other_phone" or key == "guardian_phone":
                 if V.masked(raw):
                     continue
                 numbers = V.phones(raw)
@@ -285,7 +285,9 @@ def _parse_record(plan: Plan, rec: Record, tags_by_word, tags_by_code) -> tuple[
                 if numbers:
                     parsed["phone"] = numbers[0]
                 if len(numbers) > 1:
-                    plan.note(where, key, "second_phone", first=numbers[0], second=numbers[1])
+                    parsed["other_phone"] = numbers[1]
+                    shown = [personal.mask_phone(n) for n in numbers[:2]]
+                    plan.note(where, key, "second_phone", first=shown[0], second=shown[1])
             elif key == "id_number":
                 if V.masked(raw):
                     continue
@@ -410,7 +412,7 @@ def _compare_households(plan: Plan, community: Community) -> None:
 
 
 def _display(key: str, v: Any) -> Any:
-    if key in ("phone", "guardian_phone"):
+    if key in ("phone", "guardian_phone", "other_phone"):
         return personal.mask_phone(v) if v else ""
     if hasattr(v, "isoformat"):
         return v.isoformat()
