@@ -26,7 +26,7 @@ def community_tree(actor, community: Community) -> dict:
         policy.scope_filter(actor, Building.objects.filter(community=community), "registry.browse")
         .select_related("grid")
         .annotate(n_households=Count("households", distinct=True))
-        .order_by("grid__number", "number")
+        .order_by("grid__sort_key", "sort_key")
     )
     res_counts = dict(
         Resident.objects.filter(
@@ -70,7 +70,7 @@ def building_households(actor, building: Building) -> list[Household]:
         policy.scope_filter(actor, Household.objects.filter(building=building), "household.view")
         .select_related("unit")
         .prefetch_related(Prefetch("residents", queryset=residents, to_attr="active_residents"))
-        .order_by("unit__number", "room")
+        .order_by("unit__sort_key", "sort_key")
     )
     access.record_reads(
         actor,
@@ -192,7 +192,7 @@ def search(actor, q: str, *, limit: int = 50, purpose: str = "registry.search") 
             policy.scope_filter(actor, Household.objects.all(), "household.view")
             .filter(_prefix_range("label", q))
             .select_related("building", "community")
-            .order_by("label")[: limit + 1]
+            .order_by("building__sort_key", "unit__sort_key", "sort_key", "id")[: limit + 1]
         )
         return SearchResult("household", [], hh[:limit], len(hh) > limit)
     base = policy.scope_filter(actor, Resident.objects.all(), "resident.view")

@@ -289,7 +289,7 @@ def queue_choices(actor) -> dict:
         "buildings": list(
             policy.scope_filter(actor, Building.objects.all(), "ticket.queue")
             .select_related("community")
-            .order_by("community_id", "number")
+            .order_by("community_id", "sort_key")
         ),
         "teams": teams_for(ids),
         "people": people_for(ids),
@@ -314,11 +314,11 @@ def submit_categories(community: Community) -> list[Category]:
 def estate_units(community: Community) -> tuple[list[Building], list[Unit]]:
     """The buildings and units of the estate, for "where is it?" (a resident may name any
     building of their own community, not only their own)."""
-    buildings = list(Building.objects.filter(community=community).order_by("number"))
+    buildings = list(Building.objects.filter(community=community).order_by("sort_key"))
     units = list(
         Unit.objects.filter(building__community=community)
         .select_related("building")
-        .order_by("building__number", "number")
+        .order_by("building__sort_key", "sort_key")
     )
     return buildings, units
 
@@ -328,12 +328,12 @@ def intake_choices(actor) -> dict:
     buildings = list(
         policy.scope_filter(actor, Building.objects.all(), "ticket.intake")
         .select_related("community")
-        .order_by("community_id", "number")
+        .order_by("community_id", "sort_key")
     )
     units = list(
         Unit.objects.filter(building__in=[b.pk for b in buildings])
         .select_related("building")
-        .order_by("building__number", "number")
+        .order_by("building__sort_key", "sort_key")
     )
     return {
         "categories": list(
