@@ -31,7 +31,7 @@ from linli.core.ratelimit import rate_limit
 from linli.core.roles import roles_for
 from linli.registry.models import Community
 
-from . import queries, services, services_admin
+from . import handler_names, queries, services, services_admin
 from .forms import (
     ActionForm,
     AssignForm,
@@ -48,6 +48,7 @@ from .forms import (
     RateForm,
     ReferForm,
     ReplyForm,
+    RequestSettingsForm,
     ResolveForm,
     RevisitForm,
     SubmitForm,
@@ -645,10 +646,7 @@ def _detail_context(
         comment_forms.append(
             {"kind": kind, "label": kind.label, "form": form, "open": form.is_bound}
         )
-    if t.assignee_user_id or t.assignee_team_id or t.external_handler:
-        assignee = t.assignee_label if full else _("A handler")
-    else:
-        assignee = ""
+    assignee = handler_names.staff_label(t) if full else handler_names.resident_label(t)
     moderate = None
     if can("ticket.moderate"):
         if bound and bound[0] == "moderate":
@@ -859,6 +857,10 @@ def _settings_page(request: HttpRequest, c: Community, *, status: int = 200, **b
         or CategoryForm(teams=[t for t in teams if t.active]),
         "team_form": bound.get("team_form") or TeamForm(),
         "holiday_form": bound.get("holiday_form") or HolidayForm(),
+        "settings_form": bound.get("settings_form")
+        or RequestSettingsForm(
+            initial={"handler_name": handler_names.handler_choice(c.pk)}, auto_id="id_rs_%s"
+        ),
         "member_form": TeamMemberForm(people=people),
         "bound_member": bound.get("member_form"),
         "bound_team": bound.get("team_pk"),
@@ -986,3 +988,21 @@ def holiday_add(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("Added to the calendar."))
             return redirect("tickets:categories", code=c.code)
     return _settings_page(request, c, status=400, holiday_form=form)
+
+
+@login_required
+@require_POST
+def request_settings(request: HttpRequest, code: str) -> HttpResponse:
+    c = _settings_community(request, code)
+    form = RequestSettingsForm(request.POST, auto_id="id_rs_%s")
+    if form.is_valid():
+        try:
+            services_admin.request_settings_save(
+                actor=request.user, community=c, **form.cleaned_data
+            )
+        except TicketError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("tickets:categories", code=c.code)
+    return _settings_page(request, c, status=400, settings_form=form)
