@@ -321,6 +321,9 @@ class Resident(models.Model):
         validators=[RegexValidator(r"^\+?[0-9-]{5,20}$", _("Digits only, e.g. 13812345678."))],
     )
     phone_tail = models.CharField(max_length=4, editable=False, default="")
+    # The number as a desk clerk types it back from a call: digits only, without +86
+    # (search.phone_key); an exact, indexed look-up for search and intake.
+    phone_key = models.CharField(max_length=20, editable=False, default="")
     id_number_sealed = models.TextField(editable=False, default="", blank=True)
     # Only the region code is kept in clear (never a masked copy with the sequence digits,
     # which with ``birth_date`` would give the number back; see core.personal).
@@ -387,6 +390,7 @@ class Resident(models.Model):
                 opclasses=["int8_ops", "text_pattern_ops"],
             ),
             models.Index(fields=["community", "phone_tail"], name="resident_phone_tail_idx"),
+            models.Index(fields=["community", "phone_key"], name="resident_phone_key_idx"),
             models.Index(fields=["household", "status"]),
             models.Index(fields=["community", "id_number_digest"]),
         ]
@@ -411,12 +415,13 @@ class Resident(models.Model):
 
     # --- derived values, kept in step by ``refresh_derived`` --------------------------------
     def refresh_derived(self) -> None:
-        from .search import initials_of, pinyin_of
+        from .search import initials_of, phone_key, pinyin_of
 
         self.name_pinyin = pinyin_of(self.name)
         self.name_initials = initials_of(self.name)
         digits = "".join(c for c in self.phone if c.isdigit())
         self.phone_tail = digits[-4:] if len(digits) >= 4 else ""
+        self.phone_key = phone_key(self.phone)
 
     def set_id_number(self, value: str) -> None:
         value = (value or "").strip().upper()

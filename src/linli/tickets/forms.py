@@ -317,6 +317,7 @@ class IntakeForm(AttributesMixin, _PlaceMixin, forms.Form):
     )
     emergency = forms.BooleanField(label=_("This is an emergency"), required=False)
     lookup_room = forms.CharField(required=False, widget=forms.HiddenInput)
+    lookup_phone = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(
         self,

@@ -371,6 +371,31 @@ def residents_of(actor, household: Household) -> list[Resident]:
     return rows
 
 
+def residents_by_phone(actor, phone: str) -> list[Resident]:
+    """Residents living here whose phone is ``phone`` (the caller's number, typed any way), in
+    rooms where the actor may take a request: the intake page's "who is calling?" (a read of
+    each, as ``residents_of``)."""
+    from linli.registry.search import phone_key
+
+    key = phone_key(phone)
+    if len(key) < 7:
+        return []
+    rooms = policy.scope_filter(actor, Household.objects.all(), "ticket.intake")
+    rows = list(
+        policy.scope_filter(
+            actor,
+            Resident.objects.filter(
+                phone_key=key, status=ResidentStatus.ACTIVE, household__in=rooms
+            ),
+            "resident.view",
+        )
+        .select_related("user", "household")
+        .order_by("id")[:20]
+    )
+    access.record_reads(actor, rows, kind=access.LOOKED_UP, purpose="tickets.intake")
+    return rows
+
+
 def category_admin(community: Community) -> dict:
     """The secretary's page: categories, teams with members, holidays from last year on."""
     since = timezone.localdate().replace(month=1, day=1) - dt.timedelta(days=366)

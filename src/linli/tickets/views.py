@@ -244,11 +244,25 @@ def intake(request: HttpRequest) -> HttpResponse:
     choices = queries.intake_choices(actor)
     if request.method == "POST":
         room = (request.POST.get("lookup_room") or "").strip()
+        phone = (request.POST.get("lookup_phone") or "").strip()[:24]
     else:
         room = (request.GET.get("room") or "").strip()
+        phone = (request.GET.get("phone") or "").strip()[:24]
     found = queries.households_by_label(actor, room) if room else []
     residents = [r for hh in found for r in queries.residents_of(actor, hh)]
-    initial = {"lookup_room": room, "room_label": room} if found else {}
+    # The caller's number finds them (and their room) as the room does.
+    callers = queries.residents_by_phone(actor, phone) if phone else []
+    residents += [r for r in callers if r.pk not in {x.pk for x in residents}]
+    initial: dict = {}
+    if found:
+        initial.update(lookup_room=room, room_label=room)
+    if callers:
+        initial.update(lookup_phone=phone, requester_phone=phone)
+        homes = {r.household.label for r in callers}
+        if not found and len(homes) == 1:
+            initial["room_label"] = homes.pop()
+        if len(callers) == 1:
+            initial["requester_resident"] = callers[0].pk
     form = IntakeForm(
         request.POST or None,
         request.FILES or None,
@@ -273,7 +287,14 @@ def intake(request: HttpRequest) -> HttpResponse:
                 return redirect("tickets:detail", pk=t.pk)
         else:
             status = 400
-    ctx = {"form": form, "room": room, "found": found, "residents": residents}
+    ctx = {
+        "form": form,
+        "room": room,
+        "found": found,
+        "phone": phone,
+        "callers": callers,
+        "residents": residents,
+    }
     return render(request, "tickets/intake.html", ctx, status=status)
 
 

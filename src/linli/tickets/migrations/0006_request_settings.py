@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0008_natural_sort_keys'),
+        ('registry', '0007_import_mapping'),
         ('tickets', '0005_public_text'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

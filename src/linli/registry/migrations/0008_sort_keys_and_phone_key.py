@@ -2,11 +2,13 @@
 
 from django.db import migrations, models
 
+from linli.registry.search import phone_key
 from linli.registry.sorting import natural_key
 
 
 def fill_keys(apps, schema_editor):
-    """Existing rows get their key (the historical models do not run SortKeyField.pre_save)."""
+    """Existing rows get their keys (historical models run neither SortKeyField.pre_save nor
+    Resident.refresh_derived)."""
     for model, source in (
         ("Grid", "number"),
         ("Building", "number"),
@@ -18,6 +20,11 @@ def fill_keys(apps, schema_editor):
         for r in rows:
             r.sort_key = natural_key(getattr(r, source))
         M.objects.bulk_update(rows, ["sort_key"], batch_size=1000)
+    Resident = apps.get_model("registry", "Resident")
+    residents = list(Resident.objects.exclude(phone="").only("pk", "phone"))
+    for r in residents:
+        r.phone_key = phone_key(r.phone)
+    Resident.objects.bulk_update(residents, ["phone_key"], batch_size=1000)
 
 
 class Migration(migrations.Migration):
@@ -62,6 +69,15 @@ class Migration(migrations.Migration):
             model_name='unit',
             name='sort_key',
             field=models.CharField(default='', editable=False, max_length=64),
+        ),
+        migrations.AddField(
+            model_name="resident",
+            name="phone_key",
+            field=models.CharField(default="", editable=False, max_length=20),
+        ),
+        migrations.AddIndex(
+            model_name="resident",
+            index=models.Index(fields=["community", "phone_key"], name="resident_phone_key_idx"),
         ),
         migrations.RunPython(fill_keys, migrations.RunPython.noop),
     ]
