@@ -150,3 +150,21 @@ def test_only_the_secretary_of_the_community_sets_it(tw, as_user, who, status):
     r = as_user(getattr(tw, who)).post(reverse(SETTINGS, args=["xincun"]), {"handler_name": "full"})
     assert r.status_code == status
     assert not RequestSettings.objects.exists()
+
+
+def test_a_familiar_name_gives_its_surname(tw, as_user, submit):
+    # tw.handler is "老李师傅": 老 + surname, not a surname 老
+    t = submit()
+    services.ticket_assign(actor=tw.staff, ticket=t, user=tw.handler)
+    assert _handled_by(as_user(tw.resident), t) == "维修组 李师傅"
+
+
+def test_a_progress_update_shows_its_handler_by_the_public_name(tw, wu, as_user, submit):
+    t = _claimed(tw, wu, submit)
+    r = as_user(wu).post(
+        reverse("tickets:comment", args=[t.pk]), {"kind": "progress", "body": "明天上午到"}
+    )
+    assert r.status_code == 302
+    page = as_user(tw.resident).get(reverse("tickets:detail", args=[t.pk])).content.decode()
+    timeline = page[page.index("明天上午到") - 300 : page.index("明天上午到")]
+    assert '· <span class="muted">吴师傅</span>' in timeline and "吴建国" not in page

@@ -63,6 +63,8 @@ def surname_of(user) -> str:
     if not name or name == user.username:
         return ""
     if _HAN.match(name):
+        if name[0] in "老小" and len(name) > 1 and _HAN.match(name[1:]):
+            name = name[1:]  # 老李师傅, 小王: the familiar form names the surname second
         return name[:2] if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else name[0]
     return ""  # a Latin name: which word is the family name is not known
 

@@ -547,7 +547,8 @@ def _keep(text: str) -> str:
 
 def _timeline(t: Ticket, actor, *, public: bool, scrub=_keep) -> list[dict]:
     """Events and comments in one list, oldest first. The requester's (``public``) version
-    holds only the public verbs, replies and progress updates, and names nobody but them.
+    holds only the public verbs, replies and progress updates, and names nobody but them and
+    the handlers, by the public name the community chose (``handler_names``).
     ``scrub``: applied to every text shown (a joined requester reads them without another
     household's names, phones and rooms)."""
     events = queries.ticket_events(t, public_only=public)
@@ -555,12 +556,24 @@ def _timeline(t: Ticket, actor, *, public: bool, scrub=_keep) -> list[dict]:
     by_id = {c.pk: c for c in comments}
     used: set[int] = set()
     entries = []
+    choice: list[str] = []  # the community's handler-name setting, read once if needed
+
+    def handler_of(c) -> str:
+        """A progress update's author as the requester may read them (handler_names)."""
+        if not c.author_id:
+            return _("A handler")
+        if not choice:
+            choice.append(handler_names.handler_choice(t.community_id))
+        return handler_names.person_name(c.author, choice[0]) or _("A handler")
+
     for e in events:
         c = by_id.get((e.data or {}).get("comment"))
         if c is not None:
             used.add(c.pk)
         if public:
             who = _("You") if e.actor_id and e.actor_id == actor.pk else ""
+            if not who and c is not None and c.kind == CommentKind.PROGRESS:
+                who = handler_of(c)
         else:
             who = e.actor_name or _("system")
         entries.append(
@@ -578,7 +591,7 @@ def _timeline(t: Ticket, actor, *, public: bool, scrub=_keep) -> list[dict]:
         if c.pk in used:
             continue
         if public:
-            who = _("The community") if c.kind == CommentKind.REPLY else _("A handler")
+            who = _("The community") if c.kind == CommentKind.REPLY else handler_of(c)
         else:
             who = c.author.get_full_name() if c.author_id else _("system")
         entries.append(
