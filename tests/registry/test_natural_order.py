@@ -91,3 +91,36 @@ def test_a_renamed_building_gets_its_new_key(world):
     world.b3.save()
     world.b3.refresh_from_db()
     assert world.b3.sort_key == natural_key("12")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_buildings_rooms_and_phones_get_their_keys_from_the_migration():
+    """Migration registry 0008 on a database from before it: keys filled for every row."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from linli.registry.models import Household, Resident
+
+    before = ("registry", "0007_import_mapping")
+    call_command("migrate", *before, verbosity=0)
+    try:
+        old = MigrationExecutor(connection).loader.project_state(before).apps
+        street = old.get_model("registry", "StreetOffice").objects.create(code="s", name="街道")
+        c = old.get_model("registry", "Community").objects.create(
+            street_office=street, code="c", name="社区"
+        )
+        b = old.get_model("registry", "Building").objects.create(community=c, number="10")
+        u = old.get_model("registry", "Unit").objects.create(community=c, building=b, number="2")
+        hh = old.get_model("registry", "Household").objects.create(
+            community=c, building=b, unit=u, room="1101", label="10-2-1101"
+        )
+        old.get_model("registry", "Resident").objects.create(
+            community=c, household=hh, name="梁洁", phone="+86 191-8945-0883"
+        )
+    finally:
+        call_command("migrate", "registry", verbosity=0)
+    assert Building.objects.get(number="10").sort_key == "0000000010"
+    assert Unit.objects.get(number="2", building__number="10").sort_key == "0000000002"
+    assert Household.objects.get(label="10-2-1101").sort_key == "0000001101"
+    assert Resident.objects.get(name="梁洁").phone_key == "19189450883"
