@@ -1,4 +1,4 @@
-"""Search by name, pinyin, pinyin initials, phone tail and room label — scoped and indexed."""
+"""Search by name, pinyin, pinyin initials, phone (whole or tail) and room label — scoped and indexed."""
 
 import pytest
 from django.db import connection
