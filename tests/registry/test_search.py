@@ -1,4 +1,4 @@
-"""Search by name, pinyin, pinyin initials, phone tail and room label — scoped and indexed."""
+"""Search by name, pinyin, pinyin initials, phone (whole or tail) and room label — scoped and indexed."""
 
 import pytest
 from django.db import connection
@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from linli.registry import queries
 from linli.registry.models import Resident
+from linli.registry.search import phone_key
 from tests.factories import make_household, make_resident
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +98,31 @@ def test_names_are_stored_without_the_spaces_typed_to_line_them_up(world):
     )
     assert r.name == "阿依古丽·买买提" and r.name_pinyin == "ayigulimaimaiti"
     assert _names(queries.search(world.staff, "ayiguli")) == ["阿依古丽·买买提"]
+
+
+# --- the whole phone number and names typed with spaces (tests/registry/test_phone_in_lookup.py)
+
+PHONE = "19189450883"
+
+
+def test_phone_search_uses_its_index(world):
+    make_resident(world.hh_3_2_502, "梁洁", phone=PHONE)
+    qs = Resident.objects.filter(community=world.xincun, phone_key=phone_key(PHONE))
+    if connection.vendor == "sqlite":
+        plan = qs.explain()
+        assert "resident_phone_key_idx" in plan
+    else:
+        with connection.cursor() as cur:
+            cur.execute("SET enable_seqscan = off")
+        assert "resident_phone_key_idx" in qs.explain()
+
+
+def test_phone_search_query_count_is_constant(world, django_assert_max_num_queries):
+    for i in range(60):
+        hh = make_household(world.b3, world.u3_2, f"8{i:02d}")
+        make_resident(hh, "梁洁", phone=PHONE)
+    with django_assert_max_num_queries(4):
+        result = queries.search(world.staff, PHONE)
+    assert len(result.residents) == 50 and result.truncated
+    with django_assert_max_num_queries(4):
+        assert len(queries.search(world.staff, "liang jie").residents) == 50

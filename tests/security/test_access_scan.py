@@ -188,6 +188,7 @@ ROUTE_PARAMS: dict[str, dict[str, object]] = {
     "tickets:team_edit": {"code": "community", "pk": "team"},
     "tickets:team_members": {"code": "community", "pk": "team"},
     "tickets:holiday_add": {"code": "community"},
+    "tickets:request_settings": {"code": "community"},
     "tickets:photo": {"pk": "photo"},
     "tickets:detail": {"pk": "ticket"},
     "tickets:act": {"pk": "ticket", "action": ("literal", "close")},

@@ -53,9 +53,9 @@ class GrantForm(forms.Form):
         self.actor = actor
         # Only this community's places can be chosen: another community's id is "not one of
         # the available choices".
-        self.fields["grid"].queryset = Grid.objects.filter(community=community).order_by("number")
+        self.fields["grid"].queryset = Grid.objects.filter(community=community).order_by("sort_key")
         self.fields["building"].queryset = Building.objects.filter(community=community).order_by(
-            "number"
+            "sort_key"
         )
 
     def clean_user(self):

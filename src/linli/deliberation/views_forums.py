@@ -94,7 +94,7 @@ class OpinionForm(forms.Form):
 def _buildings(actor) -> list:
     return list(
         policy.scope_filter(actor, Building.objects.all(), "forum.manage").order_by(
-            "community_id", "number"
+            "community_id", "sort_key"
         )
     )
 

@@ -387,7 +387,7 @@ def survey_close(request: HttpRequest, pk: int) -> HttpResponse:
 def survey_assignments(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     survey = _manage(request, pk)
-    buildings = survey.community.buildings.annotate(n=Count("households")).order_by("number")
+    buildings = survey.community.buildings.annotate(n=Count("households")).order_by("sort_key")
     surveyors = svc.surveyor_candidates(survey)
     what = request.POST.get("what")
     bform = AssignBuildingForm(

@@ -287,17 +287,17 @@ def _raise_places(actor) -> tuple[dict, list]:
     grids = list(
         policy.scope_filter(
             actor, Grid.objects.select_related("community"), "topic.raise"
-        ).order_by("community_id", "number")
+        ).order_by("community_id", "sort_key")
     )
     buildings = list(
         policy.scope_filter(
             actor, Building.objects.select_related("community"), "topic.raise"
-        ).order_by("community_id", "number")
+        ).order_by("community_id", "sort_key")
     )
     units = list(
         policy.scope_filter(
             actor, Unit.objects.select_related("building__community"), "topic.raise"
-        ).order_by("building__number", "number")
+        ).order_by("building__sort_key", "sort_key")
     )
 
     def named(obj, label, community):

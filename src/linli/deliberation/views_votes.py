@@ -103,7 +103,7 @@ class VoteForm(forms.Form):
         self.community_id = community_id
         self.fields["buildings"].queryset = Building.objects.filter(
             community_id=community_id
-        ).order_by("number")
+        ).order_by("sort_key")
         self.fields["notice_days"].help_text = notice_help(community_id)
 
     def clean(self):
@@ -319,7 +319,7 @@ def _render_detail(
         "error": error,
         "can": can,
         "rule_words": services.rule_in_plain_words(vote.rule, vote.matter),
-        "buildings": (buildings := list(vote.buildings.all().order_by("number"))),
+        "buildings": (buildings := list(vote.buildings.all().order_by("sort_key"))),
         "buildings_label": buildings_label(buildings),
         "voter": voter,
         "my_ballot": my_ballot,
@@ -741,7 +741,7 @@ def _notice_context(request: HttpRequest, pk: int) -> dict:
         "vote": vote,
         "url": request.build_absolute_uri(reverse("deliberation:vote_detail", args=[vote.pk])),
         "rule_words": services.rule_in_plain_words(vote.rule, vote.matter),
-        "buildings": (buildings := list(vote.buildings.all().order_by("number"))),
+        "buildings": (buildings := list(vote.buildings.all().order_by("sort_key"))),
         "buildings_label": buildings_label(buildings),
         "results_due": services.results_due(vote),
     }
@@ -852,7 +852,7 @@ def vote_ballots_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         "vote": {
             "title": vote.title,
             "question": vote.question,
-            "facts": _vote_facts(vote, list(vote.buildings.all().order_by("number"))),
+            "facts": _vote_facts(vote, list(vote.buildings.all().order_by("sort_key"))),
             "hand_in": _(
                 "Mark one box, sign, and hand this ballot to the community office before "
                 "%(closes)s. One ballot per owner."

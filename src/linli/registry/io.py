@@ -137,7 +137,12 @@ def export_residents(actor, community: Community):
                 "tag_links", queryset=ResidentTag.objects.select_related("tag").order_by("tag_id")
             )
         )
-        .order_by("household__label", "id")
+        .order_by(
+            "household__building__sort_key",
+            "household__unit__sort_key",
+            "household__sort_key",
+            "id",
+        )
     )
 
 

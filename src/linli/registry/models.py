@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from linli.core import personal
 from linli.core.text import NameField
 
+from .sorting import SortKeyField
+
 code_validator = RegexValidator(
     r"^[a-z0-9][a-z0-9-]{0,39}$", _("Use lower-case letters, digits and hyphens.")
 )
@@ -81,6 +83,7 @@ class Community(models.Model):
 class Grid(models.Model):
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="grids")
     number = models.CharField(_("number"), max_length=10, validators=[number_validator])
+    sort_key = SortKeyField(source="number")
     name = models.CharField(_("name"), max_length=100)
     area_description = models.CharField(_("area"), max_length=200, blank=True)
     supervision_phone = models.CharField(_("supervision phone"), max_length=30, blank=True)
@@ -95,7 +98,7 @@ class Grid(models.Model):
 
     class Meta:
         verbose_name = _("grid")
-        ordering = ["community_id", "number"]
+        ordering = ["community_id", "sort_key", "id"]
         constraints = [
             models.UniqueConstraint(fields=["community", "number"], name="grid_unique_number")
         ]
@@ -115,6 +118,8 @@ class Building(models.Model):
         verbose_name=_("grid"),
     )
     number = models.CharField(_("building number"), max_length=10, validators=[number_validator])
+    # 9号楼 before 10号楼 (sorting.py); every building list orders by it.
+    sort_key = SortKeyField(source="number")
     name = models.CharField(_("name"), max_length=100, blank=True)
     floors = models.PositiveSmallIntegerField(_("floors"), null=True, blank=True)
     year_built = models.PositiveSmallIntegerField(_("year built"), null=True, blank=True)
@@ -129,7 +134,7 @@ class Building(models.Model):
 
     class Meta:
         verbose_name = _("building")
-        ordering = ["community_id", "number"]
+        ordering = ["community_id", "sort_key", "id"]
         constraints = [
             models.UniqueConstraint(fields=["community", "number"], name="building_unique_number")
         ]
@@ -142,6 +147,7 @@ class Unit(models.Model):
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+")
     building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="units")
     number = models.CharField(_("unit number"), max_length=10, validators=[number_validator])
+    sort_key = SortKeyField(source="number")
 
     SCOPE_PATHS = {
         "street": "community__street_office_id",
@@ -153,7 +159,7 @@ class Unit(models.Model):
 
     class Meta:
         verbose_name = _("unit")
-        ordering = ["building_id", "number"]
+        ordering = ["building_id", "sort_key", "id"]
         constraints = [
             models.UniqueConstraint(fields=["building", "number"], name="unit_unique_number")
         ]
@@ -178,6 +184,8 @@ class Household(models.Model):
         Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="households"
     )
     room = models.CharField(_("room"), max_length=10, validators=[number_validator])
+    # The room's own key (201 before 1101); a building's rooms order by unit, then this.
+    sort_key = SortKeyField(source="room")
     label = models.CharField(_("room label"), max_length=40)
     floor_area = models.DecimalField(
         _("floor area (m²)"),
@@ -207,7 +215,7 @@ class Household(models.Model):
 
     class Meta:
         verbose_name = _("household")
-        ordering = ["building_id", "label"]
+        ordering = ["building_id", "unit_id", "sort_key", "id"]
         constraints = [
             models.UniqueConstraint(fields=["community", "label"], name="household_unique_label"),
             models.CheckConstraint(
@@ -313,6 +321,9 @@ class Resident(models.Model):
         validators=[RegexValidator(r"^\+?[0-9-]{5,20}$", _("Digits only, e.g. 13812345678."))],
     )
     phone_tail = models.CharField(max_length=4, editable=False, default="")
+    # The number as a desk clerk types it back from a call: digits only, without +86
+    # (search.phone_key); an exact, indexed look-up for search and intake.
+    phone_key = models.CharField(max_length=20, editable=False, default="")
     id_number_sealed = models.TextField(editable=False, default="", blank=True)
     # Only the region code is kept in clear (never a masked copy with the sequence digits,
     # which with ``birth_date`` would give the number back; see core.personal).
@@ -386,6 +397,7 @@ class Resident(models.Model):
                 opclasses=["int8_ops", "text_pattern_ops"],
             ),
             models.Index(fields=["community", "phone_tail"], name="resident_phone_tail_idx"),
+            models.Index(fields=["community", "phone_key"], name="resident_phone_key_idx"),
             models.Index(fields=["household", "status"]),
             models.Index(fields=["community", "id_number_digest"]),
         ]
@@ -410,12 +422,13 @@ class Resident(models.Model):
 
     # --- derived values, kept in step by ``refresh_derived`` --------------------------------
     def refresh_derived(self) -> None:
-        from .search import initials_of, pinyin_of
+        from .search import initials_of, phone_key, pinyin_of
 
         self.name_pinyin = pinyin_of(self.name)
         self.name_initials = initials_of(self.name)
         digits = "".join(c for c in self.phone if c.isdigit())
         self.phone_tail = digits[-4:] if len(digits) >= 4 else ""
+        self.phone_key = phone_key(self.phone)
 
     def set_id_number(self, value: str) -> None:
         value = (value or "").strip().upper()

@@ -26,7 +26,7 @@ def community_tree(actor, community: Community) -> dict:
         policy.scope_filter(actor, Building.objects.filter(community=community), "registry.browse")
         .select_related("grid")
         .annotate(n_households=Count("households", distinct=True))
-        .order_by("grid__number", "number")
+        .order_by("grid__sort_key", "sort_key")
     )
     res_counts = dict(
         Resident.objects.filter(
@@ -70,7 +70,7 @@ def building_households(actor, building: Building) -> list[Household]:
         policy.scope_filter(actor, Household.objects.filter(building=building), "household.view")
         .select_related("unit")
         .prefetch_related(Prefetch("residents", queryset=residents, to_attr="active_residents"))
-        .order_by("unit__number", "room")
+        .order_by("unit__sort_key", "sort_key")
     )
     access.record_reads(
         actor,
@@ -156,6 +156,22 @@ ROOM_RE = re.compile(r"^[0-9A-Za-z]{1,10}(-[0-9A-Za-z]{1,10}){1,2}$")
 PHONE_TAIL_RE = re.compile(r"^[0-9]{4}$")
 ID_RE = re.compile(r"^[0-9]{17}[0-9Xx]$")
 LATIN_RE = re.compile(r"^[a-z]{1,30}$")
+# A whole number as a caller gives it: 7+ digits typed together, or 11+ with spaces, hyphens
+# or +86 (a room label such as 12-3-1201 also reads as digits and hyphens, but is shorter).
+PHONE_RE = re.compile(r"^\+?[0-9]{7,20}$")
+_PHONE_SEPARATORS = re.compile(r"[\s\-()（）]")
+
+
+def _as_phone(q: str) -> str:
+    """The phone key of ``q`` if it is a whole phone number, else ""."""
+    from .search import phone_key
+
+    compact = _PHONE_SEPARATORS.sub("", q)
+    if not PHONE_RE.match(compact):
+        return ""
+    if compact != q and len(compact.lstrip("+")) < 11:
+        return ""
+    return phone_key(compact)
 
 
 def _prefix_range(field: str, prefix: str) -> Q:
@@ -179,20 +195,24 @@ class SearchResult:
 
 
 def search(actor, q: str, *, limit: int = 50, purpose: str = "registry.search") -> SearchResult:
-    """Name (汉字 prefix), pinyin or its initials (``zs`` → 张三), phone tail (4 digits),
-    or a room label (``3-2-501``). Each resident found is recorded as a read (``purpose``:
-    the page or the API)."""
+    """Name (汉字 prefix, spaces typed inside it ignored: ``谢 正``), pinyin or its initials
+    (``zs``, ``zhang san`` → 张三), the whole phone number (``19189450883``, also with
+    spaces, hyphens or +86) or its last 4 digits, or a room label (``3-2-501``). Each resident
+    found is recorded as a read (``purpose``: the page or the API)."""
+    from .search import normalise_name
+
     if not policy.has_any(actor, "registry.browse"):
         raise PermissionDenied
     q = (q or "").strip()[:40]
     if not q:
         return SearchResult("resident", [], [], False)
-    if ROOM_RE.match(q):
+    phone = _as_phone(q)
+    if not phone and ROOM_RE.match(q):
         hh = list(
             policy.scope_filter(actor, Household.objects.all(), "household.view")
             .filter(_prefix_range("label", q))
             .select_related("building", "community")
-            .order_by("label")[: limit + 1]
+            .order_by("building__sort_key", "unit__sort_key", "sort_key", "id")[: limit + 1]
         )
         return SearchResult("household", [], hh[:limit], len(hh) > limit)
     base = policy.scope_filter(actor, Resident.objects.all(), "resident.view")
@@ -204,13 +224,16 @@ def search(actor, q: str, *, limit: int = 50, purpose: str = "registry.search") 
         from linli.core.personal import blind_index
 
         cond = Q(id_number_digest=blind_index(q))
+    elif phone:
+        cond = Q(phone_key=phone)
     elif PHONE_TAIL_RE.match(q):
         cond = Q(phone_tail=q)
-    elif LATIN_RE.match(q.lower()):
-        low = q.lower()
+    elif LATIN_RE.match(low := re.sub(r"[\s'’-]+", "", q.lower())):
+        # "liang jie", "Liang Jie", "l j": the keys are stored without spaces.
         cond = _prefix_range("name_initials", low) | _prefix_range("name_pinyin", low)
     else:
-        cond = _prefix_range("name", q)
+        # As names are stored (search.normalise_name): "谢 正" and "谢　正" are 谢正.
+        cond = _prefix_range("name", normalise_name(q))
     # Households are read for the page's rows only, not joined to every match before the
     # sort: a common prefix ("zh") matches ~4,000 residents across a street's 20 communities,
     # and the join cost 16,000 index look-ups for 50 rows (docs/performance.md).

@@ -1,4 +1,5 @@
-"""Name → pinyin keys for search (``zs`` and ``zhangsan`` both find 张三), and a name as stored.
+"""Name → pinyin keys for search (``zs`` and ``zhangsan`` both find 张三), a name as stored,
+and a phone number as looked up (``phone_key``).
 
 Characters pypinyin does not know (rare name characters outside its tables, such as 𠮷) are
 read through their common form (``VARIANTS``) or their compatibility form (NFKC), so 王𠮷 is
@@ -52,3 +53,17 @@ def initials_of(name: str) -> str:
     return "".join(
         p[0] for p in lazy_pinyin(name, style=Style.FIRST_LETTER, errors=_first_letters) if p
     ).lower()[:50]
+
+
+def phone_key(phone: str) -> str:
+    """A phone number as searched: digits only, a mainland mobile's +86 / 0086 dropped, so
+    ``+86 191-8945-0883`` and ``19189450883`` are one key."""
+    digits = "".join(c for c in (phone or "") if c.isdigit())
+    for prefix in ("0086", "86"):
+        if (
+            digits.startswith(prefix)
+            and len(digits) == len(prefix) + 11
+            and digits[len(prefix)] == "1"
+        ):
+            return digits[len(prefix) :]
+    return digits[:20]

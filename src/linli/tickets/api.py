@@ -30,7 +30,7 @@ from linli.core.public import scrub_public_text
 from linli.core.ratelimit import rate_limit
 from linli.registry.models import Building, Household, Unit
 
-from . import queries, services
+from . import handler_names, queries, services
 from .models import (
     OPEN_STATES,
     WORKING_STATES,
@@ -168,6 +168,9 @@ class TicketDetailOut(TicketFields):
     referred_to: str
     referral_reason: str
     assignee: str | None
+    # Who handles it, as this reader may see it: the assignee for staff; for the requester
+    # the team and the handler's public name as the community chose (never a phone).
+    handled_by: str
     requesters: list[RequesterOut] | None
     comments: list[CommentOut]
     timeline: list[EventOut]
@@ -357,6 +360,7 @@ def _detail(
         "referred_to": t.referred_to,
         "referral_reason": scrub(t.referral_reason) if scrub else t.referral_reason,
         "assignee": (t.assignee_label or None) if staff else None,
+        "handled_by": handler_names.staff_label(t) if staff else handler_names.resident_label(t),
         "requesters": shown_requesters,
         "comments": _comments(t, staff=staff, notes=notes, known=comments, scrub=scrub),
         "timeline": [

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core import disclosure
 
-from .models import Channel, CommentKind, ContactPreference, Rating, Status
+from .models import Channel, CommentKind, ContactPreference, HandlerName, Rating, Status
 from .photos import MAX_PHOTOS
 from .services_admin import validate_attributes
 from .workflow import TicketError
@@ -317,6 +317,7 @@ class IntakeForm(AttributesMixin, _PlaceMixin, forms.Form):
     )
     emergency = forms.BooleanField(label=_("This is an emergency"), required=False)
     lookup_room = forms.CharField(required=False, widget=forms.HiddenInput)
+    lookup_phone = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(
         self,
@@ -672,6 +673,15 @@ class HolidayForm(forms.Form):
     name = forms.CharField(label=_("Name of the holiday"), max_length=60)
     is_workday = forms.BooleanField(
         label=_("A worked day (a weekend day worked in exchange, 调休)"), required=False
+    )
+
+
+class RequestSettingsForm(forms.Form):
+    handler_name = forms.ChoiceField(
+        label=_("How residents read who handles their request"),
+        choices=HandlerName.choices,
+        widget=forms.RadioSelect,
+        help_text=_("The team is always shown; a phone number never is."),
     )
 
 

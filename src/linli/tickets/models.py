@@ -503,3 +503,43 @@ class ApiKey(models.Model):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+
+class HandlerName(models.TextChoices):
+    """How a resident reading their request sees who handles it (the team always shows)."""
+
+    SURNAME_SHIFU = "shifu", _("Surname and 师傅 (吴师傅)")
+    SURNAME_TONGZHI = "tongzhi", _("Surname and 同志 (吴同志)")
+    FULL = "full", _("Full name (吴建国)")
+    TEAM = "team", _("The team only")
+
+
+class RequestSettings(models.Model):
+    """A community's choices about its residents' requests. No row: the defaults.
+
+    ``handler_name`` defaults to surname + 师傅: what residents call the repairer or the office
+    worker at their door, enough to recognise the person, without putting a full name on a
+    page the family shares."""
+
+    community = models.OneToOneField(
+        "registry.Community", on_delete=models.CASCADE, related_name="request_settings"
+    )
+    handler_name = models.CharField(
+        _("the handler's name shown to residents"),
+        max_length=10,
+        choices=HandlerName.choices,
+        default=HandlerName.SURNAME_SHIFU,
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    SCOPE_PATHS = {"street": "community__street_office_id", "community": "community_id"}
+
+    class Meta:
+        verbose_name = _("request settings")
+        verbose_name_plural = _("request settings")
+
+    def __str__(self) -> str:
+        return str(self.community)

@@ -289,7 +289,7 @@ def queue_choices(actor) -> dict:
         "buildings": list(
             policy.scope_filter(actor, Building.objects.all(), "ticket.queue")
             .select_related("community")
-            .order_by("community_id", "number")
+            .order_by("community_id", "sort_key")
         ),
         "teams": teams_for(ids),
         "people": people_for(ids),
@@ -314,11 +314,11 @@ def submit_categories(community: Community) -> list[Category]:
 def estate_units(community: Community) -> tuple[list[Building], list[Unit]]:
     """The buildings and units of the estate, for "where is it?" (a resident may name any
     building of their own community, not only their own)."""
-    buildings = list(Building.objects.filter(community=community).order_by("number"))
+    buildings = list(Building.objects.filter(community=community).order_by("sort_key"))
     units = list(
         Unit.objects.filter(building__community=community)
         .select_related("building")
-        .order_by("building__number", "number")
+        .order_by("building__sort_key", "sort_key")
     )
     return buildings, units
 
@@ -328,12 +328,12 @@ def intake_choices(actor) -> dict:
     buildings = list(
         policy.scope_filter(actor, Building.objects.all(), "ticket.intake")
         .select_related("community")
-        .order_by("community_id", "number")
+        .order_by("community_id", "sort_key")
     )
     units = list(
         Unit.objects.filter(building__in=[b.pk for b in buildings])
         .select_related("building")
-        .order_by("building__number", "number")
+        .order_by("building__sort_key", "sort_key")
     )
     return {
         "categories": list(
@@ -366,6 +366,31 @@ def residents_of(actor, household: Household) -> list[Resident]:
             Resident.objects.filter(household=household, status=ResidentStatus.ACTIVE),
             "resident.view",
         ).select_related("user")
+    )
+    access.record_reads(actor, rows, kind=access.LOOKED_UP, purpose="tickets.intake")
+    return rows
+
+
+def residents_by_phone(actor, phone: str) -> list[Resident]:
+    """Residents living here whose phone is ``phone`` (the caller's number, typed any way), in
+    rooms where the actor may take a request: the intake page's "who is calling?" (a read of
+    each, as ``residents_of``)."""
+    from linli.registry.search import phone_key
+
+    key = phone_key(phone)
+    if len(key) < 7:
+        return []
+    rooms = policy.scope_filter(actor, Household.objects.all(), "ticket.intake")
+    rows = list(
+        policy.scope_filter(
+            actor,
+            Resident.objects.filter(
+                phone_key=key, status=ResidentStatus.ACTIVE, household__in=rooms
+            ),
+            "resident.view",
+        )
+        .select_related("user", "household")
+        .order_by("id")[:20]
     )
     access.record_reads(actor, rows, kind=access.LOOKED_UP, purpose="tickets.intake")
     return rows

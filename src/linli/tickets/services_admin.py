@@ -1,5 +1,6 @@
 """The secretary's settings for requests: categories (with their time limits and Open311 extra
-questions), handling teams and their members, and the working-day calendar.
+questions), handling teams and their members, the working-day calendar, and how a handler's
+name is shown to residents.
 
 Every function checks ``ticket.categories`` on the community through the one policy,
 validates, writes in one transaction and records an event.
@@ -21,7 +22,7 @@ from linli.core.events import log_event, register_verbs
 from linli.core.models import Holiday
 from linli.registry.models import Community
 
-from .models import Category, HandlingTeam
+from .models import Category, HandlerName, HandlingTeam, RequestSettings
 from .workflow import TicketError
 
 register_verbs(
@@ -29,6 +30,7 @@ register_verbs(
         "category.saved": gettext_lazy("Request category saved"),
         "team.saved": gettext_lazy("Handling team saved"),
         "holiday.added": gettext_lazy("Holiday added"),
+        "request_settings.saved": gettext_lazy("Request settings saved"),
     }
 )
 
@@ -266,3 +268,26 @@ def holiday_add(
             data={"date": date.isoformat(), "name": name, "is_workday": h.is_workday},
         )
     return h
+
+
+def request_settings_save(*, actor, community: Community, handler_name: str) -> RequestSettings:
+    """How residents read who handles their request: the team with the handler's full name,
+    surname + 师傅 or 同志, or the team only (``tickets.handler_names``)."""
+    _authorize(actor, community)
+    if handler_name not in HandlerName.values:
+        raise TicketError(_("Choose how the handler's name is shown."))
+    with transaction.atomic():
+        row, _created = RequestSettings.objects.select_for_update().get_or_create(
+            community=community
+        )
+        row.handler_name = handler_name
+        row.updated_by = actor
+        row.save()
+        log_event(
+            actor=actor,
+            verb="request_settings.saved",
+            obj=row,
+            community_id=community.pk,
+            data={"handler_name": handler_name},
+        )
+    return row

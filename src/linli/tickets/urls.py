@@ -16,6 +16,7 @@ urlpatterns = [
     path("c/<slug:code>/teams/<int:pk>/", views.team_save, name="team_edit"),
     path("c/<slug:code>/teams/<int:pk>/members/", views.team_members, name="team_members"),
     path("c/<slug:code>/holidays/", views.holiday_add, name="holiday_add"),
+    path("c/<slug:code>/request-settings/", views.request_settings, name="request_settings"),
     path("photos/<int:pk>/", views.photo, name="photo"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/act/<slug:action>/", views.act, name="act"),

@@ -31,7 +31,7 @@ from linli.core.ratelimit import rate_limit
 from linli.core.roles import roles_for
 from linli.registry.models import Community
 
-from . import queries, services, services_admin
+from . import handler_names, queries, services, services_admin
 from .forms import (
     ActionForm,
     AssignForm,
@@ -48,6 +48,7 @@ from .forms import (
     RateForm,
     ReferForm,
     ReplyForm,
+    RequestSettingsForm,
     ResolveForm,
     RevisitForm,
     SubmitForm,
@@ -243,11 +244,25 @@ def intake(request: HttpRequest) -> HttpResponse:
     choices = queries.intake_choices(actor)
     if request.method == "POST":
         room = (request.POST.get("lookup_room") or "").strip()
+        phone = (request.POST.get("lookup_phone") or "").strip()[:24]
     else:
         room = (request.GET.get("room") or "").strip()
+        phone = (request.GET.get("phone") or "").strip()[:24]
     found = queries.households_by_label(actor, room) if room else []
     residents = [r for hh in found for r in queries.residents_of(actor, hh)]
-    initial = {"lookup_room": room, "room_label": room} if found else {}
+    # The caller's number finds them (and their room) as the room does.
+    callers = queries.residents_by_phone(actor, phone) if phone else []
+    residents += [r for r in callers if r.pk not in {x.pk for x in residents}]
+    initial: dict = {}
+    if found:
+        initial.update(lookup_room=room, room_label=room)
+    if callers:
+        initial.update(lookup_phone=phone, requester_phone=phone)
+        homes = {r.household.label for r in callers}
+        if not found and len(homes) == 1:
+            initial["room_label"] = homes.pop()
+        if len(callers) == 1:
+            initial["requester_resident"] = callers[0].pk
     form = IntakeForm(
         request.POST or None,
         request.FILES or None,
@@ -272,7 +287,14 @@ def intake(request: HttpRequest) -> HttpResponse:
                 return redirect("tickets:detail", pk=t.pk)
         else:
             status = 400
-    ctx = {"form": form, "room": room, "found": found, "residents": residents}
+    ctx = {
+        "form": form,
+        "room": room,
+        "found": found,
+        "phone": phone,
+        "callers": callers,
+        "residents": residents,
+    }
     return render(request, "tickets/intake.html", ctx, status=status)
 
 
@@ -525,7 +547,8 @@ def _keep(text: str) -> str:
 
 def _timeline(t: Ticket, actor, *, public: bool, scrub=_keep) -> list[dict]:
     """Events and comments in one list, oldest first. The requester's (``public``) version
-    holds only the public verbs, replies and progress updates, and names nobody but them.
+    holds only the public verbs, replies and progress updates, and names nobody but them and
+    the handlers, by the public name the community chose (``handler_names``).
     ``scrub``: applied to every text shown (a joined requester reads them without another
     household's names, phones and rooms)."""
     events = queries.ticket_events(t, public_only=public)
@@ -533,12 +556,24 @@ def _timeline(t: Ticket, actor, *, public: bool, scrub=_keep) -> list[dict]:
     by_id = {c.pk: c for c in comments}
     used: set[int] = set()
     entries = []
+    choice: list[str] = []  # the community's handler-name setting, read once if needed
+
+    def handler_of(c) -> str:
+        """A progress update's author as the requester may read them (handler_names)."""
+        if not c.author_id:
+            return _("A handler")
+        if not choice:
+            choice.append(handler_names.handler_choice(t.community_id))
+        return handler_names.person_name(c.author, choice[0]) or _("A handler")
+
     for e in events:
         c = by_id.get((e.data or {}).get("comment"))
         if c is not None:
             used.add(c.pk)
         if public:
             who = _("You") if e.actor_id and e.actor_id == actor.pk else ""
+            if not who and c is not None and c.kind == CommentKind.PROGRESS:
+                who = handler_of(c)
         else:
             who = e.actor_name or _("system")
         entries.append(
@@ -556,7 +591,7 @@ def _timeline(t: Ticket, actor, *, public: bool, scrub=_keep) -> list[dict]:
         if c.pk in used:
             continue
         if public:
-            who = _("The community") if c.kind == CommentKind.REPLY else _("A handler")
+            who = _("The community") if c.kind == CommentKind.REPLY else handler_of(c)
         else:
             who = c.author.get_full_name() if c.author_id else _("system")
         entries.append(
@@ -645,10 +680,7 @@ def _detail_context(
         comment_forms.append(
             {"kind": kind, "label": kind.label, "form": form, "open": form.is_bound}
         )
-    if t.assignee_user_id or t.assignee_team_id or t.external_handler:
-        assignee = t.assignee_label if full else _("A handler")
-    else:
-        assignee = ""
+    assignee = handler_names.staff_label(t) if full else handler_names.resident_label(t)
     moderate = None
     if can("ticket.moderate"):
         if bound and bound[0] == "moderate":
@@ -859,6 +891,10 @@ def _settings_page(request: HttpRequest, c: Community, *, status: int = 200, **b
         or CategoryForm(teams=[t for t in teams if t.active]),
         "team_form": bound.get("team_form") or TeamForm(),
         "holiday_form": bound.get("holiday_form") or HolidayForm(),
+        "settings_form": bound.get("settings_form")
+        or RequestSettingsForm(
+            initial={"handler_name": handler_names.handler_choice(c.pk)}, auto_id="id_rs_%s"
+        ),
         "member_form": TeamMemberForm(people=people),
         "bound_member": bound.get("member_form"),
         "bound_team": bound.get("team_pk"),
@@ -986,3 +1022,21 @@ def holiday_add(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("Added to the calendar."))
             return redirect("tickets:categories", code=c.code)
     return _settings_page(request, c, status=400, holiday_form=form)
+
+
+@login_required
+@require_POST
+def request_settings(request: HttpRequest, code: str) -> HttpResponse:
+    c = _settings_community(request, code)
+    form = RequestSettingsForm(request.POST, auto_id="id_rs_%s")
+    if form.is_valid():
+        try:
+            services_admin.request_settings_save(
+                actor=request.user, community=c, **form.cleaned_data
+            )
+        except TicketError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("tickets:categories", code=c.code)
+    return _settings_page(request, c, status=400, settings_form=form)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0007_import_mapping'),
+        ('registry', '0008_sort_keys_and_phone_key'),
     ]
 
     operations = [
