@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.urls import reverse
 
 from linli.registry import queries
@@ -126,3 +127,37 @@ def test_phone_search_query_count_is_constant(world, django_assert_max_num_queri
     assert len(result.residents) == 50 and result.truncated
     with django_assert_max_num_queries(4):
         assert len(queries.search(world.staff, "liang jie").residents) == 50
+
+
+def test_a_name_with_a_middle_dot_is_found_with_or_without_it(world):
+    """Issue 16 (6): 阿依古丽·买买提 as stored; offices type it either way (and with other dots)."""
+    hh = make_household(world.b3, world.u3_2, "990")
+    make_resident(hh, "阿依古丽·买买提")
+    make_resident(hh, "阿依古丽")  # a name without a dot sharing the start
+    for q in ("阿依古丽·买买提", "阿依古丽买买提", "阿依古丽•买买提", "阿依古丽买"):
+        names = {r.name for r in queries.search(world.staff, q).residents}
+        assert "阿依古丽·买买提" in names, q
+    # A dotless query finds dotted names by their reading, never other names that sound alike.
+    make_resident(hh, "阿依孤立")
+    names = {r.name for r in queries.search(world.staff, "阿依古丽买").residents}
+    assert names == {"阿依古丽·买买提"}
+
+
+def test_the_dotless_name_search_uses_indexes(world, django_assert_max_num_queries):
+    hh = make_household(world.b3, world.u3_2, "991")
+    make_resident(hh, "阿依古丽·买买提")
+    with django_assert_max_num_queries(4):
+        queries.search(world.staff, "阿依古丽买买提")
+    if connection.vendor == "sqlite":
+        from linli.registry.models import Resident
+        from linli.registry.search import pinyin_of
+
+        qs = Resident.objects.filter(community=world.xincun).filter(
+            queries._prefix_range("name", "阿依古丽买买提")
+            | (
+                queries._prefix_range("name_pinyin", pinyin_of("阿依古丽买买提"))
+                & Q(name__contains="·")
+            )
+        )
+        plan = qs.explain()
+        assert "SCAN registry_resident" not in plan.replace("USING INDEX", ""), plan

@@ -199,7 +199,7 @@ def search(actor, q: str, *, limit: int = 50, purpose: str = "registry.search") 
     (``zs``, ``zhang san`` → 张三), the whole phone number (``19189450883``, also with
     spaces, hyphens or +86) or its last 4 digits, or a room label (``3-2-501``). Each resident
     found is recorded as a read (``purpose``: the page or the API)."""
-    from .search import normalise_name
+    from .search import normalise_name, pinyin_of
 
     if not policy.has_any(actor, "registry.browse"):
         raise PermissionDenied
@@ -233,7 +233,13 @@ def search(actor, q: str, *, limit: int = 50, purpose: str = "registry.search") 
         cond = _prefix_range("name_initials", low) | _prefix_range("name_pinyin", low)
     else:
         # As names are stored (search.normalise_name): "谢 正" and "谢　正" are 谢正.
-        cond = _prefix_range("name", normalise_name(q))
+        name = normalise_name(q)
+        cond = _prefix_range("name", name)
+        if "·" not in name and (key := pinyin_of(name)):
+            # A name with a middle dot (阿依古丽·买买提) is found without it too: its pinyin
+            # key is stored without the dot, so the dotless query's pinyin finds it on the
+            # pinyin index, kept to names that have a dot (no homophones of other names).
+            cond |= _prefix_range("name_pinyin", key) & Q(name__contains="·")
     # Households are read for the page's rows only, not joined to every match before the
     # sort: a common prefix ("zh") matches ~4,000 residents across a street's 20 communities,
     # and the join cost 16,000 index look-ups for 50 rows (docs/performance.md).
