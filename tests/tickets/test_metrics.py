@@ -360,3 +360,13 @@ def test_the_street_supervisor_sees_tiles_for_the_whole_street(known, as_user):
     r = as_user(known.supervisor).get("/")
     assert 'data-testid="home-tiles"' in r.content.decode()
     assert r.context["ticket_tiles"]["open"] == 3  # Nancun's one is closed
+
+
+def test_a_rate_without_cases_says_so_instead_of_a_dash_and_zero_over_zero(tw, as_user):
+    """Issue 11: "— (0/0)" beside a resolution time read as a broken page."""
+    from linli.tickets.views_metrics import _count, _percent
+
+    assert _percent(0, 0) == "暂无案例" and _count(0, 0) == ""
+    assert _percent(1, 4) == "25.0%" and _count(1, 4) == "1/4"
+    page = as_user(tw.staff).get(reverse("tickets:metrics")).content.decode()
+    assert "(0/0)" not in page and "— (" not in page

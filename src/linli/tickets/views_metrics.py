@@ -81,8 +81,13 @@ def period_from(params, today: dt.date) -> tuple[dt.date, dt.date, str, list[str
 
 def _percent(part: int, whole: int) -> str:
     if not whole:
-        return "—"
+        return _("no cases yet")  # not "— (0/0)" beside a resolution time
     return f"{100 * part / whole:.1f}%"
+
+
+def _count(part: int, whole: int) -> str:
+    """The n / N beside a rate, or nothing when there is no case to count."""
+    return f"{part}/{whole}" if whole else ""
 
 
 def _duration(value: dt.timedelta | None) -> str:
@@ -102,13 +107,13 @@ def row(s: metrics.Stats) -> dict:
         "counted": s.counted,
         "open": s.open_now,
         "response": _percent(s.responded_in_time, s.response_due),
-        "response_n": f"{s.responded_in_time}/{s.response_due}",
+        "response_n": _count(s.responded_in_time, s.response_due),
         "resolution": _percent(s.resolved, s.closed),
-        "resolution_n": f"{s.resolved}/{s.closed}",
+        "resolution_n": _count(s.resolved, s.closed),
         "satisfied": _percent(s.satisfied, s.rated),
         "satisfied_or_basic": _percent(s.satisfied + s.basic, s.rated),
-        "satisfied_n": f"{s.satisfied}/{s.rated}",
-        "satisfied_or_basic_n": f"{s.satisfied + s.basic}/{s.rated}",
+        "satisfied_n": _count(s.satisfied, s.rated),
+        "satisfied_or_basic_n": _count(s.satisfied + s.basic, s.rated),
         "avg_respond": _duration(s.avg_respond),
         "p90_respond": _duration(s.p90_respond),
         "avg_resolve": _duration(s.avg_resolve),
