@@ -167,6 +167,7 @@ ROUTE_PARAMS: dict[str, dict[str, object]] = {
     "registry:building_create": {"code": "community"},
     "registry:grid_create": {"code": "community"},
     "registry:tags": {"code": "community"},
+    "registry:tag_list": {"code": "community", "tag": ("literal", "empty_nest")},
     "registry:building": {"pk": "building"},
     "registry:household_create": {"pk": "building"},
     "registry:household": {"pk": "household"},

@@ -6,12 +6,22 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from linli.core import access, policy
 
-from .models import Building, Community, Grid, Household, Resident, ResidentStatus, ResidentTag
+from .models import (
+    Building,
+    Community,
+    Grid,
+    Household,
+    Resident,
+    ResidentStatus,
+    ResidentTag,
+    Tag,
+)
 
 ACTIVE = ResidentStatus.ACTIVE
 
@@ -61,6 +71,33 @@ def community_tree(actor, community: Community) -> dict:
         "residents": sum(res_counts.values()),
         "tag_counts": tag_counts,
     }
+
+
+TAG_LIST_PAGE = 100
+
+
+def tag_residents(actor, community: Community, tag: Tag, *, page: int | str = 1) -> Page:
+    """The active residents with ``tag`` whom the actor may see (their buildings, grid or
+    the whole community), by building and room: the call or visit sheet behind a tag's count
+    on the community page. Each shown is recorded as a read."""
+    qs = policy.scope_filter(
+        actor,
+        Resident.objects.filter(community=community, status=ACTIVE, tags=tag),
+        "resident.view",
+    )
+    rows = Paginator(
+        qs.select_related("household__building", "household__unit").order_by(
+            "household__building__sort_key",
+            "household__unit__sort_key",
+            "household__sort_key",
+            "id",
+        ),
+        TAG_LIST_PAGE,
+    ).get_page(page)
+    access.record_reads(
+        actor, list(rows.object_list), kind=access.LISTED, purpose="registry.tag_list"
+    )
+    return rows
 
 
 def building_households(actor, building: Building) -> list[Household]:

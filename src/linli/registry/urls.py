@@ -11,6 +11,7 @@ urlpatterns = [
     path("c/<slug:code>/buildings/new/", views.building_create, name="building_create"),
     path("c/<slug:code>/grids/new/", views.grid_create, name="grid_create"),
     path("c/<slug:code>/tags/", views.tags, name="tags"),
+    path("c/<slug:code>/tags/<slug:tag>/residents/", views.tag_list, name="tag_list"),
     path("buildings/<int:pk>/", views.building, name="building"),
     path("buildings/<int:pk>/households/new/", views.household_create, name="household_create"),
     path("households/<int:pk>/", views.household, name="household"),

@@ -32,6 +32,7 @@ register_read_purposes(
         "registry.household_page": _("viewed your household page"),
         "registry.building_page": _("saw your household on the building's list"),
         "registry.search": _("found you in a search of the registry"),
+        "registry.tag_list": _("saw you on a list of residents who need attention"),
         "registry.edit_form": _("opened your record to edit it, with your full phone number"),
         "registry.api.household": _("read your household through the API"),
         "registry.api.search": _("found you in a search of the registry through the API"),

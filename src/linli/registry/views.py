@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,7 +26,7 @@ from .forms import (
     RevealForm,
     TagForm,
 )
-from .models import Building, Community, Household, Resident, ResidentStatus
+from .models import Building, Community, Household, Resident, ResidentStatus, Tag
 
 
 def _add_errors(form, exc: ValidationError) -> None:
@@ -59,6 +60,31 @@ def index(request: HttpRequest) -> HttpResponse:
     if len(communities) == 1:
         return redirect("registry:community", code=communities[0].code)
     return render(request, "registry/index.html", {"communities": communities})
+
+
+@login_required
+def tag_list(request: HttpRequest, code: str, tag: str) -> HttpResponse:
+    """The residents behind a tag's count on the community page (空巢老人 198): age, room and,
+    for those who may see it, the phone — printable as a call or visit sheet."""
+    c = policy.get_for(request.user, Community.objects.all(), "registry.browse", code=code)
+    t = (
+        Tag.objects.filter(Q(community__isnull=True) | Q(community=c), code=tag)
+        .order_by("community_id")
+        .first()
+    )
+    if t is None:
+        raise Http404
+    if t.sensitive and not policy.can(request.user, "resident.sensitive", c):
+        raise PermissionDenied  # health, disability, low income: the office's alone
+    page = queries.tag_residents(request.user, c, t, page=request.GET.get("page") or 1)
+    v = disclosure.viewer(request.user, c)
+    for r in page.object_list:
+        r.shown_name = disclosure.name(v, r)
+        r.shown_phone = disclosure.phone(v, r.phone)
+        r.shown_age = disclosure.age(r)
+    return render(
+        request, "registry/tag_list.html", {"community": c, "tag": t, "page": page, "viewer": v}
+    )
 
 
 @login_required
