@@ -148,3 +148,21 @@ def test_commit_queries_per_row_stay_constant(world, as_user, monkeypatch):
     # a household and two residents: each a savepoint, an INSERT and its event (and the
     # household's label checked once); no permission or check-constraint queries per row
     assert per_flat_large <= 18, per_flat_large
+
+
+def test_each_transaction_writes_at_least_one_household_however_slow(world, as_user, monkeypatch):
+    """The time budget ran out before the first household on a loaded machine, so the
+    buildings were committed alone; a failure in the next chunk then left them behind
+    (test_a_failure_while_applying_saves_nothing failed now and then on PostgreSQL)."""
+    from linli.registry.models import Building
+
+    monkeypatch.setattr(commit, "LOCK_BUDGET", -1.0)  # the clock always says "stop"
+    monkeypatch.setattr(commit, "SQLITE_PAUSE", 0)
+    client = as_user(world.staff)
+    rows = [["楼栋", "单元", "房号", "姓名"], ["9", "1", "101", "钱十"], ["9", "1", "102", "孙二"]]
+    imp = upload(client, world, workbook({"Sheet1": rows}))
+    client.post(preview_url(world, imp))
+    assert Building.objects.filter(community=world.xincun, number="9").exists()
+    assert set(
+        world.xincun.residents.filter(name__in=["钱十", "孙二"]).values_list("name", flat=True)
+    ) == {"钱十", "孙二"}

@@ -318,10 +318,13 @@ def import_run(import_id: int) -> str:
                                     households=households)  # fmt: skip
                     first = False
                 n = 0
+                # At least one household a transaction, whatever the clock says: the
+                # structure and the first household commit together (a loaded machine used to
+                # commit the buildings alone, leaving them behind if the next chunk failed).
                 while (
                     pending
                     and n < CHUNK_HOUSEHOLDS
-                    and (time.perf_counter() - started < LOCK_BUDGET)
+                    and (n == 0 or time.perf_counter() - started < LOCK_BUDGET)
                 ):
                     hp = pending.pop(0)
                     residents = residents_of.get(hp.label, [])
