@@ -156,8 +156,26 @@ def test_each_transaction_writes_at_least_one_household_however_slow(world, as_u
     (test_a_failure_while_applying_saves_nothing failed now and then on PostgreSQL)."""
     from linli.registry.models import Building
 
+    import types
+
+    from django.db import transaction as real_transaction
+
     monkeypatch.setattr(commit, "LOCK_BUDGET", -1.0)  # the clock always says "stop"
     monkeypatch.setattr(commit, "SQLITE_PAUSE", 0)
+    opened = []
+
+    def counted_atomic(*args, **kwargs):
+        # Before the fix no transaction made progress and the loop never ended: fail instead
+        # of hanging the suite.
+        opened.append(1)
+        assert len(opened) < 50, "the import opens transactions without making progress"
+        return real_transaction.atomic(*args, **kwargs)
+
+    monkeypatch.setattr(
+        commit,
+        "transaction",
+        types.SimpleNamespace(atomic=counted_atomic, on_commit=real_transaction.on_commit),
+    )
     client = as_user(world.staff)
     rows = [["楼栋", "单元", "房号", "姓名"], ["9", "1", "101", "钱十"], ["9", "1", "102", "孙二"]]
     imp = upload(client, world, workbook({"Sheet1": rows}))
