@@ -154,11 +154,11 @@ def test_each_transaction_writes_at_least_one_household_however_slow(world, as_u
     """The time budget ran out before the first household on a loaded machine, so the
     buildings were committed alone; a failure in the next chunk then left them behind
     (test_a_failure_while_applying_saves_nothing failed now and then on PostgreSQL)."""
-    from linli.registry.models import Building
-
     import types
 
     from django.db import transaction as real_transaction
+
+    from linli.registry.models import Building
 
     monkeypatch.setattr(commit, "LOCK_BUDGET", -1.0)  # the clock always says "stop"
     monkeypatch.setattr(commit, "SQLITE_PAUSE", 0)
