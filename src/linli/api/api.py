@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.security import SessionAuth
 
+from linli.core.errors import DomainError
+
 api = NinjaAPI(
     title="Linli API",
     version="1",
@@ -30,6 +32,13 @@ def bad_data(request, exc):
     return api.create_response(
         request, {"detail": _("The input contains characters that cannot be stored.")}, status=400
     )
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc: DomainError):
+    # Every service refusal: its translated message, its code and status (409 with the allowed
+    # actions for a workflow refusal).
+    return api.create_response(request, exc.body(), status=exc.status)
 
 
 @api.exception_handler(PermissionDenied)

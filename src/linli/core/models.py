@@ -13,6 +13,28 @@ if TYPE_CHECKING:
     from .actors import User
 
 
+class CommunityScoped(models.Model):
+    """The base of every model that belongs to one community: its key, and the default scope
+    paths the policy (``core.policy``) reads — the street office above it and the community.
+    A model that also lives at a grid, building or household adds those levels to
+    ``SCOPE_PATHS`` (``{**CommunityScoped.SCOPE_PATHS, "building": "building_id"}``)."""
+
+    community = models.ForeignKey(
+        "registry.Community",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("community"),
+    )
+
+    SCOPE_PATHS: dict[str, str] = {
+        "street": "community__street_office_id",
+        "community": "community_id",
+    }
+
+    class Meta:
+        abstract = True
+
+
 class Event(models.Model):
     """One thing that happened: ``actor`` did ``verb`` to ``object`` (under ``parent``).
 

@@ -137,6 +137,24 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+# Named role sets, for the apps' own permission tables (``<app>/roles.py``).
+BROWSERS = frozenset(_BROWSERS)
+EDITORS = frozenset(_EDITORS)
+OFFICE = frozenset(_OFFICE)
+EVERYONE = frozenset(_EVERYONE)
+
+
+def register_permissions(table: dict[str, frozenset[str] | set[str]]) -> None:
+    """An app adds the actions it owns (called from its ``roles.py``, imported by its
+    ``AppConfig.ready``), so the policy knows every action and core names no app's rules.
+    Declaring an action twice with different roles is a programming error."""
+    for action, roles in table.items():
+        roles = frozenset(str(r) for r in roles)
+        if action in PERMISSIONS and PERMISSIONS[action] != roles:
+            raise ValueError(f"permission {action!r} declared twice with different roles")
+        PERMISSIONS[action] = roles
+
+
 def roles_for(action: str) -> frozenset[str]:
     try:
         return PERMISSIONS[action]

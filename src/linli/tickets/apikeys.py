@@ -39,8 +39,7 @@ class Open311Error(TicketError):
     """A protocol-level error with the HTTP code the GeoReport spec asks for."""
 
     def __init__(self, message, status_code: int = 400):
-        super().__init__(message)
-        self.status_code = status_code
+        super().__init__(message, status=status_code)
 
 
 def _hash(raw: str) -> str:

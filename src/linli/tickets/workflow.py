@@ -10,24 +10,22 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.errors import DomainError
 from linli.core.events import log_event
 from linli.core.models import Event
 
 from .models import TRANSITIONS, Status, Ticket
 
 
-class TicketError(Exception):
-    """A domain error with a message for the user."""
+class TicketError(DomainError):
+    """A refusal about a request (``core.errors.DomainError``)."""
 
-    status_code = 400
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+    def __init__(self, message, **kwargs):
+        super().__init__(message, **kwargs)
 
 
 class InvalidTransition(TicketError):
-    status_code = 409
+    status = 409
 
     def __init__(self, ticket: Ticket, action: str):
         self.allowed = allowed_actions(ticket.status)
@@ -45,7 +43,7 @@ class InvalidTransition(TicketError):
 
 
 class StaleTicket(TicketError):
-    status_code = 409
+    status = 409
 
     def __init__(self):
         super().__init__(_("Someone else changed this request a moment ago. Please look again."))

@@ -1,0 +1,98 @@
+"""Form plumbing shared by every app: form → service → message and redirect, or the page again
+with the refusal on the form and the right status.
+
+- ``form_page(request, form, run, template=…, context=…, done=…, to=…)`` for a create or edit
+  page. On a valid POST ``run(form.cleaned_data)`` calls one service; success adds the ``done``
+  message and redirects to ``to`` (a URL, or a callable given the service's result); a
+  ``DomainError`` goes on the form (on its ``field`` when it names one) and the page is rendered
+  again with the error's status (400 for an invalid form).
+- ``run_action(request, run, done=…, to=…, on_error=…)`` for a button (a POST with no page of
+  its own): success → message and redirect; a ``DomainError`` → an error message and, by
+  default, the same redirect with the error's status kept for htmx and tests
+  (``on_error(error)`` may render the page instead).
+
+Views stay thin: they build the form and name the service; they never catch domain errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+from .errors import DomainError
+
+Target = str | Callable[[Any], str]
+
+
+def first_error(form: forms.BaseForm) -> str:
+    """The form's first message, for a one-line summary."""
+    for errors in form.errors.values():
+        for e in errors:
+            return str(e)
+    return _("Please check the form.")
+
+
+def _to(target: Target, result: Any) -> str:
+    return target(result) if callable(target) else target
+
+
+def attach(form: forms.BaseForm, error: DomainError) -> None:
+    """Put a domain refusal on the form: on its field when the form has it, else on top."""
+    field = error.field if error.field and error.field in form.fields else None
+    form.add_error(field, str(error.message))
+
+
+def form_page(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    run: Callable[[dict[str, Any]], Any],
+    *,
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    done: str | Promise | None = None,
+    to: Target,
+) -> HttpResponse:
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                result = run(form.cleaned_data)
+            except DomainError as e:
+                attach(form, e)
+                status = e.status
+            else:
+                if done:
+                    messages.success(request, str(done))
+                return HttpResponseRedirect(_to(to, result))
+    return render(request, template, {"form": form, **(context or {})}, status=status)
+
+
+def run_action(
+    request: HttpRequest,
+    run: Callable[[], Any],
+    *,
+    done: str | Promise | None = None,
+    to: Target,
+    on_error: Callable[[DomainError], HttpResponse] | None = None,
+) -> HttpResponse:
+    try:
+        result = run()
+    except DomainError as e:
+        if on_error is not None:
+            return on_error(e)
+        messages.error(request, str(e.message))
+        response = HttpResponseRedirect(_to(to, None))
+        # A redirect must be 3xx for the browser; htmx and tests read the refusal's status here.
+        response["X-Linli-Status"] = str(e.status)
+        return response
+    if done:
+        messages.success(request, str(done))
+    return HttpResponseRedirect(_to(to, result))
