@@ -58,8 +58,11 @@ def test_the_committee_is_within_the_law(demo):
 
 
 def test_the_demo_mediator_opens_the_case_pages(demo, client):
-    client.force_login(__import__("linli.accounts.models", fromlist=["User"]).User.objects.get(
-        username="xc-mediator"))
+    client.force_login(
+        __import__("linli.accounts.models", fromlist=["User"]).User.objects.get(
+            username="xc-mediator"
+        )
+    )
     assert client.get(reverse("mediation:list")).status_code == 200
     for c in cases():
         assert client.get(reverse("mediation:case", args=[c.pk])).status_code == 200

@@ -16,8 +16,13 @@ def committee(world):
     head = make_user("head", display_name="老周")
     grant(head, "mediator", world.xincun)
     s.committee_member_add(
-        actor=world.secretary, committee=c, name="老周", gender=Gender.MALE,
-        term_start=dt.date(2025, 1, 1), is_head=True, user=head,
+        actor=world.secretary,
+        committee=c,
+        name="老周",
+        gender=Gender.MALE,
+        term_start=dt.date(2025, 1, 1),
+        is_head=True,
+        user=head,
     )
     world.people["head"] = head
     return c

@@ -26,8 +26,17 @@ def test_the_pdf_holds_every_statutory_field_and_the_parties(world):
     with translation.override("zh-hans"):
         doc = agreement_pdf(case, agreement_for_print(case))
     text = pdfs.text(doc.pdf)
-    for needle in ["张三", "王五", "五楼卫生间漏水", "维修费用由谁承担", "甲方负主要责任",
-                   "赔偿乙方维修费", "现金一次付清", "社区调解室", case.number]:
+    for needle in [
+        "张三",
+        "王五",
+        "五楼卫生间漏水",
+        "维修费用由谁承担",
+        "甲方负主要责任",
+        "赔偿乙方维修费",
+        "现金一次付清",
+        "社区调解室",
+        case.number,
+    ]:
         assert needle in text, needle
     for label in FIELDS_ZH:
         assert label in text, label
@@ -41,8 +50,14 @@ def test_the_english_pdf_names_the_fields(world):
     case = signed_case(world)
     with translation.override("en"):
         text = pdfs.text(agreement_pdf(case, agreement_for_print(case)).pdf)
-    for label in ["The parties' basic details", "Main facts", "Disputed points",
-                  "Each side's responsibility", "Agreed terms", "How, by when and where"]:
+    for label in [
+        "The parties' basic details",
+        "Main facts",
+        "Disputed points",
+        "Each side's responsibility",
+        "Agreed terms",
+        "How, by when and where",
+    ]:
         assert label in text, label
 
 
@@ -58,6 +73,7 @@ def test_the_cli_refuses_someone_outside_the_case(world, tmp_path):
     case = signed_case(world)
     for who in ("staff", "outsider", "volunteer"):
         with pytest.raises(CommandError):
-            call_command("mediation", "agreement", case.number, "--as", who,
-                         "--out", str(tmp_path / "x.pdf"))
+            call_command(
+                "mediation", "agreement", case.number, "--as", who, "--out", str(tmp_path / "x.pdf")
+            )
     assert not (tmp_path / "x.pdf").exists()

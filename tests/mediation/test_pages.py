@@ -27,11 +27,17 @@ def _url(name, case, *args):
 def test_mediator_registers_a_case_through_the_intake_form(world, as_user):
     c = as_user(world.mediator)
     assert c.get(reverse("mediation:new")).status_code == 200
-    r = c.post(reverse("mediation:new"), {
-        "dispute_type": "noise", "facts": "楼上夜里噪音", "source": "application",
-        "applied_on": timezone.localdate().isoformat(),
-        "p1_resident": world.zhang_san.pk, "p2_resident": world.wang_wu.pk,
-    })
+    r = c.post(
+        reverse("mediation:new"),
+        {
+            "dispute_type": "noise",
+            "facts": "楼上夜里噪音",
+            "source": "application",
+            "applied_on": timezone.localdate().isoformat(),
+            "p1_resident": world.zhang_san.pk,
+            "p2_resident": world.wang_wu.pk,
+        },
+    )
     assert r.status_code == 302, r.content.decode()[:2000]
     case = Case.objects.get()
     assert r["Location"] == _url("case", case)
@@ -41,12 +47,22 @@ def test_mediator_registers_a_case_through_the_intake_form(world, as_user):
 
 def test_intake_bad_input_keeps_nothing(world, as_user):
     c = as_user(world.mediator)
-    r = c.post(reverse("mediation:new"), {
-        "dispute_type": "noise", "facts": "x", "source": "application",
-        "applied_on": timezone.localdate().isoformat(), "p1_resident": world.zhang_san.pk,
-    })
+    r = c.post(
+        reverse("mediation:new"),
+        {
+            "dispute_type": "noise",
+            "facts": "x",
+            "source": "application",
+            "applied_on": timezone.localdate().isoformat(),
+            "p1_resident": world.zhang_san.pk,
+        },
+    )
     assert r.status_code == 400
-    assert "two sides" in r.content.decode() or "双方" in r.content.decode() or "两" in r.content.decode()
+    assert (
+        "two sides" in r.content.decode()
+        or "双方" in r.content.decode()
+        or "两" in r.content.decode()
+    )
     assert not Case.objects.exists()
 
 
@@ -123,13 +139,20 @@ def test_the_mediator_carries_a_case_to_an_effective_agreement(world, as_user):
     c = as_user(world.mediator)
     assert c.post(_url("act", case, "accept")).status_code == 302
     assert c.post(_url("act", case, "start")).status_code == 302
-    r = c.post(_url("session", case), {
-        "held_on": timezone.localdate().isoformat(), "place": "调解室", "present": "双方",
-        "statements": "甲:…;乙:…", "proposals": "赔偿",
-    })
+    r = c.post(
+        _url("session", case),
+        {
+            "held_on": timezone.localdate().isoformat(),
+            "place": "调解室",
+            "present": "双方",
+            "statements": "甲:…;乙:…",
+            "proposals": "赔偿",
+        },
+    )
     assert r.status_code == 302
-    data = {k: (v.isoformat() if hasattr(v, "isoformat") else v)
-            for k, v in agreement_data().items()}
+    data = {
+        k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in agreement_data().items()
+    }
     r = c.post(_url("agreement", case), data)
     assert r.status_code == 302, r.content.decode()[:3000]
     page = c.get(_url("agreement", case)).content.decode()
@@ -137,8 +160,10 @@ def test_the_mediator_carries_a_case_to_an_effective_agreement(world, as_user):
     assert c.post(_url("agreement_step", case, "fix")).status_code == 302
     today = timezone.localdate().isoformat()
     for p in case.parties.all():
-        r = c.post(_url("signatures", case),
-                   {"kind": "party", "party": p.pk, "method": "fingerprint", "signed_on": today})
+        r = c.post(
+            _url("signatures", case),
+            {"kind": "party", "party": p.pk, "method": "fingerprint", "signed_on": today},
+        )
         assert r.status_code == 302, r.content.decode()[:3000]
     # Not yet: the refusal names what is missing, nothing changes.
     r = c.post(_url("agreement_step", case, "effective"))
@@ -159,10 +184,17 @@ def test_editing_after_signing_is_refused_on_the_page(world, as_user):
     case = mediating_case(world)
     s.agreement_save(actor=world.mediator, case=case, data=agreement_data())
     s.agreement_fix(actor=world.mediator, case=case)
-    s.signature_record(actor=world.mediator, case=case, kind="party",
-                       party=case.parties.first(), signed_on=timezone.localdate())
-    data = {k: (v.isoformat() if hasattr(v, "isoformat") else v)
-            for k, v in agreement_data(terms="新条款").items()}
+    s.signature_record(
+        actor=world.mediator,
+        case=case,
+        kind="party",
+        party=case.parties.first(),
+        signed_on=timezone.localdate(),
+    )
+    data = {
+        k: (v.isoformat() if hasattr(v, "isoformat") else v)
+        for k, v in agreement_data(terms="新条款").items()
+    }
     r = as_user(world.mediator).post(_url("agreement", case), data)
     assert r.status_code == 400
     assert case.agreements.get().terms != "新条款"
@@ -170,18 +202,25 @@ def test_editing_after_signing_is_refused_on_the_page(world, as_user):
 
 def test_refer_a_request_to_mediation(world, as_user):
     cat = Category.objects.create(community=world.xincun, code="nb", name="邻里")
-    t = ticket_services.ticket_submit(actor=world.resident, category=cat,
-                                      description="楼上漏水到我家", household=world.hh_3_2_501)
+    t = ticket_services.ticket_submit(
+        actor=world.resident, category=cat, description="楼上漏水到我家", household=world.hh_3_2_501
+    )
     c = as_user(world.staff)
     detail = c.get(reverse("tickets:detail", args=[t.pk])).content.decode()
     assert 'data-testid="refer-to-mediation"' in detail
     form = c.get(reverse("mediation:from_request", args=[t.pk])).content.decode()
     assert "楼上漏水到我家" in form
-    r = c.post(reverse("mediation:from_request", args=[t.pk]), {
-        "dispute_type": "water_leak", "facts": "楼上漏水到我家", "source": "request",
-        "applied_on": timezone.localdate().isoformat(),
-        "p1_resident": world.zhang_san.pk, "p2_resident": world.wang_wu.pk,
-    })
+    r = c.post(
+        reverse("mediation:from_request", args=[t.pk]),
+        {
+            "dispute_type": "water_leak",
+            "facts": "楼上漏水到我家",
+            "source": "request",
+            "applied_on": timezone.localdate().isoformat(),
+            "p1_resident": world.zhang_san.pk,
+            "p2_resident": world.wang_wu.pk,
+        },
+    )
     assert r.status_code == 302
     case = Case.objects.get()
     assert case.ticket_id == t.pk and case.source == "request"
@@ -213,16 +252,27 @@ def test_committee_page_warns_outside_the_law(world, as_user):
     page = c.get(reverse("mediation:committee", args=["xincun"])).content.decode()
     assert page.count('data-testid="committee-warning"') == 3
     for i, g in enumerate("FMM"):
-        r = c.post(reverse("mediation:committee", args=["xincun"]), {
-            "name": f"委员{i}", "gender": g, "kind": "member", "is_head": "on" if i == 0 else "",
-            "term_start": timezone.localdate().isoformat()})
+        r = c.post(
+            reverse("mediation:committee", args=["xincun"]),
+            {
+                "name": f"委员{i}",
+                "gender": g,
+                "kind": "member",
+                "is_head": "on" if i == 0 else "",
+                "term_start": timezone.localdate().isoformat(),
+            },
+        )
         assert r.status_code == 302
     page = c.get(reverse("mediation:committee", args=["xincun"])).content.decode()
     assert 'data-testid="committee-warning"' not in page
-    assert as_user(world.staff).post(reverse("mediation:committee", args=["xincun"]),
-                                     {}).status_code == 403
-    assert as_user(world.outsider).get(
-        reverse("mediation:committee", args=["xincun"])).status_code == 404
+    assert (
+        as_user(world.staff).post(reverse("mediation:committee", args=["xincun"]), {}).status_code
+        == 403
+    )
+    assert (
+        as_user(world.outsider).get(reverse("mediation:committee", args=["xincun"])).status_code
+        == 404
+    )
 
 
 def test_the_committee_head_reads_every_case(world, as_user):
@@ -235,7 +285,9 @@ def test_the_committee_head_reads_every_case(world, as_user):
 
 
 @pytest.mark.parametrize("n", [1, 12])
-def test_case_list_and_page_query_counts_are_constant(world, as_user, django_assert_max_num_queries, n):
+def test_case_list_and_page_query_counts_are_constant(
+    world, as_user, django_assert_max_num_queries, n
+):
     for _ in range(n):
         case = signed_case(world)
     c = as_user(world.mediator)

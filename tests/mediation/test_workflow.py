@@ -74,8 +74,9 @@ def test_accept_start_agree_perform_close(world):
     assert a.confirm_by == timezone.localdate() + dt.timedelta(days=30)
     kinds = set(CaseTask.objects.filter(case=case).values_list("kind", flat=True))
     assert kinds == {"confirmation", "return_visit"}
-    s.visit_record(actor=world.mediator, case=case, visited_on=timezone.localdate(),
-                   outcome="performed")
+    s.visit_record(
+        actor=world.mediator, case=case, visited_on=timezone.localdate(), outcome="performed"
+    )
     case.refresh_from_db()
     assert case.status == CaseStatus.PERFORMED
     s.case_close(actor=world.mediator, case=case)
@@ -94,8 +95,9 @@ def test_return_visits_off_makes_no_visit_task(world):
 def test_a_breach_reopens_the_case(world):
     case = signed_case(world)
     s.agreement_make_effective(actor=world.mediator, case=case)
-    s.visit_record(actor=world.mediator, case=case, visited_on=timezone.localdate(),
-                   outcome="breached")
+    s.visit_record(
+        actor=world.mediator, case=case, visited_on=timezone.localdate(), outcome="breached"
+    )
     case.refresh_from_db()
     assert case.status == CaseStatus.MEDIATING
 
@@ -128,17 +130,23 @@ def test_a_partys_refusal_stops_mediation(world):
     case.refresh_from_db()
     assert case.status == CaseStatus.REFUSED
     with pytest.raises(Conflict):
-        s.session_record(actor=world.mediator, case=case, held_on=timezone.localdate(),
-                         place="调解室", present="双方", statements="…")
+        s.session_record(
+            actor=world.mediator,
+            case=case,
+            held_on=timezone.localdate(),
+            place="调解室",
+            present="双方",
+            statements="…",
+        )
 
 
 def test_escalation_records_when_and_to_whom(world):
     case = mediating_case(world)
     with pytest.raises(DomainError):
-        s.case_escalate(actor=world.mediator, case=case, reported_at=timezone.now(),
-                        reported_to="")
-    s.case_escalate(actor=world.mediator, case=case, reported_at=timezone.now(),
-                    reported_to="白源派出所 李警官")
+        s.case_escalate(actor=world.mediator, case=case, reported_at=timezone.now(), reported_to="")
+    s.case_escalate(
+        actor=world.mediator, case=case, reported_at=timezone.now(), reported_to="白源派出所 李警官"
+    )
     case.refresh_from_db()
     assert case.escalated and case.escalated_to.startswith("白源")
 
@@ -146,16 +154,33 @@ def test_escalation_records_when_and_to_whom(world):
 def test_sessions_only_while_mediating_and_not_in_the_future(world):
     case = open_case(world)
     with pytest.raises(Conflict):
-        s.session_record(actor=world.mediator, case=case, held_on=timezone.localdate(),
-                         place="调解室", present="双方", statements="…")
+        s.session_record(
+            actor=world.mediator,
+            case=case,
+            held_on=timezone.localdate(),
+            place="调解室",
+            present="双方",
+            statements="…",
+        )
     s.case_accept(actor=world.mediator, case=case)
     s.case_start(actor=world.mediator, case=case)
     with pytest.raises(DomainError):
-        s.session_record(actor=world.mediator, case=case,
-                         held_on=timezone.localdate() + dt.timedelta(days=1),
-                         place="调解室", present="双方", statements="…")
-    s.session_record(actor=world.mediator, case=case, held_on=timezone.localdate(),
-                     place="调解室", present="双方", statements="甲说…乙说…")
+        s.session_record(
+            actor=world.mediator,
+            case=case,
+            held_on=timezone.localdate() + dt.timedelta(days=1),
+            place="调解室",
+            present="双方",
+            statements="…",
+        )
+    s.session_record(
+        actor=world.mediator,
+        case=case,
+        held_on=timezone.localdate(),
+        place="调解室",
+        present="双方",
+        statements="甲说…乙说…",
+    )
     assert case.sessions.count() == 1
 
 
@@ -181,10 +206,22 @@ def test_a_mediator_of_another_community_cannot_be_added(world):
 def test_others_join_only_with_recorded_consent(world):
     case = mediating_case(world)
     with pytest.raises(DomainError):
-        s.helper_add(actor=world.mediator, case=case, name="老邻居", kind="neighbour",
-                     consent_on=timezone.localdate(), consent_note="")
-    s.helper_add(actor=world.mediator, case=case, name="老邻居", kind="neighbour",
-                 consent_on=timezone.localdate(), consent_note="双方口头同意")
+        s.helper_add(
+            actor=world.mediator,
+            case=case,
+            name="老邻居",
+            kind="neighbour",
+            consent_on=timezone.localdate(),
+            consent_note="",
+        )
+    s.helper_add(
+        actor=world.mediator,
+        case=case,
+        name="老邻居",
+        kind="neighbour",
+        consent_on=timezone.localdate(),
+        consent_note="双方口头同意",
+    )
     assert case.helpers.count() == 1
 
 

@@ -4,6 +4,8 @@ with the statutory fields and boxes for signatures, seals and fingerprints. The 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -12,7 +14,7 @@ from linli.core import documents
 from .models import Agreement, Case, SignatureKind
 
 
-def _day(d: object) -> str:
+def _day(d: Any) -> str:
     return date_format(d, "Y-m-d") if d else "—"
 
 
@@ -23,9 +25,9 @@ def agreement_data(case: Case, agreement: Agreement) -> dict[str, object]:
     by_party = {s.party_id: s for s in sigs if s.kind == SignatureKind.PARTY}
     mediator = next((s for s in sigs if s.kind == SignatureKind.MEDIATOR), None)
     seal = next((s for s in sigs if s.kind == SignatureKind.SEAL), None)
-    copies = [
-        str(_("Copy for the party %(name)s")) % {"name": p.name} for p in parties
-    ] + [str(_("Copy kept by the mediation committee"))]
+    copies = [str(_("Copy for the party %(name)s")) % {"name": p.name} for p in parties] + [
+        str(_("Copy kept by the mediation committee"))
+    ]
     return {
         "agreement": {
             "title": str(_("People's mediation agreement")),
@@ -59,8 +61,9 @@ def agreement_data(case: Case, agreement: Agreement) -> dict[str, object]:
                 for p in parties
             ],
             "mediator_signed": _day(mediator.signed_on) if mediator else "",
-            "mediator_name": (mediator.mediator.get_full_name() if mediator and mediator.mediator
-                              else ""),
+            "mediator_name": (
+                mediator.mediator.get_full_name() if mediator and mediator.mediator else ""
+            ),
             "seal_on": _day(seal.signed_on) if seal else "",
             "effective": _day(agreement.effective_on) if agreement.effective_on else "",
             "confirm_by": _day(agreement.confirm_by) if agreement.confirm_by else "",
@@ -75,12 +78,16 @@ def agreement_data(case: Case, agreement: Agreement) -> dict[str, object]:
             "seal": str(_("Seal of the people's mediation committee")),
             "effective": str(_("Effective on")),
             "not_effective": str(
-                _("Not yet effective: it takes effect when every party has signed, sealed or "
-                  "fingerprinted it, the mediator has signed it and the committee's seal is on it.")
+                _(
+                    "Not yet effective: it takes effect when every party has signed, sealed or "
+                    "fingerprinted it, the mediator has signed it and the committee's seal is on it."
+                )
             ),
             "confirm": str(
-                _("The parties may jointly apply to the basic people's court for judicial "
-                  "confirmation within 30 days of the agreement taking effect, by %(day)s.")
+                _(
+                    "The parties may jointly apply to the basic people's court for judicial "
+                    "confirmation within 30 days of the agreement taking effect, by %(day)s."
+                )
             ),
             "oral": str(_("Oral agreement: content recorded by the mediator.")),
             "committee": case.committee.name,

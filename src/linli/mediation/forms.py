@@ -40,8 +40,9 @@ def _party_fields(n: int) -> dict[str, forms.Field]:
             label=_("%(side)s: a resident") % {"side": side},
         ),
         f"p{n}_name": forms.CharField(
-            max_length=50, required=False, label=_("%(side)s: or the name of someone from outside")
-            % {"side": side}
+            max_length=50,
+            required=False,
+            label=_("%(side)s: or the name of someone from outside") % {"side": side},
         ),
         f"p{n}_contact": forms.CharField(
             max_length=100, required=False, label=_("Their contact (phone or address)")
@@ -56,7 +57,10 @@ class IntakeForm(forms.Form):
     dispute_type = forms.ChoiceField(label=_("Dispute type"), choices=DisputeType.choices)
     facts = forms.CharField(label=_("The facts as told"), widget=forms.Textarea, max_length=4000)
     amount = forms.DecimalField(
-        label=_("Amount in dispute (yuan)"), required=False, min_value=0, max_digits=12,
+        label=_("Amount in dispute (yuan)"),
+        required=False,
+        min_value=0,
+        max_digits=12,
         decimal_places=2,
     )
     private = forms.BooleanField(label=_("The parties ask for private mediation"), required=False)
@@ -74,8 +78,9 @@ class IntakeForm(forms.Form):
 
 class DeclineForm(forms.Form):
     reason = forms.CharField(label=_("Why it is declined"), max_length=500)
-    routes_told = forms.BooleanField(label=_("The parties were told their other routes"),
-                                     required=False)
+    routes_told = forms.BooleanField(
+        label=_("The parties were told their other routes"), required=False
+    )
     routes_note = forms.CharField(label=_("Which routes"), max_length=500, required=False)
 
 
@@ -102,14 +107,18 @@ class SessionForm(forms.Form):
     held_on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
     place = forms.CharField(label=_("Place"), max_length=200)
     present = forms.CharField(label=_("Who was present"), max_length=1000)
-    statements = forms.CharField(label=_("What each side said"), widget=forms.Textarea,
-                                 max_length=6000)
-    proposals = forms.CharField(label=_("What was proposed"), widget=forms.Textarea,
-                                max_length=3000, required=False)
+    statements = forms.CharField(
+        label=_("What each side said"), widget=forms.Textarea, max_length=6000
+    )
+    proposals = forms.CharField(
+        label=_("What was proposed"), widget=forms.Textarea, max_length=3000, required=False
+    )
 
 
 class MediatorForm(forms.Form):
-    mediator = forms.ModelChoiceField(queryset=None, label=_("Mediator"))  # type: ignore[arg-type]
+    mediator: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=Resident.objects.none(), label=_("Mediator")
+    )
     how = forms.ChoiceField(label=_("How"), choices=MediatorChoice.choices)
 
     def __init__(self, *args: Any, choices: Any, **kw: Any) -> None:
@@ -120,12 +129,13 @@ class MediatorForm(forms.Form):
 class HelperForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=50)
     kind = forms.ChoiceField(label=_("Who they are"), choices=HelperKind.choices)
-    consent_on = forms.DateField(label=_("The parties consented on"), widget=DATE,
-                                 initial=timezone.localdate)
+    consent_on = forms.DateField(
+        label=_("The parties consented on"), widget=DATE, initial=timezone.localdate
+    )
     consent_note = forms.CharField(label=_("How the parties consented"), max_length=300)
 
 
-class AgreementEditForm(forms.ModelForm):
+class AgreementEditForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Agreement
         fields = list(Agreement.TEXT_FIELDS)
@@ -134,10 +144,13 @@ class AgreementEditForm(forms.ModelForm):
 
 class SignatureForm(forms.Form):
     kind = forms.ChoiceField(label=_("Whose"), choices=SignatureKind.choices)
-    party = forms.ModelChoiceField(queryset=None, required=False, label=_("Party"))  # type: ignore[arg-type]
+    party: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=Resident.objects.none(), required=False, label=_("Party")
+    )
     method = forms.ChoiceField(label=_("How"), choices=SignMethod.choices)
-    signed_on = forms.DateField(label=_("Date on the paper"), widget=DATE,
-                                initial=timezone.localdate)
+    signed_on = forms.DateField(
+        label=_("Date on the paper"), widget=DATE, initial=timezone.localdate
+    )
 
     def __init__(self, *args: Any, parties: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)

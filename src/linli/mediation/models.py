@@ -43,7 +43,7 @@ class Committee(CommunityScoped):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return str(self.name)
 
 
 class MemberKind(models.TextChoices):
@@ -91,7 +91,7 @@ class CommitteeMember(CommunityScoped):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return str(self.name)
 
     def serving_on(self, day: dt.date) -> bool:
         return self.active and self.term_start <= day <= self.term_end
@@ -150,9 +150,7 @@ CASE_FLOW = Workflow(
         Transition(
             "fail", {S.MEDIATING}, S.FAILED, "mediation.case.failed", _("End without agreement")
         ),
-        Transition(
-            "perform", {S.AGREED}, S.PERFORMED, "mediation.case.performed", _("Performed")
-        ),
+        Transition("perform", {S.AGREED}, S.PERFORMED, "mediation.case.performed", _("Performed")),
         # Art. 31: a breach found on a return visit reopens the case for follow-up.
         Transition(
             "breach",
@@ -285,7 +283,7 @@ class Case(CommunityScoped):
         ]
 
     def __str__(self) -> str:
-        return self.number
+        return str(self.number)
 
     @property
     def log_repr(self) -> str:  # the event log names the case, never its content
@@ -334,7 +332,7 @@ class Party(models.Model):
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
-        return self.name
+        return str(self.name)
 
 
 class MediatorChoice(models.TextChoices):
@@ -352,6 +350,9 @@ class CaseMediator(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "user"], name="mediation_one_mediator_row")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.user_id}"
 
 
 class HelperKind(models.TextChoices):
@@ -375,6 +376,9 @@ class CaseHelper(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    def __str__(self) -> str:
+        return str(self.name)
+
 
 class Session(models.Model):
     """One mediation session's record (Art. 27)."""
@@ -392,6 +396,9 @@ class Session(models.Model):
 
     class Meta:
         ordering = ["held_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.held_on}"
 
 
 class AgreementForm(models.TextChoices):
@@ -513,6 +520,9 @@ class Signature(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.agreement_id} {self.kind} {self.signed_on}"
+
 
 class TaskKind(models.TextChoices):
     CONFIRMATION = "confirmation", _("Judicial confirmation deadline")
@@ -530,6 +540,9 @@ class CaseTask(models.Model):
     class Meta:
         ordering = ["due_on", "id"]
         indexes = [models.Index(fields=["done_on", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.due_on}"
 
 
 class VisitOutcome(models.TextChoices):
@@ -551,3 +564,6 @@ class ReturnVisit(models.Model):
 
     class Meta:
         ordering = ["visited_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.visited_on}"

@@ -44,7 +44,9 @@ def case_list(actor: Actor, *, page: Any = 1, status: str = "") -> tuple[Page[Ca
     content: set[int] = set()
     if ids:
         content = set(
-            cases_for(actor, "mediation.case.content").filter(pk__in=ids).values_list("pk", flat=True)
+            cases_for(actor, "mediation.case.content")
+            .filter(pk__in=ids)
+            .values_list("pk", flat=True)
         )
     if content:
         parties: dict[int, list[Party]] = {}
@@ -134,7 +136,7 @@ def mediator_choices(case: Case) -> QuerySet[Any]:
 
 
 def home_counts(actor: Actor) -> dict[str, int]:
-    mine = Case.objects.filter(mediators__user_id=actor.pk)
+    mine = Case.objects.filter(mediators__user_id=actor.pk or 0)
     today = timezone.localdate()
     return {
         "open": mine.filter(status__in=OPEN_STATES).count(),
@@ -146,9 +148,7 @@ def home_counts(actor: Actor) -> dict[str, int]:
 
 
 def status_counts(qs: QuerySet[Case]) -> dict[str, int]:
-    return {
-        r["status"]: r["n"] for r in qs.order_by().values("status").annotate(n=Count("id"))
-    }
+    return {r["status"]: r["n"] for r in qs.order_by().values("status").annotate(n=Count("id"))}
 
 
 __all__ = ["Q", "case_get_for", "case_list", "case_page", "cases_for"]

@@ -11,6 +11,7 @@ twice (or concurrently) tells no one twice. Messages name the case number only, 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
@@ -47,14 +48,14 @@ MESSAGES = {
 }
 
 
-def _mediators(case_ids: list[int]) -> dict[int, list]:
-    out: dict[int, list] = {}
+def _mediators(case_ids: list[int]) -> dict[int, list[Any]]:
+    out: dict[int, list[Any]] = {}
     for m in CaseMediator.objects.filter(case_id__in=case_ids).select_related("user"):
         out.setdefault(m.case_id, []).append(m.user)
     return out
 
 
-def _send(case: Case, users: list, key: str, day: dt.date) -> int:
+def _send(case: Case, users: list[Any], key: str, day: dt.date) -> int:
     title, body = MESSAGES[key]
     rows = notify(
         recipients=users,
@@ -77,7 +78,9 @@ def send_reminders(today: dt.date | None = None) -> int:
     # + BEFORE days is in the window. Read in SQL, bounded by the open states.
     latest = add_months(today, -1) + dt.timedelta(days=BEFORE_SETTLE_DAYS)
     cases = list(
-        Case.objects.filter(status__in=OPEN_STATES, accepted_on__isnull=False, accepted_on__lte=latest)
+        Case.objects.filter(
+            status__in=OPEN_STATES, accepted_on__isnull=False, accepted_on__lte=latest
+        )
     )
     tasks = list(
         CaseTask.objects.filter(

@@ -8,7 +8,7 @@ from linli.core.roles import Role, register_permissions
 _R = Role
 _CONTENT = frozenset({_R.SECRETARY, "self:mediator", "self:head"})
 
-PERMISSIONS = {
+PERMISSIONS: dict[str, frozenset[str] | set[str]] = {
     "mediation.committee.view": frozenset({_R.SECRETARY, _R.STAFF, _R.MEDIATOR}),
     "mediation.committee.manage": frozenset({_R.SECRETARY}),
     # Opening a case (an application, or the committee's initiative from a request).

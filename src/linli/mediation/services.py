@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,6 +24,9 @@ from linli.core.events import log_event
 from linli.core.roles import Role
 from linli.registry.models import Community, Resident
 
+if TYPE_CHECKING:
+    from linli.accounts.models import User
+
 from .models import (
     CASE_FLOW,
     CONFIRM_WITHIN_DAYS,
@@ -34,7 +37,6 @@ from .models import (
     Case,
     CaseHelper,
     CaseMediator,
-    CaseStatus,
     CaseTask,
     Committee,
     CommitteeMember,
@@ -100,9 +102,7 @@ def committee_warnings(committee: Committee, on: dt.date | None = None) -> list[
     """Arts. 8–9: 3–9 members serving, women among them; a head."""
     on = on or timezone.localdate()
     serving = [
-        m
-        for m in committee.members.filter(kind=MemberKind.MEMBER, active=True)
-        if m.serving_on(on)
+        m for m in committee.members.filter(kind=MemberKind.MEMBER, active=True) if m.serving_on(on)
     ]
     out: list[str] = []
     if not 3 <= len(serving) <= 9:
@@ -161,9 +161,7 @@ def case_open(
         raise MediationError(_("Please log in."), status=403)
     sides = {p.side for p in parties if p.name or p.resident}
     if len(sides) < 2:
-        raise MediationError(
-            _("A dispute needs parties on at least two sides."), field="parties"
-        )
+        raise MediationError(_("A dispute needs parties on at least two sides."), field="parties")
     for p in parties:
         if p.resident is not None and p.resident.community_id != community.pk:
             raise MediationError(_("That resident does not live in this community."))
@@ -189,7 +187,7 @@ def case_open(
             source=source,
             ticket=ticket,
             applied_on=applied_on,
-            created_by=actor,
+            created_by=_u(actor),
         )
         for i, p in enumerate(pp for pp in parties if pp.name or pp.resident):
             user = getattr(p.resident, "user", None) if p.resident else None
@@ -204,8 +202,10 @@ def case_open(
                 side=p.side,
                 position=i,
             )
-        if any(m.role == Role.MEDIATOR and m.community_id == community.pk
-               for m in policy.memberships(actor)):
+        if any(
+            m.role == Role.MEDIATOR and m.community_id == community.pk
+            for m in policy.memberships(actor)
+        ):
             _refuse_party_as_mediator(case, actor)
             CaseMediator.objects.create(case=case, user=actor, how="assigned")
         log_event(
@@ -218,6 +218,11 @@ def case_open(
 
 
 # --- steps of the workflow -------------------------------------------------------------------
+
+
+def _u(actor: Actor) -> User | None:
+    """The signed-in person behind ``actor`` (for "recorded by"), or None."""
+    return actor if actor.is_authenticated else None
 
 
 def _work(actor: Actor, case: Case, action: str = "mediation.case.work") -> None:
@@ -241,8 +246,10 @@ def case_decline(
         raise MediationError(_("Say why the case is declined."), field="reason")
     if not routes_told:
         raise MediationError(
-            _("Tell the parties which other routes they have (court, arbitration, the "
-              "authorities) and tick that they were told."),
+            _(
+                "Tell the parties which other routes they have (court, arbitration, the "
+                "authorities) and tick that they were told."
+            ),
             field="routes_told",
         )
     case.decline_reason, case.routes_told, case.routes_note = reason, True, routes_note
@@ -277,8 +284,10 @@ def case_fail(*, actor: Actor, case: Case, routes_told: bool, routes_note: str =
     _work(actor, case)
     if not routes_told:
         raise MediationError(
-            _("Tell the parties their other legal routes before ending the mediation, and "
-              "tick that they were told."),
+            _(
+                "Tell the parties their other legal routes before ending the mediation, and "
+                "tick that they were told."
+            ),
             field="routes_told",
         )
     case.routes_told, case.routes_note, case.ended_on = True, routes_note, timezone.localdate()
@@ -321,9 +330,7 @@ def _refuse_party_as_mediator(case: Case, user: Any) -> None:
     resident_id = getattr(user, "resident_id", None)
     for p in case.parties.all():
         if p.user_id == user.pk or (resident_id and p.resident_id == resident_id):
-            raise MediationError(
-                _("A party to the dispute cannot mediate it."), field="mediator"
-            )
+            raise MediationError(_("A party to the dispute cannot mediate it."), field="mediator")
 
 
 def mediator_add(*, actor: Actor, case: Case, user: Any, how: str) -> CaseMediator:
@@ -362,7 +369,7 @@ def helper_add(
             kind=kind,
             consent_on=consent_on,
             consent_note=consent_note,
-            recorded_by=actor,
+            recorded_by=_u(actor),
         )
 
 
@@ -383,9 +390,7 @@ def session_record(
     if held_on > timezone.localdate():
         raise MediationError(_("A session cannot be recorded before it is held."), field="held_on")
     if held_on < case.applied_on:
-        raise MediationError(
-            _("A session cannot be held before the application."), field="held_on"
-        )
+        raise MediationError(_("A session cannot be held before the application."), field="held_on")
     with transaction.atomic():
         CASE_FLOW.apply(case, "record_session", actor=actor)
         return Session.objects.create(
@@ -395,7 +400,7 @@ def session_record(
             present=present,
             statements=statements,
             proposals=proposals,
-            recorded_by=actor,
+            recorded_by=_u(actor),
         )
 
 
@@ -415,12 +420,14 @@ def agreement_save(*, actor: Actor, case: Case, data: dict[str, Any]) -> Agreeme
         current = current_agreement(case)
         if current is not None and current.signatures.exists():
             raise MediationError(
-                _("Someone has already signed this agreement, so its text cannot change. "
-                  "Start a new version: the signatures are cleared and this version is kept."),
+                _(
+                    "Someone has already signed this agreement, so its text cannot change. "
+                    "Start a new version: the signatures are cleared and this version is kept."
+                ),
                 code="signed",
             )
         if current is None:
-            current = Agreement(case=case, version=1, created_by=actor)
+            current = Agreement(case=case, version=1, created_by=_u(actor))
         for f in Agreement.TEXT_FIELDS:
             if f in data:
                 setattr(current, f, data[f])
@@ -431,7 +438,10 @@ def agreement_save(*, actor: Actor, case: Case, data: dict[str, Any]) -> Agreeme
             field, msgs = next(iter(e.message_dict.items()))
             raise MediationError(
                 _("%(field)s: %(message)s")
-                % {"field": Agreement._meta.get_field(field).verbose_name, "message": msgs[0]},
+                % {
+                    "field": getattr(Agreement._meta.get_field(field), "verbose_name", field),
+                    "message": msgs[0],
+                },
                 field=field,
             ) from None
         current.save()
@@ -473,7 +483,7 @@ def agreement_new_version(*, actor: Actor, case: Case) -> Agreement:
             raise MediationError(_("Write the agreement first."))
         old.superseded_at = timezone.now()
         old.save(update_fields=["superseded_at"])
-        new = Agreement(case=case, version=old.version + 1, created_by=actor)
+        new = Agreement(case=case, version=old.version + 1, created_by=_u(actor))
         for f in Agreement.TEXT_FIELDS:
             setattr(new, f, getattr(old, f))
         new.save()
@@ -513,7 +523,11 @@ def signature_record(
         if signed_on > timezone.localdate():
             raise MediationError(_("A signature cannot be dated in the future."), field="signed_on")
         sig = Signature(
-            agreement=agreement, kind=kind, method=method, signed_on=signed_on, recorded_by=actor
+            agreement=agreement,
+            kind=kind,
+            method=method,
+            signed_on=signed_on,
+            recorded_by=_u(actor),
         )
         if kind == SignatureKind.PARTY:
             if party is None or party.case_id != case.pk:
@@ -552,9 +566,9 @@ def missing_signatures(agreement: Agreement) -> list[str]:
         signed = {s.party_id for s in sigs if s.kind == SignatureKind.PARTY}
         for p in agreement.case.parties.all():
             if p.pk not in signed:
-                out.append(str(_("the signature, seal or fingerprint of %(name)s")) % {
-                    "name": p.name
-                })
+                out.append(
+                    str(_("the signature, seal or fingerprint of %(name)s")) % {"name": p.name}
+                )
     if not any(s.kind == SignatureKind.MEDIATOR for s in sigs):
         out.append(str(_("the mediator's signature")))
     if agreement.form == AgreementForm.WRITTEN and not any(
@@ -637,7 +651,7 @@ def visit_record(
     with transaction.atomic():
         CASE_FLOW.apply(case, "visit", actor=actor, data={"outcome": outcome})
         visit = ReturnVisit.objects.create(
-            case=case, visited_on=visited_on, outcome=outcome, note=note, recorded_by=actor
+            case=case, visited_on=visited_on, outcome=outcome, note=note, recorded_by=_u(actor)
         )
         case.tasks.filter(kind=TaskKind.RETURN_VISIT, done_on__isnull=True).update(
             done_on=visited_on

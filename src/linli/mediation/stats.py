@@ -20,7 +20,7 @@ def cases_for_stats(actor: Actor) -> QuerySet[Case]:
     return policy.scope_filter(actor, Case.objects.all(), "mediation.stats")
 
 
-def _duration() -> ExpressionWrapper:
+def _duration() -> Any:
     return ExpressionWrapper(F("ended_on") - F("accepted_on"), output_field=DurationField())
 
 
@@ -51,7 +51,7 @@ def monthly_table(cases: QuerySet[Case], year: int) -> list[dict[str, Any]]:
         .values_list("m", "n")
     )
     agreed: dict[int, dict[str, Any]] = {
-        r["m"]: r
+        r["m"]: dict(r)
         for r in Agreement.objects.filter(case__in=base, effective_on__year=year)
         .order_by()
         .annotate(m=ExtractMonth("effective_on"))
@@ -92,8 +92,12 @@ def by_type(cases: QuerySet[Case], year: int) -> list[dict[str, Any]]:
         .order_by("-n", "dispute_type")
     )
     return [
-        {"label": labels.get(r["dispute_type"], r["dispute_type"]), "n": r["n"],
-         "agreed": r["agreed"], "days": _days(r["days"])}
+        {
+            "label": labels.get(r["dispute_type"], r["dispute_type"]),
+            "n": r["n"],
+            "agreed": r["agreed"],
+            "days": _days(r["days"]),
+        }
         for r in rows
     ]
 
@@ -129,7 +133,11 @@ def by_mediator(cases: QuerySet[Case], year: int) -> list[dict[str, Any]]:
         .order_by("-n", "user_id")
     )
     return [
-        {"label": r["user__display_name"] or r["user__username"], "n": r["n"],
-         "agreed": r["agreed"], "days": _days(r["days"])}
+        {
+            "label": r["user__display_name"] or r["user__username"],
+            "n": r["n"],
+            "agreed": r["agreed"],
+            "days": _days(r["days"]),
+        }
         for r in rows
     ]

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from linli.core import access, policy
@@ -62,8 +64,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _intake(request: HttpRequest, *, ticket: Any = None, initial: dict[str, Any] | None = None
-            ) -> HttpResponse:
+def _intake(
+    request: HttpRequest, *, ticket: Any = None, initial: dict[str, Any] | None = None
+) -> HttpResponse:
     user = signed_in(request)
     communities = _communities(user, "mediation.case.open")
     if ticket is not None:
@@ -71,9 +74,11 @@ def _intake(request: HttpRequest, *, ticket: Any = None, initial: dict[str, Any]
     if not communities:
         raise PermissionDenied
     community = communities[0]
-    residents = Resident.objects.filter(community=community, status="active").select_related(
-        "household"
-    ).order_by("household__label", "name")
+    residents = (
+        Resident.objects.filter(community=community, status="active")
+        .select_related("household")
+        .order_by("household__label", "name")
+    )
     form = f.IntakeForm(request.POST or None, residents=residents, initial=initial)
 
     def run(d: dict[str, Any]) -> Case:
@@ -118,7 +123,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def case_from_request(request: HttpRequest, ticket_pk: int) -> HttpResponse:
-    """"Refer to mediation" from a request: the requester as a party and the description as
+    """ "Refer to mediation" from a request: the requester as a party and the description as
     the facts, for the intake form to complete."""
     from linli.tickets.models import Ticket
 
@@ -173,8 +178,11 @@ def case_content(request: HttpRequest, pk: int) -> HttpResponse:
     return case_detail(request, pk)
 
 
-SIMPLE = {"accept": services.case_accept, "start": services.case_start,
-          "close": services.case_close}
+SIMPLE: dict[str, Callable[..., Any]] = {
+    "accept": services.case_accept,
+    "start": services.case_start,
+    "close": services.case_close,
+}
 
 
 @login_required
@@ -184,8 +192,10 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     case = queries.case_get_for(user, pk, "mediation.case.work")
     if action in SIMPLE:
         return run_action(
-            request, lambda: SIMPLE[action](actor=user, case=case),
-            done=_("Done."), to=_case_url(case),
+            request,
+            lambda: SIMPLE[action](actor=user, case=case),
+            done=_("Done."),
+            to=_case_url(case),
         )
     if action not in ACTION_FORMS:
         raise PermissionDenied
@@ -201,9 +211,13 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return services.case_escalate(actor=user, case=case, **d)
 
     return form_page(
-        request, form, run, template="mediation/action.html",
+        request,
+        form,
+        run,
+        template="mediation/action.html",
         context={"case": case, "action": action, "label": CASE_FLOW.label(action)},
-        done=_("Done."), to=_case_url(case),
+        done=_("Done."),
+        to=_case_url(case),
     )
 
 
@@ -213,9 +227,13 @@ def session_new(request: HttpRequest, pk: int) -> HttpResponse:
     case = queries.case_get_for(user, pk, "mediation.case.work")
     form = f.SessionForm(request.POST or None)
     return form_page(
-        request, form, lambda d: services.session_record(actor=user, case=case, **d),
-        template="mediation/session.html", context={"case": case},
-        done=_("The session was recorded."), to=_case_url(case),
+        request,
+        form,
+        lambda d: services.session_record(actor=user, case=case, **d),
+        template="mediation/session.html",
+        context={"case": case},
+        done=_("The session was recorded."),
+        to=_case_url(case),
     )
 
 
@@ -226,11 +244,13 @@ def mediator_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = queries.case_get_for(user, pk, "mediation.case.work")
     form = f.MediatorForm(request.POST, choices=queries.mediator_choices(case))
     return form_page(
-        request, form,
+        request,
+        form,
         lambda d: services.mediator_add(actor=user, case=case, user=d["mediator"], how=d["how"]),
         template="mediation/action.html",
         context={"case": case, "label": _("Add a mediator")},
-        done=_("The mediator was added."), to=_case_url(case),
+        done=_("The mediator was added."),
+        to=_case_url(case),
     )
 
 
@@ -241,10 +261,13 @@ def helper_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = queries.case_get_for(user, pk, "mediation.case.work")
     form = f.HelperForm(request.POST)
     return form_page(
-        request, form, lambda d: services.helper_add(actor=user, case=case, **d),
+        request,
+        form,
+        lambda d: services.helper_add(actor=user, case=case, **d),
         template="mediation/action.html",
         context={"case": case, "label": _("Add someone with the parties' consent")},
-        done=_("Recorded."), to=_case_url(case),
+        done=_("Recorded."),
+        to=_case_url(case),
     )
 
 
@@ -255,24 +278,38 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     case = queries.case_get_for(user, pk, "mediation.case.work")
     current = services.current_agreement(case)
     instance = current or None
-    form = f.AgreementEditForm(request.POST or None, instance=None, initial=(
-        {k: getattr(instance, k) for k in instance.TEXT_FIELDS} if instance else
-        {"parties_details": "\n".join(
-            f"{p.name} {p.address}".strip() for p in case.parties.all())}
-    ))
+    form = f.AgreementEditForm(
+        request.POST or None,
+        instance=None,
+        initial=(
+            {k: getattr(instance, k) for k in instance.TEXT_FIELDS}
+            if instance
+            else {
+                "parties_details": "\n".join(
+                    f"{p.name} {p.address}".strip() for p in case.parties.all()
+                )
+            }
+        ),
+    )
     return form_page(
-        request, form, lambda d: services.agreement_save(actor=user, case=case, data=d),
+        request,
+        form,
+        lambda d: services.agreement_save(actor=user, case=case, data=d),
         template="mediation/agreement.html",
-        context={"case": case, "agreement": current,
-                 "missing": services.missing_signatures(current) if current else []},
-        done=_("The agreement was saved."), to=reverse("mediation:agreement", args=[case.pk]),
+        context={
+            "case": case,
+            "agreement": current,
+            "missing": services.missing_signatures(current) if current else [],
+        },
+        done=_("The agreement was saved."),
+        to=reverse("mediation:agreement", args=[case.pk]),
     )
 
 
 AGREEMENT_STEPS = {
-    "fix": (services.agreement_fix, "The text is fixed; it can be signed now."),
-    "new_version": (services.agreement_new_version, "A new version was started."),
-    "effective": (services.agreement_make_effective, "The agreement is in effect."),
+    "fix": (services.agreement_fix, gettext_lazy("The text is fixed; it can be signed now.")),
+    "new_version": (services.agreement_new_version, gettext_lazy("A new version was started.")),
+    "effective": (services.agreement_make_effective, gettext_lazy("The agreement is in effect.")),
 }
 
 
@@ -284,9 +321,10 @@ def agreement_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if step not in AGREEMENT_STEPS:
         raise PermissionDenied
     run, done = AGREEMENT_STEPS[step]
-    back = reverse("mediation:signatures" if step == "effective" else "mediation:agreement",
-                   args=[case.pk])
-    return run_action(request, lambda: run(actor=user, case=case), done=_(done), to=back)
+    back = reverse(
+        "mediation:signatures" if step == "effective" else "mediation:agreement", args=[case.pk]
+    )
+    return run_action(request, lambda: run(actor=user, case=case), done=done, to=back)
 
 
 @login_required
@@ -298,17 +336,30 @@ def signatures(request: HttpRequest, pk: int) -> HttpResponse:
 
     def run(d: dict[str, Any]) -> Any:
         return services.signature_record(
-            actor=user, case=case, kind=d["kind"], party=d["party"], method=d["method"],
-            signed_on=d["signed_on"], mediator=user if d["kind"] == "mediator" else None,
+            actor=user,
+            case=case,
+            kind=d["kind"],
+            party=d["party"],
+            method=d["method"],
+            signed_on=d["signed_on"],
+            mediator=user if d["kind"] == "mediator" else None,
         )
 
     return form_page(
-        request, form, run, template="mediation/signatures.html",
-        context={"case": case, "agreement": current,
-                 "sigs": list(current.signatures.select_related("party", "mediator",
-                                                              "recorded_by")) if current else [],
-                 "missing": services.missing_signatures(current) if current else []},
-        done=_("The signature was recorded."), to=reverse("mediation:signatures", args=[case.pk]),
+        request,
+        form,
+        run,
+        template="mediation/signatures.html",
+        context={
+            "case": case,
+            "agreement": current,
+            "sigs": list(current.signatures.select_related("party", "mediator", "recorded_by"))
+            if current
+            else [],
+            "missing": services.missing_signatures(current) if current else [],
+        },
+        done=_("The signature was recorded."),
+        to=reverse("mediation:signatures", args=[case.pk]),
     )
 
 
@@ -320,13 +371,17 @@ def agreement_print(request: HttpRequest, pk: int) -> HttpResponse:
     if agreement is None:
         raise PermissionDenied
     access.record_reads(
-        user, [p.resident_id for p in case.parties.all() if p.resident_id],
-        kind=access.VIEWED, purpose="mediation.agreement", community_id=case.community_id,
+        user,
+        [p.resident_id for p in case.parties.all() if p.resident_id],
+        kind=access.VIEWED,
+        purpose="mediation.agreement",
+        community_id=case.community_id,
     )
     from linli.core import documents
 
-    return documents.pdf_response(agreement_pdf(case, agreement),
-                                  f"mediation-{case.number}-v{agreement.version}.pdf")
+    return documents.pdf_response(
+        agreement_pdf(case, agreement), f"mediation-{case.number}-v{agreement.version}.pdf"
+    )
 
 
 @login_required
@@ -336,9 +391,13 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
     case = queries.case_get_for(user, pk, "mediation.case.work")
     form = f.VisitForm(request.POST)
     return form_page(
-        request, form, lambda d: services.visit_record(actor=user, case=case, **d),
-        template="mediation/action.html", context={"case": case, "label": _("Return visit")},
-        done=_("The visit was recorded."), to=_case_url(case),
+        request,
+        form,
+        lambda d: services.visit_record(actor=user, case=case, **d),
+        template="mediation/action.html",
+        context={"case": case, "label": _("Return visit")},
+        done=_("The visit was recorded."),
+        to=_case_url(case),
     )
 
 
@@ -349,10 +408,13 @@ def confirmed(request: HttpRequest, pk: int) -> HttpResponse:
     case = queries.case_get_for(user, pk, "mediation.case.work")
     form = f.ConfirmedForm(request.POST)
     return form_page(
-        request, form, lambda d: services.agreement_court_confirmed(actor=user, case=case, **d),
+        request,
+        form,
+        lambda d: services.agreement_court_confirmed(actor=user, case=case, **d),
         template="mediation/action.html",
         context={"case": case, "label": _("Record judicial confirmation")},
-        done=_("Recorded."), to=_case_url(case),
+        done=_("Recorded."),
+        to=_case_url(case),
     )
 
 
@@ -369,18 +431,22 @@ def statistics(request: HttpRequest) -> HttpResponse:
     policy.require_any(user, "mediation.stats")
     year = _year(request)
     cases = stats.cases_for_stats(user)
-    return render(request, "mediation/stats.html", {
-        "year": year,
-        "monthly": stats.monthly_table(cases, year),
-        "by_type": stats.by_type(cases, year),
-        "by_outcome": stats.by_outcome(cases, year),
-        "by_mediator": stats.by_mediator(cases, year),
-        "can_export": policy.has_any(user, "mediation.export"),
-    })
+    return render(
+        request,
+        "mediation/stats.html",
+        {
+            "year": year,
+            "monthly": stats.monthly_table(cases, year),
+            "by_type": stats.by_type(cases, year),
+            "by_outcome": stats.by_outcome(cases, year),
+            "by_mediator": stats.by_mediator(cases, year),
+            "can_export": policy.has_any(user, "mediation.export"),
+        },
+    )
 
 
 @login_required
-def statistics_export(request: HttpRequest) -> HttpResponse:
+def statistics_export(request: HttpRequest) -> HttpResponse | FileResponse:
     """The justice office's monthly table as xlsx: figures only, no names; logged."""
     user = signed_in(request)
     policy.require_any(user, "mediation.export")
@@ -389,13 +455,27 @@ def statistics_export(request: HttpRequest) -> HttpResponse:
     for c in _communities(user, "mediation.export") or []:
         log_event(actor=user, verb="mediation.stats.exported", obj=c, data={"year": year})
     export = ListExport(
-        [Column(_("Month")), Column(_("Cases accepted"), kind="number"),
-         Column(_("Settled by agreement"), kind="number"),
-         Column(_("Written agreements"), kind="number"),
-         Column(_("Amount agreed (yuan)"), kind="number"),
-         Column(_("Reported before escalating"), kind="number"), Column(_("Note"), width=24)],
-        ([f"{year}-{r['month']:02d}", r["accepted"], r["settled"], r["agreements"], r["amount"],
-          r["escalated"], _("No cases this month") if r["none"] else ""] for r in rows),
+        [
+            Column(_("Month")),
+            Column(_("Cases accepted"), kind="number"),
+            Column(_("Settled by agreement"), kind="number"),
+            Column(_("Written agreements"), kind="number"),
+            Column(_("Amount agreed (yuan)"), kind="number"),
+            Column(_("Reported before escalating"), kind="number"),
+            Column(_("Note"), width=24),
+        ],
+        (
+            [
+                f"{year}-{r['month']:02d}",
+                r["accepted"],
+                r["settled"],
+                r["agreements"],
+                r["amount"],
+                r["escalated"],
+                _("No cases this month") if r["none"] else "",
+            ]
+            for r in rows
+        ),
         title=_("Mediation monthly report"),
         filename=f"mediation-{year}",
     )
@@ -412,11 +492,19 @@ def committee(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and not can_manage:
         raise PermissionDenied
     return form_page(
-        request, form, lambda d: services.committee_member_add(actor=user, committee=c, **d),
+        request,
+        form,
+        lambda d: services.committee_member_add(actor=user, committee=c, **d),
         template="mediation/committee.html",
-        context={"committee": c, "community": community, "members": list(c.members.all()),
-                 "warnings": services.committee_warnings(c), "can_manage": can_manage},
-        done=_("The member was added."), to=reverse("mediation:committee", args=[code]),
+        context={
+            "committee": c,
+            "community": community,
+            "members": list(c.members.all()),
+            "warnings": services.committee_warnings(c),
+            "can_manage": can_manage,
+        },
+        done=_("The member was added."),
+        to=reverse("mediation:committee", args=[code]),
     )
 
 
