@@ -296,3 +296,42 @@ def test_case_list_and_page_query_counts_are_constant(
         assert c.get(reverse("mediation:list")).status_code == 200
     with django_assert_max_num_queries(24):
         assert c.get(_url("case", case)).status_code == 200
+
+
+def test_the_case_register_export_is_masked_recorded_and_logged(world, as_user):
+    open_case(
+        world,
+        parties=[
+            s.PartyIn(resident=world.zhang_san, side=1),
+            s.PartyIn(name="外人", contact="13511112222", side=2),
+        ],
+    )
+    r = as_user(world.secretary).get(reverse("mediation:register_export") + "?format=csv")
+    text = r.content.decode("utf-8-sig")
+    assert "张三" in text and "外人" in text
+    assert "13511112222" not in text and "135****2222" in text
+    assert PersonalDataRead.objects.filter(purpose="mediation.export", kind="exported").count() == 1
+    assert Event.objects.filter(verb="mediation.register.exported").exists()
+    for who in ("staff", "mediator", "supervisor", "resident"):
+        assert (
+            as_user(getattr(world, who)).get(reverse("mediation:register_export")).status_code
+            == 403
+        )
+
+
+def test_the_secretary_records_the_mediators_signature_for_them(world, as_user):
+    case = mediating_case(world)
+    s.agreement_save(actor=world.mediator, case=case, data=agreement_data())
+    s.agreement_fix(actor=world.mediator, case=case)
+    r = as_user(world.secretary).post(
+        _url("signatures", case),
+        {
+            "kind": "mediator",
+            "signer": world.mediator.pk,
+            "method": "signed",
+            "signed_on": timezone.localdate().isoformat(),
+        },
+    )
+    assert r.status_code == 302
+    sig = case.agreements.get().signatures.get()
+    assert sig.mediator == world.mediator and sig.recorded_by == world.secretary

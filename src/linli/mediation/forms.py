@@ -24,7 +24,7 @@ from .models import (
     VisitOutcome,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PartyFields(forms.Form):
@@ -97,7 +97,8 @@ class RefuseForm(forms.Form):
 
 class EscalateForm(forms.Form):
     reported_at = forms.DateTimeField(
-        label=_("Reported at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Reported at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     reported_to = forms.CharField(label=_("Reported to (police station, officer)"), max_length=200)
     note = forms.CharField(label=_("Why"), max_length=500, required=False)
@@ -147,14 +148,19 @@ class SignatureForm(forms.Form):
     party: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         queryset=Resident.objects.none(), required=False, label=_("Party")
     )
+    signer: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=Resident.objects.none(), required=False, label=_("Signing mediator")
+    )
     method = forms.ChoiceField(label=_("How"), choices=SignMethod.choices)
     signed_on = forms.DateField(
         label=_("Date on the paper"), widget=DATE, initial=timezone.localdate
     )
 
-    def __init__(self, *args: Any, parties: Any, **kw: Any) -> None:
+    def __init__(self, *args: Any, parties: Any, mediators: Any = None, **kw: Any) -> None:
         super().__init__(*args, **kw)
         self.fields["party"].queryset = parties  # type: ignore[attr-defined]
+        if mediators is not None:
+            self.fields["signer"].queryset = mediators  # type: ignore[attr-defined]
 
 
 class VisitForm(forms.Form):

@@ -23,5 +23,7 @@ PERMISSIONS: dict[str, frozenset[str] | set[str]] = {
     # Figures without content, for the office and the street's justice office.
     "mediation.stats": frozenset({_R.SECRETARY, _R.STAFF, _R.MEDIATOR, _R.STREET_SUPERVISOR}),
     "mediation.export": frozenset({_R.SECRETARY, _R.STREET_SUPERVISOR}),
+    # The case register with the parties (names in full, contacts masked): the secretary.
+    "mediation.case.export": frozenset({_R.SECRETARY}),
 }
 register_permissions(PERMISSIONS)

@@ -206,8 +206,12 @@ def case_open(
             m.role == Role.MEDIATOR and m.community_id == community.pk
             for m in policy.memberships(actor)
         ):
-            _refuse_party_as_mediator(case, actor)
-            CaseMediator.objects.create(case=case, user=actor, how="assigned")
+            try:
+                _refuse_party_as_mediator(case, actor)
+            except MediationError:
+                pass  # a mediator registering their own dispute does not mediate it
+            else:
+                CaseMediator.objects.create(case=case, user=actor, how="assigned")
         log_event(
             actor=actor,
             verb="mediation.case.opened",

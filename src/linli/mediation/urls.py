@@ -9,6 +9,7 @@ urlpatterns = [
     path("from-request/<int:ticket_pk>/", views.case_from_request, name="from_request"),
     path("stats/", views.statistics, name="stats"),
     path("stats/export/", views.statistics_export, name="stats_export"),
+    path("register/export/", views.case_register_export, name="register_export"),
     path("committee/<slug:code>/", views.committee, name="committee"),
     path("<int:pk>/", views.case_detail, name="case"),
     path("<int:pk>/content/", views.case_content, name="content"),

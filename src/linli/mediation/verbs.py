@@ -20,6 +20,7 @@ register_verbs(
         "mediation.agreement.confirmed": _("Judicial confirmation recorded"),
         "mediation.committee.member_added": _("Committee member added"),
         "mediation.stats.exported": _("Mediation statistics exported"),
+        "mediation.register.exported": _("Mediation case register exported"),
     }
 )
 register_read_purposes(
@@ -27,5 +28,6 @@ register_read_purposes(
         "mediation.case": _("opened a mediation case you are a party to"),
         "mediation.list": _("listed a mediation case you are a party to"),
         "mediation.agreement": _("printed a mediation agreement you are a party to"),
+        "mediation.export": _("exported the mediation case register, which names you as a party"),
     }
 )
