@@ -292,9 +292,9 @@ def test_case_list_and_page_query_counts_are_constant(
         case = signed_case(world)
     c = as_user(world.mediator)
     c.get(reverse("mediation:list"))
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(9):
         assert c.get(reverse("mediation:list")).status_code == 200
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(20):
         assert c.get(_url("case", case)).status_code == 200
 
 
