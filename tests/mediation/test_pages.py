@@ -335,3 +335,19 @@ def test_the_secretary_records_the_mediators_signature_for_them(world, as_user):
     assert r.status_code == 302
     sig = case.agreements.get().signatures.get()
     assert sig.mediator == world.mediator and sig.recorded_by == world.secretary
+
+
+def test_the_home_card_shows_the_mediators_cases_and_nav(world, as_user):
+    open_case(world)
+    page = as_user(world.mediator).get(reverse("home")).content.decode()
+    assert 'data-testid="home-mediation"' in page
+    assert reverse("mediation:list") in page
+    page = as_user(world.resident).get(reverse("home")).content.decode()
+    assert 'data-testid="home-mediation"' not in page
+
+
+def test_a_partys_my_data_shows_who_opened_their_case(world, as_user):
+    case = open_case(world)
+    as_user(world.mediator).get(_url("case", case))
+    page = as_user(world.resident).get(reverse("accounts:my_data")).content.decode()
+    assert "mediation case" in page or "调解案件" in page
