@@ -351,3 +351,15 @@ def test_a_partys_my_data_shows_who_opened_their_case(world, as_user):
     as_user(world.mediator).get(_url("case", case))
     page = as_user(world.resident).get(reverse("accounts:my_data")).content.decode()
     assert "mediation case" in page or "调解案件" in page
+
+
+def test_the_secretary_turns_return_visits_off(world, as_user):
+    url = reverse("mediation:committee_settings", args=["xincun"])
+    assert as_user(world.staff).post(url, {}).status_code == 403
+    assert as_user(world.outsider).post(url, {}).status_code == 404
+    assert as_user(world.secretary).post(url, {}).status_code == 302
+    from linli.mediation.models import Committee
+
+    assert Committee.objects.get(community=world.xincun).return_visits is False
+    as_user(world.secretary).post(url, {"return_visits": "on"})
+    assert Committee.objects.get(community=world.xincun).return_visits is True

@@ -217,6 +217,7 @@ ROUTE_PARAMS: dict[str, dict[str, object]] = {
     # mediation
     "mediation:from_request": {"ticket_pk": "ticket"},
     "mediation:committee": {"code": "community"},
+    "mediation:committee_settings": {"code": "community"},
     "mediation:act": {"pk": "mediation_case", "action": ("literal", "accept")},
     "mediation:agreement_step": {"pk": "mediation_case", "step": ("literal", "fix")},
 }

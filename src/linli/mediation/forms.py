@@ -182,3 +182,9 @@ class MemberForm(forms.Form):
 
 
 __all__ = ["AgreementForm", "IntakeForm"]
+
+
+class CommitteeSettingsForm(forms.Form):
+    return_visits = forms.BooleanField(
+        label=_("Pay return visits after an agreement"), required=False
+    )

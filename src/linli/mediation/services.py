@@ -98,6 +98,20 @@ def committee_member_add(
     return m
 
 
+def committee_settings(*, actor: Actor, committee: Committee, return_visits: bool) -> Committee:
+    """Whether the committee pays return visits after an agreement (default on)."""
+    policy.authorize(actor, "mediation.committee.manage", committee)
+    committee.return_visits = return_visits
+    committee.save(update_fields=["return_visits"])
+    log_event(
+        actor=actor,
+        verb="mediation.committee.settings",
+        obj=committee,
+        data={"return_visits": return_visits},
+    )
+    return committee
+
+
 def committee_warnings(committee: Committee, on: dt.date | None = None) -> list[str]:
     """Arts. 8–9: 3–9 members serving, women among them; a head."""
     on = on or timezone.localdate()

@@ -11,6 +11,7 @@ urlpatterns = [
     path("stats/export/", views.statistics_export, name="stats_export"),
     path("register/export/", views.case_register_export, name="register_export"),
     path("committee/<slug:code>/", views.committee, name="committee"),
+    path("committee/<slug:code>/settings/", views.committee_settings, name="committee_settings"),
     path("<int:pk>/", views.case_detail, name="case"),
     path("<int:pk>/content/", views.case_content, name="content"),
     path("<int:pk>/act/<slug:action>/", views.case_act, name="act"),

@@ -19,6 +19,7 @@ register_verbs(
         "mediation.agreement.signed": _("Signature recorded"),
         "mediation.agreement.confirmed": _("Judicial confirmation recorded"),
         "mediation.committee.member_added": _("Committee member added"),
+        "mediation.committee.settings": _("Committee settings changed"),
         "mediation.stats.exported": _("Mediation statistics exported"),
         "mediation.register.exported": _("Mediation case register exported"),
     }

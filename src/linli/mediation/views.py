@@ -538,6 +538,26 @@ def case_register_export(request: HttpRequest) -> HttpResponse | FileResponse:
 
 
 @login_required
+@require_POST
+def committee_settings(request: HttpRequest, code: str) -> HttpResponse:
+    user = signed_in(request)
+    community = policy.get_for(user, Community, "mediation.committee.view", code=code)
+    c = services.committee_for(community)
+    form = f.CommitteeSettingsForm(request.POST)
+    to = reverse("mediation:committee", args=[code])
+    if not form.is_valid():  # a checkbox: always valid
+        return run_action(request, lambda: None, to=to)
+    return run_action(
+        request,
+        lambda: services.committee_settings(
+            actor=user, committee=c, return_visits=form.cleaned_data["return_visits"]
+        ),
+        done=_("Saved."),
+        to=to,
+    )
+
+
+@login_required
 def committee(request: HttpRequest, code: str) -> HttpResponse:
     user = signed_in(request)
     community = policy.get_for(user, Community, "mediation.committee.view", code=code)
