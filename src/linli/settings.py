@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "linli.volunteers",
     "linli.tickets",
     "linli.deliberation",
+    "linli.mediation",
     "linli.api",
     "linli.demo",
 ]

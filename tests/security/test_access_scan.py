@@ -51,6 +51,8 @@ from linli.deliberation.models import (
     Topic,
     Vote,
 )
+from linli.mediation import services as mediation_services
+from linli.mediation.models import Case as MediationCase
 from linli.registry.models import RegistryImport
 from linli.tickets import services as ticket_services
 from linli.tickets.models import Category, HandlingTeam, TicketPhoto
@@ -212,6 +214,12 @@ ROUTE_PARAMS: dict[str, dict[str, object]] = {
     "deliberation:opinion_delete": {"pk": "forum", "oid": "opinion"},
     "deliberation:vote_step": {"pk": "vote", "step": ("literal", "open")},
     "deliberation:notice_rules": {"code": "community"},
+    # mediation
+    "mediation:from_request": {"ticket_pk": "ticket"},
+    "mediation:committee": {"code": "community"},
+    "mediation:committee_settings": {"code": "community"},
+    "mediation:act": {"pk": "mediation_case", "action": ("literal", "accept")},
+    "mediation:agreement_step": {"pk": "mediation_case", "step": ("literal", "fix")},
 }
 # Whole families whose only object parameter is ``pk`` of one kind.
 PREFIX_PK = {
@@ -220,6 +228,7 @@ PREFIX_PK = {
     "deliberation:forum_": "forum",
     "deliberation:opinion_": "forum",
     "deliberation:vote_": "vote",
+    "mediation:": "mediation_case",
 }
 API_PARAM_KIND = {"ticket_id": "ticket", "household_id": "household"}
 
@@ -369,6 +378,13 @@ def _objects(*, community, building, household, resident, requester, staff) -> d
         question="是否?",
         rule="consultative",
         created_by=staff,
+    )
+    o["mediation_case"] = MediationCase.objects.create(
+        community=community,
+        committee=mediation_services.committee_for(community),
+        number="2026-999",
+        dispute_type="noise",
+        facts="扫描用",
     )
     return o
 

@@ -918,6 +918,9 @@ def build_demo(seed: int = SEED) -> DemoPlan:
     from . import deliberation  # topics, meetings, surveys, a forum and votes (民事民议)
 
     deliberation.build_demo_deliberation(plan, users)
+    from . import mediation  # the mediation room: committee and a year of cases (民事民管)
+
+    mediation.build_demo_mediation(plan, users)
     return plan
 
 
