@@ -64,7 +64,7 @@ def _once(data: bytes, run: int) -> tuple[float, int, int]:
     from django.db import transaction
 
     from linli.accounts.models import RoleMembership, User
-    from linli.registry import io as registry_io
+    from linli.registry import importing as registry_io
     from linli.registry.models import Building, Community, Grid, Resident, StreetOffice, Unit
 
     out: tuple[float, int, int] = (0.0, 0, 0)

@@ -188,7 +188,10 @@ def one(args) -> None:
         users |= {u for u, _ in ids["residents"][: args.concurrency]}
         sessions = {u: login(port, u) for u in sorted(users)}
         plans = specs(port, args.scale, ids, args.concurrency, sessions)
+        only = [x for x in os.environ.get("BENCH_ONLY", "").split(",") if x]
         for name in SCENARIOS:
+            if only and name not in only:
+                continue
             sess, reqs = plans[name]
             result = load(
                 {
@@ -221,6 +224,9 @@ def one(args) -> None:
             rows.append(row)
     finally:
         server.stop()
+    if os.environ.get("BENCH_ONLY"):
+        print(json.dumps(rows))
+        return
     # Not a load scenario: the registry import, in this process, rows per second.
     from bench import importing
 

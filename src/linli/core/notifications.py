@@ -47,6 +47,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .fastpath import scalar, table
 from .i18n import message_spec
 from .models import Notification, NotificationPreference
 from .sms import get_sms_backend
@@ -238,7 +239,16 @@ def notification_list_for(actor: User, *, page: int | str = 1) -> Page[Notificat
 
 
 def unread_count_for(user: User) -> int:
-    return inbox_for(user).filter(read_at__isnull=True).count()
+    # On every page (the header): one prepared statement, not a queryset per request.
+    return int(scalar(Notification, "unread", _unread_sql, [user.pk, Channel.IN_APP.value]) or 0)
+
+
+def _unread_sql(conn: Any) -> str:
+    t, recipient, channel, read_at = table(conn, Notification, "recipient", "channel", "read_at")
+    return (
+        f"SELECT COUNT(*) FROM {t} WHERE {recipient} = %s AND {channel} = %s "  # noqa: S608
+        f"AND {read_at} IS NULL"
+    )
 
 
 def notification_mark_read(*, actor: User, notification_id: int) -> Notification:

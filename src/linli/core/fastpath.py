@@ -1,0 +1,70 @@
+"""What every request reads (its session, its user, the unread count), with SQL prepared
+once per process instead of a queryset built and compiled on each request.
+
+The ORM's Python around a one-row query costs 4-10 times the query itself (a profile of the
+empty page: ``User.objects.get`` 645 µs against 42 µs for its SQL run raw). These helpers keep
+the SQL the ORM itself compiles, once per database alias and model, and run it with a cursor;
+rows become model instances through ``Model.from_db`` as the ORM's would. They are for the
+handful of reads made on every request; everything else uses the ORM.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db import connections, router
+from django.db.models import Model, QuerySet
+
+M = TypeVar("M", bound=Model)
+
+# (alias, label) -> (sql, field names): SQL compiled by the ORM for the query, by name.
+_COMPILED: dict[tuple[str, str], tuple[str, list[str]]] = {}
+_SQL: dict[tuple[str, str], str] = {}
+
+
+def compiled(alias: str, name: str, build: Any) -> tuple[str, list[str]]:
+    """The SQL of ``build()`` (a queryset whose parameters are placeholders the caller
+    passes again) compiled once for ``alias``, with the attnames of its columns."""
+    key = (alias, name)
+    hit = _COMPILED.get(key)
+    if hit is None:
+        qs: QuerySet[Any] = build()
+        sql, _params = qs.query.sql_with_params()
+        fields = [f.attname for f in qs.model._meta.concrete_fields]
+        hit = _COMPILED[key] = (sql, fields)
+    return hit
+
+
+def get_by_pk(model: type[M], pk: Any) -> M | None:
+    """``model.objects.filter(pk=pk).first()`` without ordering, as one prepared statement."""
+    alias = router.db_for_read(model)
+    sql, fields = compiled(
+        alias, f"pk:{model._meta.label}", lambda: model._base_manager.using(alias).filter(pk=0)
+    )
+    with connections[alias].cursor() as cur:
+        cur.execute(sql, [model._meta.pk.get_db_prep_value(pk, connections[alias])])
+        row = cur.fetchone()
+    if row is None:
+        return None
+    return model.from_db(alias, fields, row)
+
+
+def scalar(model: type[Model], name: str, sql: Any, params: list[Any]) -> Any:
+    """The first column of the first row of ``sql(connection)`` (a statement written for
+    this read, compiled once per alias) run with ``params``."""
+    alias = router.db_for_read(model)
+    conn = connections[alias]
+    key = (alias, name)
+    text = _SQL.get(key)
+    if text is None:
+        text = _SQL[key] = sql(conn)
+    with conn.cursor() as cur:
+        cur.execute(text, params)
+        row = cur.fetchone()
+    return row[0] if row else None
+
+
+def table(conn: Any, model: type[Model], *columns: str) -> tuple[str, ...]:
+    """The quoted table name of ``model`` and the quoted names of its ``columns``."""
+    q = conn.ops.quote_name
+    return (q(model._meta.db_table), *(q(model._meta.get_field(c).column) for c in columns))
