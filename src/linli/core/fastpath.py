@@ -35,18 +35,33 @@ def compiled(alias: str, name: str, build: Any) -> tuple[str, list[str]]:
     return hit
 
 
-def get_by_pk(model: type[M], pk: Any) -> M | None:
-    """``model.objects.filter(pk=pk).first()`` without ordering, as one prepared statement."""
+def get_by_pk(model: type[M], pk: Any, *, extra: tuple[str, str, Any] | None = None) -> M | None:
+    """``model.objects.filter(pk=pk).first()`` without ordering, as one prepared statement.
+    ``extra``: (attribute, name, sql(conn)) — one more column, a scalar subquery in terms of
+    the row's primary key column ``%(pk)s``, set on the instance as ``attribute``."""
     alias = router.db_for_read(model)
-    sql, fields = compiled(
-        alias, f"pk:{model._meta.label}", lambda: model._base_manager.using(alias).filter(pk=0)
-    )
-    with connections[alias].cursor() as cur:
-        cur.execute(sql, [model._meta.pk.get_db_prep_value(pk, connections[alias])])
+    conn = connections[alias]
+    name = f"pk:{model._meta.label}:{extra[1] if extra else ''}"
+
+    def build() -> QuerySet[Any]:
+        return model._base_manager.using(alias).filter(pk=0)
+
+    sql, fields = compiled(alias, name, build)
+    if extra is not None and (alias, name + ":sql") not in _SQL:
+        col = f"{conn.ops.quote_name(model._meta.db_table)}.{conn.ops.quote_name(model._meta.pk.column)}"
+        head, _sep, tail = sql.partition(" FROM ")
+        _SQL[(alias, name + ":sql")] = f"{head}, ({extra[2](conn) % {'pk': col}}) FROM {tail}"
+    if extra is not None:
+        sql = _SQL[(alias, name + ":sql")]
+    with conn.cursor() as cur:
+        cur.execute(sql, [model._meta.pk.get_db_prep_value(pk, conn)])
         row = cur.fetchone()
     if row is None:
         return None
-    return model.from_db(alias, fields, row)
+    obj = model.from_db(alias, fields, row[: len(fields)])
+    if extra is not None:
+        setattr(obj, extra[0], row[len(fields)])
+    return obj
 
 
 def scalar(model: type[Model], name: str, sql: Any, params: list[Any]) -> Any:

@@ -34,6 +34,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 
 from . import access, versions
+from .models import ChangeCounter
 from .notifications import unread_count_for
 
 CSRF_HOLE = "linliCsrfHole7f3a"
@@ -51,28 +52,34 @@ def _scope(request: HttpRequest, kwargs: dict[str, Any]) -> tuple[Any, ...] | No
 
 def _object(app_model: str, with_version: bool) -> Versions:
     """The version of the page's object (by ``pk`` in the URL): its community's counter and,
-    when the model has one, its ``version``; plus the asker's scope."""
+    when the model has one, its ``version``; one query. Everything such a page shows belongs
+    to the object's community (the asker's roles are in the key anyway)."""
+    sql: dict[str, str] = {}
 
     def get(request: HttpRequest, kwargs: dict[str, Any]) -> tuple[Any, ...] | None:
         from django.apps import apps
 
         model = apps.get_model(app_model)
-        conn = connections[router.db_for_read(model)]
-        q = conn.ops.quote_name
-        cols = [q(model._meta.get_field("community").column)]
-        if with_version:
-            cols.append(q(model._meta.get_field("version").column))
-        sql = (
-            f"SELECT {', '.join(cols)} FROM {q(model._meta.db_table)} "  # noqa: S608
-            f"WHERE {q(model._meta.pk.column)} = %s"
-        )
+        alias = router.db_for_read(model)
+        conn = connections[alias]
+        if alias not in sql:
+            q = conn.ops.quote_name
+            t = q(model._meta.db_table)
+            community = f"{t}.{q(model._meta.get_field('community').column)}"
+            cols = [community, f"COALESCE(c.{q('n')}, 0)"]
+            if with_version:
+                cols.append(f"{t}.{q(model._meta.get_field('version').column)}")
+            sql[alias] = (
+                f"SELECT {', '.join(cols)} FROM {t} "  # noqa: S608
+                f"LEFT JOIN {q(ChangeCounter._meta.db_table)} c ON c.{q('key')} = {community} "
+                f"WHERE {t}.{q(model._meta.pk.column)} = %s"
+            )
         with conn.cursor() as cur:
-            cur.execute(sql, [int(kwargs["pk"])])
+            cur.execute(sql[alias], [int(kwargs["pk"])])
             row = cur.fetchone()
         if row is None:
             return None  # the view answers 404; nothing to cache
-        scope = _scope(request, kwargs) or ("scope", 0, 0)
-        return (*scope, "object", row[0], versions.version_of([row[0]]), *row[1:])
+        return ("object", *row)
 
     return get
 

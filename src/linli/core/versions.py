@@ -42,16 +42,22 @@ def bump(community_id: int | None, *, using: str | None = None) -> None:
         return
     alias = using or router.db_for_write(ChangeCounter)
     conn = connections[alias]
-    if conn.in_atomic_block:
-        done: dict[int, Any] = getattr(conn, _CONN_ATTR, None) or {}
+    token = _transaction_token(conn) if conn.in_atomic_block else None
+    if token is not None:
+        done: dict[int, tuple[Any, Any]] = getattr(conn, _CONN_ATTR, None) or {}
         setattr(conn, _CONN_ATTR, done)
-        mark = done.get(community_id)
-        if mark is not None and any(f is mark for _s, f, _r in conn.run_on_commit):
+        seen = done.get(community_id)
+        if (
+            seen is not None
+            and seen[0] == token
+            and any(f is seen[1] for _s, f, _r in conn.run_on_commit)
+        ):
             return
         # A no-op on-commit callback, new each time, whose presence in the connection's list
-        # says "bumped in this transaction" (a rolled-back savepoint drops it from the list).
+        # says "bumped in this transaction" (a rolled-back savepoint drops it from the list;
+        # a commit or rollback empties it).
         mark = _Mark()
-        done[community_id] = mark
+        done[community_id] = (token, mark)
         transaction.on_commit(mark, using=alias)
     q = conn.ops.quote_name
     t, k, n = q(ChangeCounter._meta.db_table), q("key"), q("n")
@@ -61,6 +67,17 @@ def bump(community_id: int | None, *, using: str | None = None) -> None:
             f"ON CONFLICT ({k}) DO UPDATE SET {n} = {t}.{n} + 1",
             [community_id],
         )
+
+
+def _transaction_token(conn: Any) -> Any:
+    """What identifies the application's transaction: the outermost atomic block, or under
+    a test case's wrapping blocks (which never commit) the savepoint of the first block the
+    code opened, so each service call in a test counts as the transaction it would be.
+    ``None``: nothing to count once (bump every time)."""
+    for i, block in enumerate(conn.atomic_blocks):
+        if not getattr(block, "_from_testcase", False):
+            return conn.savepoint_ids[i - 1] if i else "outer"
+    return None  # directly in a test case's block: no transaction of the code's own
 
 
 class _Mark:
