@@ -165,6 +165,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "linli.core.context_processors.shell",
             ],
+            # ``{% url %}`` remembering what it reversed (core/templatetags/fasturl.py).
+            "builtins": ["linli.core.templatetags.fasturl"],
         },
     }
 ]

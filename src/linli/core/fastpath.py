@@ -17,22 +17,37 @@ from django.db.models import Model, QuerySet
 
 M = TypeVar("M", bound=Model)
 
-# (alias, label) -> (sql, field names): SQL compiled by the ORM for the query, by name.
-_COMPILED: dict[tuple[str, str], tuple[str, list[str]]] = {}
+# (alias, name) -> (sql, field names, converters by column): SQL compiled by the ORM, once.
+_COMPILED: dict[tuple[str, str], tuple[str, list[str], dict[int, tuple[list[Any], Any]]]] = {}
 _SQL: dict[tuple[str, str], str] = {}
 
 
-def compiled(alias: str, name: str, build: Any) -> tuple[str, list[str]]:
+def compiled(
+    alias: str, name: str, build: Any
+) -> tuple[str, list[str], dict[int, tuple[list[Any], Any]]]:
     """The SQL of ``build()`` (a queryset whose parameters are placeholders the caller
-    passes again) compiled once for ``alias``, with the attnames of its columns."""
+    passes again) compiled once for ``alias``, the attnames of its columns and the backend's
+    converters of their values (SQLite's datetimes and booleans), as the ORM applies them."""
     key = (alias, name)
     hit = _COMPILED.get(key)
     if hit is None:
         qs: QuerySet[Any] = build()
-        sql, _params = qs.query.sql_with_params()
+        compiler = qs.query.get_compiler(using=alias)
+        sql, _params = compiler.as_sql()
         fields = [f.attname for f in qs.model._meta.concrete_fields]
-        hit = _COMPILED[key] = (sql, fields)
+        converters = compiler.get_converters([col for col, _sql, _alias in compiler.select])
+        hit = _COMPILED[key] = (sql, fields, converters)
     return hit
+
+
+def _convert(row: tuple[Any, ...], converters: dict[int, tuple[list[Any], Any]], conn: Any):
+    values = list(row)
+    for pos, (funcs, expression) in converters.items():
+        value = values[pos]
+        for func in funcs:
+            value = func(value, expression, conn)
+        values[pos] = value
+    return values
 
 
 def get_by_pk(model: type[M], pk: Any, *, extra: tuple[str, str, Any] | None = None) -> M | None:
@@ -46,7 +61,7 @@ def get_by_pk(model: type[M], pk: Any, *, extra: tuple[str, str, Any] | None = N
     def build() -> QuerySet[Any]:
         return model._base_manager.using(alias).filter(pk=0)
 
-    sql, fields = compiled(alias, name, build)
+    sql, fields, converters = compiled(alias, name, build)
     if extra is not None and (alias, name + ":sql") not in _SQL:
         col = f"{conn.ops.quote_name(model._meta.db_table)}.{conn.ops.quote_name(model._meta.pk.column)}"
         head, _sep, tail = sql.partition(" FROM ")
@@ -58,7 +73,7 @@ def get_by_pk(model: type[M], pk: Any, *, extra: tuple[str, str, Any] | None = N
         row = cur.fetchone()
     if row is None:
         return None
-    obj = model.from_db(alias, fields, row[: len(fields)])
+    obj = model.from_db(alias, fields, _convert(row[: len(fields)], converters, conn))
     if extra is not None:
         setattr(obj, extra[0], row[len(fields)])
     return obj

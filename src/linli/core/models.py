@@ -291,7 +291,8 @@ class PersonalDataRead(models.Model):
 
 
 class ChangeCounter(models.Model):
-    """How many committed changes a community (``key`` = its id) has seen: bumped in the
+    """How many committed changes a community (``key`` = its id; minus its id: changes of its
+    choice lists, categories, buildings, teams, memberships) has seen: bumped in the
     transaction of every write a page of it shows (``core.versions.bump``, called by ``core.events.log_event`` and on every save of a row
     with a community). Pages are cached under keys that include it (``core.pagecache``), so a
     committed write changes the key and no one is shown the page from before it."""

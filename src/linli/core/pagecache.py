@@ -164,6 +164,7 @@ class PageCacheMiddleware:
             )
         if not response.streaming:
             response.content = _fill(request, response.content)
+        response["X-Linli-Page-Cache"] = "miss"
         return response
 
     def process_view(
@@ -190,6 +191,7 @@ class PageCacheMiddleware:
             for name, value in headers:
                 response[name] = value
             response.cookies.update(cookies)
+            response["X-Linli-Page-Cache"] = "hit"
             return response
         setattr(request, _KEY_ATTR, key)
         access.start_capture()

@@ -117,9 +117,10 @@ def scope_communities(actor: Any) -> list[int]:
     return sorted(ids)
 
 
-def version_of(community_ids: Iterable[int]) -> int:
-    """The sum of the counters of ``community_ids`` (0 for none)."""
-    ids = list(community_ids)
+def version_of(community_ids: Iterable[int], *, choices: bool = False) -> int:
+    """The sum of the counters of ``community_ids`` (0 for none); ``choices``: of their
+    choice-list counters (kept under minus the community's id)."""
+    ids = [-c for c in community_ids] if choices else list(community_ids)
     if not ids:
         return 0
     alias = router.db_for_read(ChangeCounter)
@@ -136,10 +137,30 @@ def version_of(community_ids: Iterable[int]) -> int:
     return int(row[0]) if row else 0
 
 
-def scope_version(actor: Any) -> tuple[int, int]:
+def scope_version(actor: Any, *, choices: bool = False) -> tuple[int, int]:
     """(number of communities in the actor's scope, the sum of their counters)."""
     ids = scope_communities(actor)
-    return len(ids), version_of(ids)
+    return len(ids), version_of(ids, choices=choices)
+
+
+def cached_for_scope(name: str, actor: Any, compute: Any) -> Any:
+    """``compute()`` kept per process for ``actor`` while their roles and the choice-list
+    counters of the communities in their scope are unchanged (at most
+    ``LINLI_PAGE_CACHE_SECONDS``): the choice lists of a page (categories, buildings, teams,
+    people), which requests written every second do not change. Values are pickled."""
+    from django.conf import settings
+    from django.core.cache import caches
+
+    if not getattr(actor, "is_authenticated", False) or not settings.LINLI_PAGE_CACHE:
+        return compute()
+    version = scope_version(actor, choices=True)
+    key = f"scope:{name}:{actor.pk}:{actor.roles_version}:{version}"
+    store = caches["pages"]
+    value = store.get(key)
+    if value is None:
+        value = compute()
+        store.set(key, value, settings.LINLI_PAGE_CACHE_SECONDS)
+    return value
 
 
 # --- the signal: every save or delete of a row with a community ------------------------------
@@ -148,8 +169,23 @@ def scope_version(actor: Any) -> tuple[int, int]:
 _SKIP = {"core.event", "core.notification", "core.personaldataread", "core.changecounter"}
 
 
+# Rows the pages' choice lists are made of: a save also bumps the community's choice-list
+# counter (kept under minus its id), which ``cached_for_scope`` reads.
+CHOICE_MODELS = {
+    "tickets.category",
+    "tickets.handlingteam",
+    "registry.building",
+    "registry.unit",
+    "registry.grid",
+    "accounts.rolemembership",
+}
+
+
 def _changed(sender: type[Model], instance: Model, using: str = "default", **kwargs: Any) -> None:
-    bump(getattr(instance, "community_id", None), using=using)
+    community_id = getattr(instance, "community_id", None)
+    bump(community_id, using=using)
+    if community_id is not None and sender._meta.label_lower in CHOICE_MODELS:
+        bump(-community_id, using=using)
 
 
 def connect_signals() -> None:
