@@ -234,7 +234,7 @@ else:
 CACHES["pages"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "linli-pages",
-    "OPTIONS": {"MAX_ENTRIES": envint("LINLI_PAGE_CACHE_ENTRIES", "2000")},
+    "OPTIONS": {"MAX_ENTRIES": envint("LINLI_PAGE_CACHE_ENTRIES", "2000")},  # type: ignore[dict-item]
 }
 LINLI_PAGE_CACHE = envbool("LINLI_PAGE_CACHE", "1")
 LINLI_PAGE_CACHE_SECONDS = envint("LINLI_PAGE_CACHE_SECONDS", "60")

@@ -40,7 +40,9 @@ def compiled(
     return hit
 
 
-def _convert(row: tuple[Any, ...], converters: dict[int, tuple[list[Any], Any]], conn: Any):
+def _convert(
+    row: tuple[Any, ...], converters: dict[int, tuple[list[Any], Any]], conn: Any
+) -> list[Any]:
     values = list(row)
     for pos, (funcs, expression) in converters.items():
         value = values[pos]
@@ -63,7 +65,8 @@ def get_by_pk(model: type[M], pk: Any, *, extra: tuple[str, str, Any] | None = N
 
     sql, fields, converters = compiled(alias, name, build)
     if extra is not None and (alias, name + ":sql") not in _SQL:
-        col = f"{conn.ops.quote_name(model._meta.db_table)}.{conn.ops.quote_name(model._meta.pk.column)}"
+        q = conn.ops.quote_name
+        col = f"{q(model._meta.db_table)}.{q(str(model._meta.pk.column))}"
         head, _sep, tail = sql.partition(" FROM ")
         _SQL[(alias, name + ":sql")] = f"{head}, ({extra[2](conn) % {'pk': col}}) FROM {tail}"
     if extra is not None:
@@ -97,4 +100,5 @@ def scalar(model: type[Model], name: str, sql: Any, params: list[Any]) -> Any:
 def table(conn: Any, model: type[Model], *columns: str) -> tuple[str, ...]:
     """The quoted table name of ``model`` and the quoted names of its ``columns``."""
     q = conn.ops.quote_name
-    return (q(model._meta.db_table), *(q(model._meta.get_field(c).column) for c in columns))
+    fields = [model._meta.get_field(c) for c in columns]
+    return (q(model._meta.db_table), *(q(str(getattr(f, "column", ""))) for f in fields))

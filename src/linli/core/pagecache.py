@@ -97,7 +97,7 @@ def _pages_cache() -> Any:
 
 
 def _key(request: HttpRequest, name: str, version: tuple[Any, ...]) -> str:
-    user = request.user
+    user: Any = request.user
     cookies = sorted((k, v) for k, v in request.COOKIES.items() if k not in _SKIP_COOKIES)
     parts = (
         name,
@@ -131,7 +131,8 @@ def _fill(request: HttpRequest, body: bytes) -> bytes:
     if CSRF_HOLE.encode() in body:
         body = body.replace(CSRF_HOLE.encode(), get_token(request).encode())
     if UNREAD_HOLE.encode() in body:
-        body = body.replace(UNREAD_HOLE.encode(), str(unread_count_for(request.user)).encode())
+        user: Any = request.user
+        body = body.replace(UNREAD_HOLE.encode(), str(unread_count_for(user)).encode())
     return body
 
 

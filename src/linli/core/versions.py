@@ -50,7 +50,7 @@ def bump(community_id: int | None, *, using: str | None = None) -> None:
         if (
             seen is not None
             and seen[0] == token
-            and any(f is seen[1] for _s, f, _r in conn.run_on_commit)
+            and any(entry[1] is seen[1] for entry in conn.run_on_commit)
         ):
             return
         # A no-op on-commit callback, new each time, whose presence in the connection's list
