@@ -153,8 +153,8 @@ def cached_for_scope(name: str, actor: Any, compute: Any) -> Any:
 
     if not getattr(actor, "is_authenticated", False) or not settings.LINLI_PAGE_CACHE:
         return compute()
-    version = scope_version(actor, choices=True)
-    key = f"scope:{name}:{actor.pk}:{actor.roles_version}:{version}"
+    n, version = scope_version(actor, choices=True)
+    key = f"scope:{name}:{actor.pk}:{actor.roles_version}:{n}:{version}"
     store = caches["pages"]
     value = store.get(key)
     if value is None:
