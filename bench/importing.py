@@ -48,7 +48,7 @@ def workbook(n: int = ROWS) -> bytes:
     for i in range(n):
         born = f"19{40 + i % 60:02d}0{1 + i % 9}1{i % 9}"
         ws.append(["3", "2", f"{1000 + i // 2}", "60", "自住", f"居民{i}", "男女"[i % 2], "",
-                   f"139{i:08d}", _id_number(i, born), "户主", "",
+                   f"139{i:08d}", _id_number(i, born), "户主" if i % 2 == 0 else "配偶", "",
                    "党员" if i % 5 == 0 else ""])  # fmt: skip
     out = io.BytesIO()
     wb.save(out)
@@ -64,7 +64,7 @@ def _once(data: bytes, run: int) -> tuple[float, int, int]:
     from django.db import transaction
 
     from linli.accounts.models import RoleMembership, User
-    from linli.registry import io as registry_io
+    from linli.registry import importing as registry_io
     from linli.registry.models import Building, Community, Grid, Resident, StreetOffice, Unit
 
     out: tuple[float, int, int] = (0.0, 0, 0)

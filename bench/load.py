@@ -33,8 +33,10 @@ def worker(spec: dict, slot: int, t_start: float, t_measure: float, t_end: float
         headers["Cookie"] = f"sessionid={session['sessionid']}; csrftoken={session['csrftoken']}"
         headers["X-CSRFToken"] = session["csrftoken"]
         headers["Referer"] = f"http://127.0.0.1:{spec['port']}/"
+    headers.update(spec.get("headers") or {})
     conn = http.client.HTTPConnection("127.0.0.1", spec["port"], timeout=spec.get("timeout", 30))
     lat, errors, samples, acks = [], 0, [], []
+    cache = {"hit": 0, "miss": 0}
     i = slot
     max_req = spec.get("max_requests", 10_000_000) // spec["concurrency"] + 1
     sent = 0
@@ -56,6 +58,9 @@ def worker(spec: dict, slot: int, t_start: float, t_measure: float, t_end: float
             resp = conn.getresponse()
             raw = resp.read()
             status = resp.status
+            seen = resp.getheader("X-Linli-Page-Cache")
+            if seen in cache and t0 >= t_measure:
+                cache[seen] += 1
             if resp.will_close:
                 conn.close()
             if status >= 400:
@@ -78,7 +83,7 @@ def worker(spec: dict, slot: int, t_start: float, t_measure: float, t_end: float
         if not 200 <= status < 400 and status == 0:
             time.sleep(0.05)  # server down (drills): do not spin
     conn.close()
-    out[slot] = (lat, errors, samples, acks)
+    out[slot] = (lat, errors, samples, acks, cache)
 
 
 def run(spec: dict) -> dict:
@@ -107,6 +112,9 @@ def run(spec: dict) -> dict:
         "errors": sum(v[1] for v in out.values()),
         "error_samples": samples,
         "acks": [a for v in out.values() for a in v[3]] if spec.get("record_ids") else [],
+        # Answers of the page cache (core/pagecache.py's X-Linli-Page-Cache header).
+        "cache_hits": sum(v[4]["hit"] for v in out.values()),
+        "cache_misses": sum(v[4]["miss"] for v in out.values()),
     }
 
 

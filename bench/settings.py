@@ -4,3 +4,7 @@
 from linli.settings import *  # noqa: F403
 
 ROOT_URLCONF = "bench.urls"
+
+# ``X-Bench-Bump: <community id>``: bump that community's change counter before the request
+# (the ``*_miss`` scenarios: every version-keyed page cache misses). Bench settings only.
+MIDDLEWARE = ["bench.urls.BumpMiddleware", *MIDDLEWARE]  # noqa: F405

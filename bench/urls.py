@@ -52,6 +52,22 @@ def page(request):
     return render(request, "base.html", {})
 
 
+class BumpMiddleware:
+    """Bench only: ``X-Bench-Bump: <community id>`` bumps that community's change counter
+    before the request is handled, so the page cache misses (the ``*_miss`` scenarios)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        cid = request.headers.get("X-Bench-Bump")
+        if cid and cid.isdigit():
+            from linli.core import versions
+
+            versions.bump(int(cid))
+        return self.get_response(request)
+
+
 urlpatterns = [
     path("bench/hello", hello),
     path("bench/insert", insert),

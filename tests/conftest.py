@@ -17,9 +17,10 @@ def _fast_and_isolated(settings, tmp_path):
 
     forget_all_memberships()
     # Nor cached figures (metrics reports are cached five minutes, keyed by place ids).
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     cache.clear()
+    caches["pages"].clear()  # rendered pages (core/pagecache.py): counters restart per test
 
 
 @pytest.fixture

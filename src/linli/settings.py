@@ -136,6 +136,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "linli.core.middleware.ElderModeMiddleware",
+    "linli.core.pagecache.PageCacheMiddleware",
     "linli.core.middleware.NoStoreMiddleware",
     "linli.core.middleware.RequestSizeLimitMiddleware",
     "linli.core.middleware.ApiRateLimitMiddleware",
@@ -166,6 +167,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "linli.core.context_processors.shell",
             ],
+            # ``{% url %}`` remembering what it reversed (core/templatetags/fasturl.py).
+            "builtins": ["linli.core.templatetags.fasturl"],
         },
     }
 ]
@@ -228,6 +231,15 @@ else:
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": envbool("LINLI_HUEY_IMMEDIATE", "0"),
     }
+# Rendered pages (core/pagecache.py), in each server process: their keys hold the change
+# counters read from the database, so a per-process copy is never stale after a write.
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "linli-pages",
+    "OPTIONS": {"MAX_ENTRIES": envint("LINLI_PAGE_CACHE_ENTRIES", "2000")},  # type: ignore[dict-item]
+}
+LINLI_PAGE_CACHE = envbool("LINLI_PAGE_CACHE", "1")
+LINLI_PAGE_CACHE_SECONDS = envint("LINLI_PAGE_CACHE_SECONDS", "60")
 
 # --- Authentication -------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -332,6 +344,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# Sessions: with Redis (shared by every server process) from the cache, backed by the database,
+# so a log-out ends a session in every process; without it from the database only, read with
+# one prepared statement (core/sessions.py): a per-process cache would let a logged-out
+# session live on in the other processes.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "linli.core.sessions"
+)
 SESSION_COOKIE_AGE = envint("LINLI_SESSION_DAYS", "14") * 24 * 3600
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -15,6 +15,7 @@ own record is not written down. Domain apps register how each purpose reads on "
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any, TypedDict
@@ -101,7 +102,10 @@ def record_reads(
     role = actor_role(actor)
     now = timezone.now()
     if isinstance(residents, QuerySet):
-        return _insert_from(residents, actor, role, now, kind, purpose, own)
+        if _CAPTURE.get() is not None:  # a page being cached: replayed with its ids on a hit
+            residents = list(residents.only("pk", "community_id"))
+        else:
+            return _insert_from(residents, actor, role, now, kind, purpose, own)
     seen: dict[int, int | None] = {}
     for r in residents:
         if isinstance(r, int):
@@ -112,8 +116,38 @@ def record_reads(
         seen.pop(own, None)
     if not seen:
         return 0
+    captured = _CAPTURE.get()
+    if captured is not None:
+        captured.append((kind, purpose, list(seen.items())))
     _insert_values(list(seen.items()), actor, role, now, kind, purpose)
     return len(seen)
+
+
+# A page being stored by core.pagecache: the reads it recorded, to record again on each hit.
+Captured = list[tuple[str, str, list[tuple[int, int | None]]]]
+_CAPTURE: contextvars.ContextVar[Captured | None] = contextvars.ContextVar(
+    "linli_reads_capture", default=None
+)
+
+
+def start_capture() -> None:
+    _CAPTURE.set([])
+
+
+def stop_capture() -> Captured:
+    captured = _CAPTURE.get() or []
+    _CAPTURE.set(None)
+    return captured
+
+
+def replay(actor: Actor, captured: Captured) -> None:
+    """Record again, now, the reads a cached page recorded when it was rendered for ``actor``
+    (the same person: their id is in the page's key)."""
+    if not captured:
+        return
+    role, now = actor_role(actor), timezone.now()
+    for kind, purpose, rows in captured:
+        _insert_values(rows, actor, role, now, kind, purpose)
 
 
 # Rows per statement: SQLite takes at most 999 parameters (2 a row, 5 shared).

@@ -29,6 +29,8 @@ class CoreConfig(AppConfig):
             checks,  # noqa: F401  (registers the settings checks)
         )
         from .security import private_sqlite_files
+        from .versions import connect_signals
 
+        connect_signals()  # change counters: bumped on every save of a community's row
         post_migrate.connect(_seed_holidays, sender=self, dispatch_uid="linli.core.holidays")
         connection_created.connect(private_sqlite_files, dispatch_uid="linli-private-sqlite")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from . import policy
+from . import pagecache, policy
 from .notifications import unread_count_for
 
 if TYPE_CHECKING:
@@ -18,6 +18,16 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     # No ``user`` before the authentication middleware (an early error page).
     user: Actor | None = getattr(request, "user", None)
     me = user if user is not None and user.is_authenticated else None
+    if me is not None and pagecache.rendering_for_cache(request):
+        # A page to be stored: what varies per request is a placeholder, filled in on the way
+        # out of every copy (core/pagecache.py); the builtin ``csrf`` processor comes first.
+        return {
+            "elder_mode": getattr(request, "elder_mode", False),
+            "site_name": settings.LINLI_SITE_NAME,
+            "nav_registry": policy.has_any(me, "registry.browse"),
+            "unread_notifications": pagecache.UNREAD_HOLE,
+            "csrf_token": pagecache.CSRF_HOLE,
+        }
     return {
         "elder_mode": getattr(request, "elder_mode", False),
         "site_name": settings.LINLI_SITE_NAME,

@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, Q
 
+from . import versions
 from .actors import Actor
 from .models import Event
 
@@ -82,6 +83,9 @@ def log_event(
     data = data or {}
     check_event_data(data, obj, parent)
     actor_obj = actor if actor is not None and actor.is_authenticated else None
+    # The one service-layer hook of cached pages: every state change records an event, in the
+    # change's transaction; the community's change counter is bumped in it too.
+    versions.bump(community_id)
     return Event.objects.create(
         actor=actor_obj,
         actor_name=(actor_obj.get_full_name() or actor_obj.get_username()) if actor_obj else "",

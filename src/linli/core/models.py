@@ -288,3 +288,20 @@ class PersonalDataRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.kind} {self.subject_id}"
+
+
+class ChangeCounter(models.Model):
+    """How many committed changes a community (``key`` = its id; minus its id: changes of its
+    choice lists, categories, buildings, teams, memberships) has seen: bumped in the
+    transaction of every write a page of it shows (``core.versions.bump``, called by ``core.events.log_event`` and on every save of a row
+    with a community). Pages are cached under keys that include it (``core.pagecache``), so a
+    committed write changes the key and no one is shown the page from before it."""
+
+    key = models.BigIntegerField(primary_key=True)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "core_change_counter"
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.n}"

@@ -47,6 +47,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .fastpath import scalar, table
 from .i18n import message_spec
 from .models import Notification, NotificationPreference
 from .sms import get_sms_backend
@@ -237,13 +238,43 @@ def notification_list_for(actor: User, *, page: int | str = 1) -> Page[Notificat
     return Paginator(qs, PER_PAGE).get_page(page)
 
 
+# Read with the user row on every signed-in request (accounts.backends: one statement for
+# both), kept on the user object for the request; marking read forgets it.
+UNREAD_ATTR = "_linli_unread"
+
+
 def unread_count_for(user: User) -> int:
-    return inbox_for(user).filter(read_at__isnull=True).count()
+    known = getattr(user, UNREAD_ATTR, None)
+    if known is not None:
+        return int(known)
+    # On every page (the header): one prepared statement, not a queryset per request.
+    return int(scalar(Notification, "unread", unread_sql("%s"), [user.pk]) or 0)
+
+
+def unread_sql(user_column: str) -> Callable[[Any], str]:
+    """The unread count's SQL for the user in ``user_column`` (a column or ``%s``)."""
+
+    def sql(conn: Any) -> str:
+        t, recipient, channel, read_at = table(
+            conn, Notification, "recipient", "channel", "read_at"
+        )
+        return (
+            f"SELECT COUNT(*) FROM {t} WHERE {recipient} = {user_column} "  # noqa: S608
+            f"AND {channel} = '{Channel.IN_APP.value}' AND {read_at} IS NULL"
+        )
+
+    return sql
+
+
+def _forget_unread(user: User) -> None:
+    if hasattr(user, UNREAD_ATTR):
+        delattr(user, UNREAD_ATTR)
 
 
 def notification_mark_read(*, actor: User, notification_id: int) -> Notification:
     """Mark one of the actor's own notifications read; anyone else's is a 404."""
     notification = get_object_or_404(inbox_for(actor), pk=notification_id)
+    _forget_unread(actor)
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
@@ -251,6 +282,7 @@ def notification_mark_read(*, actor: User, notification_id: int) -> Notification
 
 
 def notification_mark_all_read(*, actor: User) -> int:
+    _forget_unread(actor)
     return inbox_for(actor).filter(read_at__isnull=True).update(read_at=timezone.now())
 
 

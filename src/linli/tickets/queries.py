@@ -21,7 +21,7 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
-from linli.core import access, policy
+from linli.core import access, policy, versions
 from linli.core.models import Event, Holiday
 from linli.core.roles import Role
 from linli.registry.models import Building, Community, Household, Resident, ResidentStatus, Unit
@@ -276,7 +276,12 @@ def communities_for(actor, action: str) -> list[Community]:
 
 
 def queue_choices(actor) -> dict:
-    """What the queue's filters offer this actor: categories, buildings, teams, people."""
+    """What the queue's filters offer this actor: categories, buildings, teams, people; kept
+    while the actor's roles and their communities' change counters are unchanged."""
+    return versions.cached_for_scope("queue_choices", actor, lambda: _queue_choices(actor))
+
+
+def _queue_choices(actor) -> dict:
     communities = communities_for(actor, "ticket.queue")
     ids = [c.pk for c in communities]
     return {

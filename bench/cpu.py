@@ -1,0 +1,115 @@
+"""CPU time per request in process, through Django's real WSGI handler (``python -m bench.cpu
+[DB]``): the median ``time.process_time`` of N requests per page after a warm-up, as a ratio to
+``/bench/hello`` measured in the same run. Less noisy than the load test on a shared machine
+(other processes' CPU is not counted). ``*_miss`` rows bump the community's change counter
+before every request (core/versions.py), so every version-keyed cache misses.
+
+    PYTHONPATH=. .venv/bin/python -m bench.cpu                 # the last bench-quick copy
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import statistics
+import sys
+import time
+
+
+def main() -> None:
+    from bench.server import VAR
+
+    db = sys.argv[1] if len(sys.argv) > 1 else str(VAR / "run-community.sqlite3")
+    n = int(os.environ.get("BENCH_CPU_N", "40"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    os.environ["LINLI_SQLITE_PATH"] = db
+    os.environ.setdefault("LINLI_LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.db import connection
+
+    from bench.data import SCENARIO_COMMUNITY, STAFF, SUPERVISOR
+    from linli.accounts.models import User
+    from linli.tickets.models import Ticket
+
+    try:
+        from linli.core import versions
+    except ImportError:  # older code
+        versions = None  # type: ignore[assignment]
+    from importlib import import_module
+
+    from django.conf import settings
+
+    store_cls = import_module(settings.SESSION_ENGINE).SessionStore
+
+    def session_for(username: str) -> str:
+        user = User.objects.get(username=username)
+        s = store_cls()
+        s[SESSION_KEY] = str(user.pk)
+        s[BACKEND_SESSION_KEY] = "linli.accounts.backends.PhoneOrUsernameBackend"
+        s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        s.create()
+        return s.session_key
+
+    app = WSGIHandler()
+    staff, sup = session_for(STAFF["community"]), session_for(SUPERVISOR["community"])
+    ticket = Ticket.objects.filter(community__code=SCENARIO_COMMUNITY["community"]).latest("id")
+    community_id = ticket.community_id
+    connection.close()
+
+    def call(path: str, session: str | None) -> int:
+        p, _, q = path.partition("?")
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": p,
+            "QUERY_STRING": q,
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80",
+            "HTTP_HOST": "127.0.0.1",
+            "wsgi.input": io.BytesIO(b""),
+            "wsgi.url_scheme": "http",
+            "wsgi.errors": sys.stderr,
+        }
+        if session:
+            environ["HTTP_COOKIE"] = f"sessionid={session}"
+        status: list[str] = []
+        body = app(environ, lambda s, h: status.append(s))
+        b"".join(body)
+        if hasattr(body, "close"):
+            body.close()
+        return int(status[0].split()[0])
+
+    pages = [
+        ("baseline_hello", "/bench/hello", None),
+        ("baseline_page", "/bench/page", staff),
+        ("staff_queue", "/requests/queue/?status=open", staff),
+        ("ticket_detail", f"/requests/{ticket.pk}/", staff),
+        ("registry_search", "/registry/search/?q=zh", sup),
+    ]
+    rows = []
+    for miss in (False, True):
+        for name, path, session in pages:
+            if miss and name.startswith("baseline_hello"):
+                continue
+            code = call(path, session)
+            assert code == 200, (name, code)
+            for _ in range(3):
+                call(path, session)
+            times = []
+            for _ in range(n):
+                if miss and versions is not None:
+                    versions.bump(community_id)
+                t = time.process_time()
+                call(path, session)
+                times.append(time.process_time() - t)
+            rows.append((name + ("_miss" if miss else ""), statistics.median(times) * 1000))
+    hello = rows[0][1]
+    for name, ms in rows:
+        print(f"{name:<22} {ms:7.2f} ms CPU   {hello / ms:5.2f} x hello")
+
+
+if __name__ == "__main__":
+    main()
