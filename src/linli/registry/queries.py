@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from linli.core import access, policy
+from linli.core.roles import ROLE_LEVEL
 
 from .models import (
     Building,
@@ -67,10 +68,28 @@ def community_tree(actor, community: Community) -> dict:
         g["residents"] += b.n_residents
     return {
         "grids": list(grids.values()),
+        "scope": browse_scope(actor, community),
         "households": sum(b.n_households for b in buildings),
         "residents": sum(res_counts.values()),
         "tag_counts": tag_counts,
     }
+
+
+def browse_scope(actor, community: Community) -> list[str]:
+    """The parts of ``community`` the actor browses, when not the whole of it: a building
+    leader's "3号楼", a grid worker's "第一网格" (the page's heading and counts are theirs, not
+    the community's). Empty when a role covers the whole community. No query: the places come
+    with the memberships."""
+    parts: list[str] = []
+    for m in policy.allowed_memberships(actor, "registry.browse"):
+        level = ROLE_LEVEL[m.role]
+        if level == "street" or (level == "community" and m.community_id == community.pk):
+            return []
+        if level == "grid" and m.grid and m.grid.community_id == community.pk:
+            parts.append(str(m.grid.name or m.grid))
+        elif level == "building" and m.building and m.building.community_id == community.pk:
+            parts.append(str(m.building))
+    return list(dict.fromkeys(parts))
 
 
 TAG_LIST_PAGE = 100
