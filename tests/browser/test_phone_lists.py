@@ -90,7 +90,9 @@ def _world():
     w.zhang_san.birth_date = dt.date(1945, 3, 1)
     w.zhang_san.save()
     # The live server's flush empties the built-in tags the migration wrote.
-    tag, _ = Tag.objects.get_or_create(community=None, code="empty_nest", defaults={"name": "空巢老人"})
+    tag, _ = Tag.objects.get_or_create(
+        community=None, code="empty_nest", defaults={"name": "空巢老人"}
+    )
     for r in (w.zhang_san, w.wang_wu):
         ResidentTag.objects.create(community=w.xincun, resident=r, tag=tag)
     return w

@@ -91,8 +91,10 @@ def test_an_empty_report_comes_back_with_a_summary_that_has_the_focus(new_contex
         if min(b["width"], b["height"], b["rowWidth"], b["rowHeight"]) < MIN_TAP_PX
     ]
     assert not small, f"APP CSS: elder targets under {MIN_TAP_PX}px on the report form: {small}"
-    print(f"elder report form: {len(boxes)} checkboxes/radios, smallest "
-          f"{min(min(b['width'], b['height']) for b in boxes):.0f}px")
+    print(
+        f"elder report form: {len(boxes)} checkboxes/radios, smallest "
+        f"{min(min(b['width'], b['height']) for b in boxes):.0f}px"
+    )
 
 
 @pytest.mark.browser

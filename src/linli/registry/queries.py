@@ -23,6 +23,7 @@ from .models import (
     ResidentTag,
     Tag,
 )
+from .tags import builtin_label
 
 ACTIVE = ResidentStatus.ACTIVE
 
@@ -53,10 +54,14 @@ def community_tree(actor, community: Community) -> dict:
             resident__status=ACTIVE,
             resident__household__building__in=[b.pk for b in buildings],
         )
-        .values("tag__code", "tag__name", "tag__sensitive")
+        .values("tag__code", "tag__name", "tag__sensitive", "tag__community_id")
         .annotate(n=Count("id"))
         .order_by("tag_id")
     )
+    for t in tag_counts:  # a built-in tag's name in the reader's language (空巢老人 / Empty-nest)
+        t["label"] = (not t["tag__community_id"] and builtin_label(t["tag__code"])) or t[
+            "tag__name"
+        ]
     grids: dict[int | None, dict] = {}
     for b in buildings:
         b.n_residents = res_counts.get(b.pk, 0)

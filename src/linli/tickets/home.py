@@ -120,9 +120,7 @@ def communities_card(user) -> dict | None:
         .annotate(open=Count("pk"), overdue=Count("pk", filter=metrics.overdue_q(now)))
     }
     rows = []
-    for c in policy.scope_filter(user, Community.objects.all(), "ticket.metrics").order_by(
-        "name"
-    ):
+    for c in policy.scope_filter(user, Community.objects.all(), "ticket.metrics").order_by("name"):
         m = month.get(c.pk) or metrics.Stats()
         now_row = current.get(c.pk, {})
         rows.append(
