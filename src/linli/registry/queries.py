@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
@@ -48,8 +49,9 @@ def community_tree(actor, community: Community) -> dict:
         .annotate(n=Count("id"))
         .values_list("household__building_id", "n")
     )
-    tag_counts = list(
-        ResidentTag.objects.filter(
+    tag_counts: list[dict[str, Any]] = [
+        dict(row)
+        for row in ResidentTag.objects.filter(
             community=community,
             resident__status=ACTIVE,
             resident__household__building__in=[b.pk for b in buildings],
@@ -57,7 +59,7 @@ def community_tree(actor, community: Community) -> dict:
         .values("tag__code", "tag__name", "tag__sensitive", "tag__community_id")
         .annotate(n=Count("id"))
         .order_by("tag_id")
-    )
+    ]
     for t in tag_counts:  # a built-in tag's name in the reader's language (空巢老人 / Empty-nest)
         t["label"] = (not t["tag__community_id"] and builtin_label(t["tag__code"])) or t[
             "tag__name"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Case, Count, Q, Value, When
 from django.utils import timezone
@@ -73,7 +74,7 @@ def tasks_card(user) -> dict | None:
         overdue=Count("pk", filter=overdue),
         due_soon=Count("pk", filter=~overdue & Q(resolve_by__lt=now + DUE_SOON)),
     )
-    rows = list(
+    rows: list[Any] = list(
         mine.annotate(
             is_overdue=Case(When(overdue, then=Value(True)), default=Value(False)),
             late_first=Case(When(overdue, then=Value(0)), default=Value(1)),
@@ -105,14 +106,14 @@ def communities_card(user) -> dict | None:
     now = timezone.now()
     start = metrics.month_start(now)
     month = {
-        row["community_id"]: metrics._fill(metrics.Stats(), row)
+        row["community_id"]: metrics._fill(metrics.Stats(), dict(row))
         for row in metrics.scope(user, start, metrics.next_month(start))
         .order_by()
         .values("community_id")
         .annotate(**metrics._aggregates(now))
     }
-    current = {
-        row["community_id"]: row
+    current: dict[int, dict[str, Any]] = {
+        row["community_id"]: dict(row)
         for row in metrics.in_scope(user)
         .filter(status__in=OPEN_STATES)
         .order_by()
