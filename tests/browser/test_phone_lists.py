@@ -108,6 +108,9 @@ def _pages(w) -> dict[str, str]:
         "tags": reverse("registry:tags", args=[w.xincun.code]),
         "tag list": reverse("registry:tag_list", args=[w.xincun.code, "empty_nest"]),
         "deliberation": reverse("deliberation:index"),
+        "roles": reverse("accounts:roles", args=[w.xincun.code]),
+        "categories": reverse("tickets:categories", args=[w.xincun.code]),
+        "home": reverse("home"),
     }
 
 
