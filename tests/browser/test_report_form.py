@@ -77,9 +77,17 @@ def test_an_empty_report_comes_back_with_a_summary_that_has_the_focus(new_contex
     summary.locator('a[href="#id_description"]').click()
     assert page.evaluate("document.activeElement.id") == "id_description"
 
-    # The extra questions say whose they are (no JavaScript needed to know).
-    legend = page.locator("fieldset.extra-questions legend").first.inner_text()
-    assert "水管漏水" in legend, legend
+    # The extra questions say whose they are (no JavaScript needed to know), and show only once
+    # their category is chosen.
+    questions = page.locator("fieldset.extra-questions")
+    assert questions.count() == 1
+    assert "水管漏水" in questions.locator("legend").inner_text()
+    assert not questions.is_visible(), "the water questions show before water is chosen"
+    page.locator("label", has_text="水管漏水").first.click()
+    assert questions.is_visible(), "the water questions stay hidden once water is chosen"
+    page.locator("label", has_text="路灯不亮").first.click()
+    assert not questions.is_visible(), "the water questions show for another category"
+    page.locator("label", has_text="水管漏水").first.click()
 
     boxes = page.evaluate(BOXES_JS)
     assert any(b["name"] == "emergency" for b in boxes)
