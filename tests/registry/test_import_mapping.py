@@ -110,7 +110,7 @@ def test_preview_lists_each_row_and_filters_changed_ones_with_old_and_new(world,
     assert zhang["changes"] == {"phone": ["138****1234", "138****0000"]}  # masked, old → new
     page = client.get(preview_url(world, imp) + "?show=update")
     html = page.content.decode()
-    assert "电话: 138****1234 → 138****0000" in html  # named by the file's own header
+    assert "电话：138****1234 → 138****0000" in html  # named by the file's own header
     assert "新人" not in html.split('data-testid="rows"')[1]
     page = client.get(preview_url(world, imp) + "?show=error")
     assert "坏人" in page.content.decode().split('data-testid="rows"')[1]

@@ -485,7 +485,9 @@ def test_a_bad_photo_is_refused_and_saves_nothing(seeded, as_user, settings, lab
     )
     assert r.status_code == 400, label
     assert_rendered_safely(r, label)
-    assert 'class="errorlist" role="alert"' in r.content.decode(), label  # a message, shown
+    html = r.content.decode()
+    # A message, shown: in the form's error summary (issue 11) or beside a field.
+    assert 'data-testid="error-summary"' in html or 'class="errorlist" role="alert"' in html, label
     _nothing_saved(before, settings.MEDIA_ROOT)
     assert Ticket.objects.count() == 1 and not TicketPhoto.objects.exists()
 

@@ -356,10 +356,12 @@ def test_a_building_leader_sees_the_queue_of_their_building_but_no_tiles(known, 
     assert 'data-testid="home-queue"' in page and 'data-testid="home-tiles"' not in page
 
 
-def test_the_street_supervisor_sees_tiles_for_the_whole_street(known, as_user):
+def test_the_street_supervisor_sees_each_community_of_the_street(known, as_user):
+    """Side by side, not their sum (issue 11, item 9)."""
     r = as_user(known.supervisor).get("/")
-    assert 'data-testid="home-tiles"' in r.content.decode()
-    assert r.context["ticket_tiles"]["open"] == 3  # Nancun's one is closed
+    assert 'data-testid="street-communities"' in r.content.decode()
+    open_by = {row["community"].code: row["open"] for row in r.context["street_rows"]}
+    assert open_by == {"xincun": 3, "nancun": 0}  # Nancun's one is closed
 
 
 def test_a_rate_without_cases_says_so_instead_of_a_dash_and_zero_over_zero(tw, as_user):

@@ -62,6 +62,9 @@ def home_context(request: HttpRequest) -> dict[str, Any]:
     ctx["memberships"] = ms
     roles = {m.role for m in ms}
     ctx["is_resident"] = Role.RESIDENT in roles
+    # Someone who works here (any role but resident): a work home, without the elder-mode and
+    # "my roles" cards (their roles are one line under the heading).
+    ctx["works"] = bool(roles - {Role.RESIDENT})
     ctx["can_browse_registry"] = policy.has_any(user, "registry.browse")
     ctx["can_import"] = policy.has_any(user, "registry.import")
     ctx["role_communities"] = [

@@ -967,6 +967,7 @@ def write_setup(plan, users: dict[str, User], communities: dict[str, Community])
                         {
                             "code": "floor",
                             "description": "几楼？",
+                            "description_en": "Which floor?",
                             "datatype": "string",
                             "required": False,
                         }

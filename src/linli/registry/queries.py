@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
@@ -11,6 +12,7 @@ from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from linli.core import access, policy
+from linli.core.roles import ROLE_LEVEL
 
 from .models import (
     Building,
@@ -22,6 +24,7 @@ from .models import (
     ResidentTag,
     Tag,
 )
+from .tags import builtin_label
 
 ACTIVE = ResidentStatus.ACTIVE
 
@@ -46,16 +49,21 @@ def community_tree(actor, community: Community) -> dict:
         .annotate(n=Count("id"))
         .values_list("household__building_id", "n")
     )
-    tag_counts = list(
-        ResidentTag.objects.filter(
+    tag_counts: list[dict[str, Any]] = [
+        dict(row)
+        for row in ResidentTag.objects.filter(
             community=community,
             resident__status=ACTIVE,
             resident__household__building__in=[b.pk for b in buildings],
         )
-        .values("tag__code", "tag__name", "tag__sensitive")
+        .values("tag__code", "tag__name", "tag__sensitive", "tag__community_id")
         .annotate(n=Count("id"))
         .order_by("tag_id")
-    )
+    ]
+    for t in tag_counts:  # a built-in tag's name in the reader's language (空巢老人 / Empty-nest)
+        t["label"] = (not t["tag__community_id"] and builtin_label(t["tag__code"])) or t[
+            "tag__name"
+        ]
     grids: dict[int | None, dict] = {}
     for b in buildings:
         b.n_residents = res_counts.get(b.pk, 0)
@@ -67,10 +75,28 @@ def community_tree(actor, community: Community) -> dict:
         g["residents"] += b.n_residents
     return {
         "grids": list(grids.values()),
+        "scope": browse_scope(actor, community),
         "households": sum(b.n_households for b in buildings),
         "residents": sum(res_counts.values()),
         "tag_counts": tag_counts,
     }
+
+
+def browse_scope(actor, community: Community) -> list[str]:
+    """The parts of ``community`` the actor browses, when not the whole of it: a building
+    leader's "3号楼", a grid worker's "第一网格" (the page's heading and counts are theirs, not
+    the community's). Empty when a role covers the whole community. No query: the places come
+    with the memberships."""
+    parts: list[str] = []
+    for m in policy.allowed_memberships(actor, "registry.browse"):
+        level = ROLE_LEVEL[m.role]
+        if level == "street" or (level == "community" and m.community_id == community.pk):
+            return []
+        if level == "grid" and m.grid and m.grid.community_id == community.pk:
+            parts.append(str(m.grid.name or m.grid))
+        elif level == "building" and m.building and m.building.community_id == community.pk:
+            parts.append(str(m.building))
+    return list(dict.fromkeys(parts))
 
 
 TAG_LIST_PAGE = 100

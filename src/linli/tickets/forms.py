@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import disclosure
@@ -28,6 +30,13 @@ class PhotoInput(forms.FileInput):
     allow_multiple_selected = True
 
 
+def _photos_help() -> str:
+    return gettext("Up to %(n)s photos.") % {"n": MAX_PHOTOS}
+
+
+_up_to_photos = lazy(_photos_help, str)
+
+
 class PhotosField(forms.FileField):
     """Up to five photos in one ``<input type=file multiple>``; the service checks each by its
     content (not its name) before anything is saved."""
@@ -35,7 +44,8 @@ class PhotosField(forms.FileField):
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("label", _("Photos"))
-        kwargs.setdefault("help_text", _("Up to %(n)s photos.") % {"n": MAX_PHOTOS})
+        # Lazy: the field is built once, at import, and shown in each reader's language.
+        kwargs.setdefault("help_text", _up_to_photos())
         kwargs.setdefault(
             "widget",
             PhotoInput(attrs={"accept": "image/*", "capture": "environment", "multiple": True}),
@@ -77,6 +87,8 @@ def attribute_field(attr: dict) -> forms.Field:
     every category are on the page, and only the chosen category's are checked (by the
     service)."""
     label = attr.get("description") or attr.get("code")
+    if (get_language() or "").startswith("en") and attr.get("description_en"):
+        label = attr["description_en"]  # the question's English, when the category has it
     help_text = _("Required for this category.") if attr.get("required") else ""
     kw = {"label": label, "required": False, "help_text": help_text}
     choices = [(str(v.get("key")), v.get("name") or v.get("key")) for v in attr.get("values", [])]

@@ -86,6 +86,10 @@ def validate_attributes(value: Any) -> list[dict]:
             "variable": True,
             "order": n,
         }
+        # The question in English too, when given (shown in the English interface).
+        description_en = attr.get("description_en")
+        if isinstance(description_en, str) and description_en.strip():
+            clean["description_en"] = description_en.strip()[:200]
         values = attr.get("values", [])
         if datatype in LIST_TYPES:
             if not isinstance(values, list) or not values:

@@ -74,3 +74,20 @@ def requester_phone(context: template.Context, requester: Any, ticket: Model) ->
     if disclosure.sees_full_phone(user, ticket):
         return value
     return disclosure.phone(disclosure.MASKED, value)
+
+
+@register.simple_tag(takes_context=True)
+def may(context: template.Context, action: str, obj: Model | None = None) -> bool:
+    """``{% may "ticket.queue" as can_queue %}``: whether the person looking may take
+    ``action`` — on ``obj`` if given (``policy.can``), else anywhere (``policy.has_any``).
+    For links on shared pages: never show a link the person may not follow. Answered from
+    the request's memberships (no query for a role held at a place)."""
+    from linli.core import policy
+
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    if user is None or not user.is_authenticated:
+        return False
+    if obj is None:
+        return policy.has_any(user, action)
+    return policy.can(user, action, obj)
