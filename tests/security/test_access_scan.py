@@ -195,6 +195,8 @@ ROUTE_PARAMS: dict[str, dict[str, object]] = {
     "tickets:act": {"pk": "ticket", "action": ("literal", "close")},
     "tickets:comment": {"pk": "ticket"},
     "tickets:moderate": {"pk": "ticket"},
+    # issue 11 office paper (h/newoffice)
+    "tickets:work_order_pdf": {"pk": "ticket"},
     "deliberation:topic_detail": {"pk": "topic"},
     "deliberation:topic_decide": {"pk": "topic"},
     "deliberation:action_new": {"pk": "topic"},
