@@ -158,6 +158,7 @@ MIN_API_OPERATIONS = 7
 # that selects a variant, not an object.
 ROUTE_PARAMS: dict[str, dict[str, object]] = {
     "notifications_read": {"pk": "notification"},
+    "notifications_read_group": {"pk": "notification"},  # h/newoffice: grouped inbox
     "accounts:roles": {"code": "community"},
     "accounts:role_grant": {"code": "community"},
     "accounts:role_revoke": {"code": "community", "pk": "membership"},
