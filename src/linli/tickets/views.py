@@ -585,6 +585,7 @@ def _timeline(t: Ticket, actor, *, public: bool, scrub=_keep) -> list[dict]:
                 "comment": c,
                 "body": scrub(c.body) if c is not None else "",
                 "internal": e.verb == "ticket.note",
+                "event": e,
             }
         )
     for c in comments:
