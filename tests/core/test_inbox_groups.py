@@ -30,7 +30,7 @@ def _ticket(world, cat, text="厨房水管漏水"):
 
 
 def _five_about(world, obj, title="诉求 %(n)s 有新进展"):
-    for i in range(5):
+    for _ in range(5):
         notify(
             recipients=[world.resident],
             verb="test.update",
