@@ -51,7 +51,7 @@ from linli.deliberation.models import (
     Topic,
     Vote,
 )
-from linli.registry.models import RegistryImport
+from linli.registry.models import ContactCorrection, RegistryImport
 from linli.tickets import services as ticket_services
 from linli.tickets.models import Category, HandlingTeam, TicketPhoto
 from tests.factories import grant, make_user
@@ -184,6 +184,10 @@ ROUTE_PARAMS: dict[str, dict[str, object]] = {
     "registry:import_errors": {"code": "community", "pk": "import"},
     "registry:import_progress": {"code": "community", "pk": "import"},
     "registry:export": {"code": "community"},
+    # contact corrections (h/newoffice)
+    "registry:contact_corrections": {"code": "community"},
+    "registry:contact_correction_apply": {"pk": "correction"},
+    "registry:contact_correction_reject": {"pk": "correction"},
     "tickets:categories": {"code": "community"},
     "tickets:category_edit": {"code": "community", "pk": "category"},
     "tickets:team_create": {"code": "community"},
@@ -248,7 +252,7 @@ DOCUMENTED_403: dict[str, str] = {}
 
 # Kinds that belong to one household / one building: the resident of 3-2-501 and the leader of
 # building 3 are scanned on routes whose every object is of these kinds.
-HOUSEHOLD_KINDS = {"household", "resident", "ticket", "photo", "notification"}
+HOUSEHOLD_KINDS = {"household", "resident", "ticket", "photo", "notification", "correction"}
 BUILDING_KINDS = HOUSEHOLD_KINDS | {"building", "forum", "opinion"}
 
 
@@ -326,6 +330,9 @@ def _objects(*, community, building, household, resident, requester, staff) -> d
     )
     o["import"] = RegistryImport.objects.create(
         community=community, uploaded_by=staff, original_name="名册.xlsx", file_path="x.sealed"
+    )
+    o["correction"] = ContactCorrection.objects.create(  # h/newoffice
+        community=community, resident=resident, household=household, phone="13900000000"
     )
     o["team"] = HandlingTeam.objects.create(community=community, name="scan team")
     o["category"] = Category.objects.create(community=community, code="scan", name="扫描")
