@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from .actors import User
 
 
-def _same_object_unread(actor: User):
+def _same_object_unread(actor: User) -> QuerySet[Notification]:
     return inbox_for(actor).filter(
         read_at__isnull=True,
         object_type=OuterRef("object_type"),
@@ -61,7 +61,7 @@ def grouped_inbox_for(actor: User, *, page: int | str = 1) -> Page[Notification]
         )
         .order_by("-created_at", "-pk")
     )
-    return Paginator(qs, PER_PAGE).get_page(page)
+    return Paginator(qs, PER_PAGE).get_page(page)  # type: ignore[return-value] # annotated rows
 
 
 def group_mark_read(*, actor: User, notification_id: int) -> int:

@@ -47,7 +47,9 @@ def _text(message: str, status: int) -> HttpResponse:
 
 
 def _form_errors(form: forms.Form) -> str:
-    return "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items())
+    return "; ".join(
+        f"{form.fields[f].label}: {' '.join(str(m) for m in e)}" for f, e in form.errors.items()
+    )
 
 
 def _when(value) -> str:

@@ -264,9 +264,9 @@ def contact_correction_mine(request: HttpRequest) -> HttpResponse:
     actor = request.user
     resident_id = getattr(actor, "resident_id", None)
     mine = list(
-        ContactCorrection.objects.filter(resident_id=resident_id, requested_by=actor).order_by(
-            "-created_at", "-id"
-        )[:10]
+        ContactCorrection.objects.filter(
+            resident_id=resident_id, requested_by_id=actor.pk
+        ).order_by("-created_at", "-id")[:10]
         if resident_id
         else []
     )

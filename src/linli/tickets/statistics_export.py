@@ -31,25 +31,24 @@ def _hours(value: dt.timedelta | None) -> float | None:
 
 
 def columns() -> list[Column]:
-    number = {"kind": "number", "width": 12}
     return [
         Column(_("Grouping"), width=14),
         Column(_("Group"), width=24),
-        Column(_("Received"), **number),
-        Column(_("Still open"), **number),
-        Column(_("Response rate (%)"), **number),
-        Column(_("Answered in time"), **number),
-        Column(_("Answer due"), **number),
-        Column(_("Resolution rate (%)"), **number),
-        Column(_("Resolved"), **number),
-        Column(_("Closed"), **number),
-        Column(_("Satisfaction rate (%)"), **number),
-        Column(_("Satisfied"), **number),
-        Column(_("Basically satisfied"), **number),
-        Column(_("Ratings"), **number),
-        Column(_("Time to respond, average (hours)"), **number),
-        Column(_("Time to resolve, average (hours)"), **number),
-        Column(_("Reopened"), **number),
+        Column(_("Received"), width=12, kind="number"),
+        Column(_("Still open"), width=12, kind="number"),
+        Column(_("Response rate (%)"), width=12, kind="number"),
+        Column(_("Answered in time"), width=12, kind="number"),
+        Column(_("Answer due"), width=12, kind="number"),
+        Column(_("Resolution rate (%)"), width=12, kind="number"),
+        Column(_("Resolved"), width=12, kind="number"),
+        Column(_("Closed"), width=12, kind="number"),
+        Column(_("Satisfaction rate (%)"), width=12, kind="number"),
+        Column(_("Satisfied"), width=12, kind="number"),
+        Column(_("Basically satisfied"), width=12, kind="number"),
+        Column(_("Ratings"), width=12, kind="number"),
+        Column(_("Time to respond, average (hours)"), width=12, kind="number"),
+        Column(_("Time to resolve, average (hours)"), width=12, kind="number"),
+        Column(_("Reopened"), width=12, kind="number"),
     ]
 
 

@@ -20,11 +20,10 @@ register = template.Library()
 @register.simple_tag
 def entered_by(entry: dict[str, Any], requesters: Any) -> str:
     who = str(entry.get("who") or "")
-    event = entry.get("event")
-    if event is None or event.verb != "ticket.submitted" or not requesters:
+    if entry.get("verb") != "ticket.submitted" or not requesters:
         return who
     primary = next((r for r in requesters if r.primary), None)
-    if primary is None or (primary.user_id and primary.user_id == event.actor_id):
+    if primary is None or (primary.user_id and str(primary.user_id) == entry.get("actor")):
         return who
     name = primary.display_name
     if not name or name == who:
