@@ -926,6 +926,9 @@ def build_demo(seed: int = SEED) -> DemoPlan:
     from . import deliberation  # topics, meetings, surveys, a forum and votes (民事民议)
 
     deliberation.build_demo_deliberation(plan, users)
+    from . import office  # a contact correction waiting for the office (issue 11)
+
+    office.build_demo_office(plan, users)
     return plan
 
 
