@@ -53,7 +53,7 @@ from linli.deliberation.models import (
 )
 from linli.mediation import services as mediation_services
 from linli.mediation.models import Case as MediationCase
-from linli.registry.models import RegistryImport
+from linli.registry.models import ContactCorrection, RegistryImport
 from linli.tickets import services as ticket_services
 from linli.tickets.models import Category, HandlingTeam, TicketPhoto
 from tests.factories import grant, make_user
@@ -160,6 +160,7 @@ MIN_API_OPERATIONS = 7
 # that selects a variant, not an object.
 ROUTE_PARAMS: dict[str, dict[str, object]] = {
     "notifications_read": {"pk": "notification"},
+    "notifications_read_group": {"pk": "notification"},  # h/newoffice: grouped inbox
     "accounts:roles": {"code": "community"},
     "accounts:role_grant": {"code": "community"},
     "accounts:role_revoke": {"code": "community", "pk": "membership"},
@@ -185,6 +186,10 @@ ROUTE_PARAMS: dict[str, dict[str, object]] = {
     "registry:import_errors": {"code": "community", "pk": "import"},
     "registry:import_progress": {"code": "community", "pk": "import"},
     "registry:export": {"code": "community"},
+    # contact corrections (h/newoffice)
+    "registry:contact_corrections": {"code": "community"},
+    "registry:contact_correction_apply": {"pk": "correction"},
+    "registry:contact_correction_reject": {"pk": "correction"},
     "tickets:categories": {"code": "community"},
     "tickets:category_edit": {"code": "community", "pk": "category"},
     "tickets:team_create": {"code": "community"},
@@ -197,6 +202,8 @@ ROUTE_PARAMS: dict[str, dict[str, object]] = {
     "tickets:act": {"pk": "ticket", "action": ("literal", "close")},
     "tickets:comment": {"pk": "ticket"},
     "tickets:moderate": {"pk": "ticket"},
+    # issue 11 office paper (h/newoffice)
+    "tickets:work_order_pdf": {"pk": "ticket"},
     "deliberation:topic_detail": {"pk": "topic"},
     "deliberation:topic_decide": {"pk": "topic"},
     "deliberation:action_new": {"pk": "topic"},
@@ -254,7 +261,7 @@ DOCUMENTED_403: dict[str, str] = {}
 
 # Kinds that belong to one household / one building: the resident of 3-2-501 and the leader of
 # building 3 are scanned on routes whose every object is of these kinds.
-HOUSEHOLD_KINDS = {"household", "resident", "ticket", "photo", "notification"}
+HOUSEHOLD_KINDS = {"household", "resident", "ticket", "photo", "notification", "correction"}
 BUILDING_KINDS = HOUSEHOLD_KINDS | {"building", "forum", "opinion"}
 
 
@@ -332,6 +339,9 @@ def _objects(*, community, building, household, resident, requester, staff) -> d
     )
     o["import"] = RegistryImport.objects.create(
         community=community, uploaded_by=staff, original_name="名册.xlsx", file_path="x.sealed"
+    )
+    o["correction"] = ContactCorrection.objects.create(  # h/newoffice
+        community=community, resident=resident, household=household, phone="13900000000"
     )
     o["team"] = HandlingTeam.objects.create(community=community, name="scan team")
     o["category"] = Category.objects.create(community=community, code="scan", name="扫描")

@@ -13,6 +13,11 @@ urlpatterns = [
         name="notifications_read",
     ),
     path(
+        "notifications/<int:pk>/read-group/",
+        views_notifications.notification_read_group,
+        name="notifications_read_group",
+    ),
+    path(
         "notifications/read-all/",
         views_notifications.notification_read_all,
         name="notifications_read_all",

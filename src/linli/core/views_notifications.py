@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import notifications
+from . import inbox, notifications
 from .actors import signed_in
 from .models import NotificationPreference
 from .views import _safe_next
@@ -53,9 +53,7 @@ class PreferenceForm(_ModelForm):
 
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    page = notifications.notification_list_for(
-        signed_in(request), page=request.GET.get("page") or 1
-    )
+    page = inbox.grouped_inbox_for(signed_in(request), page=request.GET.get("page") or 1)
     return render(request, "core/notifications.html", {"page": page})
 
 
@@ -63,6 +61,13 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     notifications.notification_mark_read(actor=signed_in(request), notification_id=pk)
+    return redirect(_safe_next(request, reverse("notifications")))
+
+
+@login_required
+@require_POST
+def notification_read_group(request: HttpRequest, pk: int) -> HttpResponse:
+    inbox.group_mark_read(actor=signed_in(request), notification_id=pk)
     return redirect(_safe_next(request, reverse("notifications")))
 
 

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import printing
 from . import views_meetings as v
 
 urlpatterns = [
@@ -33,6 +34,7 @@ urlpatterns = [
     path("<int:pk>/close/", v.meeting_close, name="meeting_close"),
     path("<int:pk>/cancel/", v.meeting_cancel, name="meeting_cancel"),
     path("<int:pk>/qr/", v.meeting_qr, name="meeting_qr"),
+    path("<int:pk>/print/sign-in.pdf", printing.meeting_signin_pdf, name="meeting_signin_pdf"),
     path("<int:pk>/print/agenda/", v.meeting_print_agenda, name="meeting_print_agenda"),
     path("<int:pk>/print/minutes/", v.meeting_print_minutes, name="meeting_print_minutes"),
     path("<int:pk>/print/agenda.pdf", v.meeting_print_agenda_pdf, name="meeting_print_agenda_pdf"),

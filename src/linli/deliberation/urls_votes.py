@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import printing
 from . import views_votes as v
 
 urlpatterns = [
@@ -22,4 +23,5 @@ urlpatterns = [
     path("<int:pk>/print/", v.vote_print, name="vote_print"),
     path("<int:pk>/print/notice.pdf", v.vote_print_pdf, name="vote_print_pdf"),
     path("<int:pk>/print/ballots.pdf", v.vote_ballots_pdf, name="vote_ballots_pdf"),
+    path("<int:pk>/print/proxy-forms.pdf", printing.vote_proxy_pdf, name="vote_proxy_pdf"),
 ]

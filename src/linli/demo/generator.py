@@ -921,6 +921,9 @@ def build_demo(seed: int = SEED) -> DemoPlan:
     from . import mediation  # the mediation room: committee and a year of cases (民事民管)
 
     mediation.build_demo_mediation(plan, users)
+    from . import office  # a contact correction waiting for the office (issue 11)
+
+    office.build_demo_office(plan, users)
     return plan
 
 

@@ -17,7 +17,7 @@ class RegistryConfig(AppConfig):
     def ready(self) -> None:
         from linli.core import public
 
-        from . import verbs  # noqa: F401
+        from . import corrections, verbs  # noqa: F401
         from .models import Resident
 
         public.register_name_source(_resident_names, models=[Resident])

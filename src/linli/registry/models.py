@@ -555,3 +555,6 @@ class ImportMapping(models.Model):
 
     def __str__(self) -> str:
         return f"import mapping of {self.community_id}"
+
+
+from .correction_models import ContactCorrection  # noqa: E402, F401 - contact corrections

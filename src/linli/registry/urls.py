@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_io
+from . import corrections, views, views_io
 from .importing import views as import_views
 
 app_name = "registry"
@@ -41,4 +41,17 @@ urlpatterns = [
         name="import_errors",
     ),
     path("c/<slug:code>/export.xlsx", views_io.export, name="export"),
+    # Contact-detail corrections asked by residents, applied by the office (corrections.py)
+    path("my-contact/", corrections.contact_correction_mine, name="contact_correction_mine"),
+    path("c/<slug:code>/corrections/", corrections.contact_corrections, name="contact_corrections"),
+    path(
+        "corrections/<int:pk>/apply/",
+        corrections.contact_correction_apply_view,
+        name="contact_correction_apply",
+    ),
+    path(
+        "corrections/<int:pk>/reject/",
+        corrections.contact_correction_reject_view,
+        name="contact_correction_reject",
+    ),
 ]

@@ -8,6 +8,7 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Residents' requests")
 
     def ready(self) -> None:
-        from . import home, verbs  # noqa: F401
+        from . import history, home, printing, verbs  # noqa: F401
 
         home.register()
+        history.register()

@@ -415,3 +415,40 @@ def category_admin(community: Community) -> dict:
             ).order_by("date")
         ),
     }
+
+
+HISTORY_PER_PAGE = 10
+
+
+def request_history_for(
+    actor, *, household: Household | None = None, resident: Resident | None = None, page=1
+) -> Page:
+    """The requests about one household (its place) or asked by one resident (as the
+    requester's registered record or their account), as far as the actor may see them
+    (``ticket.view``: a resident sees the ones they asked), newest first, paginated: two
+    queries whatever the number of requests."""
+    if household is not None:
+        qs = Ticket.objects.filter(household=household)
+    elif resident is not None:
+        asked = TicketRequester.objects.filter(
+            Q(resident=resident) | Q(user__resident=resident)
+        ).values("ticket_id")
+        qs = Ticket.objects.filter(pk__in=asked)
+    else:
+        raise ValueError("request_history_for needs a household or a resident")
+    qs = (
+        policy.scope_filter(actor, qs, "ticket.view")
+        .select_related("category")
+        .only(
+            "pk",
+            "status",
+            "created_at",
+            "closed_at",
+            "emergency",
+            "category__name",
+            "category__name_en",
+            "community_id",
+        )
+        .order_by("-created_at", "-id")
+    )
+    return Paginator(qs, HISTORY_PER_PAGE).get_page(page)

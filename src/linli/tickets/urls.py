@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_metrics
+from . import printing, statistics_export, views, views_metrics
 
 app_name = "tickets"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("queue/bulk-assign/", views.bulk_assign, name="bulk_assign"),
     path("metrics/", views_metrics.metrics_page, name="metrics"),
+    path("metrics/export.xlsx", statistics_export.metrics_export, name="metrics_export"),
     path("c/<slug:code>/categories/", views.categories, name="categories"),
     path("c/<slug:code>/categories/<int:pk>/", views.category_edit, name="category_edit"),
     path("c/<slug:code>/teams/", views.team_save, name="team_create"),
@@ -22,4 +23,5 @@ urlpatterns = [
     path("<int:pk>/act/<slug:action>/", views.act, name="act"),
     path("<int:pk>/comment/", views.comment, name="comment"),
     path("<int:pk>/public/", views.moderate, name="moderate"),
+    path("<int:pk>/work-order.pdf", printing.work_order_pdf, name="work_order_pdf"),
 ]

@@ -585,6 +585,8 @@ def _timeline(t: Ticket, actor, *, public: bool, scrub=_keep) -> list[dict]:
                 "comment": c,
                 "body": scrub(c.body) if c is not None else "",
                 "internal": e.verb == "ticket.note",
+                "verb": e.verb,
+                "actor": str(e.actor_id or ""),
             }
         )
     for c in comments:
