@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "linli.volunteers",
     "linli.tickets",
     "linli.deliberation",
+    "linli.care",
     "linli.api",
     "linli.demo",
 ]
