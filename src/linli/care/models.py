@@ -78,11 +78,11 @@ class CareSettings(models.Model):
 
     SCOPE_PATHS = CommunityScoped.SCOPE_PATHS
 
-    def days_for(self, tier: str) -> int:
-        return int({"high": self.high_days, "key": self.key_days}.get(tier, self.general_days))
-
     def __str__(self) -> str:
         return f"{self.community_id}: {self.high_days}/{self.key_days}/{self.general_days}"
+
+    def days_for(self, tier: str) -> int:
+        return int({"high": self.high_days, "key": self.key_days}.get(tier, self.general_days))
 
 
 class CarePerson(CommunityScoped):
