@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -49,18 +49,19 @@ def _office_late(p: CarePerson, now: dt.datetime) -> bool:
     return p.due_on is not None and (today - p.due_on).days > OFFICE_AFTER_DAYS
 
 
-def _office(community_ids: set[int]) -> dict[int, list]:
-    User = get_user_model()
-    out: dict[int, list] = {}
-    users = User.objects.filter(
-        is_active=True,
-        memberships__active=True,
-        memberships__role__in=[Role.STAFF, Role.SECRETARY],
-        memberships__community_id__in=community_ids,
-    ).values_list("memberships__community_id", "pk")
-    by_pk = {u.pk: u for u in User.objects.filter(pk__in=[pk for _c, pk in users])}
-    for cid, pk in users:
-        out.setdefault(cid, []).append(by_pk[pk])
+def _office(community_ids: set[int]) -> dict[int, list[Any]]:
+    from linli.accounts.models import RoleMembership
+
+    out: dict[int, list[Any]] = {}
+    rows = RoleMembership.objects.filter(
+        active=True,
+        user__is_active=True,
+        role__in=[Role.STAFF, Role.SECRETARY],
+        community_id__in=community_ids,
+    ).select_related("user")
+    for m in rows:
+        if m.community_id is not None:
+            out.setdefault(m.community_id, []).append(m.user)
     return out
 
 
