@@ -166,3 +166,31 @@ def test_death_stops_visits(care, world):
     p = CarePerson.objects.select_related("resident").get(pk=care.li.pk)
     with pytest.raises(services.CareError):
         services.visit_record(actor=world.staff, person=p, visited_on=TODAY(), method="home")
+
+
+def test_api_due_and_record(care, world, as_user):
+    import json
+
+    c = as_user(world.volunteer)
+    r = c.get("/api/care/due")
+    assert r.status_code == 200 and [x["id"] for x in r.json()] == [care.li.pk]
+    body = {"visited_on": TODAY().isoformat(), "follow_up": "request", "category_id": care.category.pk,
+            "follow_up_text": "电暖器插座发烫"}  # fmt: skip
+    r = c.post(
+        f"/api/care/people/{care.li.pk}/visits", json.dumps(body), content_type="application/json"
+    )
+    assert r.status_code == 201, r.content
+    assert r.json()["ticket_id"] == Ticket.objects.get().pk
+    r = c.post(
+        f"/api/care/people/{care.wang.pk}/visits", json.dumps(body), content_type="application/json"
+    )
+    assert r.status_code == 403
+    r = as_user(world.outsider).post(
+        f"/api/care/people/{care.li.pk}/visits", json.dumps(body), content_type="application/json"
+    )
+    assert r.status_code == 404
+    future = {**body, "visited_on": (TODAY() + dt.timedelta(days=1)).isoformat()}
+    r = c.post(
+        f"/api/care/people/{care.li.pk}/visits", json.dumps(future), content_type="application/json"
+    )
+    assert r.status_code == 400

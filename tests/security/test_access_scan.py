@@ -37,6 +37,7 @@ from PIL import Image
 
 from linli.accounts.models import RoleMembership
 from linli.api.api import api
+from linli.care import services as care_services
 from linli.core.models import Notification
 from linli.deliberation.models import (
     ActionItem,
@@ -212,6 +213,16 @@ ROUTE_PARAMS: dict[str, dict[str, object]] = {
     "deliberation:opinion_delete": {"pk": "forum", "oid": "opinion"},
     "deliberation:vote_step": {"pk": "vote", "step": ("literal", "open")},
     "deliberation:notice_rules": {"code": "community"},
+    # care
+    **{
+        f"care:{n}": {"pk": "careperson"}
+        for n in ("person", "visit_new", "tier", "frequency", "assign", "contact", "consent")
+    },
+    "care:health_note": {"pk": "careperson"},
+    **{
+        f"care:{n}": {"code": "community"}
+        for n in ("register", "enroll", "event_new", "coverage", "unvisited", "export")
+    },
 }
 # Whole families whose only object parameter is ``pk`` of one kind.
 PREFIX_PK = {
@@ -221,7 +232,7 @@ PREFIX_PK = {
     "deliberation:opinion_": "forum",
     "deliberation:vote_": "vote",
 }
-API_PARAM_KIND = {"ticket_id": "ticket", "household_id": "household"}
+API_PARAM_KIND = {"ticket_id": "ticket", "household_id": "household", "person_id": "careperson"}
 
 # Routes that answer anyone by design, with the reason. They are still requested (never a 500).
 PUBLIC: dict[str, str] = {
@@ -245,7 +256,7 @@ DOCUMENTED_403: dict[str, str] = {}
 
 # Kinds that belong to one household / one building: the resident of 3-2-501 and the leader of
 # building 3 are scanned on routes whose every object is of these kinds.
-HOUSEHOLD_KINDS = {"household", "resident", "ticket", "photo", "notification"}
+HOUSEHOLD_KINDS = {"household", "resident", "ticket", "photo", "notification", "careperson"}
 BUILDING_KINDS = HOUSEHOLD_KINDS | {"building", "forum", "opinion"}
 
 
@@ -316,6 +327,9 @@ def _objects(*, community, building, household, resident, requester, staff) -> d
     """One of each kind, in ``community`` (placed in ``building``/``household``)."""
     o: dict = {"community": community, "building": building, "household": household}
     o["resident"] = resident
+    o["careperson"] = care_services.person_enroll(
+        actor=staff, resident=resident, tier="high", reason="扫描"
+    )  # care
     o["membership"] = RoleMembership.objects.filter(community=community).first()
     o["user"] = o["membership"].user  # an account of the community
     o["notification"] = Notification.objects.create(
