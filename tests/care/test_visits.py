@@ -189,6 +189,7 @@ def test_api_due_and_record(care, world, as_user):
         f"/api/care/people/{care.li.pk}/visits", json.dumps(body), content_type="application/json"
     )
     assert r.status_code == 404
+    c = as_user(world.volunteer)
     future = {**body, "visited_on": (TODAY() + dt.timedelta(days=1)).isoformat()}
     r = c.post(
         f"/api/care/people/{care.li.pk}/visits", json.dumps(future), content_type="application/json"
