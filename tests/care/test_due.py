@@ -4,9 +4,9 @@ the tier; late paper visits; major events; move-out and death stop visits."""
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from django.utils import timezone
 
 from linli.care import services
 from linli.care.due import EVENT, EventWindow, is_overdue, next_due

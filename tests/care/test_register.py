@@ -22,7 +22,7 @@ def test_enrolled_person_is_due_a_first_visit_today(care):
 def test_tier_change_needs_a_reason_and_keeps_history(care, world):
     with pytest.raises(services.CareError) as e:
         services.person_set_tier(actor=world.staff, person=care.wang, tier="high", reason=" ")
-    assert "why" in str(e.value.message) or "为什么" in str(e.value.message)
+    assert "理由" in str(e.value.message) and e.value.field == "reason"
     services.person_set_tier(actor=world.staff, person=care.wang, tier="high", reason="病后独居")
     care.wang.refresh_from_db()
     assert care.wang.tier == "high"

@@ -6,9 +6,8 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
-
 from django.utils.translation import gettext_lazy as _
+from ninja import Router, Schema
 
 from . import queries, services
 
