@@ -65,7 +65,7 @@ def _office(community_ids: set[int]) -> dict[int, list[Any]]:
     return out
 
 
-def _send(p: CarePerson, level: str, recipients: list, now: dt.datetime) -> bool:
+def _send(p: CarePerson, level: str, recipients: list[Any], now: dt.datetime) -> bool:
     key = _key(p)
     try:
         with transaction.atomic():

@@ -61,7 +61,7 @@ def due(request: HttpRequest) -> list[dict[str, Any]]:
             "tier": p.tier,
             "due_on": p.due_on,
             "due_by": p.due_by,
-            "overdue": p.overdue,  # type: ignore[attr-defined]
+            "overdue": p.overdue,
             "last_reached_on": p.last_reached_on,
         }
         for p in data["overdue"] + data["due"]

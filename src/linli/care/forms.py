@@ -64,7 +64,9 @@ class VisitForm(forms.Form):
     follow_up = forms.ChoiceField(
         label=_("Follow-up"), choices=FollowUp.choices, required=False, widget=forms.RadioSelect
     )
-    category = forms.ModelChoiceField(label=_("Kind of request"), queryset=None, required=False)
+    category: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Kind of request"), queryset=None, required=False
+    )
     refer_to = forms.ChoiceField(
         label=_("Refer to"), choices=[("", "—"), *ReferTo.choices], required=False
     )
@@ -129,7 +131,7 @@ class FrequencyForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("Visitor"), queryset=None)
+    user: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Visitor"), queryset=None)
     kind = forms.ChoiceField(label=_("As"), choices=VisitorKind.choices)
 
     def __init__(self, *args: Any, community_id: int, **kwargs: Any) -> None:

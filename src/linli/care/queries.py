@@ -27,6 +27,10 @@ def overdue_q(now: dt.datetime | None = None) -> Q:
     return Q(due_by__isnull=False, due_by__lt=now) | Q(due_by__isnull=True, due_on__lt=today)
 
 
+def overdue_first(now: dt.datetime | None = None) -> Case:
+    return Case(When(overdue_q(now), then=Value(0)), default=Value(1))
+
+
 def with_status(qs: QuerySet[CarePerson], now: dt.datetime | None = None) -> QuerySet[CarePerson]:
     """Annotate ``overdue`` (SQL) on people who are still visited."""
     return qs.filter(resident__status=ResidentStatus.ACTIVE).annotate(
@@ -49,9 +53,9 @@ def _base() -> QuerySet[CarePerson]:
 
 def assigned_to(actor: Actor) -> QuerySet[CarePerson]:
     """The people assigned to the actor as a visitor (the "self:visitor" relation)."""
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         return CarePerson.objects.none()
-    return CarePerson.objects.filter(visitors__user_id=actor.pk)
+    return CarePerson.objects.filter(visitors__user=actor)
 
 
 def my_visits(actor: Actor, *, now: dt.datetime | None = None) -> dict[str, Any]:
@@ -60,8 +64,8 @@ def my_visits(actor: Actor, *, now: dt.datetime | None = None) -> dict[str, Any]
     today = timezone.localtime(now).date()
     people = list(
         with_status(_base().filter(pk__in=assigned_to(actor).values("pk")), now)
-        .filter(Q(overdue=True) | Q(due_on__lte=today + dt.timedelta(days=7)))
-        .order_by("-overdue", "due_by", "due_on", "id")[:200]
+        .filter(overdue_q(now) | Q(due_on__lte=today + dt.timedelta(days=7)))
+        .order_by(overdue_first(now), "due_by", "due_on", "id")[:200]
     )
     month_start = today.replace(day=1)
     done = list(
@@ -145,9 +149,9 @@ def register_for(
     if building:
         qs = qs.filter(resident__household__building__number=building)
     if overdue:
-        qs = qs.filter(overdue=True)
+        qs = qs.filter(overdue_q())
     result: Page[CarePerson] = Paginator(
-        qs.order_by("-overdue", "due_on", "id"), PER_PAGE
+        qs.order_by(overdue_first(), "due_on", "id"), PER_PAGE
     ).get_page(page)
     access.record_reads(
         actor, [p.resident for p in result.object_list], kind=access.LISTED, purpose="care.register"

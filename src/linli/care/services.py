@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +46,16 @@ from .models import (
     VisitorKind,
 )
 
+if TYPE_CHECKING:
+    from linli.accounts.models import User
+
+
+def _me(actor: Actor) -> User:
+    """The signed-in person acting (the policy has already refused anyone else)."""
+    if not actor.is_authenticated:
+        raise PermissionDenied
+    return actor
+
 
 class CareError(DomainError):
     code = "care"
@@ -75,7 +86,11 @@ def _windows(person: CarePerson, events: Iterable[MajorEvent]) -> list[due_rule.
 
 
 def _apply_due(
-    person: CarePerson, cs: CareSettings, events: Iterable[MajorEvent], last_visit, last_reached
+    person: CarePerson,
+    cs: CareSettings,
+    events: Iterable[MajorEvent],
+    last_visit: dt.date | None,
+    last_reached: dt.date | None,
 ) -> None:
     person.last_visit_on, person.last_reached_on = last_visit, last_reached
     d = due_rule.next_due(
@@ -138,12 +153,12 @@ def community_refresh_due(community_id: int, *, only: Iterable[int] | None = Non
     if not people:
         return 0
     cs = settings_for(community_id)
-    earliest = min((p._reached or p.enrolled_on) for p in people)  # type: ignore[attr-defined]
+    earliest = min((p._reached or p.enrolled_on) for p in people)
     events = _events_since(community_id, earliest)
     for p in people:
-        since = p._reached or p.enrolled_on  # type: ignore[attr-defined]
+        since = p._reached or p.enrolled_on
         relevant = [e for e in events if timezone.localtime(e.declared_at).date() >= since]
-        _apply_due(p, cs, relevant, p._last, p._reached)  # type: ignore[attr-defined]
+        _apply_due(p, cs, relevant, p._last, p._reached)
     CarePerson.objects.bulk_update(people, DUE_FIELDS, batch_size=500)
     return len(people)
 
@@ -204,12 +219,14 @@ def person_enroll(
         resident=resident,
         tier=tier,
         tier_reason=reason,
-        tier_set_by=actor,
+        tier_set_by=_me(actor),
         tier_set_at=now,
         frequency_days=frequency_days,
         enrolled_on=timezone.localdate(),
     )
-    TierChange.objects.create(person=person, tier=tier, reason=reason, set_by=actor, set_at=now)
+    TierChange.objects.create(
+        person=person, tier=tier, reason=reason, set_by=_me(actor), set_at=now
+    )
     if consent_data is not None:
         _consent_create(actor, person, ConsentSubject.MINOR, consent_data)
     log_event(actor=actor, verb="care.enrolled", obj=person, data={"tier": tier})
@@ -238,11 +255,13 @@ def person_set_tier(*, actor: Actor, person: CarePerson, tier: str, reason: str)
     locked.tier, locked.tier_reason, locked.tier_set_by, locked.tier_set_at = (
         tier,
         reason,
-        actor,
+        _me(actor),
         now,
     )
     locked.save(update_fields=["tier", "tier_reason", "tier_set_by", "tier_set_at"])
-    TierChange.objects.create(person=locked, tier=tier, reason=reason, set_by=actor, set_at=now)
+    TierChange.objects.create(
+        person=locked, tier=tier, reason=reason, set_by=_me(actor), set_at=now
+    )
     log_event(actor=actor, verb="care.tier_set", obj=locked, data={"from": old, "to": tier})
     return person_refresh_due(locked)
 
@@ -352,7 +371,7 @@ def _consent_create(
         relation=(data.get("relation") or "").strip(),
         given_on=given_on,
         method=data["method"],
-        recorded_by=actor,
+        recorded_by=_me(actor),
     )
     log_event(
         actor=actor,
@@ -430,7 +449,7 @@ def event_declare(
         kind=kind,
         title=(title or "").strip(),
         declared_at=declared_at or timezone.now(),
-        declared_by=actor,
+        declared_by=_me(actor),
         others_within_hours=others_within_hours,
     )
     log_event(actor=actor, verb="care.event_declared", obj=ev, data={"kind": kind})
@@ -531,7 +550,7 @@ def visit_record(
     visit = Visit.objects.create(
         community_id=person.community_id,
         person=person,
-        visitor=actor,
+        visitor=_me(actor),
         visited_on=visited_on,
         method=method,
         outcome=outcome,
@@ -588,7 +607,7 @@ def meal_deliver(*, actor: Actor, day: MealDay, person: CarePerson, status: str)
     if day.community_id != person.community_id:
         raise CareError(_("This person is not in this community."))
     d, _created = MealDelivery.objects.update_or_create(
-        day=day, person=person, defaults={"status": status, "by": actor, "at": timezone.now()}
+        day=day, person=person, defaults={"status": status, "by": _me(actor), "at": timezone.now()}
     )
     log_event(actor=actor, verb="care.meal_delivered", obj=person, data={"status": status})
     return d
@@ -620,7 +639,7 @@ def help_record(
         raise CareError(_("One session is at most 12 hours."), field="ended_at")
     s = HelpSession.objects.create(
         community=community,
-        helper=actor,
+        helper=_me(actor),
         person=person,
         kind=kind,
         started_at=started_at,
@@ -637,7 +656,7 @@ def help_record(
 def _hours_to_ledger(actor: Actor, s: HelpSession) -> bool:
     """Pending hours in the volunteers' ledger (#10), when it is installed."""
     try:
-        from linli.volunteers.services import hours_add_pending  # type: ignore[attr-defined]
+        from linli.volunteers.services import hours_add_pending
     except ImportError:
         return False
     hours_add_pending(

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -232,7 +232,16 @@ def register(request: HttpRequest, code: str) -> HttpResponse:
         "building": (g.get("building") or "")[:10],
         "overdue": g.get("overdue") == "1",
     }
-    page = queries.register_for(request.user, c, page=g.get("page") or 1, **filters)
+    page = queries.register_for(
+        request.user,
+        c,
+        page=g.get("page") or 1,
+        tier=str(filters["tier"]),
+        tag=str(filters["tag"]),
+        grid=str(filters["grid"]),
+        building=str(filters["building"]),
+        overdue=bool(filters["overdue"]),
+    )
     _shown(request, list(page.object_list), c)
     return render(
         request,
@@ -341,7 +350,7 @@ def unvisited(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def export(request: HttpRequest, code: str) -> HttpResponse:
+def export(request: HttpRequest, code: str) -> HttpResponse | FileResponse:
     """The register as CSV: names masked by the one disclosure function, phones masked, no
     health content; the export is logged and every row a recorded read."""
     c = _community(request, code, "care.export")
