@@ -926,6 +926,9 @@ def build_demo(seed: int = SEED) -> DemoPlan:
     from . import deliberation  # topics, meetings, surveys, a forum and votes (民事民议)
 
     deliberation.build_demo_deliberation(plan, users)
+    from . import care  # a year of care visits, a cold wave, love lunches (关爱)
+
+    care.build_demo_care(plan, users)
     return plan
 
 
