@@ -13,9 +13,11 @@ import datetime as dt
 import random
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from linli.accounts.models import RoleMembership, User
+from linli.core.models import Event
 from linli.care import services
 from linli.care.models import (
     CarePerson,
@@ -202,12 +204,16 @@ def build_demo_care(
             p.resident = Resident.objects.select_related("household__building").get(
                 pk=p.resident_id
             )
-            services.visit_record(
+            v = services.visit_record(
                 actor=visitors_of[p.pk][0], person=p, visited_on=today - dt.timedelta(days=rng.randint(1, 5)),
                 method="home", safety=["heating"], follow_up="request", category=category,
                 follow_up_text="电暖器插座发烫，请派人检查线路",
             )  # fmt: skip
             n_requests += 1
+            if v.ticket is not None:  # its timeline starts when the request does
+                Event.objects.filter(
+                    object_type=ContentType.objects.get_for_model(v.ticket), object_id=v.ticket.pk
+                ).update(created_at=v.ticket.created_at)
     services.community_refresh_due(xc.pk)
 
     # Love lunches: this week's roster, its recipients and last week's deliveries.
