@@ -221,7 +221,17 @@ ROUTE_PARAMS: dict[str, dict[str, object]] = {
     "care:health_note": {"pk": "careperson"},
     **{
         f"care:{n}": {"code": "community"}
-        for n in ("register", "enroll", "event_new", "coverage", "unvisited", "export")
+        for n in (
+            "register",
+            "enroll",
+            "event_new",
+            "coverage",
+            "unvisited",
+            "export",
+            "meals",
+            "meal_deliver",
+            "help_new",
+        )
     },
 }
 # Whole families whose only object parameter is ``pk`` of one kind.

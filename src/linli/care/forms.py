@@ -18,6 +18,7 @@ from .models import (
     EventKind,
     FollowUp,
     Frequency,
+    HelpKind,
     Method,
     Outcome,
     ReferTo,
@@ -180,3 +181,11 @@ class EventForm(forms.Form):
         min_value=1,
         max_value=336,
     )
+
+
+class HelpForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Work"), choices=HelpKind.choices)
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end = forms.TimeField(label=_("To"), widget=forms.TimeInput(attrs={"type": "time"}))
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)

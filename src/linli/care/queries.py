@@ -211,3 +211,32 @@ def reached_exists(start: dt.date, end: dt.date) -> Exists:
             person=OuterRef("pk"), outcome=Outcome.REACHED, visited_on__range=(start, end)
         )
     )
+
+
+# --- love lunches ------------------------------------------------------------------------------
+
+
+def meal_roster(actor: Actor, community: Community, *, week_of: dt.date) -> dict[str, Any]:
+    """The week's love-lunch days (cooks, deliveries) and the recipients with their dietary
+    notes; fixed queries whatever the size."""
+    from .models import MealDay, MealRecipient
+
+    monday = week_of - dt.timedelta(days=week_of.weekday())
+    days = list(
+        MealDay.objects.filter(
+            community=community, day__range=(monday, monday + dt.timedelta(days=6))
+        )
+        .prefetch_related("cooks", "deliveries")
+        .order_by("day")
+    )
+    recipients = list(
+        MealRecipient.objects.filter(person__community=community, active=True)
+        .select_related("person__resident__household")
+        .order_by("person__resident__household__label")
+    )
+    access.record_reads(
+        actor, [r.person.resident for r in recipients], kind=access.LISTED, purpose="care.meals"
+    )
+    for d in days:
+        d.status_of = {x.person_id: x.status for x in d.deliveries.all()}  # type: ignore[attr-defined]
+    return {"days": days, "recipients": recipients, "monday": monday}

@@ -21,4 +21,7 @@ urlpatterns = [
     path("c/<slug:code>/coverage/", views.coverage, name="coverage"),
     path("c/<slug:code>/unvisited/", views.unvisited, name="unvisited"),
     path("c/<slug:code>/export/", views.export, name="export"),
+    path("c/<slug:code>/meals/", views.meals, name="meals"),
+    path("c/<slug:code>/meals/deliver/", views.meal_deliver, name="meal_deliver"),
+    path("c/<slug:code>/help/", views.help_new, name="help_new"),
 ]

@@ -33,5 +33,6 @@ register_read_purposes(
         "care.sheet": _("printed a visit sheet with your name and room"),
         "care.api": _("read your care visits through the API"),
         "care.export": _("exported the care register, with your record in it"),
+        "care.meals": _("saw you on the love-lunch list"),
     }
 )

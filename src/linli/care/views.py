@@ -386,3 +386,87 @@ def export(request: HttpRequest, code: str) -> HttpResponse | FileResponse:
         filename=f"care-{c.code}",
     )
     return exp.response("xlsx" if request.GET.get("format") == "xlsx" else "csv")
+
+
+# --- love lunches and home help -------------------------------------------------------------
+
+
+@login_required
+def meals(request: HttpRequest, code: str) -> HttpResponse:
+    c = _community(request, code, "care.meals")
+    try:
+        week_of = dt.date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        week_of = timezone.localdate()
+    data = queries.meal_roster(request.user, c, week_of=week_of)
+    v = disclosure.viewer(request.user, c)
+    for r in data["recipients"]:
+        r.shown_name = disclosure.name(v, r.person.resident)  # type: ignore[attr-defined]
+    for d in data["days"]:
+        d.rows = [  # type: ignore[attr-defined]
+            (r, d.status_of.get(r.person_id, ""))
+            for r in data["recipients"]  # type: ignore[attr-defined]
+        ]
+    return render(
+        request,
+        "care/meals.html",
+        {
+            "community": c,
+            **data,
+            "today": timezone.localdate(),
+            "manage": policy.can(request.user, "care.manage", c),
+            "help_form": forms.HelpForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def meal_deliver(request: HttpRequest, code: str) -> HttpResponse:
+    from .models import MealDay
+
+    c = _community(request, code, "care.meals")
+    to = reverse("care:meals", args=[c.code])
+    day = MealDay.objects.filter(community=c, pk=request.POST.get("day") or 0).first()
+    if day is None:
+        raise Http404
+    p = policy.get_for(
+        request.user,
+        CarePerson.objects.select_related("resident"),
+        "care.meals",
+        pk=int(request.POST.get("person") or 0),
+    )
+    status = request.POST.get("status", "")
+    return run_action(
+        request,
+        lambda: services.meal_deliver(actor=request.user, day=day, person=p, status=status),
+        done=_("Saved."),
+        to=to + f"?week={day.day.isoformat()}",
+    )
+
+
+@login_required
+@require_POST
+def help_new(request: HttpRequest, code: str) -> HttpResponse:
+    c = _community(request, code, "care.meals")
+    form = forms.HelpForm(request.POST)
+    to = reverse("care:meals", args=[c.code])
+    if not form.is_valid():
+        err = services.CareError(_first(form))
+        return run_action(request, lambda: (_ for _ in ()).throw(err), to=to)
+    d = form.cleaned_data
+    day = d["day"]
+    tz = timezone.get_current_timezone()
+    return run_action(
+        request,
+        lambda: services.help_record(
+            actor=request.user,
+            community=c,
+            kind=d["kind"],
+            started_at=dt.datetime.combine(day, d["start"], tzinfo=tz),
+            ended_at=dt.datetime.combine(day, d["end"], tzinfo=tz),
+            note=d["note"],
+        ),
+        done=_("Your care work is recorded."),
+        to=to,
+    )

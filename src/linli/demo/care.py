@@ -17,7 +17,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from linli.accounts.models import RoleMembership, User
-from linli.core.models import Event
 from linli.care import services
 from linli.care.models import (
     CarePerson,
@@ -34,6 +33,7 @@ from linli.care.models import (
     Visit,
     VisitorKind,
 )
+from linli.core.models import Event
 from linli.registry.models import Community, Resident
 
 SEED = 20260115
