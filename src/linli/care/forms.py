@@ -30,7 +30,7 @@ from .models import (
 class VisitForm(forms.Form):
     visited_on = forms.DateField(
         label=_("Date of the visit"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("A visit done on paper: its real date."),
     )
     method = forms.ChoiceField(label=_("How"), choices=Method.choices, widget=forms.RadioSelect)
@@ -109,7 +109,9 @@ class EnrollForm(forms.Form):
     )
     consent_relation = forms.CharField(label=_("Relation"), max_length=30, required=False)
     consent_given_on = forms.DateField(
-        label=_("Consent given on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Consent given on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     consent_method = forms.ChoiceField(
         label=_("How"), choices=[("", "—"), *ConsentMethod.choices], required=False
@@ -159,7 +161,9 @@ class ConsentForm(forms.Form):
     subject = forms.ChoiceField(label=_("Consent to"), choices=ConsentSubject.choices)
     given_by = forms.CharField(label=_("Given by"), max_length=50)
     relation = forms.CharField(label=_("Relation"), max_length=30, required=False)
-    given_on = forms.DateField(label=_("Given on"), widget=forms.DateInput(attrs={"type": "date"}))
+    given_on = forms.DateField(
+        label=_("Given on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     method = forms.ChoiceField(label=_("How"), choices=ConsentMethod.choices)
 
 
@@ -185,7 +189,9 @@ class EventForm(forms.Form):
 
 class HelpForm(forms.Form):
     kind = forms.ChoiceField(label=_("Work"), choices=HelpKind.choices)
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(
+        label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
     end = forms.TimeField(label=_("To"), widget=forms.TimeInput(attrs={"type": "time"}))
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
