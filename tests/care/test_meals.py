@@ -81,3 +81,29 @@ def test_care_work_is_kept_with_its_duration(world, as_user):
         as_user(world.outsider).post(reverse("care:help_new", args=["xincun"]), {}).status_code
         == 404
     )
+
+
+def test_care_work_goes_to_the_hours_ledger_when_it_is_there(world, monkeypatch):
+    import sys
+    import types
+
+    calls = []
+    fake = types.ModuleType("linli.volunteers.services")
+    fake.hours_add_pending = lambda **kw: calls.append(kw)
+    monkeypatch.setitem(sys.modules, "linli.volunteers.services", fake)
+    end = timezone.now() - dt.timedelta(hours=1)
+    s = services.help_record(
+        actor=world.volunteer, community=world.xincun, kind="home_help",
+        started_at=end - dt.timedelta(hours=2), ended_at=end,
+    )  # fmt: skip
+    assert s.hours_entered
+    (kw,) = calls
+    assert kw["user"] == world.volunteer and kw["source"] == "care" and kw["source_object"] == s
+    assert kw["ended_at"] - kw["started_at"] == dt.timedelta(hours=2)
+
+
+def test_home_card_for_a_visitor(care, world, as_user):
+    r = as_user(world.volunteer).get("/")
+    assert r.status_code == 200 and 'data-testid="home-care"' in r.content.decode()
+    r = as_user(world.other_resident).get("/")
+    assert 'data-testid="home-care"' not in r.content.decode()
