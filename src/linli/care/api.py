@@ -6,8 +6,10 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
+from ninja import Status as Reply
 
 from . import queries, services
 
@@ -25,7 +27,7 @@ class DueOut(Schema):
 
 
 class VisitIn(Schema):
-    visited_on: dt.date
+    visited_on: dt.date | None = None  # none: today (recorded at the door)
     method: str = "home"
     outcome: str = "reached"
     health: list[str] = []
@@ -69,7 +71,7 @@ def due(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/people/{person_id}/visits", response={201: VisitOut}, summary="Record a visit")
-def visit(request: HttpRequest, person_id: int, payload: VisitIn) -> tuple[int, dict[str, Any]]:
+def visit(request: HttpRequest, person_id: int, payload: VisitIn) -> Reply[dict[str, Any]]:
     person = queries.person_get_for(request.user, person_id, "care.visit", purpose="care.api")
     category = None
     if payload.category_id is not None:
@@ -81,13 +83,17 @@ def visit(request: HttpRequest, person_id: int, payload: VisitIn) -> tuple[int, 
         if category is None:
             raise services.CareError(_("Choose the kind of request."), field="category")
     data = payload.dict(exclude={"category_id"})
+    data["visited_on"] = payload.visited_on or timezone.localdate()
     v = services.visit_record(actor=request.user, person=person, category=category, **data)
     person.refresh_from_db(fields=["due_on"])
-    return 201, {
-        "id": v.pk,
-        "person_id": person.pk,
-        "visited_on": v.visited_on,
-        "outcome": v.outcome,
-        "ticket_id": v.ticket_id,
-        "next_due_on": person.due_on,
-    }
+    return Reply(
+        201,
+        {
+            "id": v.pk,
+            "person_id": person.pk,
+            "visited_on": v.visited_on,
+            "outcome": v.outcome,
+            "ticket_id": v.ticket_id,
+            "next_due_on": person.due_on,
+        },
+    )

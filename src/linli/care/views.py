@@ -401,12 +401,9 @@ def meals(request: HttpRequest, code: str) -> HttpResponse:
     data = queries.meal_roster(request.user, c, week_of=week_of)
     v = disclosure.viewer(request.user, c)
     for r in data["recipients"]:
-        r.shown_name = disclosure.name(v, r.person.resident)  # type: ignore[attr-defined]
+        r.shown_name = disclosure.name(v, r.person.resident)
     for d in data["days"]:
-        d.rows = [  # type: ignore[attr-defined]
-            (r, d.status_of.get(r.person_id, ""))
-            for r in data["recipients"]  # type: ignore[attr-defined]
-        ]
+        d.rows = [(r, d.status_of.get(r.person_id, "")) for r in data["recipients"]]
     return render(
         request,
         "care/meals.html",
