@@ -113,7 +113,8 @@ class CarePerson(CommunityScoped):
     created_at = models.DateTimeField(default=timezone.now)
 
     SCOPE_PATHS = PERSON_PATHS
-    SCOPE_SELF_PATHS = {"visitor": "visitors__user_id"}
+    # "visitor": assigned to visit them; "subject": the person themselves (their own record).
+    SCOPE_SELF_PATHS = {"visitor": "visitors__user_id", "subject": "resident__user__id"}
     PERSONAL_FIELDS = frozenset({"health_note", "name", "phone"})
 
     class Meta:

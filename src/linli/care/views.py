@@ -18,6 +18,7 @@ from linli.core.events import log_event
 from linli.core.exports import Column, ListExport
 from linli.core.pages import form_page, run_action
 from linli.registry.models import Community, Resident
+from linli.registry.tags import builtin_label
 
 from . import coverage as cov
 from . import forms, queries, services
@@ -246,7 +247,13 @@ def register(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "care/register.html",
-        {"community": c, "page": page, "f": filters, "tiers": Tier.choices, "care_tags": CARE_TAGS},
+        {
+            "community": c,
+            "page": page,
+            "f": filters,
+            "tiers": Tier.choices,
+            "care_tags": [(t, builtin_label(t) or t) for t in CARE_TAGS],
+        },
     )
 
 
