@@ -181,7 +181,9 @@ def test_enroll_page(world, as_user):
 
 
 def test_the_person_sees_their_own_care_record(world, as_user):
-    p = services.person_enroll(actor=world.staff, resident=world.zhang_san, tier="key", reason="空巢")
+    p = services.person_enroll(
+        actor=world.staff, resident=world.zhang_san, tier="key", reason="空巢"
+    )
     r = as_user(world.resident).get(reverse("care:person", args=[p.pk]))
     assert r.status_code == 200 and not r.context["manage"] and not r.context["can_visit"]
     assert as_user(world.other_resident).get(reverse("care:person", args=[p.pk])).status_code == 404

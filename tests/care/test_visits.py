@@ -195,3 +195,12 @@ def test_api_due_and_record(care, world, as_user):
         f"/api/care/people/{care.li.pk}/visits", json.dumps(future), content_type="application/json"
     )
     assert r.status_code == 400
+
+
+def test_sheet_as_pdf(care, world, as_user):
+    from tests.pdfs import text as pdf_text
+
+    r = as_user(world.volunteer).get(reverse("care:sheet_pdf"))
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    text = pdf_text(r.content)
+    assert "3-2-501" in text and "13900005678" not in text

@@ -196,6 +196,7 @@ def week_sheet(actor: Actor, *, now: dt.datetime | None = None) -> list[CarePers
     """The visitor's printable sheet: everyone assigned, by building and room."""
     people = list(
         with_status(_base().filter(pk__in=assigned_to(actor).values("pk")), now)
+        .select_related("resident__community")
         .prefetch_related("contacts")
         .order_by("resident__household__building__number", "resident__household__room")[:300]
     )

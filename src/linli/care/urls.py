@@ -7,6 +7,7 @@ app_name = "care"
 urlpatterns = [
     path("", views.mine, name="mine"),
     path("sheet/", views.sheet, name="sheet"),
+    path("sheet.pdf", views.sheet_pdf, name="sheet_pdf"),
     path("people/<int:pk>/", views.person, name="person"),
     path("people/<int:pk>/visit/", views.visit_new, name="visit_new"),
     path("people/<int:pk>/tier/", views.tier, name="tier"),

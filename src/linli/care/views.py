@@ -65,6 +65,45 @@ def sheet(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def sheet_pdf(request: HttpRequest) -> HttpResponse:
+    """The weekly visit sheet as an A4 PDF (core/documents.py)."""
+    from linli.core import documents
+
+    people = queries.week_sheet(request.user)
+    today = timezone.localdate()
+    rows = []
+    for p in people:
+        v = disclosure.viewer(request.user, p)
+        rows.append(
+            {
+                "room": p.resident.household.label,
+                "name": disclosure.name(v, p.resident),
+                "phone": disclosure.phone(v, p.resident.phone),
+                "last": p.last_reached_on.isoformat() if p.last_reached_on else "—",
+                "due": _("Overdue")
+                if p.overdue  # type: ignore[attr-defined]
+                else (p.due_on.isoformat() if p.due_on else ""),
+            }
+        )
+    labels = {
+        "heading": _("Visit sheet"),
+        "check": _("health, money, family, water, power, gas, heating, needs"),
+        "columns": [
+            _("Room"), _("Name"), _("Phone"), _("Last visited"), _("Due"), _("What to check"),
+            _("Done"),
+        ],
+    }  # fmt: skip
+    community = people[0].resident.community.name if people else ""
+    doc = documents.render_pdf(
+        "care/documents/visit_sheet.typ",
+        {"labels": labels, "rows": rows, "subtitle": today.isoformat()},
+        community=community,
+        title=str(_("Visit sheet")),
+    )
+    return documents.pdf_response(doc, f"visit-sheet-{today.isoformat()}.pdf")
+
+
+@login_required
 def person(request: HttpRequest, pk: int) -> HttpResponse:
     p = queries.person_get_for(request.user, pk, purpose="care.person_page")
     _shown(request, [p], p)
