@@ -83,23 +83,43 @@ def test_care_work_is_kept_with_its_duration(world, as_user):
     )
 
 
-def test_care_work_goes_to_the_hours_ledger_when_it_is_there(world, monkeypatch):
-    import sys
-    import types
+def test_care_work_goes_to_the_hours_ledger_as_pending(world):
+    from linli.volunteers.models import HourEntry
 
-    calls = []
-    fake = types.ModuleType("linli.volunteers.services")
-    fake.hours_add_pending = lambda **kw: calls.append(kw)
-    monkeypatch.setitem(sys.modules, "linli.volunteers.services", fake)
     end = timezone.now() - dt.timedelta(hours=1)
     s = services.help_record(
         actor=world.volunteer, community=world.xincun, kind="home_help",
         started_at=end - dt.timedelta(hours=2), ended_at=end,
     )  # fmt: skip
     assert s.hours_entered
-    (kw,) = calls
-    assert kw["user"] == world.volunteer and kw["source"] == "care" and kw["source_object"] == s
-    assert kw["ended_at"] - kw["started_at"] == dt.timedelta(hours=2)
+    e = HourEntry.objects.get()
+    assert (e.status, e.source) == ("pending", "care")
+    assert e.ended_at - e.started_at == dt.timedelta(hours=2)
+
+
+def test_a_volunteers_visit_time_goes_to_the_ledger(care, world):
+    from linli.volunteers.models import HourEntry
+
+    v = services.visit_record(
+        actor=world.volunteer, person=care.li, visited_on=timezone.localdate(), method="home",
+        minutes=30,
+    )  # fmt: skip
+    assert v.hours_entered and HourEntry.objects.count() == 1
+    # a second visit recorded at the same moment overlaps: the visit is kept, not the hours
+    v2 = services.visit_record(
+        actor=world.volunteer, person=care.li, visited_on=timezone.localdate(), method="home",
+        minutes=30,
+    )  # fmt: skip
+    assert not v2.hours_entered and HourEntry.objects.count() == 1
+    # a grid worker's (paid) visit is no volunteer service
+    services.visitor_assign(
+        actor=world.staff, person=care.wang, user=world.grid_worker, kind="grid_worker"
+    )
+    v3 = services.visit_record(
+        actor=world.grid_worker, person=care.wang, visited_on=timezone.localdate(), method="home",
+        minutes=30,
+    )  # fmt: skip
+    assert not v3.hours_entered
 
 
 def test_home_card_for_a_visitor(care, world, as_user):

@@ -354,6 +354,8 @@ class Visit(CommunityScoped):
     event = models.ForeignKey(
         MajorEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="visits"
     )
+    # A volunteer's visit time went to the volunteers' hours ledger (pending verification).
+    hours_entered = models.BooleanField(default=False)
 
     SCOPE_PATHS = {
         **CommunityScoped.SCOPE_PATHS,

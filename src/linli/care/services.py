@@ -580,6 +580,9 @@ def visit_record(
             "late": visited_on < today,
         },
     )
+    if _visit_hours(actor, visit):
+        visit.hours_entered = True
+        visit.save(update_fields=["hours_entered"])
     person_refresh_due(person)
     return visit
 
@@ -654,11 +657,9 @@ def help_record(
 
 
 def _hours_to_ledger(actor: Actor, s: HelpSession) -> bool:
-    """Pending hours in the volunteers' ledger (#10), when it is installed."""
-    try:
-        from linli.volunteers.services import hours_add_pending
-    except ImportError:
-        return False
+    """Pending hours in the volunteers' ledger (#10)."""
+    from linli.volunteers.services import hours_add_pending
+
     hours_add_pending(
         actor=actor,
         user=s.helper,
@@ -669,4 +670,40 @@ def _hours_to_ledger(actor: Actor, s: HelpSession) -> bool:
         source_object=s,
         description=str(s.get_kind_display()),
     )
+    return True
+
+
+def _is_volunteer(user: Actor, community_id: int) -> bool:
+    return any(
+        m.role in ("volunteer", "team_leader") and m.community_id == community_id
+        for m in policy.memberships(user)
+    )
+
+
+def _visit_hours(actor: Actor, visit: Visit) -> bool:
+    """A volunteer's visit made today with its minutes given: that time goes to the hours
+    ledger as pending hours (ending when it was recorded). Time that overlaps other recorded
+    service (two visits entered at once) is left out of the ledger, never the visit."""
+    from linli.volunteers.services import hours_add_pending
+
+    if not visit.minutes or visit.visited_on != timezone.localdate(visit.entered_at):
+        return False
+    if not _is_volunteer(actor, visit.community_id):
+        return False
+    try:
+        with transaction.atomic():
+            hours_add_pending(
+                actor=actor,
+                user=_me(actor),
+                community=visit.person.community,
+                started_at=visit.entered_at - dt.timedelta(minutes=visit.minutes),
+                ended_at=visit.entered_at,
+                source="care",
+                source_object=visit,
+                description=str(_("Care visit")),
+            )
+    except DomainError as e:
+        if e.code != "overlap":
+            raise
+        return False
     return True
