@@ -143,7 +143,8 @@ def build_demo_care(
         declared_by=staff, others_within_hours=72,
     )  # fmt: skip
 
-    away_grid = sorted(grid_user)[1] if len(grid_user) > 1 else None
+    grid_ids = sorted(g for g in grid_user if g is not None)
+    away_grid = grid_ids[1] if len(grid_ids) > 1 else None
     visits: list[Visit] = []
     for p in people:
         b = p.resident.household.building
