@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "linli.tickets",
     "linli.deliberation",
     "linli.mediation",
+    "linli.care",
     "linli.api",
     "linli.demo",
 ]

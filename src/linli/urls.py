@@ -10,6 +10,7 @@ urlpatterns = [
     path("requests/", include("linli.tickets.urls")),
     path("deliberation/", include("linli.deliberation.urls")),
     path("mediation/", include("linli.mediation.urls")),
+    path("care/", include("linli.care.urls")),
     path("open311/v2/", include("linli.tickets.open311_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

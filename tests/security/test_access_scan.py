@@ -37,6 +37,7 @@ from PIL import Image
 
 from linli.accounts.models import RoleMembership
 from linli.api.api import api
+from linli.care import services as care_services
 from linli.core.models import Notification
 from linli.deliberation.models import (
     ActionItem,
@@ -227,6 +228,26 @@ ROUTE_PARAMS: dict[str, dict[str, object]] = {
     "mediation:committee_settings": {"code": "community"},
     "mediation:act": {"pk": "mediation_case", "action": ("literal", "accept")},
     "mediation:agreement_step": {"pk": "mediation_case", "step": ("literal", "fix")},
+    # care
+    **{
+        f"care:{n}": {"pk": "careperson"}
+        for n in ("person", "visit_new", "tier", "frequency", "assign", "contact", "consent")
+    },
+    "care:health_note": {"pk": "careperson"},
+    **{
+        f"care:{n}": {"code": "community"}
+        for n in (
+            "register",
+            "enroll",
+            "event_new",
+            "coverage",
+            "unvisited",
+            "export",
+            "meals",
+            "meal_deliver",
+            "help_new",
+        )
+    },
 }
 # Whole families whose only object parameter is ``pk`` of one kind.
 PREFIX_PK = {
@@ -237,7 +258,7 @@ PREFIX_PK = {
     "deliberation:vote_": "vote",
     "mediation:": "mediation_case",
 }
-API_PARAM_KIND = {"ticket_id": "ticket", "household_id": "household"}
+API_PARAM_KIND = {"ticket_id": "ticket", "household_id": "household", "person_id": "careperson"}
 
 # Routes that answer anyone by design, with the reason. They are still requested (never a 500).
 PUBLIC: dict[str, str] = {
@@ -261,7 +282,15 @@ DOCUMENTED_403: dict[str, str] = {}
 
 # Kinds that belong to one household / one building: the resident of 3-2-501 and the leader of
 # building 3 are scanned on routes whose every object is of these kinds.
-HOUSEHOLD_KINDS = {"household", "resident", "ticket", "photo", "notification", "correction"}
+HOUSEHOLD_KINDS = {
+    "household",
+    "resident",
+    "ticket",
+    "photo",
+    "notification",
+    "correction",
+    "careperson",
+}
 BUILDING_KINDS = HOUSEHOLD_KINDS | {"building", "forum", "opinion"}
 
 
@@ -332,6 +361,9 @@ def _objects(*, community, building, household, resident, requester, staff) -> d
     """One of each kind, in ``community`` (placed in ``building``/``household``)."""
     o: dict = {"community": community, "building": building, "household": household}
     o["resident"] = resident
+    o["careperson"] = care_services.person_enroll(
+        actor=staff, resident=resident, tier="high", reason="扫描"
+    )  # care
     o["membership"] = RoleMembership.objects.filter(community=community).first()
     o["user"] = o["membership"].user  # an account of the community
     o["notification"] = Notification.objects.create(

@@ -52,3 +52,6 @@ api.add_router("/registry/", registry_router)
 from linli.tickets.api import router as tickets_router  # noqa: E402
 
 api.add_router("/tickets/", tickets_router)
+from linli.care.api import router as care_router  # noqa: E402
+
+api.add_router("/care/", care_router)

@@ -32,6 +32,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "elder_mode": getattr(request, "elder_mode", False),
         "site_name": settings.LINLI_SITE_NAME,
         "nav_registry": bool(me and policy.has_any(me, "registry.browse")),
+        # Someone who holds a role beyond their own household's (visits, duties).
+        "nav_work": bool(me and any(m.role != "resident" for m in policy.memberships(me))),
         # A callable, so the COUNT runs only when a template shows it, and only once.
         "unread_notifications": _unread_count(me) if me else 0,
     }

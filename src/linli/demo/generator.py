@@ -924,6 +924,9 @@ def build_demo(seed: int = SEED) -> DemoPlan:
     from . import office  # a contact correction waiting for the office (issue 11)
 
     office.build_demo_office(plan, users)
+    from . import care  # a year of care visits, a cold wave, love lunches (关爱)
+
+    care.build_demo_care(plan, users)
     return plan
 
 
