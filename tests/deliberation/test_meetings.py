@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from linli.core.models import Event, Notification
-from linli.deliberation import services_meetings as svc
 from linli.deliberation.models import (
     ActionItem,
     Invitation,
@@ -21,6 +20,7 @@ from linli.deliberation.models import (
     Resolution,
     Topic,
 )
+from linli.deliberation.services import meetings as svc
 from tests.factories import grant, make_household, make_user
 
 pytestmark = pytest.mark.django_db

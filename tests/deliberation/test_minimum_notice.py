@@ -13,11 +13,12 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from linli.deliberation import services_meetings as sm
-from linli.deliberation import services_notice as notice
-from linli.deliberation import services_votes as sv
 from linli.deliberation.errors import DeliberationError
 from linli.deliberation.models import Meeting, NoticeRules, Vote, VoteStatus
+from linli.deliberation.queries import notice as notice_queries
+from linli.deliberation.services import meetings as sm
+from linli.deliberation.services import notice
+from linli.deliberation.services import votes as sv
 from tests.deliberation.test_votes import T0, Clock, prepare
 
 FLOORS = [("owners_joint_decision", 15), ("residents_meeting", 1), ("consultative", 0)]
@@ -111,8 +112,8 @@ def test_the_other_community_keeps_the_legal_floor(dw):
     notice.notice_rules_update(
         actor=dw.staff, community=dw.xincun, owners_days=30, residents_days=1, consultative_days=0
     )
-    assert notice.minimum_days(dw.nancun.pk, "owners_joint_decision") == 15
-    assert notice.minimum_days(dw.xincun.pk, "owners_joint_decision") == 30
+    assert notice_queries.minimum_days(dw.nancun.pk, "owners_joint_decision") == 15
+    assert notice_queries.minimum_days(dw.xincun.pk, "owners_joint_decision") == 30
 
 
 def test_a_notice_is_refused_when_the_community_raised_its_minimum_since(dw, clock, english):

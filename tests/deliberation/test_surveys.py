@@ -17,7 +17,6 @@ from django.utils.html import escape
 
 from linli.core.exports import neutralise
 from linli.core.models import Event, Notification
-from linli.deliberation import services_surveys as svc
 from linli.deliberation.errors import DeliberationError
 from linli.deliberation.models import (
     Answer,
@@ -27,6 +26,8 @@ from linli.deliberation.models import (
     SurveyStatus,
     SurveyVisit,
 )
+from linli.deliberation.queries import surveys as survey_queries
+from linli.deliberation.services import surveys as svc
 from linli.registry.models import Household
 from tests.factories import make_household
 
@@ -484,7 +485,7 @@ def _known_data(dw) -> Survey:
 
 def test_progress_per_building_is_exact(dw):
     s = _known_data(dw)
-    buildings, total = svc.progress_for(s)
+    buildings, total = survey_queries.progress_for(s)
     got = [(b.number, b.total, b.reached, b.answered) for b in buildings]
     assert got == [("3", 10, 7, 6), ("4", 1, 1, 0)]
     assert (total.total, total.reached, total.answered) == (11, 8, 6)
@@ -493,7 +494,7 @@ def test_progress_per_building_is_exact(dw):
 
 def test_results_aggregates_are_exact(dw):
     s = _known_data(dw)
-    res = svc.results_for(s, answered=svc.outcome_counts(s)["answered"])
+    res = survey_queries.results_for(s, answered=survey_queries.outcome_counts(s)["answered"])
     single, multiple, scale, text = res
     assert [(b.label, b.count, b.pct) for b in single.bars] == [
         (YES, 4, Decimal("66.7")),

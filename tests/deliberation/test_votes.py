@@ -16,9 +16,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from linli.core.models import Notification
-from linli.deliberation import services_votes as sv
 from linli.deliberation.errors import DeliberationError
 from linli.deliberation.models import ActionItem, Ballot, Vote, Voter, VoteStatus
+from linli.deliberation.queries import votes as vote_queries
+from linli.deliberation.services import votes as sv
 from linli.registry.models import Household
 from tests.factories import grant, make_household, make_resident, make_user
 
@@ -43,7 +44,7 @@ SECOND = dt.timedelta(seconds=1)
 
 
 class Clock:
-    """Moves the votes' clock (``services_votes._now``)."""
+    """Moves the votes' clock (``services.votes._now``)."""
 
     def __init__(self, monkeypatch, at=T0):
         self.at = at
@@ -148,7 +149,9 @@ def test_areas_come_from_the_registry_and_are_frozen_at_opening(dw, clock):
     Household.objects.filter(pk=dw.hh_4_1_101.pk).update(floor_area=Decimal("99.00"))
     wang = voters_by_flats(vote)[("4-1-101",)]
     assert wang.units[0]["area"] == "61.07"
-    assert sv.opening_summary(vote)["total_area"] == "284.57"  # 75.50 + 68.00 + 61.07 + 80
+    assert (
+        vote_queries.opening_summary(vote)["total_area"] == "284.57"
+    )  # 75.50 + 68.00 + 61.07 + 80
 
 
 def test_flats_without_an_owner_or_an_area_are_left_out_and_reported(dw, clock):
@@ -162,7 +165,7 @@ def test_flats_without_an_owner_or_an_area_are_left_out_and_reported(dw, clock):
     vote = open_vote(dw, clock)
     flats = {u["id"] for v in Voter.objects.filter(vote=vote) for u in v.units}
     assert flats == {"3-2-501", "3-2-502", "4-1-101", "5-1-201"}
-    problems = {(p["flat"], p["problem"]) for p in sv.opening_summary(vote)["problems"]}
+    problems = {(p["flat"], p["problem"]) for p in vote_queries.opening_summary(vote)["problems"]}
     assert problems == {("4-999", "no_owner"), ("4-998", "no_area"), ("4-997", "no_owner")}
 
 
@@ -283,7 +286,7 @@ def test_voting_cannot_be_opened_early(dw, clock):
 def test_voting_opens_by_itself_when_the_window_starts(dw, clock):
     vote = announce(dw, clock)
     clock.set(OPENS)
-    sv.vote_get_for(dw.resident, vote.pk)
+    vote_queries.vote_get_for(dw.resident, vote.pk)
     vote.refresh_from_db()
     assert vote.status == VoteStatus.OPEN and Voter.objects.filter(vote=vote).count() == 3
 
@@ -511,7 +514,7 @@ def test_meeting_votes_are_counted_by_their_rule(dw, clock, rule, counts, outcom
     sv.vote_counts_enter(actor=dw.staff, vote=vote, eligible=e, present=p, yes=y)
     vote = sv.vote_close(actor=dw.staff, vote=vote)
     assert vote.result["outcome"] == outcome
-    assert vote.result == tally_cli(sv.tally_input(vote))
+    assert vote.result == tally_cli(vote_queries.tally_input(vote))
 
 
 # --- counting ---------------------------------------------------------------------------------
@@ -560,7 +563,7 @@ def test_the_count_equals_linli_tally_on_the_export(dw, clock):
     vote = open_vote(dw, clock, matter="rebuild")
     _cast(dw, vote, zhang="yes", wang="no", developer="yes")
     vote = close(dw, clock, vote)
-    exported = json.loads(json.dumps(sv.tally_input(vote), ensure_ascii=False))
+    exported = json.loads(json.dumps(vote_queries.tally_input(vote), ensure_ascii=False))
     assert exported["rule"] == "owners_joint_decision" and exported["matter"] == "rebuild"
     assert {o["id"] for o in exported["owners"]} == set(
         Voter.objects.filter(vote=vote).values_list("key", flat=True)
@@ -584,8 +587,8 @@ def test_the_ballots_csv_lists_every_ballot_for_the_auditor(dw, clock):
         proxy_name="=王小五",
         proxy_authorization="委托书 1",
     )
-    rows = sv.ballots_csv(close(dw, clock, vote)).splitlines()
-    assert rows[0].split(",") == sv.CSV_HEADER
+    rows = vote_queries.ballots_csv(close(dw, clock, vote)).splitlines()
+    assert rows[0].split(",") == vote_queries.CSV_HEADER
     assert any("3-2-501 3-2-502,143.50,yes,online" in r for r in rows)
     assert any("5-1-201,80.00,no,paper,DEV-1" in r for r in rows)
     assert any("'=王小五" in r for r in rows)  # no formula injection

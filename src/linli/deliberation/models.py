@@ -282,6 +282,11 @@ class QuestionKind(models.TextChoices):
     TEXT = "text", _("Free text")
 
 
+# Questions answered by choosing: one, or several.
+CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
+SCALE = (1, 2, 3, 4, 5)
+
+
 class Question(models.Model):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
     order = models.PositiveSmallIntegerField(default=1)
@@ -320,6 +325,10 @@ class VisitOutcome(models.TextChoices):
     ANSWERED = "answered", _("Answered")
     NOT_HOME = "not_home", _("Not at home — visit again")
     DECLINED = "declined", _("Declined")
+
+
+# A visit with one of these outcomes ends the household's part in the survey.
+FINAL = (VisitOutcome.ANSWERED, VisitOutcome.DECLINED)
 
 
 class SurveyVisit(models.Model):
@@ -428,6 +437,10 @@ class VoteRule(models.TextChoices):
     OWNERS = "owners_joint_decision", _("Owners' joint decision (Civil Code Art. 278)")
     RESIDENTS = "residents_meeting", _("Residents' meeting (Organic Law)")
     CONSULTATIVE = "consultative", _("Consultative poll (no legal effect)")
+
+
+# Rules counted by heads alone (no floor areas): the office enters the counts.
+COUNT_RULES = frozenset({VoteRule.RESIDENTS, VoteRule.CONSULTATIVE})
 
 
 class Matter(models.TextChoices):

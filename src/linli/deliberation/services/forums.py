@@ -2,17 +2,14 @@
 their themes, the speaker named only with their consent (PIPL Art. 25), and the follow-up
 work they lead to.
 
-Held by the office, the building leader of that building, or the grid worker of its grid.
-"""
+Held by the office, the building leader of that building, or the grid worker of its grid."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,9 +17,9 @@ from django.utils.translation import gettext_lazy
 from linli.core import policy
 from linli.core.events import log_event, register_verbs
 
-from . import services
-from .errors import DeliberationError
-from .models import ActionItem, Forum, Opinion, Topic
+from ..errors import DeliberationError
+from ..models import ActionItem, Forum, Opinion, Topic
+from ..services import topics as topic_services
 
 register_verbs(
     {
@@ -188,7 +185,7 @@ def forum_follow_up(
     )
     topic = forum.topic
     if topic is None:
-        topic = services.topic_raise(
+        topic = topic_services.topic_raise(
             actor=actor,
             community=forum.community,
             building=forum.building,
@@ -197,7 +194,7 @@ def forum_follow_up(
         )
         forum.topic = topic
         forum.save(update_fields=["topic"])
-    return services.action_create(
+    return topic_services.action_create(
         actor=actor,
         topic=topic,
         title=title,
@@ -210,30 +207,3 @@ def forum_follow_up(
 
 
 # --- reads shared by the pages ---------------------------------------------------------------
-
-
-@dataclass
-class Theme:
-    name: str
-    opinions: list[Opinion] = field(default_factory=list)
-
-    @property
-    def count(self) -> int:
-        return len(self.opinions)
-
-
-def forums_for(actor) -> QuerySet[Forum]:
-    return (
-        policy.scope_filter(actor, Forum.objects.all(), "forum.view")
-        .select_related("building", "community", "topic")
-        .annotate(n_opinions=Count("opinions"))
-        .order_by("-held_on", "-id")
-    )
-
-
-def forum_themes(forum: Forum) -> list[Theme]:
-    """The forum's opinions grouped by theme, the most-heard theme first."""
-    themes: dict[str, Theme] = {}
-    for o in forum.opinions.order_by("theme", "id"):
-        themes.setdefault(o.theme, Theme(o.theme)).opinions.append(o)
-    return sorted(themes.values(), key=lambda t: (-t.count, t.name))

@@ -4,14 +4,12 @@ printable agenda and minutes, and the public view.
 
 Members without the manage permission see the agenda, time and place, and after the minutes
 are published the public summary and the resolutions with their counts; attendance only as a
-count (the names of who came are the office's record, PIPL Art. 25).
-"""
+count (the names of who came are the office's record, PIPL Art. 25)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -22,20 +20,24 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.core import documents, policy
-from linli.core.roles import Role
 from linli.registry.models import Community
 
-from . import services_meetings as svc
-from . import services_notice as notice
-from .errors import DeliberationError
-from .models import (
+from ..errors import DeliberationError
+from ..forms.meetings import (
+    AgendaForm,
+    CancelForm,
+    InviteForm,
+    MeetingForm,
+    MinutesForm,
+    ResolutionForm,
+)
+from ..forms.topics import FollowUpForm
+from ..models import (
     ActionItem,
     AgendaItem,
-    Body,
     Invitation,
     Meeting,
     MeetingStatus,
@@ -43,154 +45,15 @@ from .models import (
     Topic,
     TopicStatus,
 )
-from .views_topics import (
-    PAGE_SIZE,
-    FollowUpForm,
-    ObjectChoiceField,
-    first_error,
-    follow_up_choices,
-    form_page,
-)
+from ..queries import meetings as meeting_queries
+from ..queries.topics import follow_up_choices
+from ..services import meetings as svc
+from ..views.common import PAGE_SIZE, first_error, form_page
 
 MS = MeetingStatus
 
 
 # --- forms -----------------------------------------------------------------------------------
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("format", "%Y-%m-%dT%H:%M")
-        super().__init__(**kwargs)
-
-
-class MeetingForm(forms.Form):
-    community = ObjectChoiceField(label=gettext_lazy("Community"))
-    body = forms.ChoiceField(label=gettext_lazy("Which body meets"), choices=Body.choices)
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=120)
-    starts_at = forms.DateTimeField(label=gettext_lazy("Starts at"), widget=DateTimeInput)
-    location = forms.CharField(label=gettext_lazy("Place"), max_length=120)
-    notice_days = forms.IntegerField(
-        label=gettext_lazy("Notice period (days)"),
-        required=False,
-        min_value=0,
-        max_value=svc.MAX_NOTICE_DAYS,
-        help_text=gettext_lazy(
-            "Leave empty for the body's usual period: 3 days for the "
-            "residents' council and the residents' affairs council, 15 days "
-            "for the owners' assembly. Never less than 15 days for the owners' assembly, "
-            "nor less than the minimum this community has set."
-        ),
-    )
-
-    def __init__(self, *args, communities=(), editing=False, meeting=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.meeting = meeting
-        self.fields["community"] = ObjectChoiceField(
-            label=self.fields["community"].label, objects=communities
-        )
-        if editing:
-            del self.fields["community"], self.fields["body"]
-        elif len(communities) == 1:
-            self.fields["community"].initial = str(communities[0].pk)
-            self.fields["community"].widget = forms.HiddenInput()
-
-    def clean(self):
-        data = super().clean()
-        community = data.get("community") or (self.meeting.community if self.meeting else None)
-        body = data.get("body") or (self.meeting.body if self.meeting else None)
-        days = data.get("notice_days")
-        if community is not None and body and days is not None:
-            try:
-                notice.check_meeting_notice(community.pk, body, days)
-            except DeliberationError as e:
-                self.add_error("notice_days", str(e.message))
-        return data
-
-
-class AgendaForm(forms.Form):
-    topic = ObjectChoiceField(label=gettext_lazy("Topic"))
-
-    def __init__(self, *args, topics=(), **kwargs):
-        kwargs.setdefault("auto_id", "id_ag_%s")
-        super().__init__(*args, **kwargs)
-        self.fields["topic"] = ObjectChoiceField(label=self.fields["topic"].label, objects=topics)
-
-
-class InviteForm(forms.Form):
-    roles = forms.MultipleChoiceField(
-        label=gettext_lazy("Everyone holding these roles"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    users = forms.MultipleChoiceField(
-        label=gettext_lazy("Or these people"), required=False, widget=forms.CheckboxSelectMultiple
-    )
-
-    def __init__(self, *args, members=(), **kwargs):
-        kwargs.setdefault("auto_id", "id_inv_%s")
-        super().__init__(*args, **kwargs)
-        self.members = members
-        present_roles = {m.role for m in members}
-        self.fields["roles"].choices = [
-            (r.value, r.label) for r in Role if r.value in present_roles
-        ]
-        labels: dict[int, list[str]] = {}
-        users = {}
-        for m in members:
-            users[m.user_id] = m.user
-            labels.setdefault(m.user_id, []).append(str(Role(m.role).label))
-        self.users = users
-        self.fields["users"].choices = [
-            (str(pk), f"{u.get_full_name()} ({', '.join(labels[pk])})") for pk, u in users.items()
-        ]
-
-    def chosen_users(self) -> list:
-        roles = set(self.cleaned_data["roles"])
-        ids = {int(x) for x in self.cleaned_data["users"]}
-        ids |= {m.user_id for m in self.members if m.role in roles}
-        return [self.users[pk] for pk in ids if pk in self.users]
-
-
-class ResolutionForm(forms.Form):
-    topic = ObjectChoiceField(label=gettext_lazy("Agenda topic"))
-    text = forms.CharField(
-        label=gettext_lazy("Resolution"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    yes = forms.IntegerField(label=gettext_lazy("Votes for"), min_value=0, initial=0)
-    no = forms.IntegerField(label=gettext_lazy("Votes against"), min_value=0, initial=0)
-    abstain = forms.IntegerField(label=gettext_lazy("Abstain"), min_value=0, initial=0)
-
-    def __init__(self, *args, topics=(), **kwargs):
-        kwargs.setdefault("auto_id", "id_res_%s")
-        super().__init__(*args, **kwargs)
-        self.fields["topic"] = ObjectChoiceField(label=self.fields["topic"].label, objects=topics)
-
-
-class MinutesForm(forms.Form):
-    minutes = forms.CharField(
-        label=gettext_lazy("Minutes"),
-        max_length=20000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 10}),
-        help_text=gettext_lazy("The record of the meeting, read by the members and the office."),
-    )
-    public_summary = forms.CharField(
-        label=gettext_lazy("Public summary"),
-        max_length=4000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=gettext_lazy("What every resident reads. Name no one."),
-    )
-
-
-class CancelForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Why"), max_length=300, required=False)
-
-
-# --- the list and calling a meeting ----------------------------------------------------------
 
 
 @login_required
@@ -199,7 +62,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     policy.require_any(actor, "meeting.view")
     when = request.GET.get("when") or "upcoming"
     since = timezone.now() - svc.CHECKIN_OPENS_BEFORE
-    qs = svc.meetings_for(actor).select_related("community")
+    qs = meeting_queries.meetings_for(actor).select_related("community")
     if when == "past":
         qs = qs.filter(Q(starts_at__lt=since) | Q(status__in=[MS.CLOSED, MS.CANCELLED]))
         qs = qs.order_by("-starts_at", "-id")
@@ -244,7 +107,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
 def _get_managed(actor, pk: int) -> Meeting:
     """A meeting the actor manages: 404 out of scope or (for anyone but the office) still
     being prepared, as its detail page; 403 when it is visible but not theirs to manage."""
-    return svc.meeting_get_for(actor, pk, "meeting.manage")[0]
+    return meeting_queries.meeting_get_for(actor, pk, "meeting.manage")[0]
 
 
 @login_required
@@ -361,7 +224,9 @@ def _detail_context(
     if ctx["can_invite"]:
         invited_ids = {i.user_id for i in ctx["invitations"]}
         members = [
-            m for m in svc.community_members(meeting.community_id) if m.user_id not in invited_ids
+            m
+            for m in meeting_queries.community_members(meeting.community_id)
+            if m.user_id not in invited_ids
         ]
         ctx["invite_form"] = bound.get("invite") or InviteForm(members=members)
     if ctx["can_resolve"]:
@@ -397,7 +262,7 @@ def _detail_context(
 
 @login_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting, manage = svc.meeting_get_for(request.user, pk)
+    meeting, manage = meeting_queries.meeting_get_for(request.user, pk)
     return render(
         request, "deliberation/meeting_detail.html", _detail_context(request, meeting, manage)
     )
@@ -460,7 +325,7 @@ def _int(value) -> int | None:
 def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     meeting = _get_managed(actor, pk)
-    form = InviteForm(request.POST, members=svc.community_members(meeting.community_id))
+    form = InviteForm(request.POST, members=meeting_queries.community_members(meeting.community_id))
     if not form.is_valid():
         return _failed(request, meeting, first_error(form), 400, {"invite": form})
     try:
@@ -669,7 +534,7 @@ def meeting_qr(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _agenda_context(request: HttpRequest, pk: int) -> dict:
     """What the printed agenda shows, for the page and the PDF: one permission check."""
-    meeting, manage = svc.meeting_get_for(request.user, pk)
+    meeting, manage = meeting_queries.meeting_get_for(request.user, pk)
     agenda = list(meeting.agenda.select_related("topic").order_by("order", "id"))
     page_url = request.build_absolute_uri(reverse("deliberation:meeting_detail", args=[meeting.pk]))
     return {
@@ -730,7 +595,7 @@ def _minutes_context(request: HttpRequest, pk: int) -> dict:
     """The minutes as published. Before publication only the office may print a draft; the
     full minutes and the names of those present are for the office and the members."""
     actor = request.user
-    meeting, manage = svc.meeting_get_for(actor, pk)
+    meeting, manage = meeting_queries.meeting_get_for(actor, pk)
     if not manage and meeting.status != MS.CLOSED:
         raise Http404
     invitations = list(
@@ -836,7 +701,7 @@ def meeting_checkin(request: HttpRequest, token: str) -> HttpResponse:
     is a 404; a member who is not invited gets a 403. Signing in is a button (POST): a
     link that signs people in could be triggered from another site and fake a quorum."""
     actor = request.user
-    meeting, invitation = svc.meeting_for_checkin(actor, token)
+    meeting, invitation = meeting_queries.meeting_for_checkin(actor, token)
     error, status = "", 200
     if request.method == "POST":
         try:

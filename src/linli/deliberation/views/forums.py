@@ -4,7 +4,6 @@ reads themes and texts without names."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -12,83 +11,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from linli.core import policy
 from linli.registry.models import Building
 
-from . import services_forums as svc
-from .errors import DeliberationError
-from .models import ActionItem, Forum, Topic, TopicStatus
-from .views_topics import (
-    PAGE_SIZE,
-    Can,
-    DateInput,
-    FollowUpForm,
-    ObjectChoiceField,
-    first_error,
-    follow_up_choices,
-    form_page,
-)
-
-
-class ForumForm(forms.Form):
-    # The building is authorised by the view through the policy (another building is a 404),
-    # so the field takes any number.
-    building = forms.IntegerField(label=gettext_lazy("Building"), widget=forms.Select)
-    held_on = forms.DateField(label=gettext_lazy("Date"), widget=DateInput)
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=120)
-    topic = ObjectChoiceField(label=gettext_lazy("Topic"), required=False)
-    notes = forms.CharField(
-        label=gettext_lazy("Notes"),
-        max_length=4000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=gettext_lazy(
-            "Who organised it, how many came. Everyone in the building reads "
-            "this: name no resident."
-        ),
-    )
-
-    def __init__(self, *args, buildings=(), topics=(), editing=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["building"].widget.choices = [(b.pk, str(b)) for b in buildings]
-        self.fields["topic"] = ObjectChoiceField(
-            label=self.fields["topic"].label, required=False, objects=topics
-        )
-        if editing:
-            del self.fields["building"]
-
-
-class OpinionForm(forms.Form):
-    theme = forms.CharField(
-        label=gettext_lazy("Theme"),
-        max_length=40,
-        help_text=gettext_lazy(
-            "A few words, the same for opinions on the same thing, e.g. parking, the lift."
-        ),
-        widget=forms.TextInput(attrs={"list": "forum-themes", "autocomplete": "off"}),
-    )
-    text = forms.CharField(
-        label=gettext_lazy("Opinion"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    speaker_consented = forms.BooleanField(
-        label=gettext_lazy("The speaker agrees to be named"), required=False
-    )
-    speaker_name = forms.CharField(
-        label=gettext_lazy("Speaker's name"),
-        max_length=50,
-        required=False,
-        help_text=gettext_lazy(
-            "Kept only when the box above is ticked; otherwise the opinion "
-            "is recorded without a name."
-        ),
-    )
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("auto_id", "id_op_%s")
-        super().__init__(*args, **kwargs)
+from ..errors import DeliberationError
+from ..forms.forums import ForumForm, OpinionForm
+from ..forms.topics import FollowUpForm
+from ..models import ActionItem, Forum, Topic, TopicStatus
+from ..queries import forums as forum_queries
+from ..queries.topics import follow_up_choices
+from ..services import forums as svc
+from ..views.common import PAGE_SIZE, Can, first_error, form_page
 
 
 def _buildings(actor) -> list:
@@ -114,7 +49,7 @@ def _topics(actor, community_id: int | None = None) -> list:
 def forum_list(request: HttpRequest) -> HttpResponse:
     actor = request.user
     policy.require_any(actor, "forum.view")
-    page = Paginator(svc.forums_for(actor), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(forum_queries.forums_for(actor), PAGE_SIZE).get_page(request.GET.get("page"))
     ctx = {"page": page, "can_manage": policy.has_any(actor, "forum.manage")}
     return render(request, "deliberation/forum_list.html", ctx)
 
@@ -194,7 +129,7 @@ def _context(
     actor = request.user
     bound = bound or {}
     can = Can(actor, forum)
-    themes = svc.forum_themes(forum)
+    themes = forum_queries.forum_themes(forum)
     work = list(
         ActionItem.objects.filter(source_type="forum", source_id=forum.pk)
         .select_related("owner", "ticket")

@@ -1,5 +1,5 @@
 """Topics and the follow-up work decisions create. Meetings, surveys, forums and votes have
-their own service modules (``services_meetings.py`` …) and call ``action_create`` here when a
+their own service modules (``services/meetings.py`` …) and call ``action_create`` here when a
 decision turns into work."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy
 from linli.core import policy
 from linli.core.events import log_event, register_verbs
 
-from .errors import DeliberationError
-from .models import ActionItem, ActionStatus, Topic, TopicSource, TopicStatus
+from ..errors import DeliberationError
+from ..models import ActionItem, ActionStatus, Topic, TopicSource, TopicStatus
 
 register_verbs(
     {

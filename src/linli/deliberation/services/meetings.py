@@ -3,8 +3,7 @@ attendance (signed in by staff, or by the member scanning the meeting's QR code)
 under the body's rule, resolutions with their counts, minutes, and the public summary.
 
 Every write is ``noun_verb(*, actor, …)``: policy check, validation (``DeliberationError``),
-one transaction, an event, notifications. The few reads the pages share live at the end.
-"""
+one transaction, an event, notifications. The few reads the pages share live at the end."""
 
 from __future__ import annotations
 
@@ -13,24 +12,19 @@ import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
-from django.http import Http404
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from linli.accounts.models import RoleMembership
 from linli.core import policy
 from linli.core.events import log_event, register_verbs
 from linli.core.notifications import notify
 
-from . import services
-from . import services_notice as notice
-from .errors import DeliberationError
-from .models import (
+from ..errors import DeliberationError
+from ..models import (
     BODY_NOTICE_RULE,
     ActionItem,
     AgendaItem,
@@ -42,6 +36,10 @@ from .models import (
     Topic,
     TopicStatus,
 )
+from ..queries import notice as notice_queries
+from ..queries.meetings import meeting_for_checkin
+from ..services import notice
+from ..services import topics as topic_services
 
 MS = MeetingStatus
 
@@ -188,7 +186,7 @@ def _validate_details(
         raise DeliberationError(_("The meeting must start in the future."))
     if notice_days is None:
         notice_days = max(
-            NOTICE_DAYS[body], notice.minimum_days(community_id, BODY_NOTICE_RULE[body])
+            NOTICE_DAYS[body], notice_queries.minimum_days(community_id, BODY_NOTICE_RULE[body])
         )
     if not 0 <= int(notice_days) <= MAX_NOTICE_DAYS:
         raise DeliberationError(
@@ -580,23 +578,6 @@ def meeting_sign_in(*, actor, invitation: Invitation, attended: bool = True) -> 
     return invitation
 
 
-def meeting_for_checkin(actor, token: str) -> tuple[Meeting, Invitation]:
-    """The meeting behind a QR code and the actor's invitation to it. A wrong or expired code
-    (the meeting was closed or cancelled), or a meeting outside the actor's places → 404;
-    someone who is not invited → 403."""
-    meeting = policy.get_for(
-        actor,
-        Meeting.objects.filter(status__in=[MS.NOTICED, MS.HELD]),
-        "meeting.view",
-        checkin_token=token,
-    )
-    invitation = meeting.invitations.filter(user_id=actor.pk).first()
-    if invitation is None:
-        raise PermissionDenied
-    invitation.meeting = meeting
-    return meeting, invitation
-
-
 @transaction.atomic
 def meeting_check_in(*, actor, token: str) -> Invitation:
     """A member signs themselves in by scanning the code shown at the meeting. Scanning
@@ -770,7 +751,7 @@ def resolution_follow_up(
         raise DeliberationError(
             _("Only a passed resolution creates follow-up work."), status_code=409
         )
-    return services.action_create(
+    return topic_services.action_create(
         actor=actor,
         topic=resolution.topic,
         title=title,
@@ -783,36 +764,3 @@ def resolution_follow_up(
 
 
 # --- reads shared by the pages ---------------------------------------------------------------
-
-
-def meetings_for(actor) -> QuerySet[Meeting]:
-    """Meetings the actor may see: those being prepared only to those who manage them."""
-    visible = policy.scope_filter(actor, Meeting.objects.all(), "meeting.view")
-    managed = policy.scope_filter(actor, Meeting.objects.all(), "meeting.manage")
-    return visible.filter(~Q(status=MS.DRAFT) | Q(pk__in=managed.values("pk")))
-
-
-def meeting_get_for(actor, pk: int, action: str = "meeting.view") -> tuple[Meeting, bool]:
-    """One meeting, authorised for ``action``, and whether the actor manages it. Out of scope,
-    or still being prepared (it does not exist yet for anyone but the office) → 404 on every
-    page of it, whatever the action; visible but ``action`` not allowed → 403."""
-    meeting = policy.get_for(
-        actor, Meeting.objects.select_related("community"), "meeting.view", pk=pk
-    )
-    manage = policy.can(actor, "meeting.manage", meeting)
-    if meeting.status == MS.DRAFT and not manage:
-        raise Http404
-    if action != "meeting.view":
-        allowed = manage if action == "meeting.manage" else policy.can(actor, action, meeting)
-        if not allowed:
-            raise PermissionDenied
-    return meeting, manage
-
-
-def community_members(community_id: int) -> list[RoleMembership]:
-    """Everyone holding a role in the community (who may be invited), with their roles."""
-    return list(
-        RoleMembership.objects.filter(community_id=community_id, active=True, user__is_active=True)
-        .select_related("user", "building", "household")
-        .order_by("role", "user__display_name", "user__username", "id")
-    )

@@ -4,34 +4,28 @@ with every meeting, survey, forum and vote held on it, the decision and its foll
 Thin: parse a form, call one service, render. ``DeliberationError`` is shown with its message
 and status; ``PermissionDenied`` (403) and ``Http404`` come from the one policy. The small
 helpers at the top (``Can``, ``FollowUpForm``, ``follow_up_choices``) serve the meeting and
-forum pages too.
-"""
+forum pages too."""
 
 from __future__ import annotations
 
-import re
-
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from linli.core import policy
-from linli.core.roles import Role, roles_for
 from linli.registry.models import Building, Community, Grid, Unit
-from linli.tickets.models import Category, Ticket
+from linli.tickets.models import Ticket
 
-from . import services, services_meetings
-from .errors import DeliberationError
-from .models import (
+from ..errors import DeliberationError
+from ..forms.topics import DecideForm, FollowUpForm, TopicForm
+from ..models import (
     ActionItem,
     ActionStatus,
     Forum,
@@ -44,144 +38,11 @@ from .models import (
     Vote,
     VoteStatus,
 )
-
-PAGE_SIZE = 20
-
-
-# --- shared by the deliberation pages --------------------------------------------------------
-
-
-class Can:
-    """``policy.can`` on one object, memoised per set of roles: many actions share the
-    office's roles, so a page asks the database once per distinct set."""
-
-    def __init__(self, actor, obj):
-        self.actor, self.obj, self._memo = actor, obj, {}
-
-    def __call__(self, action: str) -> bool:
-        key = roles_for(action)
-        if key not in self._memo:
-            self._memo[key] = policy.can(self.actor, action, self.obj)
-        return self._memo[key]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-class ObjectChoiceField(forms.ChoiceField):
-    """A choice among objects the page already loaded through the policy: nothing outside
-    that list can be chosen, and ``cleaned_data`` holds the object."""
-
-    def __init__(self, *, objects=(), label_from=str, **kwargs):
-        self.objects = {str(o.pk): o for o in objects}
-        kwargs.setdefault(
-            "choices", [("", "—"), *((k, label_from(o)) for k, o in self.objects.items())]
-        )
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        value = super().clean(value)
-        return self.objects.get(value) if value else None
-
-
-# Roles whose holders can be given follow-up work (not every resident of the community).
-WORKER_ROLES = frozenset(Role) - {Role.RESIDENT, Role.STREET_SUPERVISOR}
-
-
-def follow_up_choices(actor, community_id: int) -> tuple[list, list]:
-    """Who can be given follow-up work in the community, and the request categories the
-    actor may file work under."""
-    people, seen = [], set()
-    for m in services_meetings.community_members(community_id):
-        if m.role in WORKER_ROLES and m.user_id not in seen:
-            seen.add(m.user_id)
-            people.append(m.user)
-    categories = list(
-        policy.scope_filter(actor, Category.objects.filter(active=True), "ticket.intake")
-        .filter(community_id=community_id)
-        .order_by("sort", "name")
-    )
-    return people, categories
-
-
-class FollowUpForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("What is to be done"), max_length=200)
-    owner = ObjectChoiceField(label=gettext_lazy("Who will do it"), required=False)
-    due_on = forms.DateField(label=gettext_lazy("Due by"), required=False, widget=DateInput)
-    make_ticket = forms.BooleanField(
-        label=gettext_lazy("Make it a request for the handling teams instead"), required=False
-    )
-    category = ObjectChoiceField(label=gettext_lazy("Request category"), required=False)
-
-    def __init__(self, *args, people=(), categories=(), prefix_id="fu", **kwargs):
-        kwargs.setdefault("auto_id", f"id_{prefix_id}_%s")
-        super().__init__(*args, **kwargs)
-        self.fields["owner"] = ObjectChoiceField(
-            label=self.fields["owner"].label,
-            required=False,
-            objects=people,
-            label_from=lambda u: u.get_full_name(),
-        )
-        self.fields["category"] = ObjectChoiceField(
-            label=self.fields["category"].label, required=False, objects=categories
-        )
-
-    def service_kwargs(self) -> dict:
-        d = self.cleaned_data
-        return {
-            "title": d["title"],
-            "owner": d["owner"],
-            "due_on": d["due_on"],
-            "make_ticket": d["make_ticket"],
-            "ticket_category": d["category"],
-        }
-
-
-def first_error(form: forms.Form) -> str:
-    for errors in form.errors.values():
-        for e in errors:
-            return e
-    return _("Please check the form.")
-
-
-def form_page(request, form, run, *, done: str, to: str, template: str, context: dict):
-    """A create or edit page: on a valid POST ``run(cleaned_data)`` calls the service and
-    returns the object; success → the ``done`` message and the object's page (URL name
-    ``to``); a DeliberationError goes on the form with its status. Otherwise the page (400
-    for a POST that did not go through)."""
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                obj = run(form.cleaned_data)
-            except DeliberationError as e:
-                form.add_error(None, e.message)
-                status = e.status_code
-            else:
-                messages.success(request, done)
-                return redirect(to, pk=obj.pk)
-    return render(request, template, {"form": form, **context}, status=status)
-
-
-def sub_path(kind: str, pk: int) -> str:
-    """Links to the vote and survey pages, which other parts of the module serve under
-    /deliberation/votes/<id>/ and /deliberation/surveys/<id>/."""
-    return f"{reverse('deliberation:index')}{kind}/{pk}/"
-
-
-def place_label(topic: Topic) -> str:
-    if topic.unit_id:
-        return f"{topic.unit.building} · {topic.unit}"
-    if topic.building_id:
-        return str(topic.building)
-    if topic.grid_id:
-        return str(topic.grid)
-    return _("The whole community")
-
-
-# --- the landing page ------------------------------------------------------------------------
+from ..queries import meetings as meeting_queries
+from ..queries.topics import follow_up_choices
+from ..services import meetings as meeting_services
+from ..services import topics as topic_services
+from ..views.common import PAGE_SIZE, Can, first_error, place_label, sub_path
 
 
 @login_required
@@ -197,9 +58,9 @@ def index(request: HttpRequest) -> HttpResponse:
     for t in topics:
         t.place = place_label(t)
     meetings = list(
-        services_meetings.meetings_for(actor)
+        meeting_queries.meetings_for(actor)
         .filter(
-            starts_at__gte=now - services_meetings.CHECKIN_OPENS_BEFORE,
+            starts_at__gte=now - meeting_services.CHECKIN_OPENS_BEFORE,
             status__in=[MeetingStatus.DRAFT, MeetingStatus.NOTICED],
         )
         .select_related("community")
@@ -242,41 +103,6 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 # --- raising a topic -------------------------------------------------------------------------
-
-
-class TopicForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=120)
-    description = forms.CharField(
-        label=gettext_lazy("What is it about?"),
-        max_length=4000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
-    )
-    place = forms.ChoiceField(
-        label=gettext_lazy("Where does it concern?"),
-        help_text=gettext_lazy("The whole community, a grid, a building or a unit."),
-    )
-    tickets = forms.CharField(
-        label=gettext_lazy("Related request numbers"),
-        required=False,
-        max_length=200,
-        help_text=gettext_lazy("Optional. Numbers separated by commas, e.g. 12, 15."),
-    )
-
-    def __init__(self, *args, places: dict, choices: list, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.places = places
-        self.fields["place"].choices = choices
-
-    def clean_place(self):
-        return self.places[self.cleaned_data["place"]]
-
-    def clean_tickets(self) -> list[int]:
-        raw = self.cleaned_data["tickets"].replace("#", " ").replace("，", ",")
-        parts = [p for p in re.split(r"[\s,;、]+", raw) if p]
-        if any(not p.isdigit() for p in parts):
-            raise forms.ValidationError(_("Write request numbers only, e.g. 12, 15."))
-        return sorted({int(p) for p in parts})
 
 
 def _raise_places(actor) -> tuple[dict, list]:
@@ -363,7 +189,7 @@ def topic_new(request: HttpRequest) -> HttpResponse:
                     community = places.get(f"c:{place.community_id}") or place.community
                     kw[type(place).__name__.lower()] = place
                 try:
-                    topic = services.topic_raise(
+                    topic = topic_services.topic_raise(
                         actor=actor,
                         community=community,
                         title=form.cleaned_data["title"],
@@ -412,16 +238,6 @@ def topic_list(request: HttpRequest) -> HttpResponse:
 # --- one topic -------------------------------------------------------------------------------
 
 
-class DecideForm(forms.Form):
-    decision = forms.CharField(
-        label=gettext_lazy("What was decided"),
-        max_length=4000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=TopicStatus.choices)
-
-
 def _vote_result(vote: Vote) -> dict | None:
     """The published tally in plain words (the count itself is the votes part's)."""
     if vote.status != VoteStatus.PUBLISHED or not vote.result:
@@ -451,9 +267,7 @@ def _topic_context(
     manage = can("topic.manage")
     bound = bound or {}
     meetings = list(
-        services_meetings.meetings_for(actor)
-        .filter(agenda__topic=topic)
-        .order_by("starts_at", "id")
+        meeting_queries.meetings_for(actor).filter(agenda__topic=topic).order_by("starts_at", "id")
     )
     by_meeting: dict[int, list] = {m.pk: [] for m in meetings}
     shown = [m.pk for m in meetings if manage or m.status == MeetingStatus.CLOSED]
@@ -551,7 +365,7 @@ def topic_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _topic_error(request, topic, first_error(form), 400, {"decide": form})
     try:
-        services.topic_decide(actor=actor, topic=topic, **form.cleaned_data)
+        topic_services.topic_decide(actor=actor, topic=topic, **form.cleaned_data)
     except DeliberationError as e:
         return _topic_error(request, topic, e.message, e.status_code, {"decide": form})
     messages.success(request, _("Decision recorded."))
@@ -568,7 +382,7 @@ def action_new(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _topic_error(request, topic, first_error(form), 400, {"action": form})
     try:
-        services.action_create(actor=actor, topic=topic, **form.service_kwargs())
+        topic_services.action_create(actor=actor, topic=topic, **form.service_kwargs())
     except DeliberationError as e:
         return _topic_error(request, topic, e.message, e.status_code, {"action": form})
     messages.success(request, _("Follow-up work created."))
@@ -583,7 +397,7 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
         actor, ActionItem.objects.select_related("topic"), "action.complete", pk=pk
     )
     try:
-        services.action_complete(actor=actor, action=action)
+        topic_services.action_complete(actor=actor, action=action)
     except DeliberationError as e:
         topic = _get_topic(actor, action.topic_id)
         return _topic_error(request, topic, e.message, e.status_code)

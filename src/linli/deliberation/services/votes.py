@@ -1,43 +1,25 @@
 """Votes (表决): notice, the frozen electorate, ballots (online, paper, proxy), the count and
-its publication. Every write is a ``vote_*`` / ``ballot_*`` service; reads for the vote pages
-are at the end.
+its publication. Every write is a ``vote_*`` / ``ballot_*`` service; the vote pages' reads are in
+``queries/votes.py``.
 
 The count is never done here: ``vote_close`` builds the JSON input of ``linli tally`` from the
 frozen ``Voter`` rows and their ``Ballot`` rows and hands it to ``tally.tally`` — the very code
 the command runs — and keeps its output verbatim in ``Vote.result``. The audit export is that
 same JSON, so ``linli tally export.json`` reproduces the result to the last digit.
 
-The electorate (owners' rule) is frozen when voting opens, from the registry:
-
-- every household in scope (the whole community, or the chosen buildings) with a floor area;
-- its owners are its active residents with tenure "owner"; one person is one
-  ``id_number_digest`` (or one resident record when no ID number is on file), across flats;
-- co-owners of a flat cast one ballot for it (SPC interpretation Art. 8), so people linked by a
-  shared flat form one voter together with all their flats (keeps every flat in exactly one
-  entry, as the tally requires);
-- all developer-owned (unsold) flats together are one voter, key ``"developer"``;
-- flats without an owner on record, and flats without a floor area, have nobody to count their
-  area for: they are left out and listed as data problems on the vote page (office only), in
-  the ``vote.opened`` event.
+The electorate (owners' rule) is frozen when voting opens (``services/electorate.py``).
 
 Time: the window is ``opens_at ≤ t < closes_at``. Results are due ``results_due_days`` after
-``closes_at``; publishing later is allowed and flagged.
-"""
+``closes_at``; publishing later is allowed and flagged."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.http import Http404
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -45,16 +27,13 @@ from django.utils.translation import gettext_lazy
 
 from linli.core import policy
 from linli.core.events import log_event, register_verbs
-from linli.core.exports import Column, ListExport
-from linli.core.models import Event
 from linli.core.notifications import notify
 from linli.core.roles import Role
-from linli.registry.models import Household, Resident, ResidentStatus, Tenure
 
-from . import services_notice as notice
-from . import tally as tally_mod
-from .errors import DeliberationError
-from .models import (
+from .. import tally as tally_mod
+from ..errors import DeliberationError
+from ..models import (
+    COUNT_RULES,
     Ballot,
     BallotChoice,
     BallotMethod,
@@ -65,6 +44,9 @@ from .models import (
     VoteRule,
     VoteStatus,
 )
+from ..queries.votes import tally_input
+from ..services import notice
+from ..services.electorate import freeze_electorate
 
 register_verbs(
     {
@@ -80,10 +62,8 @@ register_verbs(
     }
 )
 
-DEVELOPER_KEY = "developer"
 MAX_NOTICE_DAYS = 90
 MAX_RESULTS_DUE_DAYS = 30
-COUNT_RULES = frozenset({VoteRule.RESIDENTS, VoteRule.CONSULTATIVE})
 FINISHED = frozenset({VoteStatus.CLOSED, VoteStatus.PUBLISHED})
 
 
@@ -400,125 +380,6 @@ def vote_notice(*, actor, vote: Vote) -> Vote:
 # --- opening: the electorate is frozen -------------------------------------------------------
 
 
-class _Groups:
-    """Union–find over person keys and flats: people who share a flat vote together."""
-
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, x: str) -> str:
-        self.parent.setdefault(x, x)
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
-def _households_in_scope(vote: Vote) -> QuerySet:
-    qs = Household.objects.filter(community_id=vote.community_id)
-    building_ids = list(vote.buildings.values_list("pk", flat=True))
-    if building_ids:
-        qs = qs.filter(building_id__in=building_ids)
-    return qs
-
-
-def freeze_electorate(vote: Vote) -> tuple[list[Voter], dict[str, Any]]:
-    """Build (unsaved) ``Voter`` rows from the registry and a summary with the data problems.
-    See the module docstring for the rules."""
-    households = list(
-        _households_in_scope(vote)
-        .order_by("label")
-        .values("id", "label", "floor_area", "developer_owned")
-    )
-    by_id = {h["id"]: h for h in households}
-    owners = list(
-        Resident.objects.filter(
-            household_id__in=[h["id"] for h in households if not h["developer_owned"]],
-            status=ResidentStatus.ACTIVE,
-            tenure=Tenure.OWNER,
-        )
-        .select_related("user")
-        .order_by("pk")
-    )
-    problems: list[dict[str, str]] = []
-    groups = _Groups()
-    people: dict[str, list[Resident]] = defaultdict(list)
-    owned: set[int] = set()
-    for r in owners:
-        h = by_id[r.household_id]
-        key = r.id_number_digest or f"r{r.pk}"
-        people[key].append(r)
-        if h["floor_area"] is None:
-            continue
-        owned.add(h["id"])
-        groups.union(f"p:{key}", f"h:{h['id']}")
-
-    developer_units: list[dict[str, Any]] = []
-    unit_groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for h in households:
-        unit = {
-            "id": h["label"],
-            "household": h["id"],
-            "area": format(h["floor_area"], "f") if h["floor_area"] is not None else None,
-        }
-        if h["floor_area"] is None:
-            problems.append({"flat": h["label"], "problem": "no_area"})
-        elif h["developer_owned"]:
-            developer_units.append(unit)
-        elif h["id"] not in owned:
-            problems.append({"flat": h["label"], "problem": "no_owner"})
-        else:
-            unit_groups[groups.find(f"h:{h['id']}")].append(unit)
-
-    group_people: dict[str, list[str]] = defaultdict(list)
-    for key in people:
-        if f"p:{key}" in groups.parent:
-            group_people[groups.find(f"p:{key}")].append(key)
-
-    voters: list[Voter] = []
-    for root, units in unit_groups.items():
-        keys = sorted(group_people[root])
-        records = sorted((r for k in keys for r in people[k]), key=lambda r: r.pk)
-        linked = [r for r in records if getattr(r, "user", None) is not None]
-        first = linked[0] if linked else records[0]
-        names = list(dict.fromkeys(r.name for r in records))
-        voters.append(
-            Voter(
-                vote=vote,
-                key=keys[0],
-                resident=first,
-                user=first.user if linked else None,
-                display_name="、".join(names)[:50],
-                developer=False,
-                units=units,
-            )
-        )
-    if developer_units:
-        voters.append(
-            Voter(
-                vote=vote,
-                key=DEVELOPER_KEY,
-                developer=True,
-                display_name=str(_("The developer (unsold flats)"))[:50],
-                units=developer_units,
-            )
-        )
-    voters.sort(key=lambda v: v.units[0]["id"])
-    total = sum((Decimal(u["area"]) for v in voters for u in v.units), Decimal(0))
-    summary = {
-        "voters": len(voters),
-        "units": sum(len(v.units) for v in voters),
-        "total_area": format(total, "f"),
-        "problems": problems,
-    }
-    return voters, summary
-
-
 @transaction.atomic
 def vote_open(*, actor, vote: Vote) -> Vote:
     """Open voting at ``opens_at``: for the owners' rule, freeze the electorate. ``actor`` is
@@ -811,28 +672,6 @@ def vote_counts_enter(*, actor, vote: Vote, eligible: int, present: int, yes: in
 # --- counting and publishing ------------------------------------------------------------------
 
 
-def tally_input(vote: Vote) -> dict[str, Any]:
-    """The exact ``linli tally`` input for this vote, from the frozen electorate and ballots.
-    A ``vote`` key describes the vote (``linli tally`` ignores unknown keys)."""
-    meta = {"id": vote.pk, "title": vote.title, "community": vote.community_id}
-    if vote.rule in COUNT_RULES:
-        data = tally_mod.counts_input(
-            vote.rule, vote.eligible or 0, vote.present or 0, vote.yes_count or 0
-        )
-        return {**data, "vote": meta}
-    ballots = dict(Ballot.objects.filter(vote=vote).values_list("voter_id", "choice"))
-    owners = [
-        {
-            "id": v.key,
-            "developer": v.developer,
-            "units": [{"id": u["id"], "area": u["area"]} for u in v.units],
-            "ballot": ballots.get(v.pk),
-        }
-        for v in Voter.objects.filter(vote=vote).order_by("pk")
-    ]
-    return {"rule": vote.rule, "matter": vote.matter, "owners": owners, "vote": meta}
-
-
 @transaction.atomic
 def vote_close(*, actor, vote: Vote) -> Vote:
     """Close voting and count it with the one counting rule; the output is kept verbatim."""
@@ -925,7 +764,7 @@ def vote_followup(
     ticket_category=None,
 ):
     """A passed vote becomes work: an action on its topic (``services.action_create``)."""
-    from .services import action_create
+    from ..services.topics import action_create
 
     policy.authorize(actor, "vote.manage", vote)
     if vote.status not in FINISHED or vote.result.get("outcome") != "passed":
@@ -945,152 +784,3 @@ def vote_followup(
 
 
 # --- reads ----------------------------------------------------------------------------------
-
-
-def votes_for(actor, *, topic: Topic | None = None) -> QuerySet:
-    """Votes the actor may see; one still being prepared only for the office."""
-    qs = Vote.objects.select_related("topic")
-    if topic is not None:
-        qs = qs.filter(topic=topic)
-    announced = policy.scope_filter(actor, qs.exclude(status=VoteStatus.DRAFT), "vote.view")
-    drafts = policy.scope_filter(actor, qs.filter(status=VoteStatus.DRAFT), "vote.manage")
-    return (announced | drafts).order_by("-created_at", "-id")
-
-
-def voters_not_yet_voted(vote: Vote) -> list[dict[str, Any]]:
-    """The owners on the frozen list who have not voted yet, by building, for door-to-door
-    reminders: ``[{"building": "3", "voters": [Voter, …]}, …]`` in building order. Two
-    queries whatever the size (the voters without a ballot; their flats' buildings)."""
-    from linli.registry.models import Household
-
-    missing = list(
-        Voter.objects.filter(vote=vote)
-        .exclude(Exists(Ballot.objects.filter(vote=vote, voter=OuterRef("pk"))))
-        .only("pk", "display_name", "developer", "units", "key")
-        .order_by("pk")
-    )
-    households = {u.get("household") for v in missing for u in v.units} - {None}
-    number_of: dict[int | None, str] = dict(
-        Household.objects.filter(pk__in=households).values_list("pk", "building__number")
-    )
-    by_building: dict[str, list[Voter]] = {}
-    for v in missing:
-        first = v.units[0] if v.units else {}
-        number = number_of.get(first.get("household"), "") or str(first.get("id", "")).split("-")[0]
-        v.flats = " ".join(u["id"] for u in v.units)  # type: ignore[attr-defined]
-        by_building.setdefault(number, []).append(v)
-
-    def natural(number: str) -> tuple[int, str]:
-        digits = "".join(ch for ch in number if ch.isdigit())
-        return (int(digits) if digits else 10**9, number)
-
-    return [
-        {"building": b, "voters": sorted(vs, key=lambda v: v.flats)}
-        for b, vs in sorted(by_building.items(), key=lambda kv: natural(kv[0]))
-    ]
-
-
-def vote_get_for(actor, pk: int, action: str = "vote.view") -> Vote:
-    """Fetch and authorise ``action``: out of scope, or a vote still being prepared (it does
-    not exist yet for anyone but the office) → 404; visible but ``action`` not allowed → 403.
-    A vote whose window has started is opened first, so ``action`` is decided on the frozen
-    list of owners ("self:voter")."""
-    vote = policy.get_for(
-        actor, Vote.objects.select_related("topic", "community"), "vote.view", pk=pk
-    )
-    if vote.status == VoteStatus.DRAFT and not policy.can(actor, "vote.manage", vote):
-        raise Http404
-    if vote.status == VoteStatus.NOTICED and vote.opens_at and vote.opens_at <= _now():
-        vote = open_if_due(vote)
-        vote = Vote.objects.select_related("topic", "community").get(pk=vote.pk)
-    if action != "vote.view" and not policy.can(actor, action, vote):
-        raise PermissionDenied
-    return vote
-
-
-def my_ballot_info(vote: Vote, actor) -> tuple[Voter | None, Ballot | None]:
-    """The actor's own entry on the electorate and their ballot (one query)."""
-    if not getattr(actor, "is_authenticated", False) or vote.rule != VoteRule.OWNERS:
-        return None, None
-    voter = Voter.objects.filter(vote=vote, user=actor).prefetch_related("ballots").first()
-    if voter is None:
-        return None, None
-    ballots = list(voter.ballots.all())
-    return voter, (ballots[0] if ballots else None)
-
-
-def progress(vote: Vote) -> dict[str, Any]:
-    """For the office while voting runs: electorate size and ballots so far, by method."""
-    by_method = dict(Ballot.objects.filter(vote=vote).values_list("method").annotate(n=Count("id")))
-    voters = Voter.objects.filter(vote=vote).count()
-    return {
-        "voters": voters,
-        "ballots": sum(by_method.values()),
-        "by_method": [(BallotMethod(m).label, by_method.get(m, 0)) for m in BallotMethod.values],
-    }
-
-
-def opening_summary(vote: Vote) -> dict[str, Any] | None:
-    """What freezing the electorate found (totals and data problems), from the event log."""
-    event = (
-        Event.objects.filter(
-            verb="vote.opened",
-            object_id=vote.pk,
-            object_type=ContentType.objects.get_for_model(Vote),
-        )
-        .order_by("-id")
-        .only("data")
-        .first()
-    )
-    return event.data if event else None
-
-
-def ballots_page(vote: Vote, page: Any, per_page: int = 50) -> Page:
-    qs = (
-        Ballot.objects.filter(vote=vote)
-        .select_related("voter", "entered_by")
-        .order_by("cast_at", "id")
-    )
-    return Paginator(qs, per_page).get_page(page)
-
-
-def units_area(units: list[dict[str, Any]]) -> str:
-    return format(sum((Decimal(u["area"]) for u in units), Decimal(0)), "f")
-
-
-CSV_HEADER = [
-    "voter_key",
-    "developer",
-    "flats",
-    "area",
-    "choice",
-    "method",
-    "paper_serial",
-    "proxy_name",
-    "proxy_authorization",
-    "cast_at",
-]
-
-
-def ballots_csv(vote: Vote) -> str:
-    """Every ballot, for the auditor: who (voter key), which flats and area, how, when."""
-    ballots = Ballot.objects.filter(vote=vote).select_related("voter").order_by("cast_at", "id")
-    rows = (
-        [
-            b.voter.key,
-            "yes" if b.voter.developer else "no",
-            " ".join(u["id"] for u in b.voter.units),
-            units_area(b.voter.units),
-            b.choice,
-            b.method,
-            b.paper_serial,
-            b.proxy_name,
-            b.proxy_authorization,
-            timezone.localtime(b.cast_at).isoformat(),
-        ]
-        for b in ballots
-    )
-    export = ListExport(
-        [Column(h) for h in CSV_HEADER], rows, title="ballots", filename=f"vote-{vote.pk}-ballots"
-    )
-    return export.csv(bom=False)

@@ -3,14 +3,10 @@
 Domain errors are shown with their message and HTTP status (400, or 409 when the survey's
 state does not allow it); ``PermissionDenied`` is a 403 and ``Http404`` a 404, both from the
 one policy. The door pages are made for a phone held at a door: one household per page, big
-buttons, no JavaScript needed.
-"""
+buttons, no JavaScript needed."""
 
 from __future__ import annotations
 
-import re
-
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
@@ -24,9 +20,9 @@ from django.views.decorators.http import require_POST
 from linli.core import policy
 from linli.registry.models import Community
 
-from . import services_surveys as svc
-from .errors import DeliberationError
-from .models import (
+from ..errors import DeliberationError
+from ..forms.surveys import AssignBuildingForm, AssignHouseholdsForm, QuestionForm, SurveyForm
+from ..models import (
     Question,
     QuestionKind,
     Survey,
@@ -35,108 +31,10 @@ from .models import (
     TopicStatus,
     VisitOutcome,
 )
+from ..queries import surveys as survey_queries
+from ..services import surveys as svc
 
 # --- forms ---------------------------------------------------------------------------------
-
-
-class SurveyForm(forms.Form):
-    community = forms.ModelChoiceField(label=gettext_lazy("Community"), queryset=None)
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=120)
-    intro = forms.CharField(
-        label=gettext_lazy("What to say at the door"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=gettext_lazy("The surveyor reads this to the household before the questions."),
-    )
-    topic = forms.ModelChoiceField(
-        label=gettext_lazy("Topic (optional)"), queryset=None, required=False
-    )
-
-    def __init__(self, *args, communities=None, topics=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if communities is None:
-            del self.fields["community"]
-        else:
-            self.fields["community"].queryset = communities
-            only = list(communities[:2])
-            if len(only) == 1:
-                self.fields["community"].initial = only[0].pk
-                self.fields["community"].widget = forms.HiddenInput()
-        self.fields["topic"].queryset = topics
-
-
-class QuestionForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=gettext_lazy("Kind of question"),
-        choices=QuestionKind.choices,
-        widget=forms.RadioSelect,
-        initial=QuestionKind.SINGLE,
-    )
-    text = forms.CharField(label=gettext_lazy("Question"), max_length=300)
-    choices = forms.CharField(
-        label=gettext_lazy("Choices"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=gettext_lazy(
-            "For single and multiple choice: one choice per line, at least two."
-        ),
-    )
-    required = forms.BooleanField(
-        label=gettext_lazy("An answer is required"), required=False, initial=True
-    )
-
-    def service_kwargs(self) -> dict:
-        d = self.cleaned_data
-        return {
-            "kind": d["kind"],
-            "text": d["text"],
-            "choices": d["choices"],
-            "required": d["required"],
-        }
-
-
-class _SurveyorField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return obj.get_full_name()
-
-
-class AssignBuildingForm(forms.Form):
-    building = forms.ModelChoiceField(label=gettext_lazy("Building"), queryset=None)
-    surveyor = _SurveyorField(label=gettext_lazy("Surveyor"), queryset=None)
-
-    def __init__(self, *args, buildings, surveyors, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["building"].queryset = buildings
-        self.fields["building"].label_from_instance = lambda b: (
-            _("Building %(number)s (%(n)s households)") % {"number": b.number, "n": b.n}
-        )
-        self.fields["surveyor"].queryset = surveyors
-
-
-class AssignHouseholdsForm(forms.Form):
-    labels = forms.CharField(
-        label=gettext_lazy("Households"),
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy(
-            "Room labels such as 3-2-501, separated by spaces, commas or new lines."
-        ),
-    )
-    surveyor = _SurveyorField(label=gettext_lazy("Surveyor"), queryset=None)
-
-    def __init__(self, *args, surveyors, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["surveyor"].queryset = surveyors
-
-    def clean_labels(self) -> list[str]:
-        labels = [s for s in re.split(r"[\s,，、;；]+", self.cleaned_data["labels"]) if s]
-        if not labels:
-            raise forms.ValidationError(_("Give at least one room label."))
-        return list(dict.fromkeys(labels))
-
-
-# --- helpers -------------------------------------------------------------------------------
 
 
 def _caps(actor, survey) -> dict[str, bool]:
@@ -169,7 +67,7 @@ def _detail(request: HttpRequest, survey, *, status: int = 200, qform=None, erro
     if caps["manage"] and survey.status == SurveyStatus.DRAFT:
         ctx["qform"] = qform or QuestionForm()
     if caps["results"] and survey.status != SurveyStatus.DRAFT:
-        ctx["buildings"], ctx["total"] = svc.progress_for(survey)
+        ctx["buildings"], ctx["total"] = survey_queries.progress_for(survey)
     if caps["enter"] and survey.status == SurveyStatus.OPEN:
         ctx["mine"] = survey.assignments.filter(surveyor=actor).count()
     return render(request, "deliberation/survey_detail.html", ctx, status=status)
@@ -191,7 +89,7 @@ def _question(survey, qid: int) -> Question:
 @login_required
 def survey_list(request: HttpRequest) -> HttpResponse:
     actor = request.user
-    page = svc.survey_list_for(actor, page=request.GET.get("page"))
+    page = survey_queries.survey_list_for(actor, page=request.GET.get("page"))
     return render(
         request,
         "deliberation/survey_list.html",
@@ -268,7 +166,7 @@ def survey_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail(request, svc.survey_get_for(request.user, pk))
+    return _detail(request, survey_queries.survey_get_for(request.user, pk))
 
 
 @login_required
@@ -388,7 +286,7 @@ def survey_assignments(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     survey = _manage(request, pk)
     buildings = survey.community.buildings.annotate(n=Count("households")).order_by("sort_key")
-    surveyors = svc.surveyor_candidates(survey)
+    surveyors = survey_queries.surveyor_candidates(survey)
     what = request.POST.get("what")
     bform = AssignBuildingForm(
         request.POST if what == "building" else None,
@@ -435,8 +333,10 @@ def survey_assignments(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("deliberation:survey_assignments", survey.pk)
         elif status == 200:
             status = 400
-    page, counts = svc.entry_list_for(actor, survey, everyone=True, page=request.GET.get("page"))
-    progress, total = svc.progress_for(survey)
+    page, counts = survey_queries.entry_list_for(
+        actor, survey, everyone=True, page=request.GET.get("page")
+    )
+    progress, total = survey_queries.progress_for(survey)
     return render(
         request,
         "deliberation/survey_assignments.html",
@@ -483,10 +383,12 @@ def survey_entry(request: HttpRequest, pk: int) -> HttpResponse:
     survey = policy.get_for(actor, Survey, "survey.enter", pk=pk)
     everyone = request.GET.get("all") == "1"
     state = request.GET.get("state", "")
-    page, counts = svc.entry_list_for(
+    page, counts = survey_queries.entry_list_for(
         actor, survey, state=state, everyone=everyone, page=request.GET.get("page")
     )
-    tabs = [("", _("All"), counts["all"])] + [(s, STATE_LABELS[s], counts[s]) for s in svc.STATES]
+    tabs = [("", _("All"), counts["all"])] + [
+        (s, STATE_LABELS[s], counts[s]) for s in survey_queries.STATES
+    ]
     for a in page.object_list:
         a.state_label = STATE_LABELS[a.state]
     return render(
@@ -520,7 +422,7 @@ def survey_door(request: HttpRequest, pk: int, household_id: int) -> HttpRespons
     "not at home — visit again" or "declined"."""
     actor = request.user
     survey = policy.get_for(actor, Survey, "survey.enter", pk=pk)
-    assignment = svc.assignment_for(actor, survey, household_id)
+    assignment = survey_queries.assignment_for(actor, survey, household_id)
     questions = list(survey.questions.order_by("order", "id"))
     status, error, errors, posted = 200, None, {}, {}
     if request.method == "POST":
@@ -554,7 +456,7 @@ def survey_door(request: HttpRequest, pk: int, household_id: int) -> HttpRespons
                 reverse("deliberation:survey_entry", args=[survey.pk])
                 + f"#b{assignment.household.building_id}"
             )
-    visits = svc.visits_for(survey, household_id)
+    visits = survey_queries.visits_for(survey, household_id)
     final = next((v for v in visits if v.outcome != VisitOutcome.NOT_HOME), None)
     fields = []
     for q in questions:
@@ -593,13 +495,13 @@ def survey_door(request: HttpRequest, pk: int, household_id: int) -> HttpRespons
 @login_required
 def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
-    survey = svc.results_get_for(actor, pk)
+    survey = survey_queries.results_get_for(actor, pk)
     # Per-building progress is for those who follow the work; members see the totals.
     caps = {"results": policy.can(actor, "survey.view_results", survey)}
-    buildings, total = svc.progress_for(survey)
-    outcomes = svc.outcome_counts(survey)
-    verbatim = svc.texts_verbatim(actor, survey)
-    results = svc.results_for(survey, answered=outcomes["answered"], verbatim=verbatim)
+    buildings, total = survey_queries.progress_for(survey)
+    outcomes = survey_queries.outcome_counts(survey)
+    verbatim = survey_queries.texts_verbatim(actor, survey)
+    results = survey_queries.results_for(survey, answered=outcomes["answered"], verbatim=verbatim)
     return render(
         request,
         "deliberation/survey_results.html",
@@ -610,7 +512,7 @@ def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
             "total": total,
             "outcomes": outcomes,
             "results": results,
-            "sample": svc.TEXT_SAMPLE,
+            "sample": survey_queries.TEXT_SAMPLE,
             "verbatim": verbatim,
         },
     )
@@ -618,10 +520,12 @@ def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def survey_text_answers(request: HttpRequest, pk: int, qid: int) -> HttpResponse:
-    survey = svc.results_get_for(request.user, pk)
+    survey = survey_queries.results_get_for(request.user, pk)
     q = get_object_or_404(Question, survey=survey, pk=qid, kind=QuestionKind.TEXT)
-    verbatim = svc.texts_verbatim(request.user, survey)
-    page = svc.text_answers_for(survey, q, page=request.GET.get("page"), verbatim=verbatim)
+    verbatim = survey_queries.texts_verbatim(request.user, survey)
+    page = survey_queries.text_answers_for(
+        survey, q, page=request.GET.get("page"), verbatim=verbatim
+    )
     return render(
         request,
         "deliberation/survey_text_answers.html",
@@ -634,10 +538,12 @@ def survey_households(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     survey = policy.get_for(actor, Survey, "survey.view_households", pk=pk)
     questions = list(survey.questions.order_by("order", "id"))
-    page = svc.answers_by_household_view(actor=actor, survey=survey, page=request.GET.get("page"))
+    page = survey_queries.answers_by_household_view(
+        actor=actor, survey=survey, page=request.GET.get("page")
+    )
     for v in page.object_list:
         by_q = {a.question_id: a.value for a in v.answers.all()}
-        v.cells = [svc.answer_text(q, by_q.get(q.pk)) for q in questions]
+        v.cells = [survey_queries.answer_text(q, by_q.get(q.pk)) for q in questions]
     response = render(
         request,
         "deliberation/survey_households.html",
@@ -651,7 +557,7 @@ def survey_households(request: HttpRequest, pk: int) -> HttpResponse:
 def survey_export(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     survey = policy.get_for(actor, Survey, "survey.view_households", pk=pk)
-    text, name = svc.answers_export(actor=actor, survey=survey)
+    text, name = survey_queries.answers_export(actor=actor, survey=survey)
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"
