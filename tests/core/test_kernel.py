@@ -41,6 +41,32 @@ def test_check_refuses_with_conflict_naming_the_allowed_actions():
     assert "Open" in str(e.value.message) and "Close" in str(e.value.message)
 
 
+def test_a_transition_may_say_its_own_refusal_per_status():
+    flow = Workflow(
+        "thing",
+        [
+            Transition("open", {"draft"}, "open", "thing.opened", "Open", refused="Not now."),
+            Transition(
+                "close",
+                {"open"},
+                "closed",
+                "thing.closed",
+                "Close",
+                refused={"closed": "Already closed.", "*": lambda o: f"It is {o.status}."},
+            ),
+        ],
+    )
+    for status, action, said in (
+        ("open", "open", "Not now."),
+        ("closed", "close", "Already closed."),
+        ("draft", "close", "It is draft."),
+    ):
+        with pytest.raises(Conflict) as e:
+            flow.check(Obj(status), action)
+        assert str(e.value.message) == said and e.value.status == 409
+        assert e.value.extra["allowed"] == flow.allowed(Obj(status))
+
+
 def test_an_action_declared_twice_is_a_programming_error():
     with pytest.raises(ValueError):
         Workflow("x", [Transition("a", {"s"}, "t", "x.a"), Transition("a", {"t"}, "s", "x.a")])

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from linli.core.errors import DomainError
 from linli.core.models import Event
-from linli.deliberation.errors import DeliberationError
 from linli.deliberation.models import ActionItem, Forum, Opinion, Topic
 from linli.deliberation.queries import forums as forum_queries
 from linli.deliberation.services import forums as svc
@@ -294,5 +294,5 @@ def test_forum_page_query_count_is_constant(dw, as_user, django_assert_max_num_q
 
 
 def test_forum_errors_raise_domain_errors(dw):
-    with pytest.raises(DeliberationError):
+    with pytest.raises(DomainError):
         svc.forum_create(actor=dw.staff, building=dw.b3, title=" ", held_on=timezone.localdate())

@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
+from linli.core.errors import DomainError
 from linli.core.exports import neutralise
 from linli.core.models import Event, Notification
-from linli.deliberation.errors import DeliberationError
 from linli.deliberation.models import (
     Answer,
     Question,
@@ -107,7 +107,7 @@ def test_office_builds_a_questionnaire_in_order(dw):
 def test_multiple_choice_with_fewer_than_two_choices_is_refused(dw):
     s = _survey(dw, open_=False)
     for choices in ("只有一个", "", "同一个\n同一个", "a\n\n  \n"):
-        with pytest.raises(DeliberationError):
+        with pytest.raises(DomainError):
             svc.question_add(actor=dw.staff, survey=s, kind="multiple", text="?", choices=choices)
     assert s.questions.count() == 4
 
@@ -143,7 +143,7 @@ def test_questions_move_and_are_removed_while_in_draft(dw, as_user):
 def test_opening_locks_the_questions(dw, as_user):
     s = _survey(dw)
     q1 = _qs(s)[0]
-    with pytest.raises(DeliberationError) as e:
+    with pytest.raises(DomainError) as e:
         svc.question_add(actor=dw.staff, survey=s, kind="text", text="再加一个")
     assert e.value.status_code == 409
     for call in (
@@ -151,7 +151,7 @@ def test_opening_locks_the_questions(dw, as_user):
         lambda: svc.question_move(actor=dw.staff, question=q1, up=False),
         lambda: svc.question_remove(actor=dw.staff, question=q1),
     ):
-        with pytest.raises(DeliberationError):
+        with pytest.raises(DomainError):
             call()
     r = as_user(dw.staff).post(
         reverse("deliberation:survey_question_edit", args=[s.pk, q1.pk]),
@@ -164,7 +164,7 @@ def test_opening_locks_the_questions(dw, as_user):
 
 def test_a_survey_without_questions_cannot_open(dw):
     s = svc.survey_create(actor=dw.staff, community=dw.xincun, title="空")
-    with pytest.raises(DeliberationError):
+    with pytest.raises(DomainError):
         svc.survey_open(actor=dw.staff, survey=s)
     s.refresh_from_db()
     assert s.status == SurveyStatus.DRAFT
@@ -252,7 +252,7 @@ def test_a_finished_household_keeps_its_surveyor(dw):
     r = svc.survey_assign(actor=dw.staff, survey=s, surveyor=dw.volunteer, building=dw.b3)
     assert (r.added, r.moved, r.kept) == (0, 1, 1)
     assert SurveyAssignment.objects.get(household=dw.hh_3_2_501).surveyor == dw.leader
-    with pytest.raises(DeliberationError):
+    with pytest.raises(DomainError):
         svc.survey_unassign(actor=dw.staff, survey=s, household_id=dw.hh_3_2_501.pk)
     svc.survey_unassign(actor=dw.staff, survey=s, household_id=dw.hh_3_2_502.pk)
     assert not SurveyAssignment.objects.filter(household=dw.hh_3_2_502).exists()
@@ -260,14 +260,14 @@ def test_a_finished_household_keeps_its_surveyor(dw):
 
 def test_only_households_and_surveyors_of_the_community(dw):
     s = _survey(dw, open_=False, assign=False)
-    with pytest.raises(DeliberationError):
+    with pytest.raises(DomainError):
         svc.survey_assign(actor=dw.staff, survey=s, surveyor=dw.leader, households=[dw.hh_nancun])
     nb = dw.hh_nancun.building
-    with pytest.raises(DeliberationError):
+    with pytest.raises(DomainError):
         svc.survey_assign(actor=dw.staff, survey=s, surveyor=dw.leader, building=nb)
     # Surveyors hold a role in this community that may enter answers.
     for person in (dw.outsider, dw.resident, dw.supervisor, dw.mediator):
-        with pytest.raises(DeliberationError):
+        with pytest.raises(DomainError):
             svc.survey_assign(actor=dw.staff, survey=s, surveyor=person, building=dw.b3)
     assert not SurveyAssignment.objects.exists()
     with pytest.raises(PermissionDenied):

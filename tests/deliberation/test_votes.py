@@ -15,8 +15,8 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 
+from linli.core.errors import DomainError
 from linli.core.models import Notification
-from linli.deliberation.errors import DeliberationError
 from linli.deliberation.models import ActionItem, Ballot, Vote, Voter, VoteStatus
 from linli.deliberation.queries import votes as vote_queries
 from linli.deliberation.services import votes as sv
@@ -201,7 +201,7 @@ def test_residents_meeting_votes_freeze_no_owners(dw, clock):
 
 
 def test_an_owners_vote_must_name_its_matter(dw):
-    with pytest.raises(DeliberationError, match="nine matters"):
+    with pytest.raises(DomainError, match="nine matters"):
         prepare(dw, matter="")
     assert not Vote.objects.exists()
 
@@ -222,7 +222,7 @@ def test_the_matter_is_dropped_for_other_rules(dw):
     ],
 )
 def test_bad_vote_input_is_refused_and_nothing_saved(dw, field, value):
-    with pytest.raises(DeliberationError):
+    with pytest.raises(DomainError):
         prepare(dw, **{field: value})
     assert not Vote.objects.exists()
 
@@ -230,13 +230,13 @@ def test_bad_vote_input_is_refused_and_nothing_saved(dw, field, value):
 def test_a_building_of_another_community_is_refused(dw):
     from linli.registry.models import Building
 
-    with pytest.raises(DeliberationError):
+    with pytest.raises(DomainError):
         prepare(dw, buildings=[Building.objects.get(community=dw.nancun)])
 
 
 def test_the_notice_period_is_enforced(dw, clock):
     vote = prepare(dw, opens_at=T0 + dt.timedelta(days=14))
-    with pytest.raises(DeliberationError, match="earliest"):
+    with pytest.raises(DomainError, match="earliest"):
         sv.vote_notice(actor=dw.staff, vote=vote)
     vote.refresh_from_db()
     assert vote.status == VoteStatus.DRAFT and vote.noticed_at is None
@@ -269,7 +269,7 @@ def test_the_notice_tells_the_community(dw, clock):
 
 def test_a_noticed_vote_can_no_longer_be_changed(dw, clock):
     vote = announce(dw, clock)
-    with pytest.raises(DeliberationError) as e:
+    with pytest.raises(DomainError) as e:
         sv.vote_update(actor=dw.staff, vote=vote, title="x", question="y", rule="consultative")
     assert e.value.status_code == 409
 
@@ -277,7 +277,7 @@ def test_a_noticed_vote_can_no_longer_be_changed(dw, clock):
 def test_voting_cannot_be_opened_early(dw, clock):
     vote = announce(dw, clock)
     clock.set(OPENS - SECOND)
-    with pytest.raises(DeliberationError) as e:
+    with pytest.raises(DomainError) as e:
         sv.vote_open(actor=dw.staff, vote=vote)
     assert e.value.status_code == 409
     assert not Voter.objects.exists()
@@ -304,10 +304,10 @@ def test_an_owner_votes_online_for_all_their_flats(dw, clock):
 def test_a_second_ballot_is_refused_and_nothing_saved(dw, clock):
     vote = open_vote(dw, clock)
     sv.vote_cast(actor=dw.resident, vote=vote, choice="yes")
-    with pytest.raises(DeliberationError, match="already") as e:
+    with pytest.raises(DomainError, match="already") as e:
         sv.vote_cast(actor=dw.resident, vote=vote, choice="no")
     assert e.value.status_code == 409
-    with pytest.raises(DeliberationError, match="already"):
+    with pytest.raises(DomainError, match="already"):
         paper(dw, vote, "3-2-502", "no", "P-1")  # the other flat of the same owner
     assert list(Ballot.objects.values_list("choice", flat=True)) == ["yes"]
 
@@ -325,7 +325,7 @@ def test_the_database_keeps_one_ballot_per_voter_when_requests_race(dw, clock, m
         entered_by=dw.staff,
     )
     monkeypatch.setattr(sv, "_existing_ballot", lambda vote, voter: None)  # the check raced
-    with pytest.raises(DeliberationError, match="already"):
+    with pytest.raises(DomainError, match="already"):
         sv.vote_cast(actor=dw.resident, vote=vote, choice="yes")
     assert list(Ballot.objects.values_list("choice", flat=True)) == ["no"]
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -336,7 +336,7 @@ def test_a_non_owner_cannot_vote_under_the_owners_rule(dw, clock):
     li_si_user = make_user("li_si", resident=dw.li_si)  # family, not an owner
     grant(li_si_user, "resident", dw.hh_3_2_501)
     vote = open_vote(dw, clock)
-    with pytest.raises(DeliberationError, match="Only owners") as e:
+    with pytest.raises(DomainError, match="Only owners") as e:
         sv.vote_cast(actor=li_si_user, vote=vote, choice="yes")
     assert e.value.status_code == 403
     assert not Ballot.objects.exists()
@@ -358,7 +358,7 @@ def test_online_voting_only_inside_the_window(dw, clock, at, allowed):
     if allowed:
         assert sv.vote_cast(actor=dw.resident, vote=vote, choice="no").cast_at == at
     else:
-        with pytest.raises(DeliberationError, match="not open") as e:
+        with pytest.raises(DomainError, match="not open") as e:
             sv.vote_cast(actor=dw.resident, vote=vote, choice="no")
         assert e.value.status_code == 409
         assert not Ballot.objects.exists()
@@ -377,10 +377,10 @@ def test_staff_enter_a_paper_ballot_with_its_serial_number(dw, clock):
 
 def test_a_paper_ballot_needs_a_unique_serial_number(dw, clock):
     vote = open_vote(dw, clock)
-    with pytest.raises(DeliberationError, match="serial"):
+    with pytest.raises(DomainError, match="serial"):
         paper(dw, vote, "4-1-101", "no", "")
     paper(dw, vote, "4-1-101", "no", "No.1")
-    with pytest.raises(DeliberationError, match="No.1"):
+    with pytest.raises(DomainError, match="No.1"):
         paper(dw, vote, "5-1-201", "yes", "No.1")
     assert Ballot.objects.count() == 1
 
@@ -388,9 +388,9 @@ def test_a_paper_ballot_needs_a_unique_serial_number(dw, clock):
 def test_a_proxy_ballot_needs_the_written_authorisation(dw, clock):
     vote = open_vote(dw, clock)
     kw = {"actor": dw.staff, "vote": vote, "flat": "4-1-101", "choice": "yes", "method": "proxy"}
-    with pytest.raises(DeliberationError, match="authorisation"):
+    with pytest.raises(DomainError, match="authorisation"):
         sv.ballot_enter(**kw, proxy_name="王小五", proxy_authorization=" ")
-    with pytest.raises(DeliberationError, match="proxy's name"):
+    with pytest.raises(DomainError, match="proxy's name"):
         sv.ballot_enter(**kw, proxy_name="", proxy_authorization="委托书 2026-031")
     assert not Ballot.objects.exists()
     b = sv.ballot_enter(**kw, proxy_name="王小五", proxy_authorization="委托书 2026-031")
@@ -405,11 +405,11 @@ def test_the_developer_votes_once_by_paper(dw, clock):
 
 def test_a_ballot_for_a_flat_outside_the_scope_is_refused(dw, clock):
     vote = open_vote(dw, clock, buildings=[dw.b3])
-    with pytest.raises(DeliberationError, match="4-1-101"):
+    with pytest.raises(DomainError, match="4-1-101"):
         paper(dw, vote, "4-1-101", "yes", "S-1")
-    with pytest.raises(DeliberationError):
+    with pytest.raises(DomainError):
         paper(dw, vote, "1-1-101", "yes", "S-2")  # another community's flat
-    with pytest.raises(DeliberationError, match="Only owners"):
+    with pytest.raises(DomainError, match="Only owners"):
         sv.vote_cast(actor=dw.other_resident, vote=vote, choice="yes")
     assert not Ballot.objects.exists()
 
@@ -418,7 +418,7 @@ def test_a_voter_of_another_vote_is_refused(dw, clock):
     first = open_vote(dw, clock)
     second = open_vote(dw, clock, title="第二次表决")
     stranger = Voter.objects.get(vote=first, user=dw.resident)
-    with pytest.raises(DeliberationError, match="not on this vote"):
+    with pytest.raises(DomainError, match="not on this vote"):
         sv.ballot_enter(
             actor=dw.staff,
             vote=second,
@@ -435,7 +435,7 @@ def test_a_paper_ballot_received_in_time_may_be_entered_until_counting(dw, clock
     clock.set(CLOSES + dt.timedelta(hours=2))
     b = paper(dw, vote, "4-1-101", "yes", "L-1", received_at=CLOSES - dt.timedelta(hours=1))
     assert b.cast_at == CLOSES - dt.timedelta(hours=1)
-    with pytest.raises(DeliberationError, match="not open"):
+    with pytest.raises(DomainError, match="not open"):
         paper(dw, vote, "5-1-201", "yes", "L-2", received_at=CLOSES)
 
 
@@ -450,7 +450,7 @@ def test_ballots_and_changes_after_counting_are_refused(dw, clock):
         ),
         lambda: sv.vote_close(actor=dw.staff, vote=vote),
     ):
-        with pytest.raises(DeliberationError) as e:
+        with pytest.raises(DomainError) as e:
             attempt()
         assert e.value.status_code == 409
     assert not Ballot.objects.exists()
@@ -483,7 +483,7 @@ def test_meeting_counts_are_checked(dw, clock):
         {"eligible": 10, "present": 6, "yes": 7},
         {"eligible": -1, "present": 0, "yes": 0},
     ):
-        with pytest.raises(DeliberationError):
+        with pytest.raises(DomainError):
             sv.vote_counts_enter(actor=dw.staff, vote=vote, **counts)
     vote.refresh_from_db()
     assert vote.eligible is None
@@ -491,7 +491,7 @@ def test_meeting_counts_are_checked(dw, clock):
 
 def test_meeting_counts_before_opening_are_refused(dw, clock):
     vote = announce(dw, clock, rule="residents_meeting", matter="")
-    with pytest.raises(DeliberationError) as e:
+    with pytest.raises(DomainError) as e:
         sv.vote_counts_enter(actor=dw.staff, vote=vote, eligible=10, present=6, yes=4)
     assert e.value.status_code == 409
 
@@ -508,7 +508,7 @@ def test_meeting_counts_before_opening_are_refused(dw, clock):
 )
 def test_meeting_votes_are_counted_by_their_rule(dw, clock, rule, counts, outcome):
     vote = open_vote(dw, clock, rule=rule, matter="")
-    with pytest.raises(DeliberationError, match="counts"):
+    with pytest.raises(DomainError, match="counts"):
         sv.vote_close(actor=dw.staff, vote=vote)
     e, p, y = counts
     sv.vote_counts_enter(actor=dw.staff, vote=vote, eligible=e, present=p, yes=y)
@@ -523,7 +523,7 @@ def test_meeting_votes_are_counted_by_their_rule(dw, clock, rule, counts, outcom
 def test_counting_waits_for_the_window_to_close(dw, clock):
     vote = open_vote(dw, clock)
     clock.set(CLOSES - SECOND)
-    with pytest.raises(DeliberationError, match="open until") as e:
+    with pytest.raises(DomainError, match="open until") as e:
         sv.vote_close(actor=dw.staff, vote=vote)
     assert e.value.status_code == 409
 
@@ -607,7 +607,7 @@ def test_publishing_in_time_and_late(dw, clock):
     vote = sv.vote_publish(actor=dw.staff, vote=vote)
     assert vote.status == VoteStatus.PUBLISHED and not sv.published_late(vote)
     assert Notification.objects.filter(verb="vote.published", recipient=dw.resident).exists()
-    with pytest.raises(DeliberationError) as e:
+    with pytest.raises(DomainError) as e:
         sv.vote_publish(actor=dw.staff, vote=vote)
     assert e.value.status_code == 409
 
@@ -633,7 +633,7 @@ def test_a_passed_vote_creates_follow_up_work(dw, clock):
 
 def test_a_vote_that_did_not_pass_creates_no_work(dw, clock):
     vote = close(dw, clock, open_vote(dw, clock))  # nobody voted: void
-    with pytest.raises(DeliberationError) as e:
+    with pytest.raises(DomainError) as e:
         sv.vote_followup(actor=dw.staff, vote=vote, title="x", owner=dw.staff)
     assert e.value.status_code == 409
     assert not ActionItem.objects.exists()

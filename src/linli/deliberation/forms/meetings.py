@@ -5,9 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from linli.core.errors import DomainError
 from linli.core.roles import Role
 
-from ..errors import DeliberationError
 from ..forms.common import ObjectChoiceField
 from ..models import (
     Body,
@@ -63,7 +63,7 @@ class MeetingForm(forms.Form):
         if community is not None and body and days is not None:
             try:
                 notice.check_meeting_notice(community.pk, body, days)
-            except DeliberationError as e:
+            except DomainError as e:
                 self.add_error("notice_days", str(e.message))
         return data
 

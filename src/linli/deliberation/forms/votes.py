@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from linli.core.errors import DomainError
 from linli.registry.models import Building
 
-from ..errors import DeliberationError
 from ..models import (
     LEGAL_NOTICE_FLOOR_DAYS,
     BallotChoice,
@@ -103,7 +103,7 @@ class VoteForm(forms.Form):
         if rule and days is not None:
             try:
                 notice.check_vote_notice(self.community_id, rule, days)
-            except DeliberationError as e:
+            except DomainError as e:
                 self.add_error("notice_days", str(e.message))
         return data
 

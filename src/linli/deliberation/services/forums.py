@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from linli.core import policy
+from linli.core.errors import DomainError
 from linli.core.events import log_event, register_verbs
 
-from ..errors import DeliberationError
 from ..models import ActionItem, Forum, Opinion, Topic
 from ..services import topics as topic_services
 
@@ -38,11 +38,9 @@ MAX_BACK = dt.timedelta(days=366)
 def _text(value: str, *, limit: int, required_message=None) -> str:
     value = (value or "").strip()
     if required_message is not None and not value:
-        raise DeliberationError(required_message)
+        raise DomainError(required_message)
     if len(value) > limit:
-        raise DeliberationError(
-            _("The text is too long (at most %(n)s characters).") % {"n": limit}
-        )
+        raise DomainError(_("The text is too long (at most %(n)s characters).") % {"n": limit})
     return value
 
 
@@ -50,13 +48,13 @@ def _validate(*, actor, community_id: int, title: str, held_on, notes: str, topi
     title = _text(title, limit=120, required_message=_("Give the forum a title."))
     notes = _text(notes, limit=4000)
     if not isinstance(held_on, dt.date):
-        raise DeliberationError(_("Give the date of the forum."))
+        raise DomainError(_("Give the date of the forum."))
     today = timezone.localdate()
     if not today - MAX_BACK <= held_on <= today + MAX_AHEAD:
-        raise DeliberationError(_("The date must be within a year of today."))
+        raise DomainError(_("The date must be within a year of today."))
     if topic is not None:
         if topic.community_id != community_id:
-            raise DeliberationError(_("This topic belongs to another community."))
+            raise DomainError(_("This topic belongs to another community."))
         policy.authorize(actor, "topic.view", topic)
     return title, notes
 

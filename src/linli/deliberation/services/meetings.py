@@ -2,7 +2,7 @@
 attendance (signed in by staff, or by the member scanning the meeting's QR code), the quorum
 under the body's rule, resolutions with their counts, minutes, and the public summary.
 
-Every write is ``noun_verb(*, actor, …)``: policy check, validation (``DeliberationError``),
+Every write is ``noun_verb(*, actor, …)``: policy check, validation (``DomainError``),
 one transaction, an event, notifications. The few reads the pages share live at the end."""
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from linli.core import policy
+from linli.core.errors import Conflict, DomainError
 from linli.core.events import log_event, register_verbs
 from linli.core.notifications import notify
 
-from ..errors import DeliberationError
 from ..models import (
     BODY_NOTICE_RULE,
+    MEETING_FLOW,
     ActionItem,
     AgendaItem,
     Body,
@@ -149,19 +150,12 @@ def _locked(meeting: Meeting) -> Meeting:
     return Meeting.objects.select_for_update().get(pk=meeting.pk)
 
 
-def _require(meeting: Meeting, *statuses: str, message) -> None:
-    if meeting.status not in statuses:
-        raise DeliberationError(message, status_code=409)
-
-
 def _text(value: str, *, limit: int, required_message=None) -> str:
     value = (value or "").strip()
     if required_message is not None and not value:
-        raise DeliberationError(required_message)
+        raise DomainError(required_message)
     if len(value) > limit:
-        raise DeliberationError(
-            _("The text is too long (at most %(n)s characters).") % {"n": limit}
-        )
+        raise DomainError(_("The text is too long (at most %(n)s characters).") % {"n": limit})
     return value
 
 
@@ -177,19 +171,19 @@ def _validate_details(
     *, community_id: int, body: str, title: str, starts_at, location: str, notice_days
 ):
     if body not in Body.values:
-        raise DeliberationError(_("Choose which body meets."))
+        raise DomainError(_("Choose which body meets."))
     title = _text(title, limit=120, required_message=_("Give the meeting a title."))
     location = _text(location, limit=120, required_message=_("Say where the meeting is held."))
     if starts_at is None or timezone.is_naive(starts_at):
-        raise DeliberationError(_("Give the date and time the meeting starts."))
+        raise DomainError(_("Give the date and time the meeting starts."))
     if starts_at <= timezone.now():
-        raise DeliberationError(_("The meeting must start in the future."))
+        raise DomainError(_("The meeting must start in the future."))
     if notice_days is None:
         notice_days = max(
             NOTICE_DAYS[body], notice_queries.minimum_days(community_id, BODY_NOTICE_RULE[body])
         )
     if not 0 <= int(notice_days) <= MAX_NOTICE_DAYS:
-        raise DeliberationError(
+        raise DomainError(
             _("The notice period is between 0 and %(n)s days.") % {"n": MAX_NOTICE_DAYS}
         )
     notice.check_meeting_notice(community_id, body, int(notice_days))
@@ -277,14 +271,7 @@ def meeting_update(
 ) -> Meeting:
     policy.authorize(actor, "meeting.manage", meeting)
     meeting = _locked(meeting)
-    _require(
-        meeting,
-        MS.DRAFT,
-        message=_(
-            "The notice is published: the time and place can no longer change here. "
-            "Cancel the meeting and call a new one."
-        ),
-    )
+    MEETING_FLOW.check(meeting, "edit")
     title, location, notice_days = _validate_details(
         community_id=meeting.community_id,
         body=meeting.body,
@@ -305,23 +292,17 @@ def meeting_update(
     return meeting
 
 
-_AGENDA_FIXED = gettext_lazy(
-    "The agenda is fixed once the notice is published: no decision on a topic that was not in "
-    "the notice."
-)
-
-
 @transaction.atomic
 def agenda_add(*, actor, meeting: Meeting, topic: Topic) -> AgendaItem:
     policy.authorize(actor, "meeting.manage", meeting)
     meeting = _locked(meeting)
-    _require(meeting, MS.DRAFT, message=_AGENDA_FIXED)
+    MEETING_FLOW.check(meeting, "change_agenda")
     if topic.community_id != meeting.community_id:
-        raise DeliberationError(_("This topic belongs to another community."))
+        raise DomainError(_("This topic belongs to another community."))
     if topic.status == TopicStatus.DROPPED:
-        raise DeliberationError(_("This topic was dropped."))
+        raise DomainError(_("This topic was dropped."))
     if meeting.agenda.filter(topic=topic).exists():
-        raise DeliberationError(_("This topic is already on the agenda."))
+        raise DomainError(_("This topic is already on the agenda."))
     last = meeting.agenda.aggregate(m=Max("order"))["m"] or 0
     item = AgendaItem.objects.create(meeting=meeting, topic=topic, order=last + 1)
     log_event(
@@ -339,7 +320,7 @@ def agenda_remove(*, actor, item: AgendaItem) -> None:
     meeting = item.meeting
     policy.authorize(actor, "meeting.manage", meeting)
     meeting = _locked(meeting)
-    _require(meeting, MS.DRAFT, message=_AGENDA_FIXED)
+    MEETING_FLOW.check(meeting, "change_agenda")
     topic_id = item.topic_id
     item.delete()
     _renumber(meeting)
@@ -352,11 +333,11 @@ def agenda_move(*, actor, item: AgendaItem, up: bool) -> None:
     meeting = item.meeting
     policy.authorize(actor, "meeting.manage", meeting)
     meeting = _locked(meeting)
-    _require(meeting, MS.DRAFT, message=_AGENDA_FIXED)
+    MEETING_FLOW.check(meeting, "change_agenda")
     items = list(meeting.agenda.order_by("order", "id"))
     i = next((n for n, x in enumerate(items) if x.pk == item.pk), None)
     if i is None:
-        raise DeliberationError(_("This topic is not on the agenda."))
+        raise DomainError(_("This topic is not on the agenda."))
     j = i - 1 if up else i + 1
     if 0 <= j < len(items):
         items[i], items[j] = items[j], items[i]
@@ -382,15 +363,10 @@ def meeting_invite(*, actor, meeting: Meeting, users) -> list[Invitation]:
     after the notice is published is told at once."""
     policy.authorize(actor, "meeting.manage", meeting)
     meeting = _locked(meeting)
-    _require(
-        meeting,
-        MS.DRAFT,
-        MS.NOTICED,
-        message=_("Members can be invited only before the meeting is held."),
-    )
+    MEETING_FLOW.check(meeting, "invite")
     users = {u.pk: u for u in users}
     if not users:
-        raise DeliberationError(_("Choose whom to invite."))
+        raise DomainError(_("Choose whom to invite."))
     members = set(
         get_user_model()
         .objects.filter(_members_q(meeting.community_id), pk__in=users)
@@ -398,7 +374,7 @@ def meeting_invite(*, actor, meeting: Meeting, users) -> list[Invitation]:
     )
     strangers = [u for pk, u in users.items() if pk not in members]
     if strangers:
-        raise DeliberationError(
+        raise DomainError(
             _("%(name)s holds no role in this community and cannot be invited.")
             % {"name": strangers[0].get_full_name()}
         )
@@ -429,17 +405,10 @@ def meeting_uninvite(*, actor, invitation: Invitation) -> None:
     meeting = invitation.meeting
     policy.authorize(actor, "meeting.manage", meeting)
     meeting = _locked(meeting)
-    _require(
-        meeting,
-        MS.DRAFT,
-        MS.NOTICED,
-        message=_("Invitations can be withdrawn only before the meeting is held."),
-    )
+    MEETING_FLOW.check(meeting, "uninvite")
     invitation = Invitation.objects.get(pk=invitation.pk)
     if invitation.attended:
-        raise DeliberationError(
-            _("This member has signed in: undo the sign-in first."), status_code=409
-        )
+        raise Conflict(_("This member has signed in: undo the sign-in first."))
     user_id = invitation.user_id
     invitation.delete()
     log_event(actor=actor, verb="meeting.uninvited", obj=meeting, data={"user": user_id})
@@ -451,12 +420,12 @@ def meeting_publish_notice(*, actor, meeting: Meeting) -> Meeting:
     sooner than its notice period from now."""
     policy.authorize(actor, "meeting.manage", meeting)
     meeting = _locked(meeting)
-    _require(meeting, MS.DRAFT, message=_("The notice has already been published."))
+    MEETING_FLOW.check(meeting, "notice")
     # Again: the community may have raised its minimum since the meeting was prepared.
     notice.check_meeting_notice(meeting.community_id, meeting.body, meeting.notice_days)
     now = timezone.now()
     if meeting.starts_at < now + dt.timedelta(days=meeting.notice_days):
-        raise DeliberationError(
+        raise DomainError(
             _(
                 "The notice must be published at least %(days)s days before the meeting, and "
                 "this meeting starts on %(when)s. Move the meeting to %(earliest)s or later, or "
@@ -469,17 +438,18 @@ def meeting_publish_notice(*, actor, meeting: Meeting) -> Meeting:
             }
         )
     if not meeting.agenda.exists():
-        raise DeliberationError(_("Put at least one topic on the agenda first."))
+        raise DomainError(_("Put at least one topic on the agenda first."))
     invitees = [i.user for i in meeting.invitations.select_related("user")]
     if not invitees:
-        raise DeliberationError(_("Invite the members first."))
-    meeting.status, meeting.noticed_at = MS.NOTICED, now
-    meeting.save(update_fields=["status", "noticed_at"])
-    log_event(
+        raise DomainError(_("Invite the members first."))
+    meeting.noticed_at = now
+    MEETING_FLOW.apply(
+        meeting,
+        "notice",
         actor=actor,
-        verb="meeting.noticed",
-        obj=meeting,
+        fields=["noticed_at"],
         data={"invited": len(invitees), "notice_days": meeting.notice_days},
+        lock=False,
     )
     _notify_invitees(
         meeting,
@@ -496,18 +466,18 @@ def meeting_publish_notice(*, actor, meeting: Meeting) -> Meeting:
 def meeting_cancel(*, actor, meeting: Meeting, reason: str = "") -> Meeting:
     policy.authorize(actor, "meeting.manage", meeting)
     meeting = _locked(meeting)
-    _require(
-        meeting,
-        MS.DRAFT,
-        MS.NOTICED,
-        message=_("A meeting that has been held cannot be cancelled."),
-    )
+    MEETING_FLOW.check(meeting, "cancel")
     reason = _text(reason, limit=300)
     was_noticed = meeting.status == MS.NOTICED
-    meeting.status = MS.CANCELLED
     meeting.checkin_token = _new_token()
-    meeting.save(update_fields=["status", "checkin_token"])
-    log_event(actor=actor, verb="meeting.cancelled", obj=meeting, data={"reason": reason})
+    MEETING_FLOW.apply(
+        meeting,
+        "cancel",
+        actor=actor,
+        fields=["checkin_token"],
+        data={"reason": reason},
+        lock=False,
+    )
     if was_noticed:
         _notify_invitees(
             meeting,
@@ -524,24 +494,19 @@ def meeting_cancel(*, actor, meeting: Meeting, reason: str = "") -> Meeting:
 
 
 def _check_attendance_open(meeting: Meeting) -> None:
-    if meeting.status not in (MS.NOTICED, MS.HELD):
-        raise DeliberationError(
-            _("Attendance is taken only at a meeting whose notice is published."), status_code=409
-        )
+    MEETING_FLOW.check(meeting, "take_attendance")
     opens = meeting.starts_at - CHECKIN_OPENS_BEFORE
     if timezone.now() < opens:
-        raise DeliberationError(
+        raise Conflict(
             _("Signing in opens at %(when)s, two hours before the meeting.")
-            % {"when": _local(opens)},
-            status_code=409,
+            % {"when": _local(opens)}
         )
     if meeting.resolutions.exists():
-        raise DeliberationError(
+        raise Conflict(
             _(
                 "Resolutions have been recorded, so attendance is fixed. Remove the resolutions "
                 "to correct it."
-            ),
-            status_code=409,
+            )
         )
 
 
@@ -599,16 +564,12 @@ def meeting_check_in(*, actor, token: str) -> Invitation:
 def meeting_mark_held(*, actor, meeting: Meeting) -> Meeting:
     policy.authorize(actor, "meeting.manage", meeting)
     meeting = _locked(meeting)
-    _require(
-        meeting,
-        MS.NOTICED,
-        message=_("Only a meeting whose notice is published can be marked as held."),
-    )
+    MEETING_FLOW.check(meeting, "mark_held")
     if timezone.now() < meeting.starts_at:
-        raise DeliberationError(_("The meeting has not started yet."), status_code=409)
-    meeting.status = MS.HELD
-    meeting.save(update_fields=["status"])
-    log_event(actor=actor, verb="meeting.held", obj=meeting, data={"present": _present(meeting)})
+        raise Conflict(_("The meeting has not started yet."))
+    MEETING_FLOW.apply(
+        meeting, "mark_held", actor=actor, data={"present": _present(meeting)}, lock=False
+    )
     return meeting
 
 
@@ -620,34 +581,26 @@ def resolution_record(
     the members present. A council that is not quorate cannot resolve."""
     policy.authorize(actor, "meeting.manage", meeting)
     meeting = _locked(meeting)
-    _require(
-        meeting,
-        MS.HELD,
-        message=_(
-            "Resolutions are recorded after the meeting is marked as held, and before "
-            "the minutes are published."
-        ),
-    )
+    MEETING_FLOW.check(meeting, "record_resolution")
     if not meeting.agenda.filter(topic_id=topic.pk).exists():
-        raise DeliberationError(_("Only topics on the published agenda can be decided."))
+        raise DomainError(_("Only topics on the published agenda can be decided."))
     text = _text(text, limit=4000, required_message=_("Write the resolution."))
     try:
         yes, no, abstain = int(yes), int(no), int(abstain)
     except (TypeError, ValueError):
-        raise DeliberationError(_("The counts must be whole numbers.")) from None
+        raise DomainError(_("The counts must be whole numbers.")) from None
     if min(yes, no, abstain) < 0:
-        raise DeliberationError(_("The counts cannot be negative."))
+        raise DomainError(_("The counts cannot be negative."))
     invited = meeting.invitations.count()
     present = _present(meeting)
     q = quorum(meeting.body, invited=invited, present=present)
     if q.counted and not q.met:
-        raise DeliberationError(
+        raise Conflict(
             _("The meeting is not quorate, so it cannot pass resolutions. %(state)s")
-            % {"state": q.state},
-            status_code=409,
+            % {"state": q.state}
         )
     if yes + no + abstain > present:
-        raise DeliberationError(
+        raise DomainError(
             _("%(n)s votes counted, but only %(present)s members are signed in as present.")
             % {"n": yes + no + abstain, "present": present}
         )
@@ -677,11 +630,9 @@ def resolution_delete(*, actor, resolution: Resolution) -> None:
     meeting = resolution.meeting
     policy.authorize(actor, "meeting.manage", meeting)
     meeting = _locked(meeting)
-    _require(meeting, MS.HELD, message=_("Published minutes cannot be changed."))
+    MEETING_FLOW.check(meeting, "delete_resolution")
     if ActionItem.objects.filter(source_type="resolution", source_id=resolution.pk).exists():
-        raise DeliberationError(
-            _("Follow-up work was created from this resolution."), status_code=409
-        )
+        raise Conflict(_("Follow-up work was created from this resolution."))
     data = {"resolution": resolution.pk, "text": resolution.text[:200]}
     topic = resolution.topic
     resolution.delete()
@@ -692,11 +643,7 @@ def resolution_delete(*, actor, resolution: Resolution) -> None:
 def meeting_save_minutes(*, actor, meeting: Meeting, minutes: str, public_summary: str) -> Meeting:
     policy.authorize(actor, "meeting.manage", meeting)
     meeting = _locked(meeting)
-    _require(
-        meeting,
-        MS.HELD,
-        message=_("Minutes are written after the meeting is held, before they are published."),
-    )
+    MEETING_FLOW.check(meeting, "save_minutes")
     meeting.minutes = _text(minutes, limit=20000)
     meeting.public_summary = _text(public_summary, limit=4000)
     meeting.save(update_fields=["minutes", "public_summary"])
@@ -710,19 +657,19 @@ def meeting_close(*, actor, meeting: Meeting) -> Meeting:
     everyone in the community; the QR code stops working."""
     policy.authorize(actor, "meeting.manage", meeting)
     meeting = _locked(meeting)
-    _require(meeting, MS.HELD, message=_("Only a meeting that was held can be closed."))
+    MEETING_FLOW.check(meeting, "close")
     if not meeting.minutes.strip():
-        raise DeliberationError(_("Write the minutes before publishing them."))
+        raise DomainError(_("Write the minutes before publishing them."))
     if not meeting.public_summary.strip():
-        raise DeliberationError(_("Write the public summary: it is what residents read."))
-    meeting.status = MS.CLOSED
+        raise DomainError(_("Write the public summary: it is what residents read."))
     meeting.checkin_token = _new_token()
-    meeting.save(update_fields=["status", "checkin_token"])
-    log_event(
+    MEETING_FLOW.apply(
+        meeting,
+        "close",
         actor=actor,
-        verb="meeting.closed",
-        obj=meeting,
+        fields=["checkin_token"],
         data={"resolutions": meeting.resolutions.count()},
+        lock=False,
     )
     _notify_invitees(
         meeting,
@@ -748,9 +695,7 @@ def resolution_follow_up(
     """A passed resolution becomes work: an owner with a due date, or a request."""
     policy.authorize(actor, "meeting.manage", resolution.meeting)
     if not resolution.passed:
-        raise DeliberationError(
-            _("Only a passed resolution creates follow-up work."), status_code=409
-        )
+        raise Conflict(_("Only a passed resolution creates follow-up work."))
     return topic_services.action_create(
         actor=actor,
         topic=resolution.topic,

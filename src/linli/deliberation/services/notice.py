@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from linli.core import policy
+from linli.core.errors import DomainError
 from linli.core.events import log_event, register_verbs
 
-from ..errors import DeliberationError
 from ..models import BODY_NOTICE_RULE, LEGAL_NOTICE_FLOOR_DAYS, Body, NoticeRules, VoteRule
 from ..queries.notice import minimum_days
 
@@ -30,7 +30,7 @@ def check_notice_days(community_id: int, rule: str, days: int, *, what: str) -> 
     if days >= needed:
         return
     if needed > floor:
-        raise DeliberationError(
+        raise DomainError(
             ngettext(
                 "This community requires a notice period of at least %(n)s day for "
                 "“%(what)s” (the legal minimum is %(floor)s).",
@@ -40,7 +40,7 @@ def check_notice_days(community_id: int, rule: str, days: int, *, what: str) -> 
             )
             % {"n": needed, "what": what, "floor": floor}
         )
-    raise DeliberationError(
+    raise DomainError(
         ngettext(
             "“%(what)s” needs a notice period of at least %(n)s day.",
             "“%(what)s” needs a notice period of at least %(n)s days.",
@@ -61,7 +61,7 @@ def check_meeting_notice(community_id: int, body: str, days: int) -> None:
 def _days(value, rule: str) -> int:
     floor = LEGAL_NOTICE_FLOOR_DAYS[rule]
     if not isinstance(value, int) or isinstance(value, bool) or not floor <= value <= MAX_DAYS:
-        raise DeliberationError(
+        raise DomainError(
             _("“%(what)s”: the minimum notice is between %(floor)s and %(max)s days.")
             % {"what": VoteRule(rule).label, "floor": floor, "max": MAX_DAYS}
         )

@@ -1,7 +1,7 @@
 """Door-to-door surveys (当面议): the questionnaire, who visits which household, what was
 recorded at each door, progress per building and the aggregated results.
 
-Writes are ``noun_verb(*, actor, …)``: a policy check, validation with ``DeliberationError``,
+Writes are ``noun_verb(*, actor, …)``: a policy check, validation with ``DomainError``,
 one transaction, an event. Reads (``…_for``) come after them and aggregate in SQL.
 
 Who may do what:
@@ -30,15 +30,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from linli.core import policy
+from linli.core.errors import Conflict, DomainError
 from linli.core.events import log_event, register_verbs
 from linli.core.notifications import notify
 from linli.registry.models import Building, Household
 
-from ..errors import DeliberationError
 from ..models import (
     CHOICE_KINDS,
     FINAL,
     SCALE,
+    SURVEY_FLOW,
     Answer,
     Question,
     QuestionKind,
@@ -77,7 +78,7 @@ MAX_CHOICE_LEN = 100
 MAX_TEXT_ANSWER = 1000
 
 
-class AnswerErrors(DeliberationError):
+class AnswerErrors(DomainError):
     """Answers that cannot be saved, per question id; nothing was saved."""
 
     def __init__(self, errors: dict[int, str]):
@@ -85,11 +86,8 @@ class AnswerErrors(DeliberationError):
         self.errors = errors
 
 
-def _already_recorded() -> DeliberationError:
-    return DeliberationError(
-        _("The outcome for this household is already recorded; nothing was saved."),
-        status_code=409,
-    )
+def _already_recorded() -> DomainError:
+    return Conflict(_("The outcome for this household is already recorded; nothing was saved."))
 
 
 # --- the questionnaire -----------------------------------------------------------------------
@@ -98,36 +96,22 @@ def _already_recorded() -> DeliberationError:
 def _clean_survey_text(title: str, intro: str) -> tuple[str, str]:
     title, intro = (title or "").strip(), (intro or "").strip()
     if not title:
-        raise DeliberationError(_("Give the survey a title."))
+        raise DomainError(_("Give the survey a title."))
     if len(title) > 120:
-        raise DeliberationError(_("The title is too long (120 characters at most)."))
+        raise DomainError(_("The title is too long (120 characters at most)."))
     if len(intro) > 2000:
-        raise DeliberationError(
-            _("The text to read at the door is too long (2000 characters at most).")
-        )
+        raise DomainError(_("The text to read at the door is too long (2000 characters at most)."))
     return title, intro
 
 
 def _check_topic(topic: Topic | None, community_id: int) -> None:
     if topic is not None and topic.community_id != community_id:
-        raise DeliberationError(_("This topic belongs to another community."))
+        raise DomainError(_("This topic belongs to another community."))
 
 
 def _locked(survey: Survey) -> Survey:
     """The survey row, locked for this transaction, so its status cannot change under us."""
     return Survey.objects.select_for_update().get(pk=survey.pk)
-
-
-def _require_draft(survey: Survey) -> None:
-    if survey.status != SurveyStatus.DRAFT:
-        raise DeliberationError(
-            _("The questions are locked: the survey has been opened."), status_code=409
-        )
-
-
-def _require_not_closed(survey: Survey) -> None:
-    if survey.status == SurveyStatus.CLOSED:
-        raise DeliberationError(_("This survey is closed."), status_code=409)
 
 
 @transaction.atomic
@@ -152,7 +136,7 @@ def survey_update(
     questions only while it is being prepared."""
     policy.authorize(actor, "survey.manage", survey)
     survey = _locked(survey)
-    _require_not_closed(survey)
+    SURVEY_FLOW.check(survey, "edit")
     title, intro = _clean_survey_text(title, intro)
     _check_topic(topic, survey.community_id)
     survey.title, survey.intro, survey.topic = title, intro, topic
@@ -163,26 +147,26 @@ def survey_update(
 
 def _clean_question(kind: str, text: str, choices: str | Iterable[str]) -> tuple[str, str, list]:
     if kind not in K.values:
-        raise DeliberationError(_("Choose the kind of question."))
+        raise DomainError(_("Choose the kind of question."))
     text = (text or "").strip()
     if not text:
-        raise DeliberationError(_("Write the question."))
+        raise DomainError(_("Write the question."))
     if len(text) > 300:
-        raise DeliberationError(_("The question is too long (300 characters at most)."))
+        raise DomainError(_("The question is too long (300 characters at most)."))
     if kind not in CHOICE_KINDS:
         return kind, text, []  # a scale or free text has no choices; any typed are dropped
     lines = choices.splitlines() if isinstance(choices, str) else list(choices or [])
     items = [str(c).strip() for c in lines if str(c).strip()]
     if len(items) < 2:
-        raise DeliberationError(_("Give at least two choices, one per line."))
+        raise DomainError(_("Give at least two choices, one per line."))
     if len(items) > MAX_CHOICES:
-        raise DeliberationError(_("Give at most %(n)s choices.") % {"n": MAX_CHOICES})
+        raise DomainError(_("Give at most %(n)s choices.") % {"n": MAX_CHOICES})
     if any(len(c) > MAX_CHOICE_LEN for c in items):
-        raise DeliberationError(
+        raise DomainError(
             _("A choice is too long (%(n)s characters at most).") % {"n": MAX_CHOICE_LEN}
         )
     if len({c.casefold() for c in items}) != len(items):
-        raise DeliberationError(_("Each choice must be different."))
+        raise DomainError(_("Each choice must be different."))
     return kind, text, items
 
 
@@ -208,11 +192,11 @@ def question_add(
 ) -> Question:
     policy.authorize(actor, "survey.manage", survey)
     survey = _locked(survey)
-    _require_draft(survey)
+    SURVEY_FLOW.check(survey, "add_question")
     kind, text, items = _clean_question(kind, text, choices)
     count = survey.questions.count()
     if count >= MAX_QUESTIONS:
-        raise DeliberationError(_("A survey has at most %(n)s questions.") % {"n": MAX_QUESTIONS})
+        raise DomainError(_("A survey has at most %(n)s questions.") % {"n": MAX_QUESTIONS})
     q = Question.objects.create(
         survey=survey, order=count + 1, kind=kind, text=text, required=bool(required), choices=items
     )
@@ -240,7 +224,7 @@ def question_update(
     survey = question.survey
     policy.authorize(actor, "survey.manage", survey)
     survey = _locked(survey)
-    _require_draft(survey)
+    SURVEY_FLOW.check(survey, "change_question")
     kind, text, items = _clean_question(kind, text, choices)
     question.kind, question.text, question.required, question.choices = (
         kind,
@@ -265,7 +249,7 @@ def question_move(*, actor, question: Question, up: bool) -> Question:
     survey = question.survey
     policy.authorize(actor, "survey.manage", survey)
     survey = _locked(survey)
-    _require_draft(survey)
+    SURVEY_FLOW.check(survey, "move_question")
     ordered = list(survey.questions.order_by("order", "id"))
     i = next(n for n, q in enumerate(ordered) if q.pk == question.pk)
     j = i - 1 if up else i + 1
@@ -288,7 +272,7 @@ def question_remove(*, actor, question: Question) -> None:
     survey = question.survey
     policy.authorize(actor, "survey.manage", survey)
     survey = _locked(survey)
-    _require_draft(survey)
+    SURVEY_FLOW.check(survey, "remove_question")
     text = question.text
     log_event(
         actor=actor,
@@ -329,13 +313,10 @@ def survey_open(*, actor, survey: Survey) -> Survey:
     the same thing."""
     policy.authorize(actor, "survey.manage", survey)
     survey = _locked(survey)
-    if survey.status != SurveyStatus.DRAFT:
-        raise DeliberationError(_("This survey is already open or closed."), status_code=409)
+    SURVEY_FLOW.check(survey, "open")
     if not survey.questions.exists():
-        raise DeliberationError(_("Add at least one question before opening the survey."))
-    survey.status = SurveyStatus.OPEN
-    survey.save(update_fields=["status"])
-    log_event(actor=actor, verb="survey.opened", obj=survey)
+        raise DomainError(_("Add at least one question before opening the survey."))
+    SURVEY_FLOW.apply(survey, "open", actor=actor, lock=False)
     _notify_surveyors(
         survey,
         _surveyors_of(survey),
@@ -352,11 +333,8 @@ def survey_close(*, actor, survey: Survey) -> Survey:
     """No more visits; the results are published to the members of the community."""
     policy.authorize(actor, "survey.manage", survey)
     survey = _locked(survey)
-    if survey.status != SurveyStatus.OPEN:
-        raise DeliberationError(_("Only an open survey can be closed."), status_code=409)
-    survey.status, survey.closed_at = SurveyStatus.CLOSED, timezone.now()
-    survey.save(update_fields=["status", "closed_at"])
-    log_event(actor=actor, verb="survey.closed", obj=survey)
+    survey.closed_at = timezone.now()
+    SURVEY_FLOW.apply(survey, "close", actor=actor, fields=["closed_at"], lock=False)
     notify(
         recipients=_surveyors_of(survey),
         verb="survey.closed",
@@ -395,24 +373,24 @@ def survey_assign(
     visit is already finished."""
     policy.authorize(actor, "survey.manage", survey)
     survey = _locked(survey)
-    _require_not_closed(survey)
+    SURVEY_FLOW.check(survey, "assign")
     if surveyor is None or not surveyor_candidates(survey).filter(pk=surveyor.pk).exists():
-        raise DeliberationError(
+        raise DomainError(
             _("This person holds no role in this community that can visit households.")
         )
     if building is not None:
         if building.community_id != survey.community_id:
-            raise DeliberationError(_("This building is not in this community."))
+            raise DomainError(_("This building is not in this community."))
         ids = list(Household.objects.filter(building=building).values_list("pk", flat=True))
         if not ids:
-            raise DeliberationError(_("This building has no households."))
+            raise DomainError(_("This building has no households."))
     else:
         households = list(households)
         if not households:
-            raise DeliberationError(_("Choose at least one household."))
+            raise DomainError(_("Choose at least one household."))
         for hh in households:
             if hh.community_id != survey.community_id:
-                raise DeliberationError(
+                raise DomainError(
                     _("Household %(label)s is not in this community.") % {"label": hh.label}
                 )
         ids = sorted({hh.pk for hh in households})
@@ -438,9 +416,8 @@ def survey_assign(
         with transaction.atomic():
             SurveyAssignment.objects.bulk_create(new)
     except IntegrityError:
-        raise DeliberationError(
-            _("Someone else changed these assignments at the same time; try again."),
-            status_code=409,
+        raise Conflict(
+            _("Someone else changed these assignments at the same time; try again.")
         ) from None
     if move:
         SurveyAssignment.objects.filter(survey=survey, household_id__in=move).update(
@@ -476,17 +453,14 @@ def survey_assign(
 def survey_unassign(*, actor, survey: Survey, household_id: int) -> None:
     policy.authorize(actor, "survey.manage", survey)
     survey = _locked(survey)
-    _require_not_closed(survey)
+    SURVEY_FLOW.check(survey, "unassign")
     assignment = SurveyAssignment.objects.filter(survey=survey, household_id=household_id).first()
     if assignment is None:
         raise Http404
     if SurveyVisit.objects.filter(
         survey=survey, household_id=household_id, outcome__in=FINAL
     ).exists():
-        raise DeliberationError(
-            _("This household's visit is finished; it stays on its surveyor's list."),
-            status_code=409,
-        )
+        raise Conflict(_("This household's visit is finished; it stays on its surveyor's list."))
     assignment.delete()
     log_event(actor=actor, verb="survey.unassigned", obj=survey, data={"household": household_id})
 
@@ -506,7 +480,7 @@ def clean_answers(questions: Iterable[Question], raw: Mapping[int, Any]) -> dict
     known = {q.pk for q in questions}
     errors: dict[int, str] = {}
     if set(raw) - known:
-        raise DeliberationError(_("An answer is for a question that is not in this survey."))
+        raise DomainError(_("An answer is for a question that is not in this survey."))
     clean: dict[int, Any] = {}
     for q in questions:
         value = raw.get(q.pk)
@@ -544,7 +518,7 @@ def clean_answers(questions: Iterable[Question], raw: Mapping[int, Any]) -> dict
     if errors:
         raise AnswerErrors(errors)
     if not clean:
-        raise DeliberationError(_("Record at least one answer, or choose “declined”."))
+        raise DomainError(_("Record at least one answer, or choose “declined”."))
     return clean
 
 
@@ -563,14 +537,9 @@ def visit_record(
     policy.authorize(actor, "survey.enter", survey)
     assignment = assignment_for(actor, survey, household_id)
     if outcome not in O.values:
-        raise DeliberationError(_("Choose what happened at the door."))
+        raise DomainError(_("Choose what happened at the door."))
     survey = _locked(survey)
-    if survey.status == SurveyStatus.CLOSED:
-        raise DeliberationError(
-            _("This survey is closed: no more visits are recorded."), status_code=409
-        )
-    if survey.status != SurveyStatus.OPEN:
-        raise DeliberationError(_("This survey is not open for visits yet."), status_code=409)
+    SURVEY_FLOW.check(survey, "record_visit")
     if SurveyVisit.objects.filter(
         survey=survey, household_id=household_id, outcome__in=FINAL
     ).exists():

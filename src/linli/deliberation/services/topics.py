@@ -12,10 +12,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from linli.core import policy
+from linli.core.errors import DomainError
 from linli.core.events import log_event, register_verbs
 
-from ..errors import DeliberationError
-from ..models import ActionItem, ActionStatus, Topic, TopicSource, TopicStatus
+from ..models import (
+    ACTION_FLOW,
+    TOPIC_ACTION_FOR,
+    TOPIC_FLOW,
+    ActionItem,
+    Topic,
+    TopicSource,
+    TopicStatus,
+)
 
 register_verbs(
     {
@@ -23,7 +31,7 @@ register_verbs(
         "topic.updated": gettext_lazy("Topic updated"),
         "topic.decided": gettext_lazy("Decision recorded"),
         "action.created": gettext_lazy("Follow-up work created"),
-        "action.done": gettext_lazy("Follow-up work done"),
+        "action.completed": gettext_lazy("Follow-up work done"),
     }
 )
 
@@ -46,12 +54,12 @@ def topic_raise(
     policy.authorize(actor, "topic.raise", target)
     title = (title or "").strip()
     if not title:
-        raise DeliberationError(_("Give the topic a title."))
+        raise DomainError(_("Give the topic a title."))
     if len(title) > 120 or len(description or "") > 4000:
-        raise DeliberationError(_("The text is too long."))
+        raise DomainError(_("The text is too long."))
     for place in (grid, building, unit):
         if place is not None and place.community_id != community.pk:
-            raise DeliberationError(_("This place is not in this community."))
+            raise DomainError(_("This place is not in this community."))
     roles = {m.role for m in policy.memberships(actor) if m.community_id == community.pk}
     if roles & {"community_staff", "secretary"}:
         source = TopicSource.STAFF
@@ -71,7 +79,7 @@ def topic_raise(
     )
     for t in tickets:
         if t.community_id != community.pk:
-            raise DeliberationError(_("A linked request belongs to another community."))
+            raise DomainError(_("A linked request belongs to another community."))
     if tickets:
         topic.tickets.set(tickets)
     log_event(actor=actor, verb="topic.raised", obj=topic, data={"title": title[:120]})
@@ -80,14 +88,18 @@ def topic_raise(
 
 @transaction.atomic
 def topic_decide(*, actor, topic: Topic, decision: str, status: str = TopicStatus.DECIDED) -> Topic:
+    """Record the decision and move the topic to ``status`` — the step of ``TOPIC_FLOW`` that
+    reaches it (decided, done, dropped, or reopened); a done topic is not decided again."""
     policy.authorize(actor, "topic.manage", topic)
-    if status not in TopicStatus.values:
-        raise DeliberationError(_("Unknown status."))
+    action = TOPIC_ACTION_FOR.get(status)
+    if action is None:
+        raise DomainError(_("Unknown status."))
     topic = Topic.objects.select_for_update().get(pk=topic.pk)
+    TOPIC_FLOW.check(topic, action)
     topic.decision = (decision or "").strip()[:4000]
-    topic.status = status
-    topic.save()
-    log_event(actor=actor, verb="topic.decided", obj=topic, data={"status": status})
+    TOPIC_FLOW.apply(
+        topic, action, actor=actor, fields=["decision"], data={"status": status}, lock=False
+    )
     return topic
 
 
@@ -108,13 +120,13 @@ def action_create(
     policy.authorize(actor, "action.manage", topic)
     title = (title or "").strip()
     if not title:
-        raise DeliberationError(_("Say what is to be done."))
+        raise DomainError(_("Say what is to be done."))
     ticket = None
     if make_ticket:
         from linli.tickets import services as ticket_services
 
         if ticket_category is None:
-            raise DeliberationError(_("Choose the request category for the work."))
+            raise DomainError(_("Choose the request category for the work."))
         ticket = ticket_services.ticket_intake(
             actor=actor,
             category=ticket_category,
@@ -126,14 +138,14 @@ def action_create(
             location_text="" if (topic.building or topic.unit) else topic.community.name,
         )
     elif owner is None:
-        raise DeliberationError(_("Choose who will do it, or make it a request."))
+        raise DomainError(_("Choose who will do it, or make it a request."))
     if (
         owner is not None
         and not owner.memberships.filter(active=True, community_id=topic.community_id).exists()
     ):
-        raise DeliberationError(_("This person holds no role in this community."))
+        raise DomainError(_("This person holds no role in this community."))
     if due_on is not None and due_on < timezone.localdate():
-        raise DeliberationError(_("The due date is in the past."))
+        raise DomainError(_("The due date is in the past."))
     item = ActionItem.objects.create(
         topic=topic,
         community_id=topic.community_id,
@@ -158,9 +170,9 @@ def action_create(
 def action_complete(*, actor, action: ActionItem) -> ActionItem:
     policy.authorize(actor, "action.complete", action)
     action = ActionItem.objects.select_for_update().get(pk=action.pk)
-    if action.status != ActionStatus.OPEN:
-        raise DeliberationError(_("This work is already finished."), status_code=409)
-    action.status, action.done_at = ActionStatus.DONE, timezone.now()
-    action.save()
-    log_event(actor=actor, verb="action.done", obj=action, parent=action.topic)
+    ACTION_FLOW.check(action, "complete")
+    action.done_at = timezone.now()
+    ACTION_FLOW.apply(
+        action, "complete", actor=actor, fields=["done_at"], parent=action.topic, lock=False
+    )
     return action

@@ -21,19 +21,20 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from linli.core import policy
+from linli.core.errors import Conflict, DomainError
 from linli.core.events import log_event, register_verbs
 from linli.core.notifications import notify
 from linli.core.roles import Role
 
 from .. import tally as tally_mod
-from ..errors import DeliberationError
 from ..models import (
     COUNT_RULES,
+    VOTE_FLOW,
     Ballot,
     BallotChoice,
     BallotMethod,
@@ -43,6 +44,7 @@ from ..models import (
     Voter,
     VoteRule,
     VoteStatus,
+    when_text,
 )
 from ..queries.votes import tally_input
 from ..services import notice
@@ -72,10 +74,7 @@ def _now() -> dt.datetime:
     return timezone.now()
 
 
-def _when(value: dt.datetime | None) -> str:
-    if value is None:
-        return "—"
-    return formats.date_format(timezone.localtime(value), "Y-m-d H:i")
+_when = when_text
 
 
 # --- plain words ---------------------------------------------------------------------------
@@ -153,23 +152,23 @@ def _clean_fields(
     title = (title or "").strip()
     question = (question or "").strip()
     if not title:
-        raise DeliberationError(_("Give the vote a title."))
+        raise DomainError(_("Give the vote a title."))
     if not question:
-        raise DeliberationError(_("Write the question put to the vote."))
+        raise DomainError(_("Write the question put to the vote."))
     if len(title) > 120 or len(question) > 2000:
-        raise DeliberationError(_("The text is too long."))
+        raise DomainError(_("The text is too long."))
     if rule not in VoteRule.values:
-        raise DeliberationError(_("Choose how the vote is counted."))
+        raise DomainError(_("Choose how the vote is counted."))
     if rule == VoteRule.OWNERS:
         if matter not in Matter.values:
-            raise DeliberationError(
+            raise DomainError(
                 _("An owners' joint decision must name which of the nine matters it decides.")
             )
     else:
         matter = ""
     buildings = list(buildings or ())
     if any(b.community_id != community_id for b in buildings):
-        raise DeliberationError(_("A chosen building is not in this community."))
+        raise DomainError(_("A chosen building is not in this community."))
     for value, top, message in (
         (
             notice_days,
@@ -183,14 +182,14 @@ def _clean_fields(
         ),
     ):
         if not isinstance(value, int) or isinstance(value, bool) or value < 0 or value > top:
-            raise DeliberationError(message)
+            raise DomainError(message)
     if results_due_days < 1:
-        raise DeliberationError(
+        raise DomainError(
             _("Results must be posted within 1 to %(n)s days.") % {"n": MAX_RESULTS_DUE_DAYS}
         )
     notice.check_vote_notice(community_id, rule, notice_days)
     if opens_at and closes_at and closes_at <= opens_at:
-        raise DeliberationError(_("Voting must close after it opens."))
+        raise DomainError(_("Voting must close after it opens."))
     return {
         "title": title,
         "question": question,
@@ -206,13 +205,6 @@ def _clean_fields(
 
 def _locked(vote: Vote) -> Vote:
     return Vote.objects.select_for_update().get(pk=vote.pk)
-
-
-def _refuse_if_finished(vote: Vote) -> None:
-    if vote.status in FINISHED:
-        raise DeliberationError(
-            _("This vote is closed and counted; it can no longer be changed."), status_code=409
-        )
 
 
 # --- preparing and the notice ---------------------------------------------------------------
@@ -280,12 +272,7 @@ def vote_update(
     is fixed (nothing may be put to the vote that was not in the notice)."""
     policy.authorize(actor, "vote.manage", vote)
     vote = _locked(vote)
-    _refuse_if_finished(vote)
-    if vote.status != VoteStatus.DRAFT:
-        raise DeliberationError(
-            _("The notice of this vote is published; it can no longer be changed."),
-            status_code=409,
-        )
+    VOTE_FLOW.check(vote, "edit")
     f = _clean_fields(
         community_id=vote.community_id,
         title=title,
@@ -331,17 +318,15 @@ def vote_notice(*, actor, vote: Vote) -> Vote:
     """Publish the notice: voting may open no sooner than ``notice_days`` after today."""
     policy.authorize(actor, "vote.manage", vote)
     vote = _locked(vote)
-    _refuse_if_finished(vote)
-    if vote.status != VoteStatus.DRAFT:
-        raise DeliberationError(_("The notice of this vote is already published."), status_code=409)
+    VOTE_FLOW.check(vote, "notice")
     if vote.opens_at is None or vote.closes_at is None:
-        raise DeliberationError(_("Set when voting opens and closes before publishing the notice."))
+        raise DomainError(_("Set when voting opens and closes before publishing the notice."))
     # Again: the community may have raised its minimum since the vote was prepared.
     notice.check_vote_notice(vote.community_id, vote.rule, vote.notice_days)
     now = _now()
     earliest = now + dt.timedelta(days=vote.notice_days)
     if vote.opens_at < earliest:
-        raise DeliberationError(
+        raise DomainError(
             _(
                 "Voting can open on %(date)s at the earliest: the notice period is %(n)s days "
                 "from today."
@@ -349,13 +334,13 @@ def vote_notice(*, actor, vote: Vote) -> Vote:
             % {"date": _when(earliest), "n": vote.notice_days}
         )
     vote.noticed_at = now
-    vote.status = VoteStatus.NOTICED
-    vote.save(update_fields=["noticed_at", "status"])
-    log_event(
+    VOTE_FLOW.apply(
+        vote,
+        "notice",
         actor=actor,
-        verb="vote.noticed",
-        obj=vote,
+        fields=["noticed_at"],
         data={"opens_at": vote.opens_at.isoformat(), "closes_at": vote.closes_at.isoformat()},
+        lock=False,
     )
     notify(
         recipients=_member_users(vote),
@@ -388,27 +373,16 @@ def vote_open(*, actor, vote: Vote) -> Vote:
         policy.authorize(actor, "vote.manage", vote)
     vote = _locked(vote)
     if vote.status == VoteStatus.OPEN and actor is None:
-        return vote
-    _refuse_if_finished(vote)
-    if vote.status == VoteStatus.OPEN:
-        raise DeliberationError(_("Voting is already open."), status_code=409)
-    if vote.status != VoteStatus.NOTICED:
-        raise DeliberationError(
-            _("Voting can open only after its notice is published."), status_code=409
-        )
+        return vote  # opened a moment ago by another page
+    VOTE_FLOW.check(vote, "open")
     now = _now()
     if vote.opens_at is None or now < vote.opens_at:
-        raise DeliberationError(
-            _("Voting is not open: it opens at %(at)s.") % {"at": _when(vote.opens_at)},
-            status_code=409,
-        )
+        raise Conflict(_("Voting is not open: it opens at %(at)s.") % {"at": _when(vote.opens_at)})
     summary: dict[str, Any] = {}
     if vote.rule == VoteRule.OWNERS:
         voters, summary = freeze_electorate(vote)
         Voter.objects.bulk_create(voters)
-    vote.status = VoteStatus.OPEN
-    vote.save(update_fields=["status"])
-    log_event(actor=actor, verb="vote.opened", obj=vote, data=summary)
+    VOTE_FLOW.apply(vote, "open", actor=actor, data=summary, lock=False)
     return vote
 
 
@@ -422,43 +396,37 @@ def open_if_due(vote: Vote) -> Vote:
 # --- ballots --------------------------------------------------------------------------------
 
 
-def _require_window(vote: Vote, at: dt.datetime) -> None:
-    if vote.status in FINISHED:
-        raise DeliberationError(_("Voting is not open: this vote is closed."), status_code=409)
+def _require_window(vote: Vote, at: dt.datetime, action: str) -> None:
+    """The table's step (voting is open), then the moment: inside the voting window."""
+    VOTE_FLOW.check(vote, action)
     if (
-        vote.status not in (VoteStatus.NOTICED, VoteStatus.OPEN)
-        or vote.opens_at is None
+        vote.opens_at is None
         or vote.closes_at is None
         or not (vote.opens_at <= at < vote.closes_at)
     ):
-        raise DeliberationError(
+        raise Conflict(
             _("Voting is not open: it runs from %(opens)s to %(closes)s.")
-            % {"opens": _when(vote.opens_at), "closes": _when(vote.closes_at)},
-            status_code=409,
+            % {"opens": _when(vote.opens_at), "closes": _when(vote.closes_at)}
         )
 
 
 def _require_owners_rule(vote: Vote) -> None:
     if vote.rule != VoteRule.OWNERS:
-        raise DeliberationError(
-            _("This vote is counted at a meeting: there are no individual ballots."),
-            status_code=409,
-        )
+        raise Conflict(_("This vote is counted at a meeting: there are no individual ballots."))
 
 
 def _check_choice(choice: str) -> None:
     if choice not in BallotChoice.values:
-        raise DeliberationError(_("Choose agree, disagree or abstain."))
+        raise DomainError(_("Choose agree, disagree or abstain."))
 
 
-def _already_voted(ballot: Ballot) -> DeliberationError:
-    return DeliberationError(
+def _already_voted(ballot: Ballot) -> DomainError:
+    return Conflict(
         _(
             "A ballot for these flats was already recorded (%(method)s, %(at)s). Each owner "
             "votes once; a second ballot is not accepted."
         )
-        % {"method": ballot.get_method_display(), "at": _when(ballot.cast_at)},
-        status_code=409,
+        % {"method": ballot.get_method_display(), "at": _when(ballot.cast_at)}
     )
 
 
@@ -472,7 +440,7 @@ def _save_ballot(vote: Vote, voter: Voter, **fields) -> Ballot:
         raise _already_voted(existing)
     serial = fields.get("paper_serial", "")
     if serial and Ballot.objects.filter(vote=vote, paper_serial=serial).exists():
-        raise DeliberationError(
+        raise DomainError(
             _("Ballot number %(serial)s has already been entered for this vote.")
             % {"serial": serial}
         )
@@ -484,7 +452,7 @@ def _save_ballot(vote: Vote, voter: Voter, **fields) -> Ballot:
         existing = Ballot.objects.filter(vote=vote, voter=voter).first()
         if existing is not None:
             raise _already_voted(existing) from None
-        raise DeliberationError(
+        raise DomainError(
             _("Ballot number %(serial)s has already been entered for this vote.")
             % {"serial": serial}
         ) from None
@@ -498,16 +466,16 @@ def _castable(actor, vote: Vote, choice: str) -> tuple[Vote, Voter]:
     policy.authorize(actor, "vote.cast", vote)
     vote = _locked(vote)
     _require_owners_rule(vote)
-    _require_window(vote, _now())
+    _require_window(vote, _now(), "cast")
     _check_choice(choice)
     voter = Voter.objects.filter(vote=vote, user=actor).first()
     if voter is None:
-        raise DeliberationError(
+        raise DomainError(
             _(
                 "Only owners can vote on this matter, and you are not on this vote's list of "
                 "owners. If you own a flat here, ask the community office to check the registry."
             ),
-            status_code=403,
+            status=403,
         )
     existing = _existing_ballot(vote, voter)
     if existing is not None:
@@ -545,11 +513,11 @@ def vote_cast(*, actor, vote: Vote, choice: str) -> Ballot:
 def _voter_for_flat(vote: Vote, flat: str) -> Voter:
     flat = (flat or "").strip()
     if not flat:
-        raise DeliberationError(_("Give the flat the ballot is for, e.g. 3-2-501."))
+        raise DomainError(_("Give the flat the ballot is for, e.g. 3-2-501."))
     for voter in Voter.objects.filter(vote=vote).only("pk", "units", "key", "developer"):
         if any(u["id"] == flat for u in voter.units):
             return voter
-    raise DeliberationError(
+    raise DomainError(
         _(
             "Flat %(flat)s is not on this vote's list of owners: it is outside the vote's "
             "scope, or no owner of it is on record."
@@ -585,31 +553,29 @@ def ballot_enter(
     now = _now()
     received_at = received_at or now
     if received_at > now:
-        raise DeliberationError(_("The time the ballot was received is in the future."))
-    _require_window(vote, received_at)
-    if vote.status != VoteStatus.OPEN:
-        raise DeliberationError(_("Voting is not open yet."), status_code=409)
+        raise DomainError(_("The time the ballot was received is in the future."))
+    _require_window(vote, received_at, "enter_ballot")
     _check_choice(choice)
     paper_serial = (paper_serial or "").strip()
     proxy_name = (proxy_name or "").strip()
     proxy_authorization = (proxy_authorization or "").strip()
     if method == BallotMethod.PAPER:
         if not paper_serial:
-            raise DeliberationError(_("A paper ballot needs its serial number."))
+            raise DomainError(_("A paper ballot needs its serial number."))
     elif method == BallotMethod.PROXY:
         if not proxy_name:
-            raise DeliberationError(_("A proxy ballot needs the proxy's name."))
+            raise DomainError(_("A proxy ballot needs the proxy's name."))
         if not proxy_authorization:
-            raise DeliberationError(
+            raise DomainError(
                 _("A proxy ballot needs the written authorisation: record its reference.")
             )
     else:
-        raise DeliberationError(_("Choose paper ballot or proxy ballot."))
+        raise DomainError(_("Choose paper ballot or proxy ballot."))
     if len(paper_serial) > 40 or len(proxy_name) > 50 or len(proxy_authorization) > 200:
-        raise DeliberationError(_("The text is too long."))
+        raise DomainError(_("The text is too long."))
     if voter is not None:
         if voter.vote_id != vote.pk:
-            raise DeliberationError(_("This owner is not on this vote's list of owners."))
+            raise DomainError(_("This owner is not on this vote's list of owners."))
     else:
         voter = _voter_for_flat(vote, flat)
     ballot = _save_ballot(
@@ -640,24 +606,16 @@ def vote_counts_enter(*, actor, vote: Vote, eligible: int, present: int, yes: in
     policy.authorize(actor, "vote.manage", vote)
     vote = open_if_due(vote)
     vote = _locked(vote)
-    _refuse_if_finished(vote)
     if vote.rule not in COUNT_RULES:
-        raise DeliberationError(
-            _("An owners' vote is counted from its ballots, not from meeting counts."),
-            status_code=409,
-        )
-    if vote.status != VoteStatus.OPEN:
-        raise DeliberationError(
-            _("Voting is not open: it opens at %(at)s.") % {"at": _when(vote.opens_at)},
-            status_code=409,
-        )
+        raise Conflict(_("An owners' vote is counted from its ballots, not from meeting counts."))
+    VOTE_FLOW.check(vote, "enter_counts")
     for v in (eligible, present, yes):
         if not isinstance(v, int) or isinstance(v, bool) or v < 0:
-            raise DeliberationError(_("Counts are whole numbers, zero or more."))
+            raise DomainError(_("Counts are whole numbers, zero or more."))
     if present > eligible:
-        raise DeliberationError(_("More people present than entitled: check the counts."))
+        raise DomainError(_("More people present than entitled: check the counts."))
     if yes > present:
-        raise DeliberationError(_("More in favour than present: check the counts."))
+        raise DomainError(_("More in favour than present: check the counts."))
     vote.eligible, vote.present, vote.yes_count = eligible, present, yes
     vote.save(update_fields=["eligible", "present", "yes_count"])
     log_event(
@@ -678,33 +636,29 @@ def vote_close(*, actor, vote: Vote) -> Vote:
     policy.authorize(actor, "vote.manage", vote)
     vote = open_if_due(vote)
     vote = _locked(vote)
-    _refuse_if_finished(vote)
-    if vote.status != VoteStatus.OPEN:
-        raise DeliberationError(
-            _("Voting has not opened yet: it opens at %(at)s.") % {"at": _when(vote.opens_at)},
-            status_code=409,
-        )
+    VOTE_FLOW.check(vote, "close")
     now = _now()
     if vote.rule in COUNT_RULES:
         if vote.eligible is None or vote.present is None or vote.yes_count is None:
-            raise DeliberationError(_("Enter the counts taken at the meeting first."))
+            raise DomainError(_("Enter the counts taken at the meeting first."))
     elif now < vote.closes_at:
-        raise DeliberationError(
+        raise Conflict(
             _("Voting is open until %(at)s; count it after it closes.")
-            % {"at": _when(vote.closes_at)},
-            status_code=409,
+            % {"at": _when(vote.closes_at)}
         )
     try:
         result = tally_mod.tally(tally_input(vote)).as_json()
     except tally_mod.TallyInputError as e:  # the frozen data should never be invalid
-        raise DeliberationError(
-            _("The vote cannot be counted: %(error)s") % {"error": str(e)}
-        ) from None
-    vote.result = result
-    vote.status = VoteStatus.CLOSED
-    vote.closed_at = now
-    vote.save(update_fields=["result", "status", "closed_at"])
-    log_event(actor=actor, verb="vote.closed", obj=vote, data={"outcome": result["outcome"]})
+        raise DomainError(_("The vote cannot be counted: %(error)s") % {"error": str(e)}) from None
+    vote.result, vote.closed_at = result, now
+    VOTE_FLOW.apply(
+        vote,
+        "close",
+        actor=actor,
+        fields=["result", "closed_at"],
+        data={"outcome": result["outcome"]},
+        lock=False,
+    )
     return vote
 
 
@@ -726,19 +680,16 @@ def vote_publish(*, actor, vote: Vote) -> Vote:
     """Post the result publicly (aggregates only). Late posting is allowed and flagged."""
     policy.authorize(actor, "vote.manage", vote)
     vote = _locked(vote)
-    if vote.status == VoteStatus.PUBLISHED:
-        raise DeliberationError(_("The result is already published."), status_code=409)
-    if vote.status != VoteStatus.CLOSED:
-        raise DeliberationError(_("Count the vote before publishing its result."), status_code=409)
+    VOTE_FLOW.check(vote, "publish")
     vote.published_at = _now()
-    vote.status = VoteStatus.PUBLISHED
-    vote.save(update_fields=["published_at", "status"])
     late = published_late(vote)
-    log_event(
+    VOTE_FLOW.apply(
+        vote,
+        "publish",
         actor=actor,
-        verb="vote.published",
-        obj=vote,
+        fields=["published_at"],
         data={"outcome": vote.result.get("outcome"), "late": late},
+        lock=False,
     )
     notify(
         recipients=_member_users(vote),
@@ -767,10 +718,9 @@ def vote_followup(
     from ..services.topics import action_create
 
     policy.authorize(actor, "vote.manage", vote)
-    if vote.status not in FINISHED or vote.result.get("outcome") != "passed":
-        raise DeliberationError(
-            _("Only a vote that passed creates follow-up work."), status_code=409
-        )
+    VOTE_FLOW.check(vote, "follow_up")
+    if vote.result.get("outcome") != "passed":
+        raise VOTE_FLOW.refusal(vote, "follow_up")
     return action_create(
         actor=actor,
         topic=vote.topic,

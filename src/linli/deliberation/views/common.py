@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from linli.core import policy
+from linli.core.errors import DomainError
 from linli.core.roles import roles_for
 
-from ..errors import DeliberationError
 from ..models import (
     Topic,
 )
@@ -46,7 +46,7 @@ def first_error(form: forms.Form) -> str:
 def form_page(request, form, run, *, done: str, to: str, template: str, context: dict):
     """A create or edit page: on a valid POST ``run(cleaned_data)`` calls the service and
     returns the object; success → the ``done`` message and the object's page (URL name
-    ``to``); a DeliberationError goes on the form with its status. Otherwise the page (400
+    ``to``); a DomainError goes on the form with its status. Otherwise the page (400
     for a POST that did not go through)."""
     status = 200
     if request.method == "POST":
@@ -54,7 +54,7 @@ def form_page(request, form, run, *, done: str, to: str, template: str, context:
         if form.is_valid():
             try:
                 obj = run(form.cleaned_data)
-            except DeliberationError as e:
+            except DomainError as e:
                 form.add_error(None, e.message)
                 status = e.status_code
             else:

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core import policy
+from linli.core.errors import DomainError
 from linli.registry.models import Building
 
-from ..errors import DeliberationError
 from ..forms.forums import ForumForm, OpinionForm
 from ..forms.topics import FollowUpForm
 from ..models import ActionItem, Forum, Topic, TopicStatus
@@ -175,7 +175,7 @@ def opinion_new(request: HttpRequest, pk: int) -> HttpResponse:
     d = form.cleaned_data
     try:
         svc.opinion_add(actor=actor, forum=forum, **d)
-    except DeliberationError as e:
+    except DomainError as e:
         return _failed(request, forum, e.message, e.status_code, {"opinion": form})
     if d["speaker_name"].strip() and not d["speaker_consented"]:
         messages.warning(
@@ -197,7 +197,7 @@ def opinion_delete(request: HttpRequest, pk: int, oid: int) -> HttpResponse:
     opinion.forum = forum
     try:
         svc.opinion_delete(actor=actor, opinion=opinion)
-    except DeliberationError as e:
+    except DomainError as e:
         return _failed(request, forum, e.message, e.status_code)
     messages.success(request, _("Opinion removed."))
     return redirect("deliberation:forum_detail", pk=forum.pk)
@@ -214,7 +214,7 @@ def forum_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
         return _failed(request, forum, first_error(form), 400, {"follow_up": form})
     try:
         svc.forum_follow_up(actor=actor, forum=forum, **form.service_kwargs())
-    except DeliberationError as e:
+    except DomainError as e:
         return _failed(request, forum, e.message, e.status_code, {"follow_up": form})
     messages.success(request, _("Follow-up work created; it is shown on the topic until done."))
     return redirect("deliberation:forum_detail", pk=forum.pk)

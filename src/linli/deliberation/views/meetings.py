@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.core import documents, policy
+from linli.core.errors import DomainError
 from linli.registry.models import Community
 
-from ..errors import DeliberationError
 from ..forms.meetings import (
     AgendaForm,
     CancelForm,
@@ -311,7 +311,7 @@ def meeting_agenda(request: HttpRequest, pk: int) -> HttpResponse:
                 svc.agenda_move(actor=actor, item=item, up=op == "up")
         else:
             return _failed(request, meeting, _("Unknown change."), 400)
-    except DeliberationError as e:
+    except DomainError as e:
         return _failed(request, meeting, e.message, e.status_code)
     return _done(request, meeting, _("Agenda saved."))
 
@@ -330,7 +330,7 @@ def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
         return _failed(request, meeting, first_error(form), 400, {"invite": form})
     try:
         new = svc.meeting_invite(actor=actor, meeting=meeting, users=form.chosen_users())
-    except DeliberationError as e:
+    except DomainError as e:
         return _failed(request, meeting, e.message, e.status_code, {"invite": form})
     return _done(request, meeting, _("%(n)s members invited.") % {"n": len(new)})
 
@@ -353,7 +353,7 @@ def _run(request: HttpRequest, meeting: Meeting, call, message) -> HttpResponse:
     """A one-step action: run the service; on a domain error show the meeting page with it."""
     try:
         call()
-    except DeliberationError as e:
+    except DomainError as e:
         return _failed(request, meeting, e.message, e.status_code)
     return _done(request, meeting, message)
 
@@ -424,7 +424,7 @@ def meeting_resolution(request: HttpRequest, pk: int) -> HttpResponse:
         return _failed(request, meeting, first_error(form), 400, {"resolution": form})
     try:
         r = svc.resolution_record(actor=actor, meeting=meeting, **form.cleaned_data)
-    except DeliberationError as e:
+    except DomainError as e:
         return _failed(request, meeting, e.message, e.status_code, {"resolution": form})
     return _done(
         request,
@@ -467,7 +467,7 @@ def meeting_follow_up(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
         )
     try:
         svc.resolution_follow_up(actor=actor, resolution=resolution, **form.service_kwargs())
-    except DeliberationError as e:
+    except DomainError as e:
         return _failed(
             request, meeting, e.message, e.status_code, {"follow_up": (resolution.pk, form)}
         )
@@ -486,7 +486,7 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
         return _failed(request, meeting, first_error(form), 400, {"minutes": form})
     try:
         svc.meeting_save_minutes(actor=actor, meeting=meeting, **form.cleaned_data)
-    except DeliberationError as e:
+    except DomainError as e:
         return _failed(request, meeting, e.message, e.status_code, {"minutes": form})
     return _done(request, meeting, _("Minutes saved."))
 
@@ -706,7 +706,7 @@ def meeting_checkin(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         try:
             svc.meeting_check_in(actor=actor, token=token)
-        except DeliberationError as e:
+        except DomainError as e:
             error, status = e.message, e.status_code
         else:
             messages.success(request, _("You are signed in. Welcome."))

@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from linli.core import policy
+from linli.core.errors import DomainError
 from linli.registry.models import Community
 
-from ..errors import DeliberationError
 from ..forms.surveys import AssignBuildingForm, AssignHouseholdsForm, QuestionForm, SurveyForm
 from ..models import (
     Question,
@@ -123,7 +123,7 @@ def survey_create(request: HttpRequest) -> HttpResponse:
                     intro=d["intro"],
                     topic=d["topic"],
                 )
-            except DeliberationError as e:
+            except DomainError as e:
                 form.add_error(None, e.message)
                 status = e.status_code
             else:
@@ -151,7 +151,7 @@ def survey_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 svc.survey_update(
                     actor=actor, survey=survey, title=d["title"], intro=d["intro"], topic=d["topic"]
                 )
-            except DeliberationError as e:
+            except DomainError as e:
                 form.add_error(None, e.message)
                 status = e.status_code
             else:
@@ -178,7 +178,7 @@ def question_add(request: HttpRequest, pk: int) -> HttpResponse:
         return _detail(request, survey, status=400, qform=form)
     try:
         svc.question_add(actor=request.user, survey=survey, **form.service_kwargs())
-    except DeliberationError as e:
+    except DomainError as e:
         form.add_error(None, e.message)
         return _detail(request, survey, status=e.status_code, qform=form)
     messages.success(request, _("Question added."))
@@ -203,7 +203,7 @@ def question_edit(request: HttpRequest, pk: int, qid: int) -> HttpResponse:
         if form.is_valid():
             try:
                 svc.question_update(actor=request.user, question=q, **form.service_kwargs())
-            except DeliberationError as e:
+            except DomainError as e:
                 form.add_error(None, e.message)
                 status = e.status_code
             else:
@@ -225,7 +225,7 @@ def _survey_action(request: HttpRequest, pk: int, do, done: str, anchor: str = "
     survey = _manage(request, pk)
     try:
         do(survey)
-    except DeliberationError as e:
+    except DomainError as e:
         return _detail(request, survey, status=e.status_code, error=e.message)
     messages.success(request, done)
     return redirect(reverse("deliberation:survey_detail", args=[survey.pk]) + anchor)
@@ -319,7 +319,7 @@ def survey_assignments(request: HttpRequest, pk: int) -> HttpResponse:
         if kwargs is not None:
             try:
                 r = svc.survey_assign(actor=actor, survey=survey, surveyor=d["surveyor"], **kwargs)
-            except DeliberationError as e:
+            except DomainError as e:
                 form.add_error(None, e.message)
                 status = e.status_code
             else:
@@ -359,7 +359,7 @@ def survey_unassign(request: HttpRequest, pk: int, household_id: int) -> HttpRes
     survey = _manage(request, pk)
     try:
         svc.survey_unassign(actor=request.user, survey=survey, household_id=household_id)
-    except DeliberationError as e:
+    except DomainError as e:
         messages.error(request, e.message)
     else:
         messages.success(request, _("Taken off the list."))
@@ -439,7 +439,7 @@ def survey_door(request: HttpRequest, pk: int, household_id: int) -> HttpRespons
             )
         except svc.AnswerErrors as e:
             status, error, errors = e.status_code, e.message, e.errors
-        except DeliberationError as e:
+        except DomainError as e:
             status, error = e.status_code, e.message
         else:
             label = assignment.household.label

@@ -1,7 +1,7 @@
 """The deliberation landing page and topic pages: raise a topic, list them, and a topic's page
 with every meeting, survey, forum and vote held on it, the decision and its follow-up work.
 
-Thin: parse a form, call one service, render. ``DeliberationError`` is shown with its message
+Thin: parse a form, call one service, render. ``DomainError`` is shown with its message
 and status; ``PermissionDenied`` (403) and ``Http404`` come from the one policy. The small
 helpers at the top (``Can``, ``FollowUpForm``, ``follow_up_choices``) serve the meeting and
 forum pages too."""
@@ -20,10 +20,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from linli.core import policy
+from linli.core.errors import DomainError
 from linli.registry.models import Building, Community, Grid, Unit
 from linli.tickets.models import Ticket
 
-from ..errors import DeliberationError
 from ..forms.topics import DecideForm, FollowUpForm, TopicForm
 from ..models import (
     ActionItem,
@@ -197,7 +197,7 @@ def topic_new(request: HttpRequest) -> HttpResponse:
                         tickets=list(found.values()),
                         **kw,
                     )
-                except DeliberationError as e:
+                except DomainError as e:
                     form.add_error(None, e.message)
                     status = e.status_code
                 else:
@@ -366,7 +366,7 @@ def topic_decide(request: HttpRequest, pk: int) -> HttpResponse:
         return _topic_error(request, topic, first_error(form), 400, {"decide": form})
     try:
         topic_services.topic_decide(actor=actor, topic=topic, **form.cleaned_data)
-    except DeliberationError as e:
+    except DomainError as e:
         return _topic_error(request, topic, e.message, e.status_code, {"decide": form})
     messages.success(request, _("Decision recorded."))
     return redirect("deliberation:topic_detail", pk=topic.pk)
@@ -383,7 +383,7 @@ def action_new(request: HttpRequest, pk: int) -> HttpResponse:
         return _topic_error(request, topic, first_error(form), 400, {"action": form})
     try:
         topic_services.action_create(actor=actor, topic=topic, **form.service_kwargs())
-    except DeliberationError as e:
+    except DomainError as e:
         return _topic_error(request, topic, e.message, e.status_code, {"action": form})
     messages.success(request, _("Follow-up work created."))
     return redirect("deliberation:topic_detail", pk=topic.pk)
@@ -398,7 +398,7 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
     )
     try:
         topic_services.action_complete(actor=actor, action=action)
-    except DeliberationError as e:
+    except DomainError as e:
         topic = _get_topic(actor, action.topic_id)
         return _topic_error(request, topic, e.message, e.status_code)
     messages.success(request, _("Marked as done."))

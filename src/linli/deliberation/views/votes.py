@@ -1,6 +1,6 @@
 """Vote pages: thin — parse a form, call one service in ``services/votes.py``, render.
 
-A ``DeliberationError`` re-renders the vote page with its message and HTTP status (400 bad
+A ``DomainError`` re-renders the vote page with its message and HTTP status (400 bad
 input, 403 not on the electorate, 409 not possible now); ``PermissionDenied`` / ``Http404``
 come from the one policy. The public result shows aggregates only; ballots are for the
 secretary as auditor (``vote.audit``)."""
@@ -24,9 +24,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core import documents, policy
+from linli.core.errors import Conflict, DomainError
 from linli.registry.models import Building, Community
 
-from ..errors import DeliberationError
 from ..forms.votes import (
     BallotForm,
     CountsForm,
@@ -219,7 +219,7 @@ def _render_detail(
     return render(request, "deliberation/vote_detail.html", ctx, status=status)
 
 
-def _failed(request, vote: Vote, e: DeliberationError, **forms_) -> HttpResponse:
+def _failed(request, vote: Vote, e: DomainError, **forms_) -> HttpResponse:
     vote = Vote.objects.select_related("topic", "community").get(pk=vote.pk)
     return _render_detail(request, vote, status=e.status_code, error=str(e.message), **forms_)
 
@@ -269,7 +269,7 @@ def notice_rules_edit(request: HttpRequest, code: str) -> HttpResponse:
         if form.is_valid():
             try:
                 notice.notice_rules_update(actor=actor, community=community, **form.cleaned_data)
-            except DeliberationError as e:
+            except DomainError as e:
                 form.add_error(None, e.message)
                 status = e.status_code
             else:
@@ -323,7 +323,7 @@ def vote_create(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 vote = services.vote_create(actor=actor, topic=topic, **_service_kwargs(form))
-            except DeliberationError as e:
+            except DomainError as e:
                 error, status = str(e.message), e.status_code
             else:
                 messages.success(request, _("Vote prepared. Publish its notice when ready."))
@@ -366,7 +366,7 @@ def vote_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.vote_update(actor=actor, vote=vote, **_service_kwargs(form))
-            except DeliberationError as e:
+            except DomainError as e:
                 error, status = str(e.message), e.status_code
             else:
                 messages.success(request, _("Vote saved."))
@@ -404,7 +404,7 @@ def vote_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     service, done = _STEPS[step]
     try:
         service(actor=request.user, vote=vote)
-    except DeliberationError as e:
+    except DomainError as e:
         return _failed(request, vote, e)
     messages.success(request, str(done))
     return redirect("deliberation:vote_detail", vote.pk)
@@ -436,7 +436,7 @@ def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
             }
             return render(request, "deliberation/vote_confirm.html", ctx)
         services.vote_cast(actor=request.user, vote=vote, choice=choice)
-    except DeliberationError as e:
+    except DomainError as e:
         return _failed(request, vote, e)
     messages.success(request, _("Your vote is recorded. Thank you."))
     return redirect("deliberation:vote_detail", vote.pk)
@@ -462,7 +462,7 @@ def vote_enter_ballot(request: HttpRequest, pk: int) -> HttpResponse:
             proxy_authorization=d["proxy_authorization"],
             received_at=d["received_at"],
         )
-    except DeliberationError as e:
+    except DomainError as e:
         return _failed(request, vote, e, ballot_form=form)
     messages.success(request, _("Ballot for %(flat)s entered.") % {"flat": d["flat"]})
     return redirect("deliberation:vote_detail", vote.pk)
@@ -477,7 +477,7 @@ def vote_counts(request: HttpRequest, pk: int) -> HttpResponse:
         return _invalid(request, vote, counts_form=form)
     try:
         services.vote_counts_enter(actor=request.user, vote=vote, **form.cleaned_data)
-    except DeliberationError as e:
+    except DomainError as e:
         return _failed(request, vote, e, counts_form=form)
     messages.success(request, _("Counts saved."))
     return redirect("deliberation:vote_detail", vote.pk)
@@ -495,7 +495,7 @@ def vote_followup(request: HttpRequest, pk: int) -> HttpResponse:
         services.vote_followup(
             actor=request.user, vote=vote, title=d["title"], owner=d["owner"], due_on=d["due_on"]
         )
-    except DeliberationError as e:
+    except DomainError as e:
         return _failed(request, vote, e, followup_form=form)
     messages.success(request, _("Follow-up work created on the topic."))
     return redirect("deliberation:vote_detail", vote.pk)
@@ -521,9 +521,8 @@ def vote_not_yet_voted(request: HttpRequest, pk: int) -> HttpResponse:
         return _failed(
             request,
             vote,
-            DeliberationError(
-                _("The list of owners who have not voted exists while an owners' vote is open."),
-                status_code=409,
+            Conflict(
+                _("The list of owners who have not voted exists while an owners' vote is open.")
             ),
         )
     groups = vote_queries.voters_not_yet_voted(vote)
