@@ -7,7 +7,7 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import RequestFactory
 
 from linli.core.errors import Conflict, DomainError, Stale
-from linli.core.pages import form_page, run_action
+from linli.core.pages import form_action, form_page, run_action
 from linli.core.roles import PERMISSIONS, register_permissions
 from linli.core.workflow import Transition, Workflow
 
@@ -152,3 +152,25 @@ def test_run_action_turns_a_refusal_into_a_message_and_keeps_the_status():
     resp = run_action(request, boom, to="/back/")
     assert resp.status_code == 302 and resp["X-Linli-Status"] == "409"
     assert [str(m) for m in request._messages] == ["Not now."]
+
+
+def test_form_action_renders_the_page_again_for_bad_input_and_for_a_refusal():
+    from django.http import HttpResponse
+
+    def page(message, status):
+        return HttpResponse(message, status=status)
+
+    def refuse(data):
+        raise Conflict("Not now.")
+
+    request = _request(data={})
+    resp = form_action(request, NameForm(request.POST), refuse, page=page, to="/x/")
+    assert resp.status_code == 400 and resp.content
+    request = _request(data={"name": "a"})
+    resp = form_action(request, NameForm(request.POST), refuse, page=page, to="/x/")
+    assert (resp.status_code, resp.content) == (409, b"Not now.")
+    request = _request(data={"name": "a"})
+    resp = form_action(
+        request, NameForm(request.POST), lambda d: d["name"], page=page, to=lambda r: f"/{r}/"
+    )
+    assert (resp.status_code, resp["Location"]) == (302, "/a/")

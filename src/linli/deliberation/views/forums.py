@@ -8,13 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core import policy
-from linli.core.errors import DomainError
+from linli.core.pages import form_action, form_page, run_action
 from linli.registry.models import Building
 
 from ..forms.forums import ForumForm, OpinionForm
@@ -22,8 +23,8 @@ from ..forms.topics import FollowUpForm
 from ..models import ActionItem, Forum, Topic, TopicStatus
 from ..queries import forums as forum_queries
 from ..queries.topics import follow_up_choices
-from ..services import forums as svc
-from ..views.common import PAGE_SIZE, Can, first_error, form_page
+from ..services import forums as forum_services
+from ..views.common import PAGE_SIZE, Can
 
 
 def _buildings(actor) -> list:
@@ -67,7 +68,7 @@ def forum_new(request: HttpRequest) -> HttpResponse:
 
     def run(d):
         building = policy.get_for(actor, Building.objects.all(), "forum.manage", pk=d["building"])
-        return svc.forum_create(
+        return forum_services.forum_create(
             actor=actor,
             building=building,
             held_on=d["held_on"],
@@ -81,7 +82,7 @@ def forum_new(request: HttpRequest) -> HttpResponse:
         form,
         run,
         done=_("Forum recorded. Now write down the opinions."),
-        to="deliberation:forum_detail",
+        to=_detail_url,
         template="deliberation/forum_form.html",
         context={},
     )
@@ -108,7 +109,7 @@ def forum_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(
         request,
         form,
-        lambda d: svc.forum_update(
+        lambda d: forum_services.forum_update(
             actor=actor,
             forum=forum,
             held_on=d["held_on"],
@@ -117,7 +118,7 @@ def forum_edit(request: HttpRequest, pk: int) -> HttpResponse:
             topic=d["topic"],
         ),
         done=_("Forum saved."),
-        to="deliberation:forum_detail",
+        to=_detail_url,
         template="deliberation/forum_form.html",
         context={"forum": forum},
     )
@@ -159,9 +160,18 @@ def forum_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "deliberation/forum_detail.html", _context(request, forum))
 
 
-def _failed(request, forum, message, status, bound=None) -> HttpResponse:
-    ctx = _context(request, forum, bound=bound, error=message)
-    return render(request, "deliberation/forum_detail.html", ctx, status=status)
+def _again(request, forum, **bound):
+    """The forum's page again, with the posted form and the message (``form_action``)."""
+
+    def page(message: str, status: int) -> HttpResponse:
+        ctx = _context(request, forum, bound=bound, error=message)
+        return render(request, "deliberation/forum_detail.html", ctx, status=status)
+
+    return page
+
+
+def _detail_url(forum: Forum) -> str:
+    return reverse("deliberation:forum_detail", args=[forum.pk])
 
 
 @login_required
@@ -170,20 +180,20 @@ def opinion_new(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     forum = _get(actor, pk, "forum.manage")
     form = OpinionForm(request.POST)
-    if not form.is_valid():
-        return _failed(request, forum, first_error(form), 400, {"opinion": form})
-    d = form.cleaned_data
-    try:
-        svc.opinion_add(actor=actor, forum=forum, **d)
-    except DomainError as e:
-        return _failed(request, forum, e.message, e.status_code, {"opinion": form})
-    if d["speaker_name"].strip() and not d["speaker_consented"]:
-        messages.warning(
-            request, _("Opinion recorded without the name: the speaker did not agree to be named.")
-        )
-    else:
-        messages.success(request, _("Opinion recorded."))
-    return redirect("deliberation:forum_detail", pk=forum.pk)
+
+    def run(d):
+        forum_services.opinion_add(actor=actor, forum=forum, **d)
+        if d["speaker_name"].strip() and not d["speaker_consented"]:
+            messages.warning(
+                request,
+                _("Opinion recorded without the name: the speaker did not agree to be named."),
+            )
+        else:
+            messages.success(request, _("Opinion recorded."))
+
+    return form_action(
+        request, form, run, page=_again(request, forum, opinion=form), to=_detail_url(forum)
+    )
 
 
 @login_required
@@ -195,12 +205,13 @@ def opinion_delete(request: HttpRequest, pk: int, oid: int) -> HttpResponse:
     if opinion is None:
         raise Http404
     opinion.forum = forum
-    try:
-        svc.opinion_delete(actor=actor, opinion=opinion)
-    except DomainError as e:
-        return _failed(request, forum, e.message, e.status_code)
-    messages.success(request, _("Opinion removed."))
-    return redirect("deliberation:forum_detail", pk=forum.pk)
+    return run_action(
+        request,
+        lambda: forum_services.opinion_delete(actor=actor, opinion=opinion),
+        done=_("Opinion removed."),
+        to=_detail_url(forum),
+        on_error=lambda e: _again(request, forum)(str(e.message), e.status),
+    )
 
 
 @login_required
@@ -210,11 +221,11 @@ def forum_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     forum = _get(actor, pk, "action.manage")
     people, categories = follow_up_choices(actor, forum.community_id)
     form = FollowUpForm(request.POST, people=people, categories=categories)
-    if not form.is_valid():
-        return _failed(request, forum, first_error(form), 400, {"follow_up": form})
-    try:
-        svc.forum_follow_up(actor=actor, forum=forum, **form.service_kwargs())
-    except DomainError as e:
-        return _failed(request, forum, e.message, e.status_code, {"follow_up": form})
-    messages.success(request, _("Follow-up work created; it is shown on the topic until done."))
-    return redirect("deliberation:forum_detail", pk=forum.pk)
+    return form_action(
+        request,
+        form,
+        lambda d: forum_services.forum_follow_up(actor=actor, forum=forum, **form.service_kwargs()),
+        page=_again(request, forum, follow_up=form),
+        done=_("Follow-up work created; it is shown on the topic until done."),
+        to=_detail_url(forum),
+    )

@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.core import documents, policy
-from linli.core.errors import DomainError
+from linli.core.pages import form_action, form_page, run_action
 from linli.registry.models import Community
 
 from ..forms.meetings import (
@@ -48,7 +48,7 @@ from ..models import (
 from ..queries import meetings as meeting_queries
 from ..queries.topics import follow_up_choices
 from ..services import meetings as svc
-from ..views.common import PAGE_SIZE, first_error, form_page
+from ..views.common import PAGE_SIZE
 
 MS = MeetingStatus
 
@@ -98,7 +98,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
             notice_days=d["notice_days"],
         ),
         done=_("Meeting prepared. Now set its agenda and invite the members."),
-        to="deliberation:meeting_detail",
+        to=_url,
         template="deliberation/meeting_form.html",
         context={},
     )
@@ -133,7 +133,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
             notice_days=d["notice_days"],
         ),
         done=_("Meeting details saved."),
-        to="deliberation:meeting_detail",
+        to=_url,
         template="deliberation/meeting_form.html",
         context={"meeting": meeting},
     )
@@ -268,14 +268,37 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _failed(request, meeting, message, status, bound=None) -> HttpResponse:
-    ctx = _detail_context(request, meeting, True, bound=bound, error=message)
-    return render(request, "deliberation/meeting_detail.html", ctx, status=status)
+def _again(request, meeting, **bound):
+    """The meeting's page again (as its manager sees it), with the posted form and the
+    message (``form_action`` / ``run_action``)."""
+
+    def page(message: str, status: int) -> HttpResponse:
+        ctx = _detail_context(request, meeting, True, bound=bound, error=message)
+        return render(request, "deliberation/meeting_detail.html", ctx, status=status)
+
+    return page
 
 
-def _done(request, meeting, message) -> HttpResponse:
-    messages.success(request, message)
-    return redirect("deliberation:meeting_detail", pk=meeting.pk)
+def _url(meeting: Meeting) -> str:
+    return reverse("deliberation:meeting_detail", args=[meeting.pk])
+
+
+def _form(request, meeting, form, run, *, done=None, **bound) -> HttpResponse:
+    return form_action(
+        request, form, run, page=_again(request, meeting, **bound), done=done, to=_url(meeting)
+    )
+
+
+def _act(request, meeting, call, done) -> HttpResponse:
+    """A one-step action: the service, then the meeting page (with the refusal, if any)."""
+    page = _again(request, meeting)
+    return run_action(
+        request,
+        call,
+        done=done,
+        to=_url(meeting),
+        on_error=lambda e: page(str(e.message), e.status),
+    )
 
 
 @login_required
@@ -285,35 +308,35 @@ def meeting_agenda(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     meeting = _get_managed(actor, pk)
     op = request.POST.get("op")
-    try:
-        if op == "add":
-            topics = policy.scope_filter(
-                actor,
-                Topic.objects.filter(
-                    community_id=meeting.community_id, pk=_int(request.POST.get("topic"))
-                ),
-                "topic.manage",
-            )
-            form = AgendaForm(request.POST, topics=list(topics))
-            if not form.is_valid():
-                return _failed(request, meeting, first_error(form), 400, {"agenda": form})
-            svc.agenda_add(actor=actor, meeting=meeting, topic=form.cleaned_data["topic"])
-        elif op in ("remove", "up", "down"):
-            item = AgendaItem.objects.filter(
-                meeting=meeting, pk=_int(request.POST.get("item"))
-            ).first()
-            if item is None:
-                raise Http404
-            item.meeting = meeting
-            if op == "remove":
-                svc.agenda_remove(actor=actor, item=item)
-            else:
-                svc.agenda_move(actor=actor, item=item, up=op == "up")
-        else:
-            return _failed(request, meeting, _("Unknown change."), 400)
-    except DomainError as e:
-        return _failed(request, meeting, e.message, e.status_code)
-    return _done(request, meeting, _("Agenda saved."))
+    done = _("Agenda saved.")
+    if op == "add":
+        topics = policy.scope_filter(
+            actor,
+            Topic.objects.filter(
+                community_id=meeting.community_id, pk=_int(request.POST.get("topic"))
+            ),
+            "topic.manage",
+        )
+        form = AgendaForm(request.POST, topics=list(topics))
+        return _form(
+            request,
+            meeting,
+            form,
+            lambda d: svc.agenda_add(actor=actor, meeting=meeting, topic=d["topic"]),
+            done=done,
+            agenda=form,
+        )
+    if op in ("remove", "up", "down"):
+        item = AgendaItem.objects.filter(meeting=meeting, pk=_int(request.POST.get("item"))).first()
+        if item is None:
+            raise Http404
+        item.meeting = meeting
+        if op == "remove":
+            return _act(request, meeting, lambda: svc.agenda_remove(actor=actor, item=item), done)
+        return _act(
+            request, meeting, lambda: svc.agenda_move(actor=actor, item=item, up=op == "up"), done
+        )
+    return _again(request, meeting)(_("Unknown change."), 400)
 
 
 def _int(value) -> int | None:
@@ -326,13 +349,12 @@ def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     meeting = _get_managed(actor, pk)
     form = InviteForm(request.POST, members=meeting_queries.community_members(meeting.community_id))
-    if not form.is_valid():
-        return _failed(request, meeting, first_error(form), 400, {"invite": form})
-    try:
+
+    def run(d):
         new = svc.meeting_invite(actor=actor, meeting=meeting, users=form.chosen_users())
-    except DomainError as e:
-        return _failed(request, meeting, e.message, e.status_code, {"invite": form})
-    return _done(request, meeting, _("%(n)s members invited.") % {"n": len(new)})
+        messages.success(request, _("%(n)s members invited.") % {"n": len(new)})
+
+    return _form(request, meeting, form, run, invite=form)
 
 
 def _child(related, meeting: Meeting, pk: int, *select: str):
@@ -349,22 +371,13 @@ def _invitation(meeting: Meeting, inv: int) -> Invitation:
     return _child(meeting.invitations, meeting, inv, "user")
 
 
-def _run(request: HttpRequest, meeting: Meeting, call, message) -> HttpResponse:
-    """A one-step action: run the service; on a domain error show the meeting page with it."""
-    try:
-        call()
-    except DomainError as e:
-        return _failed(request, meeting, e.message, e.status_code)
-    return _done(request, meeting, message)
-
-
 @login_required
 @require_POST
 def meeting_uninvite(request: HttpRequest, pk: int, inv: int) -> HttpResponse:
     actor = request.user
     meeting = _get_managed(actor, pk)
     invitation = _invitation(meeting, inv)
-    return _run(
+    return _act(
         request,
         meeting,
         lambda: svc.meeting_uninvite(actor=actor, invitation=invitation),
@@ -377,7 +390,7 @@ def meeting_uninvite(request: HttpRequest, pk: int, inv: int) -> HttpResponse:
 def meeting_notice(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     meeting = _get_managed(actor, pk)
-    return _run(
+    return _act(
         request,
         meeting,
         lambda: svc.meeting_publish_notice(actor=actor, meeting=meeting),
@@ -392,7 +405,7 @@ def meeting_attendance(request: HttpRequest, pk: int, inv: int) -> HttpResponse:
     meeting = _get_managed(actor, pk)
     attended = request.POST.get("attended") == "1"
     invitation = _invitation(meeting, inv)
-    return _run(
+    return _act(
         request,
         meeting,
         lambda: svc.meeting_sign_in(actor=actor, invitation=invitation, attended=attended),
@@ -405,7 +418,7 @@ def meeting_attendance(request: HttpRequest, pk: int, inv: int) -> HttpResponse:
 def meeting_held(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     meeting = _get_managed(actor, pk)
-    return _run(
+    return _act(
         request,
         meeting,
         lambda: svc.meeting_mark_held(actor=actor, meeting=meeting),
@@ -420,17 +433,17 @@ def meeting_resolution(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _get_managed(actor, pk)
     topics = [a.topic for a in meeting.agenda.select_related("topic")]
     form = ResolutionForm(request.POST, topics=topics)
-    if not form.is_valid():
-        return _failed(request, meeting, first_error(form), 400, {"resolution": form})
-    try:
-        r = svc.resolution_record(actor=actor, meeting=meeting, **form.cleaned_data)
-    except DomainError as e:
-        return _failed(request, meeting, e.message, e.status_code, {"resolution": form})
-    return _done(
-        request,
-        meeting,
-        _("Resolution recorded: passed.") if r.passed else _("Resolution recorded: not passed."),
-    )
+
+    def run(d):
+        r = svc.resolution_record(actor=actor, meeting=meeting, **d)
+        messages.success(
+            request,
+            _("Resolution recorded: passed.")
+            if r.passed
+            else _("Resolution recorded: not passed."),
+        )
+
+    return _form(request, meeting, form, run, resolution=form)
 
 
 def _resolution(meeting: Meeting, rid: int) -> Resolution:
@@ -443,7 +456,7 @@ def meeting_resolution_delete(request: HttpRequest, pk: int, rid: int) -> HttpRe
     actor = request.user
     meeting = _get_managed(actor, pk)
     resolution = _resolution(meeting, rid)
-    return _run(
+    return _act(
         request,
         meeting,
         lambda: svc.resolution_delete(actor=actor, resolution=resolution),
@@ -461,18 +474,15 @@ def meeting_follow_up(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
     form = FollowUpForm(
         request.POST, people=people, categories=categories, prefix_id=f"fu{resolution.pk}"
     )
-    if not form.is_valid():
-        return _failed(
-            request, meeting, first_error(form), 400, {"follow_up": (resolution.pk, form)}
-        )
-    try:
-        svc.resolution_follow_up(actor=actor, resolution=resolution, **form.service_kwargs())
-    except DomainError as e:
-        return _failed(
-            request, meeting, e.message, e.status_code, {"follow_up": (resolution.pk, form)}
-        )
-    return _done(
-        request, meeting, _("Follow-up work created; it is shown on the topic until done.")
+    return _form(
+        request,
+        meeting,
+        form,
+        lambda d: svc.resolution_follow_up(
+            actor=actor, resolution=resolution, **form.service_kwargs()
+        ),
+        done=_("Follow-up work created; it is shown on the topic until done."),
+        follow_up=(resolution.pk, form),
     )
 
 
@@ -482,13 +492,14 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     meeting = _get_managed(actor, pk)
     form = MinutesForm(request.POST, auto_id="id_min_%s")
-    if not form.is_valid():
-        return _failed(request, meeting, first_error(form), 400, {"minutes": form})
-    try:
-        svc.meeting_save_minutes(actor=actor, meeting=meeting, **form.cleaned_data)
-    except DomainError as e:
-        return _failed(request, meeting, e.message, e.status_code, {"minutes": form})
-    return _done(request, meeting, _("Minutes saved."))
+    return _form(
+        request,
+        meeting,
+        form,
+        lambda d: svc.meeting_save_minutes(actor=actor, meeting=meeting, **d),
+        done=_("Minutes saved."),
+        minutes=form,
+    )
 
 
 @login_required
@@ -496,7 +507,7 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     meeting = _get_managed(actor, pk)
-    return _run(
+    return _act(
         request,
         meeting,
         lambda: svc.meeting_close(actor=actor, meeting=meeting),
@@ -511,7 +522,7 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _get_managed(actor, pk)
     form = CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    return _run(
+    return _act(
         request,
         meeting,
         lambda: svc.meeting_cancel(actor=actor, meeting=meeting, reason=reason),
@@ -702,14 +713,17 @@ def meeting_checkin(request: HttpRequest, token: str) -> HttpResponse:
     link that signs people in could be triggered from another site and fake a quorum."""
     actor = request.user
     meeting, invitation = meeting_queries.meeting_for_checkin(actor, token)
-    error, status = "", 200
-    if request.method == "POST":
-        try:
-            svc.meeting_check_in(actor=actor, token=token)
-        except DomainError as e:
-            error, status = e.message, e.status_code
-        else:
-            messages.success(request, _("You are signed in. Welcome."))
-            return redirect(request.path)
-    ctx = {"meeting": meeting, "invitation": invitation, "error": error}
-    return render(request, "deliberation/meeting_checkin.html", ctx, status=status)
+
+    def page(error: str = "", status: int = 200) -> HttpResponse:
+        ctx = {"meeting": meeting, "invitation": invitation, "error": error}
+        return render(request, "deliberation/meeting_checkin.html", ctx, status=status)
+
+    if request.method != "POST":
+        return page()
+    return run_action(
+        request,
+        lambda: svc.meeting_check_in(actor=actor, token=token),
+        done=_("You are signed in. Welcome."),
+        to=request.path,
+        on_error=lambda e: page(str(e.message), e.status),
+    )

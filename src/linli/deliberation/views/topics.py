@@ -8,12 +8,12 @@ forum pages too."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from linli.core import policy
 from linli.core.errors import DomainError
+from linli.core.pages import form_action, form_page, run_action
 from linli.registry.models import Building, Community, Grid, Unit
 from linli.tickets.models import Ticket
 
@@ -42,7 +43,7 @@ from ..queries import meetings as meeting_queries
 from ..queries.topics import follow_up_choices
 from ..services import meetings as meeting_services
 from ..services import topics as topic_services
-from ..views.common import PAGE_SIZE, Can, first_error, place_label, sub_path
+from ..views.common import PAGE_SIZE, Can, place_label, sub_path
 
 
 @login_required
@@ -161,49 +162,46 @@ def topic_new(request: HttpRequest) -> HttpResponse:
         choices=choices,
         initial={"place": next(iter(places), None)},
     )
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            place = form.cleaned_data["place"]
-            numbers = form.cleaned_data["tickets"]
-            found = {
-                t.pk: t
-                for t in policy.scope_filter(
-                    actor, Ticket.objects.filter(pk__in=numbers), "ticket.view"
-                )
-            }
-            missing = [n for n in numbers if n not in found]
-            if missing:
-                form.add_error(
-                    "tickets",
-                    _("Request #%(n)s was not found among the requests you can see.")
-                    % {"n": missing[0]},
-                )
-            else:
-                kw = {"grid": None, "building": None, "unit": None}
-                if isinstance(place, Community):
-                    community = place
-                else:
-                    # Whoever may raise a topic at a place may raise one at its community.
-                    community = places.get(f"c:{place.community_id}") or place.community
-                    kw[type(place).__name__.lower()] = place
-                try:
-                    topic = topic_services.topic_raise(
-                        actor=actor,
-                        community=community,
-                        title=form.cleaned_data["title"],
-                        description=form.cleaned_data["description"],
-                        tickets=list(found.values()),
-                        **kw,
-                    )
-                except DomainError as e:
-                    form.add_error(None, e.message)
-                    status = e.status_code
-                else:
-                    messages.success(request, _("Topic raised. Thank you."))
-                    return redirect("deliberation:topic_detail", pk=topic.pk)
-    return render(request, "deliberation/topic_new.html", {"form": form}, status=status)
+
+    def run(d):
+        place, numbers = d["place"], d["tickets"]
+        found = {
+            t.pk: t
+            for t in policy.scope_filter(
+                actor, Ticket.objects.filter(pk__in=numbers), "ticket.view"
+            )
+        }
+        missing = [n for n in numbers if n not in found]
+        if missing:
+            raise DomainError(
+                _("Request #%(n)s was not found among the requests you can see.")
+                % {"n": missing[0]},
+                field="tickets",
+            )
+        kw = {"grid": None, "building": None, "unit": None}
+        if isinstance(place, Community):
+            community = place
+        else:
+            # Whoever may raise a topic at a place may raise one at its community.
+            community = places.get(f"c:{place.community_id}") or place.community
+            kw[type(place).__name__.lower()] = place
+        return topic_services.topic_raise(
+            actor=actor,
+            community=community,
+            title=d["title"],
+            description=d["description"],
+            tickets=list(found.values()),
+            **kw,
+        )
+
+    return form_page(
+        request,
+        form,
+        run,
+        template="deliberation/topic_new.html",
+        done=_("Topic raised. Thank you."),
+        to=_detail_url,
+    )
 
 
 # --- the list --------------------------------------------------------------------------------
@@ -351,9 +349,18 @@ def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "deliberation/topic_detail.html", _topic_context(request, topic))
 
 
-def _topic_error(request, topic, message, status, bound=None) -> HttpResponse:
-    ctx = _topic_context(request, topic, bound=bound, error=message)
-    return render(request, "deliberation/topic_detail.html", ctx, status=status)
+def _again(request, topic, **bound):
+    """The topic's page again, with the posted form and the message (``form_action``)."""
+
+    def page(message: str, status: int) -> HttpResponse:
+        ctx = _topic_context(request, topic, bound=bound, error=message)
+        return render(request, "deliberation/topic_detail.html", ctx, status=status)
+
+    return page
+
+
+def _detail_url(topic: Topic) -> str:
+    return reverse("deliberation:topic_detail", args=[topic.pk])
 
 
 @login_required
@@ -362,14 +369,14 @@ def topic_decide(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     topic = _get_topic(actor, pk, "topic.manage")
     form = DecideForm(request.POST, auto_id="id_d_%s")
-    if not form.is_valid():
-        return _topic_error(request, topic, first_error(form), 400, {"decide": form})
-    try:
-        topic_services.topic_decide(actor=actor, topic=topic, **form.cleaned_data)
-    except DomainError as e:
-        return _topic_error(request, topic, e.message, e.status_code, {"decide": form})
-    messages.success(request, _("Decision recorded."))
-    return redirect("deliberation:topic_detail", pk=topic.pk)
+    return form_action(
+        request,
+        form,
+        lambda d: topic_services.topic_decide(actor=actor, topic=topic, **d),
+        page=_again(request, topic, decide=form),
+        done=_("Decision recorded."),
+        to=_detail_url(topic),
+    )
 
 
 @login_required
@@ -379,14 +386,14 @@ def action_new(request: HttpRequest, pk: int) -> HttpResponse:
     topic = _get_topic(actor, pk, "action.manage")
     people, categories = follow_up_choices(actor, topic.community_id)
     form = FollowUpForm(request.POST, people=people, categories=categories)
-    if not form.is_valid():
-        return _topic_error(request, topic, first_error(form), 400, {"action": form})
-    try:
-        topic_services.action_create(actor=actor, topic=topic, **form.service_kwargs())
-    except DomainError as e:
-        return _topic_error(request, topic, e.message, e.status_code, {"action": form})
-    messages.success(request, _("Follow-up work created."))
-    return redirect("deliberation:topic_detail", pk=topic.pk)
+    return form_action(
+        request,
+        form,
+        lambda d: topic_services.action_create(actor=actor, topic=topic, **form.service_kwargs()),
+        page=_again(request, topic, action=form),
+        done=_("Follow-up work created."),
+        to=_detail_url(topic),
+    )
 
 
 @login_required
@@ -396,10 +403,12 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
     action = policy.get_for(
         actor, ActionItem.objects.select_related("topic"), "action.complete", pk=pk
     )
-    try:
-        topic_services.action_complete(actor=actor, action=action)
-    except DomainError as e:
-        topic = _get_topic(actor, action.topic_id)
-        return _topic_error(request, topic, e.message, e.status_code)
-    messages.success(request, _("Marked as done."))
-    return redirect("deliberation:topic_detail", pk=action.topic_id)
+    return run_action(
+        request,
+        lambda: topic_services.action_complete(actor=actor, action=action),
+        done=_("Marked as done."),
+        to=_detail_url(action.topic),
+        on_error=lambda e: _again(request, _get_topic(actor, action.topic_id))(
+            str(e.message), e.status
+        ),
+    )
