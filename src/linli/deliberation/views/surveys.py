@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from linli.core import policy
 from linli.core.errors import DomainError
+from linli.core.pages import form_action, form_page, run_action
 from linli.registry.models import Community
 
 from ..forms.surveys import AssignBuildingForm, AssignHouseholdsForm, QuestionForm, SurveyForm
@@ -73,6 +74,10 @@ def _detail(request: HttpRequest, survey, *, status: int = 200, qform=None, erro
     return render(request, "deliberation/survey_detail.html", ctx, status=status)
 
 
+def _detail_url(survey: Survey) -> str:
+    return reverse("deliberation:survey_detail", args=[survey.pk])
+
+
 def _manage(request: HttpRequest, pk: int):
     return policy.get_for(
         request.user, Survey.objects.select_related("community", "topic"), "survey.manage", pk=pk
@@ -111,27 +116,20 @@ def survey_create(request: HttpRequest) -> HttpResponse:
     form = SurveyForm(
         request.POST or None, communities=communities, topics=_topics(actor), initial=initial
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                survey = svc.survey_create(
-                    actor=actor,
-                    community=d["community"],
-                    title=d["title"],
-                    intro=d["intro"],
-                    topic=d["topic"],
-                )
-            except DomainError as e:
-                form.add_error(None, e.message)
-                status = e.status_code
-            else:
-                messages.success(request, _("Survey created. Now add its questions."))
-                return redirect("deliberation:survey_detail", survey.pk)
-        else:
-            status = 400
-    return render(request, "deliberation/survey_form.html", {"form": form}, status=status)
+    return form_page(
+        request,
+        form,
+        lambda d: svc.survey_create(
+            actor=actor,
+            community=d["community"],
+            title=d["title"],
+            intro=d["intro"],
+            topic=d["topic"],
+        ),
+        template="deliberation/survey_form.html",
+        done=_("Survey created. Now add its questions."),
+        to=_detail_url,
+    )
 
 
 @login_required
@@ -143,24 +141,16 @@ def survey_edit(request: HttpRequest, pk: int) -> HttpResponse:
         topics=_topics(actor),
         initial={"title": survey.title, "intro": survey.intro, "topic": survey.topic_id},
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                svc.survey_update(
-                    actor=actor, survey=survey, title=d["title"], intro=d["intro"], topic=d["topic"]
-                )
-            except DomainError as e:
-                form.add_error(None, e.message)
-                status = e.status_code
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("deliberation:survey_detail", survey.pk)
-        else:
-            status = 400
-    return render(
-        request, "deliberation/survey_form.html", {"form": form, "survey": survey}, status=status
+    return form_page(
+        request,
+        form,
+        lambda d: svc.survey_update(
+            actor=actor, survey=survey, title=d["title"], intro=d["intro"], topic=d["topic"]
+        ),
+        template="deliberation/survey_form.html",
+        context={"survey": survey},
+        done=_("Saved."),
+        to=_detail_url(survey),
     )
 
 
@@ -174,15 +164,20 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def question_add(request: HttpRequest, pk: int) -> HttpResponse:
     survey = _manage(request, pk)
     form = QuestionForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, survey, status=400, qform=form)
-    try:
-        svc.question_add(actor=request.user, survey=survey, **form.service_kwargs())
-    except DomainError as e:
-        form.add_error(None, e.message)
-        return _detail(request, survey, status=e.status_code, qform=form)
-    messages.success(request, _("Question added."))
-    return redirect(reverse("deliberation:survey_detail", args=[survey.pk]) + "#questions")
+
+    def page(message: str, status: int) -> HttpResponse:
+        if form.is_valid():  # a refusal of a good form: shown on the form, as bad input is
+            form.add_error(None, message)
+        return _detail(request, survey, status=status, qform=form)
+
+    return form_action(
+        request,
+        form,
+        lambda d: svc.question_add(actor=request.user, survey=survey, **form.service_kwargs()),
+        page=page,
+        done=_("Question added."),
+        to=_detail_url(survey) + "#questions",
+    )
 
 
 @login_required
@@ -198,37 +193,26 @@ def question_edit(request: HttpRequest, pk: int, qid: int) -> HttpResponse:
             "choices": "\n".join(q.choices),
         },
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                svc.question_update(actor=request.user, question=q, **form.service_kwargs())
-            except DomainError as e:
-                form.add_error(None, e.message)
-                status = e.status_code
-            else:
-                messages.success(request, _("Question saved."))
-                return redirect(
-                    reverse("deliberation:survey_detail", args=[survey.pk]) + "#questions"
-                )
-        else:
-            status = 400
-    return render(
+    return form_page(
         request,
-        "deliberation/survey_question_form.html",
-        {"survey": survey, "question": q, "form": form},
-        status=status,
+        form,
+        lambda d: svc.question_update(actor=request.user, question=q, **form.service_kwargs()),
+        template="deliberation/survey_question_form.html",
+        context={"survey": survey, "question": q},
+        done=_("Question saved."),
+        to=_detail_url(survey) + "#questions",
     )
 
 
 def _survey_action(request: HttpRequest, pk: int, do, done: str, anchor: str = ""):
     survey = _manage(request, pk)
-    try:
-        do(survey)
-    except DomainError as e:
-        return _detail(request, survey, status=e.status_code, error=e.message)
-    messages.success(request, done)
-    return redirect(reverse("deliberation:survey_detail", args=[survey.pk]) + anchor)
+    return run_action(
+        request,
+        lambda: do(survey),
+        done=done,
+        to=_detail_url(survey) + anchor,
+        on_error=lambda e: _detail(request, survey, status=e.status, error=str(e.message)),
+    )
 
 
 @login_required
@@ -297,50 +281,39 @@ def survey_assignments(request: HttpRequest, pk: int) -> HttpResponse:
     hform = AssignHouseholdsForm(
         request.POST if what == "households" else None, surveyors=surveyors, prefix="h"
     )
-    status = 200
-    if request.method == "POST":
-        form = bform if what == "building" else hform
-        kwargs = None
-        if form.is_valid():
-            d = form.cleaned_data
-            if form is bform:
-                kwargs = {"building": d["building"]}
-            else:
-                found = list(survey.community.households.filter(label__in=d["labels"]))
-                missing = sorted(set(d["labels"]) - {h.label for h in found})
-                if missing:
-                    form.add_error(
-                        "labels",
-                        _("Not found in this community: %(labels)s")
-                        % {"labels": ", ".join(missing)},
-                    )
-                else:
-                    kwargs = {"households": found}
-        if kwargs is not None:
-            try:
-                r = svc.survey_assign(actor=actor, survey=survey, surveyor=d["surveyor"], **kwargs)
-            except DomainError as e:
-                form.add_error(None, e.message)
-                status = e.status_code
-            else:
-                msg = _("%(added)s households assigned, %(moved)s moved from another surveyor.") % {
-                    "added": r.added,
-                    "moved": r.moved,
-                }
-                if r.kept:
-                    msg += " " + _("%(n)s already visited kept their surveyor.") % {"n": r.kept}
-                messages.success(request, msg)
-                return redirect("deliberation:survey_assignments", survey.pk)
-        elif status == 200:
-            status = 400
+    form = bform if what == "building" else hform
+
+    def run(d):
+        if form is bform:
+            kwargs = {"building": d["building"]}
+        else:
+            found = list(survey.community.households.filter(label__in=d["labels"]))
+            missing = sorted(set(d["labels"]) - {h.label for h in found})
+            if missing:
+                raise DomainError(
+                    _("Not found in this community: %(labels)s") % {"labels": ", ".join(missing)},
+                    field="labels",
+                )
+            kwargs = {"households": found}
+        r = svc.survey_assign(actor=actor, survey=survey, surveyor=d["surveyor"], **kwargs)
+        msg = _("%(added)s households assigned, %(moved)s moved from another surveyor.") % {
+            "added": r.added,
+            "moved": r.moved,
+        }
+        if r.kept:
+            msg += " " + _("%(n)s already visited kept their surveyor.") % {"n": r.kept}
+        messages.success(request, msg)
+
     page, counts = survey_queries.entry_list_for(
         actor, survey, everyone=True, page=request.GET.get("page")
     )
     progress, total = survey_queries.progress_for(survey)
-    return render(
+    return form_page(
         request,
-        "deliberation/survey_assignments.html",
-        {
+        form,
+        run,
+        template="deliberation/survey_assignments.html",
+        context={
             "survey": survey,
             "bform": bform,
             "hform": hform,
@@ -349,7 +322,7 @@ def survey_assignments(request: HttpRequest, pk: int) -> HttpResponse:
             "buildings": progress,
             "total": total,
         },
-        status=status,
+        to=reverse("deliberation:survey_assignments", args=[survey.pk]),
     )
 
 
@@ -357,13 +330,12 @@ def survey_assignments(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def survey_unassign(request: HttpRequest, pk: int, household_id: int) -> HttpResponse:
     survey = _manage(request, pk)
-    try:
-        svc.survey_unassign(actor=request.user, survey=survey, household_id=household_id)
-    except DomainError as e:
-        messages.error(request, e.message)
-    else:
-        messages.success(request, _("Taken off the list."))
-    return redirect("deliberation:survey_assignments", survey.pk)
+    return run_action(
+        request,
+        lambda: svc.survey_unassign(actor=request.user, survey=survey, household_id=household_id),
+        done=_("Taken off the list."),
+        to=reverse("deliberation:survey_assignments", args=[survey.pk]),
+    )
 
 
 # --- at the door ---------------------------------------------------------------------------
@@ -424,68 +396,68 @@ def survey_door(request: HttpRequest, pk: int, household_id: int) -> HttpRespons
     survey = policy.get_for(actor, Survey, "survey.enter", pk=pk)
     assignment = survey_queries.assignment_for(actor, survey, household_id)
     questions = list(survey.questions.order_by("order", "id"))
-    status, error, errors, posted = 200, None, {}, {}
-    if request.method == "POST":
-        outcome = request.POST.get("outcome", "")
-        if outcome == VisitOutcome.ANSWERED:
-            posted = _posted_answers(request, questions)
-        try:
-            svc.visit_record(
-                actor=actor,
-                survey=survey,
-                household_id=household_id,
-                outcome=outcome,
-                answers=posted,
-            )
-        except svc.AnswerErrors as e:
-            status, error, errors = e.status_code, e.message, e.errors
-        except DomainError as e:
-            status, error = e.status_code, e.message
-        else:
-            label = assignment.household.label
-            messages.success(
-                request,
+    posted: dict = {}
+    if request.method == "POST" and request.POST.get("outcome", "") == VisitOutcome.ANSWERED:
+        posted = _posted_answers(request, questions)
+
+    def page(error=None, status: int = 200, errors=None) -> HttpResponse:
+        errors = errors or {}
+        visits = survey_queries.visits_for(survey, household_id)
+        final = next((v for v in visits if v.outcome != VisitOutcome.NOT_HOME), None)
+        fields = []
+        for q in questions:
+            value = posted.get(q.pk)
+            fields.append(
                 {
-                    VisitOutcome.ANSWERED: _("%(label)s: answers saved. Thank you!"),
-                    VisitOutcome.NOT_HOME: _("%(label)s: not at home — visit again later."),
-                    VisitOutcome.DECLINED: _("%(label)s: declined, recorded."),
-                }[outcome]
-                % {"label": label},
+                    "q": q,
+                    "name": f"q{q.pk}",
+                    "error": errors.get(q.pk),
+                    "value": value if isinstance(value, str) else "",
+                    "picked": value if isinstance(value, list) else [value],
+                }
             )
-            return redirect(
-                reverse("deliberation:survey_entry", args=[survey.pk])
-                + f"#b{assignment.household.building_id}"
-            )
-    visits = survey_queries.visits_for(survey, household_id)
-    final = next((v for v in visits if v.outcome != VisitOutcome.NOT_HOME), None)
-    fields = []
-    for q in questions:
-        value = posted.get(q.pk)
-        fields.append(
+        return render(
+            request,
+            "deliberation/survey_door.html",
             {
-                "q": q,
-                "name": f"q{q.pk}",
-                "error": errors.get(q.pk),
-                "value": value if isinstance(value, str) else "",
-                "picked": value if isinstance(value, list) else [value],
-            }
+                "survey": survey,
+                "assignment": assignment,
+                "household": assignment.household,
+                "fields": fields,
+                "visits": visits,
+                "final": final,
+                "error": error,
+                "not_home": sum(1 for v in visits if v.outcome == VisitOutcome.NOT_HOME),
+                "is_open": survey.status == SurveyStatus.OPEN,
+                "scale": svc.SCALE,
+            },
+            status=status,
         )
-    return render(
+
+    if request.method != "POST":
+        return page()
+    outcome = request.POST.get("outcome", "")
+
+    def run():
+        svc.visit_record(
+            actor=actor, survey=survey, household_id=household_id, outcome=outcome, answers=posted
+        )
+        messages.success(
+            request,
+            {
+                VisitOutcome.ANSWERED: _("%(label)s: answers saved. Thank you!"),
+                VisitOutcome.NOT_HOME: _("%(label)s: not at home — visit again later."),
+                VisitOutcome.DECLINED: _("%(label)s: declined, recorded."),
+            }[outcome]
+            % {"label": assignment.household.label},
+        )
+
+    return run_action(
         request,
-        "deliberation/survey_door.html",
-        {
-            "survey": survey,
-            "assignment": assignment,
-            "household": assignment.household,
-            "fields": fields,
-            "visits": visits,
-            "final": final,
-            "error": error,
-            "not_home": sum(1 for v in visits if v.outcome == VisitOutcome.NOT_HOME),
-            "is_open": survey.status == SurveyStatus.OPEN,
-            "scale": svc.SCALE,
-        },
-        status=status,
+        run,
+        to=reverse("deliberation:survey_entry", args=[survey.pk])
+        + f"#b{assignment.household.building_id}",
+        on_error=lambda e: page(str(e.message), e.status, getattr(e, "errors", None)),
     )
 
 
