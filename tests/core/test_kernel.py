@@ -7,7 +7,7 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import RequestFactory
 
 from linli.core.errors import Conflict, DomainError, Stale
-from linli.core.pages import form_action, form_page, run_action
+from linli.core.pages import form_action, form_page, run_action, run_page
 from linli.core.roles import PERMISSIONS, register_permissions
 from linli.core.workflow import Transition, Workflow
 
@@ -174,3 +174,19 @@ def test_form_action_renders_the_page_again_for_bad_input_and_for_a_refusal():
         request, NameForm(request.POST), lambda d: d["name"], page=page, to=lambda r: f"/{r}/"
     )
     assert (resp.status_code, resp["Location"]) == (302, "/a/")
+
+
+def test_run_page_returns_the_page_or_the_refusal_page():
+    from django.http import HttpResponse
+
+    request = _request()
+    ok = run_page(request, lambda: HttpResponse("confirm"), on_error=lambda e: HttpResponse("x"))
+    assert ok.content == b"confirm"
+
+    def refuse():
+        raise DomainError("Not on the list.", status=403)
+
+    resp = run_page(
+        request, refuse, on_error=lambda e: HttpResponse(str(e.message), status=e.status)
+    )
+    assert (resp.status_code, resp.content) == (403, b"Not on the list.")

@@ -15,6 +15,10 @@ with the refusal on the form and the right status.
   default, the same redirect with the error's status kept for htmx and tests
   (``on_error(error)`` may render the page instead).
 
+- ``run_page(request, run, on_error=…)`` for a step whose success is a page rather than a
+  redirect (a confirmation: "you chose 同意 — confirm"): ``run()`` returns the response; a
+  ``DomainError`` → ``on_error(error)``.
+
 Views stay thin: they build the form and name the service; they never catch domain errors.
 """
 
@@ -124,3 +128,15 @@ def run_action(
     if done:
         messages.success(request, str(done))
     return HttpResponseRedirect(_to(to, result))
+
+
+def run_page(
+    request: HttpRequest,
+    run: Callable[[], HttpResponse],
+    *,
+    on_error: Callable[[DomainError], HttpResponse],
+) -> HttpResponse:
+    try:
+        return run()
+    except DomainError as e:
+        return on_error(e)

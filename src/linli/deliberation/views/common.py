@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from django import forms
-from django.contrib import messages
-from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from linli.core import policy
-from linli.core.errors import DomainError
 from linli.core.roles import roles_for
 
 from ..models import (
@@ -34,33 +30,6 @@ class Can:
         if key not in self._memo:
             self._memo[key] = policy.can(self.actor, action, self.obj)
         return self._memo[key]
-
-
-def first_error(form: forms.Form) -> str:
-    for errors in form.errors.values():
-        for e in errors:
-            return e
-    return _("Please check the form.")
-
-
-def form_page(request, form, run, *, done: str, to: str, template: str, context: dict):
-    """A create or edit page: on a valid POST ``run(cleaned_data)`` calls the service and
-    returns the object; success → the ``done`` message and the object's page (URL name
-    ``to``); a DomainError goes on the form with its status. Otherwise the page (400
-    for a POST that did not go through)."""
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                obj = run(form.cleaned_data)
-            except DomainError as e:
-                form.add_error(None, e.message)
-                status = e.status_code
-            else:
-                messages.success(request, done)
-                return redirect(to, pk=obj.pk)
-    return render(request, template, {"form": form, **context}, status=status)
 
 
 def sub_path(kind: str, pk: int) -> str:

@@ -1,6 +1,6 @@
 """Vote pages: thin — parse a form, call one service in ``services/votes.py``, render.
 
-A ``DomainError`` re-renders the vote page with its message and HTTP status (400 bad
+A ``DomainError`` (through ``core.pages``) re-renders the vote page with its message and HTTP status (400 bad
 input, 403 not on the electorate, 409 not possible now); ``PermissionDenied`` / ``Http404``
 come from the one policy. The public result shows aggregates only; ballots are for the
 secretary as auditor (``vote.audit``)."""
@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core import documents, policy
-from linli.core.errors import Conflict, DomainError
+from linli.core.pages import form_action, form_page, run_action, run_page
 from linli.registry.models import Building, Community
 
 from ..forms.votes import (
@@ -37,6 +37,7 @@ from ..forms.votes import (
 )
 from ..models import (
     LEGAL_NOTICE_FLOOR_DAYS,
+    VOTE_FLOW,
     BallotChoice,
     BallotMethod,
     Topic,
@@ -219,14 +220,33 @@ def _render_detail(
     return render(request, "deliberation/vote_detail.html", ctx, status=status)
 
 
-def _failed(request, vote: Vote, e: DomainError, **forms_) -> HttpResponse:
-    vote = Vote.objects.select_related("topic", "community").get(pk=vote.pk)
-    return _render_detail(request, vote, status=e.status_code, error=str(e.message), **forms_)
+def _again(request, vote: Vote, **forms_):
+    """The vote's page again (``form_action`` / ``run_action``): for bad input, the form with
+    its errors; for a refusal, the vote as it is now with the refusal."""
+
+    def page(message: str, status: int) -> HttpResponse:
+        if status == 400 and any(f.is_bound and not f.is_valid() for f in forms_.values()):
+            return _render_detail(
+                request, vote, status=400, error=_("Please correct the form below."), **forms_
+            )
+        fresh = Vote.objects.select_related("topic", "community").get(pk=vote.pk)
+        return _render_detail(request, fresh, status=status, error=message, **forms_)
+
+    return page
 
 
-def _invalid(request, vote: Vote, **forms_) -> HttpResponse:
-    return _render_detail(
-        request, vote, status=400, error=_("Please correct the form below."), **forms_
+def _refused(request, vote: Vote):
+    page = _again(request, vote)
+    return lambda e: page(str(e.message), e.status)
+
+
+def _detail_url(vote: Vote) -> str:
+    return reverse("deliberation:vote_detail", args=[vote.pk])
+
+
+def _form(request, vote, form, run, *, done=None, **forms_) -> HttpResponse:
+    return form_action(
+        request, form, run, page=_again(request, vote, **forms_), done=done, to=_detail_url(vote)
     )
 
 
@@ -263,31 +283,42 @@ def notice_rules_edit(request: HttpRequest, code: str) -> HttpResponse:
     rules = notice_queries.notice_rules_for(community.pk)
     initial = {k: getattr(rules, k) for k in NoticeRulesForm.base_fields}
     form = NoticeRulesForm(request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                notice.notice_rules_update(actor=actor, community=community, **form.cleaned_data)
-            except DomainError as e:
-                form.add_error(None, e.message)
-                status = e.status_code
-            else:
-                messages.success(request, _("Minimum notice periods saved."))
-                return redirect("deliberation:notice_rules", code=community.code)
     floors = {
         "owners": LEGAL_NOTICE_FLOOR_DAYS[VoteRule.OWNERS],
         "residents": LEGAL_NOTICE_FLOOR_DAYS[VoteRule.RESIDENTS],
         "consultative": LEGAL_NOTICE_FLOOR_DAYS[VoteRule.CONSULTATIVE],
     }
-    ctx = {"form": form, "community": community, "floors": floors}
-    return render(request, "deliberation/notice_rules.html", ctx, status=status)
+    return form_page(
+        request,
+        form,
+        lambda d: notice.notice_rules_update(actor=actor, community=community, **d),
+        template="deliberation/notice_rules.html",
+        context={"community": community, "floors": floors},
+        done=_("Minimum notice periods saved."),
+        to=reverse("deliberation:notice_rules", kwargs={"code": community.code}),
+    )
 
 
 def _topics_for_votes(actor):
     return policy.scope_filter(
         actor, Topic.objects.exclude(status=TopicStatus.DROPPED), "vote.manage"
     ).order_by("-created_at")
+
+
+def _vote_form_page(request, form, run, *, topic, vote, done, refusal=None) -> HttpResponse:
+    """The vote's form: bad input shows on the form, a refusal above it (``vote-error``)."""
+
+    def page(error: str = "", status: int = 200) -> HttpResponse:
+        if status == 400 and form.is_bound and not form.is_valid():
+            error = ""  # the form's own errors say what is wrong
+        ctx = {"form": form, "topic": topic, "error": error, "vote": vote}
+        return render(request, "deliberation/vote_form.html", ctx, status=status)
+
+    if refusal is not None:
+        return page(str(refusal.message), refusal.status)
+    if request.method != "POST":
+        return page()
+    return form_action(request, form, run, page=page, done=done, to=_detail_url)
 
 
 def _service_kwargs(form: VoteForm) -> dict:
@@ -318,23 +349,13 @@ def vote_create(request: HttpRequest) -> HttpResponse:
         return render(request, "deliberation/vote_pick_topic.html", {"topics": topics})
     topic = policy.get_for(actor, Topic, "vote.manage", pk=int(topic_id))
     form = VoteForm(request.POST or None, community_id=topic.community_id)
-    status, error = 200, ""
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                vote = services.vote_create(actor=actor, topic=topic, **_service_kwargs(form))
-            except DomainError as e:
-                error, status = str(e.message), e.status_code
-            else:
-                messages.success(request, _("Vote prepared. Publish its notice when ready."))
-                return redirect("deliberation:vote_detail", vote.pk)
-        else:
-            status = 400
-    return render(
+    return _vote_form_page(
         request,
-        "deliberation/vote_form.html",
-        {"form": form, "topic": topic, "error": error, "vote": None},
-        status=status,
+        form,
+        lambda d: services.vote_create(actor=actor, topic=topic, **_service_kwargs(form)),
+        topic=topic,
+        vote=None,
+        done=_("Vote prepared. Publish its notice when ready."),
     )
 
 
@@ -354,30 +375,15 @@ def vote_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "closes_at": timezone.localtime(vote.closes_at) if vote.closes_at else None,
     }
     form = VoteForm(request.POST or None, initial=initial, community_id=vote.community_id)
-    status, error = 200, ""
-    if vote.status != VoteStatus.DRAFT:
-        status = 409
-        error = (
-            _("This vote is closed and counted; it can no longer be changed.")
-            if vote.status in services.FINISHED
-            else _("The notice of this vote is published; it can no longer be changed.")
-        )
-    if request.method == "POST" and status == 200:
-        if form.is_valid():
-            try:
-                services.vote_update(actor=actor, vote=vote, **_service_kwargs(form))
-            except DomainError as e:
-                error, status = str(e.message), e.status_code
-            else:
-                messages.success(request, _("Vote saved."))
-                return redirect("deliberation:vote_detail", vote.pk)
-        else:
-            status = 400
-    return render(
+    return _vote_form_page(
         request,
-        "deliberation/vote_form.html",
-        {"form": form, "topic": vote.topic, "error": error, "vote": vote},
-        status=status,
+        form,
+        lambda d: services.vote_update(actor=actor, vote=vote, **_service_kwargs(form)),
+        topic=vote.topic,
+        vote=vote,
+        done=_("Vote saved."),
+        # Once the notice is out the form is shown with the table's refusal, and not saved.
+        refusal=None if VOTE_FLOW.can(vote, "edit") else VOTE_FLOW.refusal(vote, "edit"),
     )
 
 
@@ -402,12 +408,13 @@ def vote_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         return HttpResponse(status=404)
     vote = vote_queries.vote_get_for(request.user, pk, "vote.manage")
     service, done = _STEPS[step]
-    try:
-        service(actor=request.user, vote=vote)
-    except DomainError as e:
-        return _failed(request, vote, e)
-    messages.success(request, str(done))
-    return redirect("deliberation:vote_detail", vote.pk)
+    return run_action(
+        request,
+        lambda: service(actor=request.user, vote=vote),
+        done=done,
+        to=_detail_url(vote),
+        on_error=_refused(request, vote),
+    )
 
 
 def buildings_label(buildings: list[Building]) -> str:
@@ -424,9 +431,9 @@ def buildings_label(buildings: list[Building]) -> str:
 def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
     vote = vote_queries.vote_get_for(request.user, pk, "vote.cast")
     choice = request.POST.get("choice", "")
-    try:
-        if request.POST.get("confirm") != "1":
-            # First the person sees what they chose and confirms it; nothing is recorded yet.
+    if request.POST.get("confirm") != "1":
+        # First the person sees what they chose and confirms it; nothing is recorded yet.
+        def confirm() -> HttpResponse:
             voter = services.vote_cast_check(actor=request.user, vote=vote, choice=choice)
             ctx = {
                 "vote": vote,
@@ -435,11 +442,15 @@ def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
                 "voter": voter,
             }
             return render(request, "deliberation/vote_confirm.html", ctx)
-        services.vote_cast(actor=request.user, vote=vote, choice=choice)
-    except DomainError as e:
-        return _failed(request, vote, e)
-    messages.success(request, _("Your vote is recorded. Thank you."))
-    return redirect("deliberation:vote_detail", vote.pk)
+
+        return run_page(request, confirm, on_error=_refused(request, vote))
+    return run_action(
+        request,
+        lambda: services.vote_cast(actor=request.user, vote=vote, choice=choice),
+        done=_("Your vote is recorded. Thank you."),
+        to=_detail_url(vote),
+        on_error=_refused(request, vote),
+    )
 
 
 @login_required
@@ -447,10 +458,8 @@ def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
 def vote_enter_ballot(request: HttpRequest, pk: int) -> HttpResponse:
     vote = vote_queries.vote_get_for(request.user, pk, "vote.enter_ballot")
     form = BallotForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, vote, ballot_form=form)
-    d = form.cleaned_data
-    try:
+
+    def run(d):
         services.ballot_enter(
             actor=request.user,
             vote=vote,
@@ -462,10 +471,9 @@ def vote_enter_ballot(request: HttpRequest, pk: int) -> HttpResponse:
             proxy_authorization=d["proxy_authorization"],
             received_at=d["received_at"],
         )
-    except DomainError as e:
-        return _failed(request, vote, e, ballot_form=form)
-    messages.success(request, _("Ballot for %(flat)s entered.") % {"flat": d["flat"]})
-    return redirect("deliberation:vote_detail", vote.pk)
+        messages.success(request, _("Ballot for %(flat)s entered.") % {"flat": d["flat"]})
+
+    return _form(request, vote, form, run, ballot_form=form)
 
 
 @login_required
@@ -473,14 +481,14 @@ def vote_enter_ballot(request: HttpRequest, pk: int) -> HttpResponse:
 def vote_counts(request: HttpRequest, pk: int) -> HttpResponse:
     vote = vote_queries.vote_get_for(request.user, pk, "vote.manage")
     form = CountsForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, vote, counts_form=form)
-    try:
-        services.vote_counts_enter(actor=request.user, vote=vote, **form.cleaned_data)
-    except DomainError as e:
-        return _failed(request, vote, e, counts_form=form)
-    messages.success(request, _("Counts saved."))
-    return redirect("deliberation:vote_detail", vote.pk)
+    return _form(
+        request,
+        vote,
+        form,
+        lambda d: services.vote_counts_enter(actor=request.user, vote=vote, **d),
+        done=_("Counts saved."),
+        counts_form=form,
+    )
 
 
 @login_required
@@ -488,17 +496,16 @@ def vote_counts(request: HttpRequest, pk: int) -> HttpResponse:
 def vote_followup(request: HttpRequest, pk: int) -> HttpResponse:
     vote = vote_queries.vote_get_for(request.user, pk, "vote.manage")
     form = FollowupForm(request.POST, community_id=vote.community_id)
-    if not form.is_valid():
-        return _invalid(request, vote, followup_form=form)
-    d = form.cleaned_data
-    try:
-        services.vote_followup(
+    return _form(
+        request,
+        vote,
+        form,
+        lambda d: services.vote_followup(
             actor=request.user, vote=vote, title=d["title"], owner=d["owner"], due_on=d["due_on"]
-        )
-    except DomainError as e:
-        return _failed(request, vote, e, followup_form=form)
-    messages.success(request, _("Follow-up work created on the topic."))
-    return redirect("deliberation:vote_detail", vote.pk)
+        ),
+        done=_("Follow-up work created on the topic."),
+        followup_form=form,
+    )
 
 
 @login_required
@@ -518,12 +525,8 @@ def vote_not_yet_voted(request: HttpRequest, pk: int) -> HttpResponse:
     reminders (and for handing out paper ballots) while voting is open."""
     vote = vote_queries.vote_get_for(request.user, pk, "vote.enter_ballot")
     if vote.rule != VoteRule.OWNERS or vote.status != VoteStatus.OPEN:
-        return _failed(
-            request,
-            vote,
-            Conflict(
-                _("The list of owners who have not voted exists while an owners' vote is open.")
-            ),
+        return _again(request, vote)(
+            _("The list of owners who have not voted exists while an owners' vote is open."), 409
         )
     groups = vote_queries.voters_not_yet_voted(vote)
     ctx = {
