@@ -181,6 +181,8 @@ class Meeting(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     SCOPE_PATHS = _COMMUNITY_PATHS
+    # Being prepared, it does not exist yet for anyone but the office (core.policy).
+    SCOPE_HIDDEN = ("status", {"draft"}, "meeting.manage")
 
     class Meta:
         verbose_name = _("council meeting")
@@ -270,6 +272,8 @@ class Survey(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     SCOPE_PATHS = _COMMUNITY_PATHS
+    # Being prepared, it does not exist yet for anyone but the office (core.policy).
+    SCOPE_HIDDEN = ("status", {"draft"}, "survey.manage")
 
     class Meta:
         verbose_name = _("door-to-door survey")
@@ -500,6 +504,8 @@ class Vote(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     SCOPE_PATHS = _COMMUNITY_PATHS
+    # Being prepared, it does not exist yet for anyone but the office (core.policy).
+    SCOPE_HIDDEN = ("status", {"draft"}, "vote.manage")
     # The person on the frozen list of owners (core.roles "self:voter"): they vote as an owner.
     SCOPE_SELF_PATHS = {"voter": "voters__user_id"}
 

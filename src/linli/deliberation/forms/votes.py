@@ -7,7 +7,9 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from linli.accounts.queries import members_of
 from linli.core.errors import DomainError
+from linli.core.roles import WORKERS
 from linli.registry.models import Building
 
 from ..models import (
@@ -164,15 +166,7 @@ class FollowupForm(forms.Form):
 
     def __init__(self, *args, community_id: int, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = (
-            get_user_model()
-            .objects.filter(
-                is_active=True, memberships__active=True, memberships__community_id=community_id
-            )
-            .exclude(memberships__role="resident")
-            .distinct()
-            .order_by("display_name", "username")
-        )
+        self.fields["owner"].queryset = members_of(community_id, WORKERS)
 
 
 # --- helpers ----------------------------------------------------------------------------------

@@ -4,10 +4,10 @@ only), one meeting, the meeting behind a check-in code, a community's members.""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.db.models import QuerySet
 
 from linli.accounts.models import RoleMembership
+from linli.accounts.queries import memberships_of
 from linli.core import policy
 
 from ..models import Invitation, Meeting, MeetingStatus
@@ -33,10 +33,9 @@ def meeting_for_checkin(actor, token: str) -> tuple[Meeting, Invitation]:
 
 
 def meetings_for(actor) -> QuerySet[Meeting]:
-    """Meetings the actor may see: those being prepared only to those who manage them."""
-    visible = policy.scope_filter(actor, Meeting.objects.all(), "meeting.view")
-    managed = policy.scope_filter(actor, Meeting.objects.all(), "meeting.manage")
-    return visible.filter(~Q(status=MS.DRAFT) | Q(pk__in=managed.values("pk")))
+    """Meetings the actor may see: those being prepared only to those who manage them
+    (``Meeting.SCOPE_HIDDEN``)."""
+    return policy.scope_filter(actor, Meeting.objects.all(), "meeting.view")
 
 
 def meeting_get_for(actor, pk: int, action: str = "meeting.view") -> tuple[Meeting, bool]:
@@ -47,8 +46,6 @@ def meeting_get_for(actor, pk: int, action: str = "meeting.view") -> tuple[Meeti
         actor, Meeting.objects.select_related("community"), "meeting.view", pk=pk
     )
     manage = policy.can(actor, "meeting.manage", meeting)
-    if meeting.status == MS.DRAFT and not manage:
-        raise Http404
     if action != "meeting.view":
         allowed = manage if action == "meeting.manage" else policy.can(actor, action, meeting)
         if not allowed:
@@ -58,8 +55,4 @@ def meeting_get_for(actor, pk: int, action: str = "meeting.view") -> tuple[Meeti
 
 def community_members(community_id: int) -> list[RoleMembership]:
     """Everyone holding a role in the community (who may be invited), with their roles."""
-    return list(
-        RoleMembership.objects.filter(community_id=community_id, active=True, user__is_active=True)
-        .select_related("user", "building", "household")
-        .order_by("role", "user__display_name", "user__username", "id")
-    )
+    return list(memberships_of(community_id))

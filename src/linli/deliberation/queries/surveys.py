@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db import transaction
@@ -30,6 +29,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from linli.accounts.queries import members_of
 from linli.core import policy
 from linli.core.events import log_event
 from linli.core.exports import Column, ListExport
@@ -62,17 +62,7 @@ def surveyor_candidates(survey: Survey) -> QuerySet:
     """People who may visit households for this survey: anyone holding, in the survey's
     community, a role that may enter answers (building leaders, grid workers, volunteers,
     team leaders, the office)."""
-    User = get_user_model()
-    return (
-        User.objects.filter(
-            is_active=True,
-            memberships__active=True,
-            memberships__community_id=survey.community_id,
-            memberships__role__in=roles_for("survey.enter"),
-        )
-        .distinct()
-        .order_by("display_name", "username")
-    )
+    return members_of(survey.community_id, roles_for("survey.enter"))
 
 
 def assignment_for(actor, survey: Survey, household_id: int) -> SurveyAssignment:
@@ -103,8 +93,7 @@ def visits_for(survey: Survey, household_id: int) -> list[SurveyVisit]:
 def survey_list_for(actor, *, page: int | str | None = 1) -> Page:
     """Surveys the actor may see: every one the office manages, and the open and closed
     ones of the places the actor belongs to."""
-    managed = policy.scope_filter(actor, Survey.objects.all(), "survey.manage")
-    visible = policy.in_scope(actor, Survey.objects.exclude(status=SurveyStatus.DRAFT))
+    visible = policy.scope_filter(actor, Survey.objects.all(), "survey.view")
     mine = (
         SurveyAssignment.objects.filter(
             survey_id=OuterRef("pk"), surveyor_id=getattr(actor, "pk", None)
@@ -115,7 +104,7 @@ def survey_list_for(actor, *, page: int | str | None = 1) -> Page:
         .values("n")
     )
     qs = (
-        Survey.objects.filter(Q(pk__in=managed.values("pk")) | Q(pk__in=visible.values("pk")))
+        Survey.objects.filter(pk__in=visible.values("pk"))
         .select_related("community")
         .annotate(mine=Coalesce(Subquery(mine), 0))
     )
@@ -125,16 +114,9 @@ def survey_list_for(actor, *, page: int | str | None = 1) -> Page:
 def survey_get_for(actor, pk: int) -> Survey:
     """A survey's page: drafts for the office only; open and closed ones for anyone in the
     community (it is what the printed notice's QR code opens)."""
-    survey = (
-        policy.in_scope(actor, Survey.objects.select_related("community", "topic"))
-        .filter(pk=pk)
-        .first()
+    return policy.get_for(
+        actor, Survey.objects.select_related("community", "topic"), "survey.view", pk=pk
     )
-    if survey is None:
-        raise Http404
-    if survey.status == SurveyStatus.DRAFT and not policy.can(actor, "survey.manage", survey):
-        raise PermissionDenied
-    return survey
 
 
 def results_get_for(actor, pk: int) -> Survey:

@@ -11,7 +11,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from linli.core import policy
@@ -59,9 +58,7 @@ def votes_for(actor, *, topic: Topic | None = None) -> QuerySet:
     qs = Vote.objects.select_related("topic")
     if topic is not None:
         qs = qs.filter(topic=topic)
-    announced = policy.scope_filter(actor, qs.exclude(status=VoteStatus.DRAFT), "vote.view")
-    drafts = policy.scope_filter(actor, qs.filter(status=VoteStatus.DRAFT), "vote.manage")
-    return (announced | drafts).order_by("-created_at", "-id")
+    return policy.scope_filter(actor, qs, "vote.view").order_by("-created_at", "-id")
 
 
 def voters_not_yet_voted(vote: Vote) -> list[dict[str, Any]]:
@@ -104,8 +101,6 @@ def vote_get_for(actor, pk: int, action: str = "vote.view") -> Vote:
     vote = policy.get_for(
         actor, Vote.objects.select_related("topic", "community"), "vote.view", pk=pk
     )
-    if vote.status == VoteStatus.DRAFT and not policy.can(actor, "vote.manage", vote):
-        raise Http404
     # Opening a due vote is a write, and the services' (they import these reads: imported here).
     from ..services import votes as vote_services
 

@@ -11,14 +11,14 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from linli.accounts.queries import members_of
 from linli.core import policy
 from linli.core.errors import Conflict, DomainError
 from linli.core.events import log_event, register_verbs
@@ -194,10 +194,6 @@ def _present(meeting: Meeting) -> int:
     return meeting.invitations.filter(attended=True).count()
 
 
-def _members_q(community_id: int) -> Q:
-    return Q(memberships__active=True, memberships__community_id=community_id, is_active=True)
-
-
 def _notify_invitees(meeting: Meeting, users, *, verb: str, title, body, key: str) -> None:
     notify(
         recipients=users,
@@ -368,9 +364,7 @@ def meeting_invite(*, actor, meeting: Meeting, users) -> list[Invitation]:
     if not users:
         raise DomainError(_("Choose whom to invite."))
     members = set(
-        get_user_model()
-        .objects.filter(_members_q(meeting.community_id), pk__in=users)
-        .values_list("pk", flat=True)
+        members_of(meeting.community_id).filter(pk__in=list(users)).values_list("pk", flat=True)
     )
     strangers = [u for pk, u in users.items() if pk not in members]
     if strangers:

@@ -11,9 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from linli.accounts.queries import members_of
 from linli.core import policy
 from linli.core.errors import DomainError
 from linli.core.events import log_event, register_verbs
+from linli.core.roles import OFFICE, WORKERS, Role
 
 from ..models import (
     ACTION_FLOW,
@@ -60,10 +62,9 @@ def topic_raise(
     for place in (grid, building, unit):
         if place is not None and place.community_id != community.pk:
             raise DomainError(_("This place is not in this community."))
-    roles = {m.role for m in policy.memberships(actor) if m.community_id == community.pk}
-    if roles & {"community_staff", "secretary"}:
+    if policy.holds_role_in(actor, OFFICE, community):
         source = TopicSource.STAFF
-    elif "building_leader" in roles:
+    elif policy.holds_role_in(actor, {Role.BUILDING_LEADER}, community):
         source = TopicSource.BUILDING_LEADER
     else:
         source = TopicSource.RESIDENT
@@ -139,10 +140,15 @@ def action_create(
         )
     elif owner is None:
         raise DomainError(_("Choose who will do it, or make it a request."))
+    # The people the pickers offer (accounts.queries.members_of with core.roles.WORKERS).
     if (
         owner is not None
-        and not owner.memberships.filter(active=True, community_id=topic.community_id).exists()
+        and not members_of(topic.community_id, WORKERS).filter(pk=owner.pk).exists()
     ):
+        if members_of(topic.community_id).filter(pk=owner.pk).exists():
+            raise DomainError(
+                _("Follow-up work is given to someone who works for the community, not a resident.")
+            )
         raise DomainError(_("This person holds no role in this community."))
     if due_on is not None and due_on < timezone.localdate():
         raise DomainError(_("The due date is in the past."))

@@ -5,9 +5,6 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from linli.core import policy
-from linli.core.roles import roles_for
-
 from ..models import (
     Topic,
 )
@@ -16,20 +13,6 @@ PAGE_SIZE = 20
 
 
 # --- shared by the deliberation pages --------------------------------------------------------
-
-
-class Can:
-    """``policy.can`` on one object, memoised per set of roles: many actions share the
-    office's roles, so a page asks the database once per distinct set."""
-
-    def __init__(self, actor, obj):
-        self.actor, self.obj, self._memo = actor, obj, {}
-
-    def __call__(self, action: str) -> bool:
-        key = roles_for(action)
-        if key not in self._memo:
-            self._memo[key] = policy.can(self.actor, action, self.obj)
-        return self._memo[key]
 
 
 def sub_path(kind: str, pk: int) -> str:

@@ -24,7 +24,7 @@ from ..models import ActionItem, Forum, Topic, TopicStatus
 from ..queries import forums as forum_queries
 from ..queries.topics import follow_up_choices
 from ..services import forums as forum_services
-from ..views.common import PAGE_SIZE, Can
+from ..views.common import PAGE_SIZE
 
 
 def _buildings(actor) -> list:
@@ -129,7 +129,7 @@ def _context(
 ) -> dict:
     actor = request.user
     bound = bound or {}
-    can = Can(actor, forum)
+    can = policy.checker(actor).on(forum)
     themes = forum_queries.forum_themes(forum)
     work = list(
         ActionItem.objects.filter(source_type="forum", source_id=forum.pk)

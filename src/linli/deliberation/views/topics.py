@@ -3,7 +3,7 @@ with every meeting, survey, forum and vote held on it, the decision and its foll
 
 Thin: parse a form, call one service, render. ``DomainError`` is shown with its message
 and status; ``PermissionDenied`` (403) and ``Http404`` come from the one policy. The small
-helpers at the top (``Can``, ``FollowUpForm``, ``follow_up_choices``) serve the meeting and
+helpers (``forms/topics.FollowUpForm``, ``queries/topics.follow_up_choices``) serve the meeting and
 forum pages too."""
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from ..queries import meetings as meeting_queries
 from ..queries.topics import follow_up_choices
 from ..services import meetings as meeting_services
 from ..services import topics as topic_services
-from ..views.common import PAGE_SIZE, Can, place_label, sub_path
+from ..views.common import PAGE_SIZE, place_label, sub_path
 
 
 @login_required
@@ -261,7 +261,7 @@ def _topic_context(
     request: HttpRequest, topic: Topic, *, bound: dict | None = None, error: str = ""
 ) -> dict:
     actor = request.user
-    can = Can(actor, topic)
+    can = policy.checker(actor).on(topic)
     manage = can("topic.manage")
     bound = bound or {}
     meetings = list(
@@ -274,9 +274,7 @@ def _topic_context(
         by_meeting[r.meeting_id].append(r)
     for m in meetings:
         m.topic_resolutions = by_meeting[m.pk]
-    surveys = policy.in_scope(actor, Survey.objects.filter(topic=topic))
-    if not manage:
-        surveys = surveys.exclude(status=SurveyStatus.DRAFT)
+    surveys = policy.scope_filter(actor, Survey.objects.filter(topic=topic), "survey.view")
     surveys = list(
         surveys.annotate(
             assigned=Count("assignments", distinct=True),
@@ -292,8 +290,6 @@ def _topic_context(
         .order_by("held_on", "id")
     )
     votes = policy.scope_filter(actor, Vote.objects.filter(topic=topic), "vote.view")
-    if not manage:
-        votes = votes.exclude(status=VoteStatus.DRAFT)
     votes = list(votes.order_by("created_at", "id"))
     for v in votes:
         v.url = sub_path("votes", v.pk)
