@@ -56,11 +56,12 @@ def test_drafts_are_hidden_from_everyone_but_the_office_by_one_hook(dw, persona)
     assert not vote_queries.votes_for(actor).filter(pk=v.pk).exists()
     for fetch in (
         lambda: meeting_queries.meeting_get_for(actor, m.pk),
-        lambda: survey_queries.survey_get_for(actor, s.pk),
         lambda: vote_queries.vote_get_for(actor, v.pk),
     ):
         with pytest.raises(Http404):
             fetch()
+    with pytest.raises(PermissionDenied):  # the survey's declared refusal, as before
+        survey_queries.survey_get_for(actor, s.pk)
 
 
 def test_the_office_sees_its_drafts_and_everyone_sees_them_once_announced(dw):
@@ -79,12 +80,9 @@ def test_the_office_sees_its_drafts_and_everyone_sees_them_once_announced(dw):
 
 def test_the_hook_is_declared_once_per_model_and_policy_hidden_reads_it(dw):
     m, s, v = _drafts(dw)
-    for model, manage in (
-        (Meeting, "meeting.manage"),
-        (Survey, "survey.manage"),
-        (Vote, "vote.manage"),
-    ):
-        assert ("status", {"draft"}, manage) == model.SCOPE_HIDDEN
+    assert Meeting.SCOPE_HIDDEN == ("status", {"draft"}, "meeting.manage")
+    assert Vote.SCOPE_HIDDEN == ("status", {"draft"}, "vote.manage")
+    assert Survey.SCOPE_HIDDEN == ("status", {"draft"}, "survey.manage", 403)
     assert policy.hidden(dw.resident, v) and not policy.hidden(dw.staff, v)
     # No deliberation read filters drafts by hand any more.
     for path in (SRC / "deliberation" / "queries").glob("*.py"):
@@ -177,10 +175,10 @@ def test_a_resident_cannot_read_a_draft_even_with_the_manage_url(dw, as_user):
     m, s, v = _drafts(dw)
     for url in (
         f"/deliberation/meetings/{m.pk}/",
-        f"/deliberation/surveys/{s.pk}/",
         f"/deliberation/votes/{v.pk}/",
         f"/deliberation/votes/{v.pk}/edit/",
     ):
         assert as_user(dw.resident).get(url).status_code == 404, url
+    assert as_user(dw.resident).get(f"/deliberation/surveys/{s.pk}/").status_code == 403
     with pytest.raises((Http404, PermissionDenied)):
         policy.get_for(dw.resident, Vote, "vote.manage", pk=v.pk)

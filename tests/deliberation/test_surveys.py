@@ -599,7 +599,7 @@ def test_printable_notice_has_a_qr_code_to_the_survey_page(dw, as_user):
 def test_members_see_an_open_survey_page_but_not_a_draft(dw, as_user):
     s = _survey(dw, open_=False)
     url = reverse("deliberation:survey_detail", args=[s.pk])
-    assert as_user(dw.resident).get(url).status_code == 404  # a draft does not exist for them yet
+    assert as_user(dw.resident).get(url).status_code == 403
     svc.survey_open(actor=dw.staff, survey=s)
     r = as_user(dw.resident).get(url)
     assert r.status_code == 200 and s.title in r.content.decode()

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.paginator import Page
+from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from linli.core import access, policy
@@ -48,6 +49,26 @@ def members_of(community: Community | int, roles: Iterable[str] = EVERYONE) -> Q
     given follow-up work (``core.roles.WORKERS``), sent to survey doors."""
     held = memberships_of(community, roles).filter(user_id=OuterRef("pk"))
     return User.objects.filter(Exists(held), is_active=True).order_by("display_name", "username")
+
+
+def membership_list_for(community: Community, *, page: int | str = 1) -> Page:
+    """The community's active memberships, one page, with each row's place attached."""
+    qs = (
+        RoleMembership.objects.filter(community=community, active=True)
+        .select_related("user", "community", "grid", "building", "household")
+        .order_by("role", "user__username", "id")
+    )
+    result = Paginator(qs, MEMBERSHIPS_PER_PAGE).get_page(page)
+    result.object_list = list(result.object_list)
+    for m in result.object_list:
+        m.place_obj = getattr(m, m.place)
+    return result
+
+
+def membership_get(community: Community, pk: int) -> RoleMembership:
+    return get_object_or_404(
+        RoleMembership.objects.select_related("user", "community"), community=community, pk=pk
+    )
 
 
 def _ident_q(ident: str) -> Q | None:

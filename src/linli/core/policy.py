@@ -11,8 +11,10 @@ membership's place.
   outside every place the actor holds a role at → 404; inside, but no role allows → 403.
 - A model whose rows are hidden in some statuses declares ``SCOPE_HIDDEN = (field,
   statuses, action)`` — e.g. drafts are seen only by whoever may manage them: ``("status",
-  {"draft"}, "vote.manage")``. ``scope_filter`` leaves such rows out and ``get_for`` answers
-  404 for them unless the actor may take ``action`` on the row (``hidden``).
+  {"draft"}, "vote.manage")``. ``scope_filter`` leaves such rows out and ``get_for`` with a
+  ``.view`` action answers 404 for them (or 403, a fourth item of the declaration) unless
+  the actor may take ``action`` on the row (``hidden``); other actions are authorised as
+  usual (403, or the workflow's refusal).
 - ``holds_role_in(actor, roles, place)``: whether the actor holds one of ``roles`` in the
   place's community (the named sets of ``core.roles``), for rules that depend on who someone
   is rather than on one action.
@@ -215,8 +217,15 @@ def _hidden_rule(model: type[Model]) -> tuple[str, frozenset[str], str] | None:
     declared = getattr(model, "SCOPE_HIDDEN", None)
     if declared is None:
         return None
-    field, statuses, action = declared
+    field, statuses, action = declared[:3]
     return field, frozenset(str(s) for s in statuses), action
+
+
+def _hidden_refusal(model: type[Model]) -> int:
+    """What reading a hidden row answers: 404 (it does not exist yet for this actor), or the
+    403 a model declares as the fourth item of ``SCOPE_HIDDEN``."""
+    declared: tuple[Any, ...] = tuple(getattr(model, "SCOPE_HIDDEN", ()))
+    return int(declared[3]) if len(declared) > 3 else 404
 
 
 def hidden(actor: Actor | None, obj: Model) -> bool:
@@ -420,7 +429,11 @@ def get_for(actor: Actor | None, qs: QuerySet[_M] | type[_M], action: str, **loo
         obj = _get_in_scope_by_pk(actor, qs, lookup)
     else:
         obj = in_scope(actor, qs).filter(**lookup).first()
-    if obj is None or hidden(actor, obj):
+    if obj is None:
+        raise Http404
+    if action.endswith(".view") and hidden(actor, obj):
+        if _hidden_refusal(type(obj)) == 403:
+            raise PermissionDenied
         raise Http404
     if not can(actor, action, obj):
         raise PermissionDenied

@@ -27,7 +27,7 @@ buttons to show. Permission is the policy's business (``core.policy``), not the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,7 +57,7 @@ class Transition:
     """
 
     action: str
-    sources: frozenset[str] | set[str] | tuple[str, ...]
+    sources: Collection[str]
     target: str | None
     verb: str
     label: str | Promise = ""

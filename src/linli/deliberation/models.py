@@ -272,8 +272,9 @@ class Survey(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     SCOPE_PATHS = _COMMUNITY_PATHS
-    # Being prepared, it does not exist yet for anyone but the office (core.policy).
-    SCOPE_HIDDEN = ("status", {"draft"}, "survey.manage")
+    # Being prepared, it is the office's alone (core.policy); a member who opens it is told
+    # it is not theirs (403: its notice and QR code may already be printed), not a 404.
+    SCOPE_HIDDEN = ("status", {"draft"}, "survey.manage", 403)
 
     class Meta:
         verbose_name = _("door-to-door survey")
@@ -987,7 +988,7 @@ TOPIC_FLOW = Workflow(
     noun=_("The topic"),
 )
 # The status a decision form asks for → the step that reaches it.
-TOPIC_ACTION_FOR = {
+TOPIC_ACTION_FOR: dict[str, str] = {
     TS.DECIDED: "decide",
     TS.DONE: "complete",
     TS.DROPPED: "drop",
