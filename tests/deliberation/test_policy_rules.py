@@ -80,9 +80,9 @@ def test_the_office_sees_its_drafts_and_everyone_sees_them_once_announced(dw):
 
 def test_the_hook_is_declared_once_per_model_and_policy_hidden_reads_it(dw):
     m, s, v = _drafts(dw)
-    assert Meeting.SCOPE_HIDDEN == ("status", {"draft"}, "meeting.manage")
-    assert Vote.SCOPE_HIDDEN == ("status", {"draft"}, "vote.manage")
-    assert Survey.SCOPE_HIDDEN == ("status", {"draft"}, "survey.manage", 403)
+    assert ("status", {"draft"}, "meeting.manage") == Meeting.SCOPE_HIDDEN
+    assert ("status", {"draft"}, "vote.manage") == Vote.SCOPE_HIDDEN
+    assert ("status", {"draft"}, "survey.manage", 403) == Survey.SCOPE_HIDDEN
     assert policy.hidden(dw.resident, v) and not policy.hidden(dw.staff, v)
     # No deliberation read filters drafts by hand any more.
     for path in (SRC / "deliberation" / "queries").glob("*.py"):
