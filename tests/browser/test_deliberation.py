@@ -12,8 +12,10 @@ import pytest
 from django.utils import timezone, translation
 from playwright.sync_api import expect
 
-from linli.deliberation import services, services_votes
 from linli.deliberation.models import Ballot, Vote, VoteStatus
+from linli.deliberation.queries import votes as vote_queries
+from linli.deliberation.services import topics as topic_services
+from linli.deliberation.services import votes as vote_services
 from tests.browser.helpers import assert_elder_targets, login
 from tests.factories import make_world
 
@@ -36,9 +38,9 @@ def _open_owners_vote():
     for r in (w.zhang_san, w.wang_wu):
         r.tenure = "owner"
         r.save(update_fields=["tenure"])
-    topic = services.topic_raise(actor=w.staff, community=w.xincun, title="3号楼加装电梯")
+    topic = topic_services.topic_raise(actor=w.staff, community=w.xincun, title="3号楼加装电梯")
     now = timezone.now()
-    vote = services_votes.vote_create(
+    vote = vote_services.vote_create(
         actor=w.staff,
         topic=topic,
         title="加装电梯表决",
@@ -48,14 +50,14 @@ def _open_owners_vote():
         opens_at=now + dt.timedelta(days=16),
         closes_at=now + dt.timedelta(days=19),
     )
-    vote = services_votes.vote_notice(actor=w.staff, vote=vote)
+    vote = vote_services.vote_notice(actor=w.staff, vote=vote)
     back = dt.timedelta(days=16, hours=1)
     Vote.objects.filter(pk=vote.pk).update(
         noticed_at=vote.noticed_at - back,
         opens_at=vote.opens_at - back,
         closes_at=vote.closes_at - back,
     )
-    vote = services_votes.vote_open(actor=w.staff, vote=Vote.objects.get(pk=vote.pk))
+    vote = vote_services.vote_open(actor=w.staff, vote=Vote.objects.get(pk=vote.pk))
     assert vote.voters.count() == 2  # 张三 and 王五; 3-2-502 and 5-1-201 have no owner on record
     return w, vote
 
@@ -86,7 +88,7 @@ def test_owner_votes_in_elder_mode_office_enters_paper_ballot_result_is_publishe
     expect(owner.locator("html")).to_have_class(ELDER)
     expect(owner.get_by_test_id("vote-status")).to_be_visible()
     rule = owner.locator("section[aria-labelledby=rule-h]")
-    for line in _zh(lambda: services_votes.rule_in_plain_words(vote.rule, vote.matter)):
+    for line in _zh(lambda: vote_services.rule_in_plain_words(vote.rule, vote.matter)):
         expect(rule).to_contain_text(line)
     expect(owner.get_by_test_id("my-flats")).to_contain_text("3-2-501")
     assert_elder_targets(owner, f"the vote page {url}")
@@ -124,7 +126,7 @@ def test_owner_votes_in_elder_mode_office_enters_paper_ballot_result_is_publishe
     # 3. Voting has closed (the votes' clock moves past the window): the secretary counts it and
     # publishes the result.
     later = vote.closes_at + dt.timedelta(hours=1)
-    monkeypatch.setattr(services_votes, "_now", lambda: later)
+    monkeypatch.setattr(vote_services, "_now", lambda: later)
     sec = new_context(**DESKTOP).new_page()
     login(sec, "secretary")
     sec.goto(url)
@@ -135,7 +137,7 @@ def test_owner_votes_in_elder_mode_office_enters_paper_ballot_result_is_publishe
     assert vote.status == VoteStatus.PUBLISHED
     r = vote.result
     assert (r["outcome"], r["total_owners"], r["participating_owners"]) == ("passed", 2, 2)
-    assert r == services_votes.tally_mod.tally(services_votes.tally_input(vote)).as_json()
+    assert r == vote_services.tally_mod.tally(vote_queries.tally_input(vote)).as_json()
 
     # 4. The published result, as any member of the community sees it: areas, head counts and
     # the outcome — and no owner's name, nor which flat voted how.
@@ -147,7 +149,7 @@ def test_owner_votes_in_elder_mode_office_enters_paper_ballot_result_is_publishe
     expect(result).to_contain_text(f"{r['yes_area']} / {r['participating_area']} m²")
     expect(result).to_contain_text(f"{r['yes_owners']} / {r['participating_owners']}")
     with translation.override("zh-hans"):
-        outcome = str(services_votes.OUTCOME_WORDS["passed"])
+        outcome = str(vote_services.OUTCOME_WORDS["passed"])
     expect(public.get_by_test_id("vote-outcome")).to_have_text(outcome)
     main = public.inner_text("main")
     for private in ("张三", "李四", "王五", "3-2-501", "4-1-101", SERIAL):

@@ -7,7 +7,7 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import RequestFactory
 
 from linli.core.errors import Conflict, DomainError, Stale
-from linli.core.pages import form_page, run_action
+from linli.core.pages import form_action, form_page, run_action, run_page
 from linli.core.roles import PERMISSIONS, register_permissions
 from linli.core.workflow import Transition, Workflow
 
@@ -39,6 +39,32 @@ def test_check_refuses_with_conflict_naming_the_allowed_actions():
     assert e.value.status == 409
     assert e.value.extra["allowed"] == ["open", "note"]
     assert "Open" in str(e.value.message) and "Close" in str(e.value.message)
+
+
+def test_a_transition_may_say_its_own_refusal_per_status():
+    flow = Workflow(
+        "thing",
+        [
+            Transition("open", {"draft"}, "open", "thing.opened", "Open", refused="Not now."),
+            Transition(
+                "close",
+                {"open"},
+                "closed",
+                "thing.closed",
+                "Close",
+                refused={"closed": "Already closed.", "*": lambda o: f"It is {o.status}."},
+            ),
+        ],
+    )
+    for status, action, said in (
+        ("open", "open", "Not now."),
+        ("closed", "close", "Already closed."),
+        ("draft", "close", "It is draft."),
+    ):
+        with pytest.raises(Conflict) as e:
+            flow.check(Obj(status), action)
+        assert str(e.value.message) == said and e.value.status == 409
+        assert e.value.extra["allowed"] == flow.allowed(Obj(status))
 
 
 def test_an_action_declared_twice_is_a_programming_error():
@@ -126,3 +152,41 @@ def test_run_action_turns_a_refusal_into_a_message_and_keeps_the_status():
     resp = run_action(request, boom, to="/back/")
     assert resp.status_code == 302 and resp["X-Linli-Status"] == "409"
     assert [str(m) for m in request._messages] == ["Not now."]
+
+
+def test_form_action_renders_the_page_again_for_bad_input_and_for_a_refusal():
+    from django.http import HttpResponse
+
+    def page(message, status):
+        return HttpResponse(message, status=status)
+
+    def refuse(data):
+        raise Conflict("Not now.")
+
+    request = _request(data={})
+    resp = form_action(request, NameForm(request.POST), refuse, page=page, to="/x/")
+    assert resp.status_code == 400 and resp.content
+    request = _request(data={"name": "a"})
+    resp = form_action(request, NameForm(request.POST), refuse, page=page, to="/x/")
+    assert (resp.status_code, resp.content) == (409, b"Not now.")
+    request = _request(data={"name": "a"})
+    resp = form_action(
+        request, NameForm(request.POST), lambda d: d["name"], page=page, to=lambda r: f"/{r}/"
+    )
+    assert (resp.status_code, resp["Location"]) == (302, "/a/")
+
+
+def test_run_page_returns_the_page_or_the_refusal_page():
+    from django.http import HttpResponse
+
+    request = _request()
+    ok = run_page(request, lambda: HttpResponse("confirm"), on_error=lambda e: HttpResponse("x"))
+    assert ok.content == b"confirm"
+
+    def refuse():
+        raise DomainError("Not on the list.", status=403)
+
+    resp = run_page(
+        request, refuse, on_error=lambda e: HttpResponse(str(e.message), status=e.status)
+    )
+    assert (resp.status_code, resp.content) == (403, b"Not on the list.")

@@ -8,10 +8,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from linli.core.errors import DomainError
 from linli.core.models import Event
-from linli.deliberation import services_forums as svc
-from linli.deliberation.errors import DeliberationError
 from linli.deliberation.models import ActionItem, Forum, Opinion, Topic
+from linli.deliberation.queries import forums as forum_queries
+from linli.deliberation.services import forums as svc
 
 pytestmark = pytest.mark.django_db
 
@@ -132,7 +133,7 @@ def test_forum_page_groups_opinions_by_theme_with_counts(dw, as_user):
     f = _forum(dw)
     for theme, text in (("停车", "a"), ("绿化", "b"), (" 停车 ", "c"), ("停车", "d")):
         svc.opinion_add(actor=dw.staff, forum=f, theme=theme, text=text)
-    themes = svc.forum_themes(f)
+    themes = forum_queries.forum_themes(f)
     assert [(t.name, t.count) for t in themes] == [("停车", 3), ("绿化", 1)]
     page = as_user(dw.resident).get(url("forum_detail", f.pk)).content.decode()
     assert page.index("停车") < page.index("绿化")
@@ -293,5 +294,5 @@ def test_forum_page_query_count_is_constant(dw, as_user, django_assert_max_num_q
 
 
 def test_forum_errors_raise_domain_errors(dw):
-    with pytest.raises(DeliberationError):
+    with pytest.raises(DomainError):
         svc.forum_create(actor=dw.staff, building=dw.b3, title=" ", held_on=timezone.localdate())

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from linli.core.models import Event, Notification
-from linli.deliberation import services_meetings as svc
 from linli.deliberation.models import (
     ActionItem,
     Invitation,
@@ -21,6 +20,7 @@ from linli.deliberation.models import (
     Resolution,
     Topic,
 )
+from linli.deliberation.services import meetings as svc
 from tests.factories import grant, make_household, make_user
 
 pytestmark = pytest.mark.django_db
@@ -310,9 +310,9 @@ def test_owners_assembly_needs_15_days_and_never_less(dw, as_user):
     # #11; tests/deliberation/test_minimum_notice.py); a council still may shorten its 3.
     m = _meeting(dw, body="owners_assembly", days=10, invite=[dw.resident])
     assert m.notice_days == 15
-    with pytest.raises(svc.DeliberationError):
+    with pytest.raises(svc.DomainError):
         svc.meeting_publish_notice(actor=dw.staff, meeting=m)
-    with pytest.raises(svc.DeliberationError):
+    with pytest.raises(svc.DomainError):
         _meeting(dw, body="owners_assembly", days=10, invite=[dw.resident], notice_days=7)
     short = _meeting(dw, days=2, invite=[dw.resident], notice_days=1)
     svc.meeting_publish_notice(actor=dw.staff, meeting=short)
@@ -321,10 +321,10 @@ def test_owners_assembly_needs_15_days_and_never_less(dw, as_user):
 
 def test_notice_needs_an_agenda_and_members(dw, english):
     m = _meeting(dw, topic=False, invite=[dw.resident])
-    with pytest.raises(svc.DeliberationError, match="agenda"):
+    with pytest.raises(svc.DomainError, match="agenda"):
         svc.meeting_publish_notice(actor=dw.staff, meeting=m)
     m = _meeting(dw)
-    with pytest.raises(svc.DeliberationError, match="Invite"):
+    with pytest.raises(svc.DomainError, match="Invite"):
         svc.meeting_publish_notice(actor=dw.staff, meeting=m)
 
 
@@ -389,12 +389,12 @@ def test_resolution_passes_only_with_more_than_half_of_those_present(dw, english
         actor=dw.staff, meeting=m, topic=dw.topic, text="多数", yes=3, no=0, abstain=1
     )
     assert not half.passed and more.passed
-    with pytest.raises(svc.DeliberationError, match="only 4 members"):
+    with pytest.raises(svc.DomainError, match="only 4 members"):
         svc.resolution_record(
             actor=dw.staff, meeting=m, topic=dw.topic, text="太多", yes=5, no=0, abstain=0
         )
     # Attendance is fixed once resolutions are recorded.
-    with pytest.raises(svc.DeliberationError, match="attendance is fixed"):
+    with pytest.raises(svc.DomainError, match="attendance is fixed"):
         svc.meeting_sign_in(actor=dw.staff, invitation=m.invitations.first(), attended=False)
 
 
@@ -446,7 +446,7 @@ def test_meeting_must_start_in_the_future_and_have_a_place(dw, as_user):
 
 def test_only_community_members_can_be_invited(dw, english):
     m = _meeting(dw)
-    with pytest.raises(svc.DeliberationError, match="holds no role"):
+    with pytest.raises(svc.DomainError, match="holds no role"):
         svc.meeting_invite(actor=dw.staff, meeting=m, users=[dw.outsider])
     assert not m.invitations.exists()
 

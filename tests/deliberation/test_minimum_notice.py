@@ -13,11 +13,12 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from linli.deliberation import services_meetings as sm
-from linli.deliberation import services_notice as notice
-from linli.deliberation import services_votes as sv
-from linli.deliberation.errors import DeliberationError
+from linli.core.errors import DomainError
 from linli.deliberation.models import Meeting, NoticeRules, Vote, VoteStatus
+from linli.deliberation.queries import notice as notice_queries
+from linli.deliberation.services import meetings as sm
+from linli.deliberation.services import notice
+from linli.deliberation.services import votes as sv
 from tests.deliberation.test_votes import T0, Clock, prepare
 
 FLOORS = [("owners_joint_decision", 15), ("residents_meeting", 1), ("consultative", 0)]
@@ -50,7 +51,7 @@ def _vote(dw, rule, days, **kw):
 
 @pytest.mark.parametrize(("rule", "floor"), FLOORS)
 def test_a_vote_with_less_notice_than_its_rule_allows_is_refused(dw, english, rule, floor):
-    with pytest.raises(DeliberationError, match="notice period") as e:
+    with pytest.raises(DomainError, match="notice period") as e:
         _vote(dw, rule, floor - 1)
     assert e.value.status_code == 400
     assert not Vote.objects.exists()
@@ -64,7 +65,7 @@ def test_a_vote_with_exactly_the_legal_notice_is_announced(dw, clock, rule, floo
 
 
 def test_the_owners_vote_of_the_finding_with_0_days_is_refused_in_words(dw, english):
-    with pytest.raises(DeliberationError) as e:
+    with pytest.raises(DomainError) as e:
         _vote(dw, "owners_joint_decision", 0)
     assert str(e.value.message) == (
         "“Owners' joint decision (Civil Code Art. 278)” needs a notice period of at least 15 days."
@@ -73,7 +74,7 @@ def test_the_owners_vote_of_the_finding_with_0_days_is_refused_in_words(dw, engl
 
 def test_a_vote_cannot_be_changed_to_less_notice(dw, english):
     vote = _vote(dw, "owners_joint_decision", 15)
-    with pytest.raises(DeliberationError, match="at least 15 days"):
+    with pytest.raises(DomainError, match="at least 15 days"):
         sv.vote_update(
             actor=dw.staff,
             vote=vote,
@@ -93,13 +94,13 @@ def test_a_community_that_requires_more_notice_refuses_less(dw, clock, english):
     notice.notice_rules_update(
         actor=dw.staff, community=dw.xincun, owners_days=20, residents_days=3, consultative_days=1
     )
-    with pytest.raises(DeliberationError) as e:
+    with pytest.raises(DomainError) as e:
         _vote(dw, "owners_joint_decision", 19)
     assert "This community requires a notice period of at least 20 days" in str(e.value.message)
     assert "the legal minimum is 15)" in str(e.value.message)
-    with pytest.raises(DeliberationError, match="at least 3 days"):
+    with pytest.raises(DomainError, match="at least 3 days"):
         _vote(dw, "residents_meeting", 2)
-    with pytest.raises(DeliberationError, match="at least 1 day\\b"):
+    with pytest.raises(DomainError, match="at least 1 day\\b"):
         _vote(dw, "consultative", 0)
     assert not Vote.objects.exists()
     clock.set(T0)
@@ -111,8 +112,8 @@ def test_the_other_community_keeps_the_legal_floor(dw):
     notice.notice_rules_update(
         actor=dw.staff, community=dw.xincun, owners_days=30, residents_days=1, consultative_days=0
     )
-    assert notice.minimum_days(dw.nancun.pk, "owners_joint_decision") == 15
-    assert notice.minimum_days(dw.xincun.pk, "owners_joint_decision") == 30
+    assert notice_queries.minimum_days(dw.nancun.pk, "owners_joint_decision") == 15
+    assert notice_queries.minimum_days(dw.xincun.pk, "owners_joint_decision") == 30
 
 
 def test_a_notice_is_refused_when_the_community_raised_its_minimum_since(dw, clock, english):
@@ -121,7 +122,7 @@ def test_a_notice_is_refused_when_the_community_raised_its_minimum_since(dw, clo
         actor=dw.staff, community=dw.xincun, owners_days=20, residents_days=1, consultative_days=0
     )
     clock.set(T0)
-    with pytest.raises(DeliberationError, match="at least 20 days"):
+    with pytest.raises(DomainError, match="at least 20 days"):
         sv.vote_notice(actor=dw.staff, vote=vote)
     vote.refresh_from_db()
     assert vote.status == VoteStatus.DRAFT and vote.noticed_at is None
@@ -140,7 +141,7 @@ def test_a_notice_is_refused_when_the_community_raised_its_minimum_since(dw, clo
     ],
 )
 def test_a_community_cannot_set_less_than_the_legal_floor(dw, english, values):
-    with pytest.raises(DeliberationError, match="minimum notice is between"):
+    with pytest.raises(DomainError, match="minimum notice is between"):
         notice.notice_rules_update(actor=dw.staff, community=dw.xincun, **values)
     assert not NoticeRules.objects.exists()
 
@@ -228,7 +229,7 @@ MEETING_FLOORS = [("owners_assembly", 15), ("residents_council", 1), ("affairs_c
 
 @pytest.mark.parametrize(("body", "floor"), MEETING_FLOORS)
 def test_a_meeting_with_less_notice_than_its_body_allows_is_refused(dw, english, body, floor):
-    with pytest.raises(DeliberationError, match="notice period of at least"):
+    with pytest.raises(DomainError, match="notice period of at least"):
         _meeting(dw, body, floor - 1)
     assert not Meeting.objects.exists()
     assert _meeting(dw, body, floor).notice_days == floor
@@ -239,7 +240,7 @@ def test_a_meeting_default_follows_a_community_minimum_above_it(dw, english):
         actor=dw.staff, community=dw.xincun, owners_days=15, residents_days=5, consultative_days=0
     )
     assert _meeting(dw, "residents_council", None).notice_days == 5  # the usual 3 is too few
-    with pytest.raises(DeliberationError, match="at least 5 days"):
+    with pytest.raises(DomainError, match="at least 5 days"):
         _meeting(dw, "residents_council", 4)
 
 
@@ -260,7 +261,7 @@ def test_the_meeting_form_refuses_0_days(dw, as_user):
 
 def test_a_meeting_cannot_be_changed_to_less_notice(dw, english):
     m = _meeting(dw, "owners_assembly", 15)
-    with pytest.raises(DeliberationError, match="at least 15 days"):
+    with pytest.raises(DomainError, match="at least 15 days"):
         sm.meeting_update(
             actor=dw.staff,
             meeting=m,

@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from linli.deliberation import services_meetings as svc
+from linli.deliberation.services import meetings as svc
 from tests import pdfs
 from tests.deliberation.test_meetings import _meeting, _members, _noticed_and_started
 from tests.deliberation.test_print_pdfs import pdf_text
@@ -54,7 +54,7 @@ def test_the_vote_page_offers_the_proxy_form_while_voting_is_possible(dw, clock,
 
 
 def open_vote_from(dw, clock, vote):
-    from linli.deliberation import services_votes as sv
+    from linli.deliberation.services import votes as sv
 
     clock.set(vote.opens_at)
     return sv.vote_open(actor=dw.staff, vote=vote)

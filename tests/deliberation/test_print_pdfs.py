@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from linli.deliberation import services_meetings as svc
+from linli.deliberation.services import meetings as svc
 from tests import pdfs
 from tests.deliberation.test_meetings import _meeting, _members, _noticed_and_started
 from tests.deliberation.test_votes import Clock, announce, close, open_vote, prepare

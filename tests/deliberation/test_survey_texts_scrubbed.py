@@ -5,7 +5,7 @@ which holds the answers by household anyway, reads them as given."""
 import pytest
 from django.urls import reverse
 
-from linli.deliberation import services_surveys as svc
+from linli.deliberation.services import surveys as svc
 from tests.deliberation.test_surveys import _qs, _survey
 
 pytestmark = pytest.mark.django_db

@@ -15,10 +15,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
+from linli.core.errors import DomainError
 from linli.core.exports import neutralise
 from linli.core.models import Event, Notification
-from linli.deliberation import services_surveys as svc
-from linli.deliberation.errors import DeliberationError
 from linli.deliberation.models import (
     Answer,
     Question,
@@ -27,6 +26,8 @@ from linli.deliberation.models import (
     SurveyStatus,
     SurveyVisit,
 )
+from linli.deliberation.queries import surveys as survey_queries
+from linli.deliberation.services import surveys as svc
 from linli.registry.models import Household
 from tests.factories import make_household
 
@@ -106,7 +107,7 @@ def test_office_builds_a_questionnaire_in_order(dw):
 def test_multiple_choice_with_fewer_than_two_choices_is_refused(dw):
     s = _survey(dw, open_=False)
     for choices in ("只有一个", "", "同一个\n同一个", "a\n\n  \n"):
-        with pytest.raises(DeliberationError):
+        with pytest.raises(DomainError):
             svc.question_add(actor=dw.staff, survey=s, kind="multiple", text="?", choices=choices)
     assert s.questions.count() == 4
 
@@ -142,7 +143,7 @@ def test_questions_move_and_are_removed_while_in_draft(dw, as_user):
 def test_opening_locks_the_questions(dw, as_user):
     s = _survey(dw)
     q1 = _qs(s)[0]
-    with pytest.raises(DeliberationError) as e:
+    with pytest.raises(DomainError) as e:
         svc.question_add(actor=dw.staff, survey=s, kind="text", text="再加一个")
     assert e.value.status_code == 409
     for call in (
@@ -150,7 +151,7 @@ def test_opening_locks_the_questions(dw, as_user):
         lambda: svc.question_move(actor=dw.staff, question=q1, up=False),
         lambda: svc.question_remove(actor=dw.staff, question=q1),
     ):
-        with pytest.raises(DeliberationError):
+        with pytest.raises(DomainError):
             call()
     r = as_user(dw.staff).post(
         reverse("deliberation:survey_question_edit", args=[s.pk, q1.pk]),
@@ -163,7 +164,7 @@ def test_opening_locks_the_questions(dw, as_user):
 
 def test_a_survey_without_questions_cannot_open(dw):
     s = svc.survey_create(actor=dw.staff, community=dw.xincun, title="空")
-    with pytest.raises(DeliberationError):
+    with pytest.raises(DomainError):
         svc.survey_open(actor=dw.staff, survey=s)
     s.refresh_from_db()
     assert s.status == SurveyStatus.DRAFT
@@ -251,7 +252,7 @@ def test_a_finished_household_keeps_its_surveyor(dw):
     r = svc.survey_assign(actor=dw.staff, survey=s, surveyor=dw.volunteer, building=dw.b3)
     assert (r.added, r.moved, r.kept) == (0, 1, 1)
     assert SurveyAssignment.objects.get(household=dw.hh_3_2_501).surveyor == dw.leader
-    with pytest.raises(DeliberationError):
+    with pytest.raises(DomainError):
         svc.survey_unassign(actor=dw.staff, survey=s, household_id=dw.hh_3_2_501.pk)
     svc.survey_unassign(actor=dw.staff, survey=s, household_id=dw.hh_3_2_502.pk)
     assert not SurveyAssignment.objects.filter(household=dw.hh_3_2_502).exists()
@@ -259,14 +260,14 @@ def test_a_finished_household_keeps_its_surveyor(dw):
 
 def test_only_households_and_surveyors_of_the_community(dw):
     s = _survey(dw, open_=False, assign=False)
-    with pytest.raises(DeliberationError):
+    with pytest.raises(DomainError):
         svc.survey_assign(actor=dw.staff, survey=s, surveyor=dw.leader, households=[dw.hh_nancun])
     nb = dw.hh_nancun.building
-    with pytest.raises(DeliberationError):
+    with pytest.raises(DomainError):
         svc.survey_assign(actor=dw.staff, survey=s, surveyor=dw.leader, building=nb)
     # Surveyors hold a role in this community that may enter answers.
     for person in (dw.outsider, dw.resident, dw.supervisor, dw.mediator):
-        with pytest.raises(DeliberationError):
+        with pytest.raises(DomainError):
             svc.survey_assign(actor=dw.staff, survey=s, surveyor=person, building=dw.b3)
     assert not SurveyAssignment.objects.exists()
     with pytest.raises(PermissionDenied):
@@ -484,7 +485,7 @@ def _known_data(dw) -> Survey:
 
 def test_progress_per_building_is_exact(dw):
     s = _known_data(dw)
-    buildings, total = svc.progress_for(s)
+    buildings, total = survey_queries.progress_for(s)
     got = [(b.number, b.total, b.reached, b.answered) for b in buildings]
     assert got == [("3", 10, 7, 6), ("4", 1, 1, 0)]
     assert (total.total, total.reached, total.answered) == (11, 8, 6)
@@ -493,7 +494,7 @@ def test_progress_per_building_is_exact(dw):
 
 def test_results_aggregates_are_exact(dw):
     s = _known_data(dw)
-    res = svc.results_for(s, answered=svc.outcome_counts(s)["answered"])
+    res = survey_queries.results_for(s, answered=survey_queries.outcome_counts(s)["answered"])
     single, multiple, scale, text = res
     assert [(b.label, b.count, b.pct) for b in single.bars] == [
         (YES, 4, Decimal("66.7")),

@@ -10,7 +10,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from linli.deliberation import services, services_forums, services_meetings
 from linli.deliberation.models import (
     ActionItem,
     Forum,
@@ -18,6 +17,9 @@ from linli.deliberation.models import (
     Topic,
     Vote,
 )
+from linli.deliberation.services import forums as forum_services
+from linli.deliberation.services import meetings as meeting_services
+from linli.deliberation.services import topics as topic_services
 from linli.tickets.models import Category, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +50,7 @@ def _ticket(dw, user=None):
 
 def test_landing_page_shows_open_topics_meetings_and_votes(dw, as_user):
     closed = Topic.objects.create(community=dw.xincun, title="已完成议题", status="done")
-    m = services_meetings.meeting_create(
+    m = meeting_services.meeting_create(
         actor=dw.staff,
         community=dw.xincun,
         body="residents_council",
@@ -56,9 +58,9 @@ def test_landing_page_shows_open_topics_meetings_and_votes(dw, as_user):
         starts_at=timezone.now() + dt.timedelta(days=5),
         location="活动室",
     )
-    services_meetings.agenda_add(actor=dw.staff, meeting=m, topic=dw.topic)
-    services_meetings.meeting_invite(actor=dw.staff, meeting=m, users=[dw.leader])
-    draft = services_meetings.meeting_create(
+    meeting_services.agenda_add(actor=dw.staff, meeting=m, topic=dw.topic)
+    meeting_services.meeting_invite(actor=dw.staff, meeting=m, users=[dw.leader])
+    draft = meeting_services.meeting_create(
         actor=dw.staff,
         community=dw.xincun,
         body="residents_council",
@@ -66,7 +68,7 @@ def test_landing_page_shows_open_topics_meetings_and_votes(dw, as_user):
         starts_at=timezone.now() + dt.timedelta(days=5),
         location="活动室",
     )
-    services_meetings.meeting_publish_notice(actor=dw.staff, meeting=m)
+    meeting_services.meeting_publish_notice(actor=dw.staff, meeting=m)
     vote = Vote.objects.create(
         community=dw.xincun,
         topic=dw.topic,
@@ -182,7 +184,7 @@ def test_topic_list_filters_by_status_and_paginates(dw, as_user):
 
 
 def test_topic_page_shows_everything_held_on_it(dw, as_user):
-    m = services_meetings.meeting_create(
+    m = meeting_services.meeting_create(
         actor=dw.staff,
         community=dw.xincun,
         body="residents_council",
@@ -190,17 +192,17 @@ def test_topic_page_shows_everything_held_on_it(dw, as_user):
         starts_at=timezone.now() + dt.timedelta(days=5),
         location="活动室",
     )
-    services_meetings.agenda_add(actor=dw.staff, meeting=m, topic=dw.topic)
-    services_meetings.meeting_invite(actor=dw.staff, meeting=m, users=[dw.leader])
-    services_meetings.meeting_publish_notice(actor=dw.staff, meeting=m)
-    f = services_forums.forum_create(
+    meeting_services.agenda_add(actor=dw.staff, meeting=m, topic=dw.topic)
+    meeting_services.meeting_invite(actor=dw.staff, meeting=m, users=[dw.leader])
+    meeting_services.meeting_publish_notice(actor=dw.staff, meeting=m)
+    f = forum_services.forum_create(
         actor=dw.leader,
         building=dw.b3,
         title="3号楼座谈",
         held_on=timezone.localdate(),
         topic=dw.topic,
     )
-    services_forums.opinion_add(actor=dw.leader, forum=f, theme="费用", text="谁出钱")
+    forum_services.opinion_add(actor=dw.leader, forum=f, theme="费用", text="谁出钱")
     s = Survey.objects.create(community=dw.xincun, topic=dw.topic, title="电梯问卷", status="open")
     v = Vote.objects.create(
         community=dw.xincun,
@@ -215,7 +217,7 @@ def test_topic_page_shows_everything_held_on_it(dw, as_user):
             "explanation": {"en": "12 of 20 said yes.", "zh": "20人中12人同意。"},
         },
     )
-    services.topic_decide(actor=dw.staff, topic=dw.topic, decision="先做3号楼")
+    topic_services.topic_decide(actor=dw.staff, topic=dw.topic, decision="先做3号楼")
     page = en(as_user(dw.resident)).get(url("topic_detail", dw.topic.pk)).content.decode()
     assert "议事会" in page and "3号楼座谈" in page and "1 opinion" in page
     assert "电梯问卷" in page and f"/deliberation/surveys/{s.pk}/" in page
@@ -331,7 +333,7 @@ def test_a_user_without_any_role_is_refused(db, as_user):
 
 
 def test_topic_text_is_escaped(dw, as_user):
-    t = services.topic_raise(
+    t = topic_services.topic_raise(
         actor=dw.resident,
         community=dw.xincun,
         title="<script>alert(1)</script>",
@@ -348,7 +350,7 @@ def test_topic_text_is_escaped(dw, as_user):
 
 def _fill(dw, topic, n):
     for i in range(n):
-        m = services_meetings.meeting_create(
+        m = meeting_services.meeting_create(
             actor=dw.staff,
             community=dw.xincun,
             body="residents_council",
@@ -356,7 +358,7 @@ def _fill(dw, topic, n):
             starts_at=timezone.now() + dt.timedelta(days=5),
             location="室",
         )
-        services_meetings.agenda_add(actor=dw.staff, meeting=m, topic=topic)
+        meeting_services.agenda_add(actor=dw.staff, meeting=m, topic=topic)
         Forum.objects.create(
             community=dw.xincun,
             building=dw.b3,

@@ -12,8 +12,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from linli.deliberation import services_votes as sv
 from linli.deliberation.models import Ballot, Vote, Voter, VoteStatus
+from linli.deliberation.services import votes as sv
 from linli.registry.models import Building, Household, Resident, Unit
 from tests.deliberation.test_votes import (
     CLOSES,
@@ -490,7 +490,7 @@ def test_a_closed_vote_never_says_voting_and_buildings_read_naturally(dw, clock,
     shared the status's message id), and "楼栋 3" read as a list heading."""
     from django.utils import translation
 
-    from linli.deliberation.views_votes import buildings_label
+    from linli.deliberation.views.votes import buildings_label
 
     vote = open_vote(dw, clock)
     client = as_user(dw.staff)

@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from linli.deliberation import services_votes
 from linli.deliberation.models import Vote, VoteStatus
+from linli.deliberation.services import votes as vote_services
 from linli.deliberation.tasks import open_due_votes
 
 pytestmark = pytest.mark.django_db
@@ -41,4 +41,4 @@ def test_periodic_job_opens_a_due_vote_and_freezes_its_electorate(dw):
     assert vote.status == VoteStatus.OPEN and vote.voters.exists()
     assert later.status == VoteStatus.NOTICED
     assert open_due_votes.call_local() == 0  # a re-run changes nothing
-    assert services_votes.open_if_due(vote).status == VoteStatus.OPEN
+    assert vote_services.open_if_due(vote).status == VoteStatus.OPEN

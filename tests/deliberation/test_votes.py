@@ -15,10 +15,11 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 
+from linli.core.errors import DomainError
 from linli.core.models import Notification
-from linli.deliberation import services_votes as sv
-from linli.deliberation.errors import DeliberationError
 from linli.deliberation.models import ActionItem, Ballot, Vote, Voter, VoteStatus
+from linli.deliberation.queries import votes as vote_queries
+from linli.deliberation.services import votes as sv
 from linli.registry.models import Household
 from tests.factories import grant, make_household, make_resident, make_user
 
@@ -43,7 +44,7 @@ SECOND = dt.timedelta(seconds=1)
 
 
 class Clock:
-    """Moves the votes' clock (``services_votes._now``)."""
+    """Moves the votes' clock (``services.votes._now``)."""
 
     def __init__(self, monkeypatch, at=T0):
         self.at = at
@@ -148,7 +149,9 @@ def test_areas_come_from_the_registry_and_are_frozen_at_opening(dw, clock):
     Household.objects.filter(pk=dw.hh_4_1_101.pk).update(floor_area=Decimal("99.00"))
     wang = voters_by_flats(vote)[("4-1-101",)]
     assert wang.units[0]["area"] == "61.07"
-    assert sv.opening_summary(vote)["total_area"] == "284.57"  # 75.50 + 68.00 + 61.07 + 80
+    assert (
+        vote_queries.opening_summary(vote)["total_area"] == "284.57"
+    )  # 75.50 + 68.00 + 61.07 + 80
 
 
 def test_flats_without_an_owner_or_an_area_are_left_out_and_reported(dw, clock):
@@ -162,7 +165,7 @@ def test_flats_without_an_owner_or_an_area_are_left_out_and_reported(dw, clock):
     vote = open_vote(dw, clock)
     flats = {u["id"] for v in Voter.objects.filter(vote=vote) for u in v.units}
     assert flats == {"3-2-501", "3-2-502", "4-1-101", "5-1-201"}
-    problems = {(p["flat"], p["problem"]) for p in sv.opening_summary(vote)["problems"]}
+    problems = {(p["flat"], p["problem"]) for p in vote_queries.opening_summary(vote)["problems"]}
     assert problems == {("4-999", "no_owner"), ("4-998", "no_area"), ("4-997", "no_owner")}
 
 
@@ -198,7 +201,7 @@ def test_residents_meeting_votes_freeze_no_owners(dw, clock):
 
 
 def test_an_owners_vote_must_name_its_matter(dw):
-    with pytest.raises(DeliberationError, match="nine matters"):
+    with pytest.raises(DomainError, match="nine matters"):
         prepare(dw, matter="")
     assert not Vote.objects.exists()
 
@@ -219,7 +222,7 @@ def test_the_matter_is_dropped_for_other_rules(dw):
     ],
 )
 def test_bad_vote_input_is_refused_and_nothing_saved(dw, field, value):
-    with pytest.raises(DeliberationError):
+    with pytest.raises(DomainError):
         prepare(dw, **{field: value})
     assert not Vote.objects.exists()
 
@@ -227,13 +230,13 @@ def test_bad_vote_input_is_refused_and_nothing_saved(dw, field, value):
 def test_a_building_of_another_community_is_refused(dw):
     from linli.registry.models import Building
 
-    with pytest.raises(DeliberationError):
+    with pytest.raises(DomainError):
         prepare(dw, buildings=[Building.objects.get(community=dw.nancun)])
 
 
 def test_the_notice_period_is_enforced(dw, clock):
     vote = prepare(dw, opens_at=T0 + dt.timedelta(days=14))
-    with pytest.raises(DeliberationError, match="earliest"):
+    with pytest.raises(DomainError, match="earliest"):
         sv.vote_notice(actor=dw.staff, vote=vote)
     vote.refresh_from_db()
     assert vote.status == VoteStatus.DRAFT and vote.noticed_at is None
@@ -266,7 +269,7 @@ def test_the_notice_tells_the_community(dw, clock):
 
 def test_a_noticed_vote_can_no_longer_be_changed(dw, clock):
     vote = announce(dw, clock)
-    with pytest.raises(DeliberationError) as e:
+    with pytest.raises(DomainError) as e:
         sv.vote_update(actor=dw.staff, vote=vote, title="x", question="y", rule="consultative")
     assert e.value.status_code == 409
 
@@ -274,7 +277,7 @@ def test_a_noticed_vote_can_no_longer_be_changed(dw, clock):
 def test_voting_cannot_be_opened_early(dw, clock):
     vote = announce(dw, clock)
     clock.set(OPENS - SECOND)
-    with pytest.raises(DeliberationError) as e:
+    with pytest.raises(DomainError) as e:
         sv.vote_open(actor=dw.staff, vote=vote)
     assert e.value.status_code == 409
     assert not Voter.objects.exists()
@@ -283,7 +286,7 @@ def test_voting_cannot_be_opened_early(dw, clock):
 def test_voting_opens_by_itself_when_the_window_starts(dw, clock):
     vote = announce(dw, clock)
     clock.set(OPENS)
-    sv.vote_get_for(dw.resident, vote.pk)
+    vote_queries.vote_get_for(dw.resident, vote.pk)
     vote.refresh_from_db()
     assert vote.status == VoteStatus.OPEN and Voter.objects.filter(vote=vote).count() == 3
 
@@ -301,10 +304,10 @@ def test_an_owner_votes_online_for_all_their_flats(dw, clock):
 def test_a_second_ballot_is_refused_and_nothing_saved(dw, clock):
     vote = open_vote(dw, clock)
     sv.vote_cast(actor=dw.resident, vote=vote, choice="yes")
-    with pytest.raises(DeliberationError, match="already") as e:
+    with pytest.raises(DomainError, match="already") as e:
         sv.vote_cast(actor=dw.resident, vote=vote, choice="no")
     assert e.value.status_code == 409
-    with pytest.raises(DeliberationError, match="already"):
+    with pytest.raises(DomainError, match="already"):
         paper(dw, vote, "3-2-502", "no", "P-1")  # the other flat of the same owner
     assert list(Ballot.objects.values_list("choice", flat=True)) == ["yes"]
 
@@ -322,7 +325,7 @@ def test_the_database_keeps_one_ballot_per_voter_when_requests_race(dw, clock, m
         entered_by=dw.staff,
     )
     monkeypatch.setattr(sv, "_existing_ballot", lambda vote, voter: None)  # the check raced
-    with pytest.raises(DeliberationError, match="already"):
+    with pytest.raises(DomainError, match="already"):
         sv.vote_cast(actor=dw.resident, vote=vote, choice="yes")
     assert list(Ballot.objects.values_list("choice", flat=True)) == ["no"]
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -333,7 +336,7 @@ def test_a_non_owner_cannot_vote_under_the_owners_rule(dw, clock):
     li_si_user = make_user("li_si", resident=dw.li_si)  # family, not an owner
     grant(li_si_user, "resident", dw.hh_3_2_501)
     vote = open_vote(dw, clock)
-    with pytest.raises(DeliberationError, match="Only owners") as e:
+    with pytest.raises(DomainError, match="Only owners") as e:
         sv.vote_cast(actor=li_si_user, vote=vote, choice="yes")
     assert e.value.status_code == 403
     assert not Ballot.objects.exists()
@@ -355,7 +358,7 @@ def test_online_voting_only_inside_the_window(dw, clock, at, allowed):
     if allowed:
         assert sv.vote_cast(actor=dw.resident, vote=vote, choice="no").cast_at == at
     else:
-        with pytest.raises(DeliberationError, match="not open") as e:
+        with pytest.raises(DomainError, match="not open") as e:
             sv.vote_cast(actor=dw.resident, vote=vote, choice="no")
         assert e.value.status_code == 409
         assert not Ballot.objects.exists()
@@ -374,10 +377,10 @@ def test_staff_enter_a_paper_ballot_with_its_serial_number(dw, clock):
 
 def test_a_paper_ballot_needs_a_unique_serial_number(dw, clock):
     vote = open_vote(dw, clock)
-    with pytest.raises(DeliberationError, match="serial"):
+    with pytest.raises(DomainError, match="serial"):
         paper(dw, vote, "4-1-101", "no", "")
     paper(dw, vote, "4-1-101", "no", "No.1")
-    with pytest.raises(DeliberationError, match="No.1"):
+    with pytest.raises(DomainError, match="No.1"):
         paper(dw, vote, "5-1-201", "yes", "No.1")
     assert Ballot.objects.count() == 1
 
@@ -385,9 +388,9 @@ def test_a_paper_ballot_needs_a_unique_serial_number(dw, clock):
 def test_a_proxy_ballot_needs_the_written_authorisation(dw, clock):
     vote = open_vote(dw, clock)
     kw = {"actor": dw.staff, "vote": vote, "flat": "4-1-101", "choice": "yes", "method": "proxy"}
-    with pytest.raises(DeliberationError, match="authorisation"):
+    with pytest.raises(DomainError, match="authorisation"):
         sv.ballot_enter(**kw, proxy_name="王小五", proxy_authorization=" ")
-    with pytest.raises(DeliberationError, match="proxy's name"):
+    with pytest.raises(DomainError, match="proxy's name"):
         sv.ballot_enter(**kw, proxy_name="", proxy_authorization="委托书 2026-031")
     assert not Ballot.objects.exists()
     b = sv.ballot_enter(**kw, proxy_name="王小五", proxy_authorization="委托书 2026-031")
@@ -402,11 +405,11 @@ def test_the_developer_votes_once_by_paper(dw, clock):
 
 def test_a_ballot_for_a_flat_outside_the_scope_is_refused(dw, clock):
     vote = open_vote(dw, clock, buildings=[dw.b3])
-    with pytest.raises(DeliberationError, match="4-1-101"):
+    with pytest.raises(DomainError, match="4-1-101"):
         paper(dw, vote, "4-1-101", "yes", "S-1")
-    with pytest.raises(DeliberationError):
+    with pytest.raises(DomainError):
         paper(dw, vote, "1-1-101", "yes", "S-2")  # another community's flat
-    with pytest.raises(DeliberationError, match="Only owners"):
+    with pytest.raises(DomainError, match="Only owners"):
         sv.vote_cast(actor=dw.other_resident, vote=vote, choice="yes")
     assert not Ballot.objects.exists()
 
@@ -415,7 +418,7 @@ def test_a_voter_of_another_vote_is_refused(dw, clock):
     first = open_vote(dw, clock)
     second = open_vote(dw, clock, title="第二次表决")
     stranger = Voter.objects.get(vote=first, user=dw.resident)
-    with pytest.raises(DeliberationError, match="not on this vote"):
+    with pytest.raises(DomainError, match="not on this vote"):
         sv.ballot_enter(
             actor=dw.staff,
             vote=second,
@@ -432,7 +435,7 @@ def test_a_paper_ballot_received_in_time_may_be_entered_until_counting(dw, clock
     clock.set(CLOSES + dt.timedelta(hours=2))
     b = paper(dw, vote, "4-1-101", "yes", "L-1", received_at=CLOSES - dt.timedelta(hours=1))
     assert b.cast_at == CLOSES - dt.timedelta(hours=1)
-    with pytest.raises(DeliberationError, match="not open"):
+    with pytest.raises(DomainError, match="not open"):
         paper(dw, vote, "5-1-201", "yes", "L-2", received_at=CLOSES)
 
 
@@ -447,7 +450,7 @@ def test_ballots_and_changes_after_counting_are_refused(dw, clock):
         ),
         lambda: sv.vote_close(actor=dw.staff, vote=vote),
     ):
-        with pytest.raises(DeliberationError) as e:
+        with pytest.raises(DomainError) as e:
             attempt()
         assert e.value.status_code == 409
     assert not Ballot.objects.exists()
@@ -480,7 +483,7 @@ def test_meeting_counts_are_checked(dw, clock):
         {"eligible": 10, "present": 6, "yes": 7},
         {"eligible": -1, "present": 0, "yes": 0},
     ):
-        with pytest.raises(DeliberationError):
+        with pytest.raises(DomainError):
             sv.vote_counts_enter(actor=dw.staff, vote=vote, **counts)
     vote.refresh_from_db()
     assert vote.eligible is None
@@ -488,7 +491,7 @@ def test_meeting_counts_are_checked(dw, clock):
 
 def test_meeting_counts_before_opening_are_refused(dw, clock):
     vote = announce(dw, clock, rule="residents_meeting", matter="")
-    with pytest.raises(DeliberationError) as e:
+    with pytest.raises(DomainError) as e:
         sv.vote_counts_enter(actor=dw.staff, vote=vote, eligible=10, present=6, yes=4)
     assert e.value.status_code == 409
 
@@ -505,13 +508,13 @@ def test_meeting_counts_before_opening_are_refused(dw, clock):
 )
 def test_meeting_votes_are_counted_by_their_rule(dw, clock, rule, counts, outcome):
     vote = open_vote(dw, clock, rule=rule, matter="")
-    with pytest.raises(DeliberationError, match="counts"):
+    with pytest.raises(DomainError, match="counts"):
         sv.vote_close(actor=dw.staff, vote=vote)
     e, p, y = counts
     sv.vote_counts_enter(actor=dw.staff, vote=vote, eligible=e, present=p, yes=y)
     vote = sv.vote_close(actor=dw.staff, vote=vote)
     assert vote.result["outcome"] == outcome
-    assert vote.result == tally_cli(sv.tally_input(vote))
+    assert vote.result == tally_cli(vote_queries.tally_input(vote))
 
 
 # --- counting ---------------------------------------------------------------------------------
@@ -520,7 +523,7 @@ def test_meeting_votes_are_counted_by_their_rule(dw, clock, rule, counts, outcom
 def test_counting_waits_for_the_window_to_close(dw, clock):
     vote = open_vote(dw, clock)
     clock.set(CLOSES - SECOND)
-    with pytest.raises(DeliberationError, match="open until") as e:
+    with pytest.raises(DomainError, match="open until") as e:
         sv.vote_close(actor=dw.staff, vote=vote)
     assert e.value.status_code == 409
 
@@ -560,7 +563,7 @@ def test_the_count_equals_linli_tally_on_the_export(dw, clock):
     vote = open_vote(dw, clock, matter="rebuild")
     _cast(dw, vote, zhang="yes", wang="no", developer="yes")
     vote = close(dw, clock, vote)
-    exported = json.loads(json.dumps(sv.tally_input(vote), ensure_ascii=False))
+    exported = json.loads(json.dumps(vote_queries.tally_input(vote), ensure_ascii=False))
     assert exported["rule"] == "owners_joint_decision" and exported["matter"] == "rebuild"
     assert {o["id"] for o in exported["owners"]} == set(
         Voter.objects.filter(vote=vote).values_list("key", flat=True)
@@ -584,8 +587,8 @@ def test_the_ballots_csv_lists_every_ballot_for_the_auditor(dw, clock):
         proxy_name="=王小五",
         proxy_authorization="委托书 1",
     )
-    rows = sv.ballots_csv(close(dw, clock, vote)).splitlines()
-    assert rows[0].split(",") == sv.CSV_HEADER
+    rows = vote_queries.ballots_csv(close(dw, clock, vote)).splitlines()
+    assert rows[0].split(",") == vote_queries.CSV_HEADER
     assert any("3-2-501 3-2-502,143.50,yes,online" in r for r in rows)
     assert any("5-1-201,80.00,no,paper,DEV-1" in r for r in rows)
     assert any("'=王小五" in r for r in rows)  # no formula injection
@@ -604,7 +607,7 @@ def test_publishing_in_time_and_late(dw, clock):
     vote = sv.vote_publish(actor=dw.staff, vote=vote)
     assert vote.status == VoteStatus.PUBLISHED and not sv.published_late(vote)
     assert Notification.objects.filter(verb="vote.published", recipient=dw.resident).exists()
-    with pytest.raises(DeliberationError) as e:
+    with pytest.raises(DomainError) as e:
         sv.vote_publish(actor=dw.staff, vote=vote)
     assert e.value.status_code == 409
 
@@ -630,7 +633,7 @@ def test_a_passed_vote_creates_follow_up_work(dw, clock):
 
 def test_a_vote_that_did_not_pass_creates_no_work(dw, clock):
     vote = close(dw, clock, open_vote(dw, clock))  # nobody voted: void
-    with pytest.raises(DeliberationError) as e:
+    with pytest.raises(DomainError) as e:
         sv.vote_followup(actor=dw.staff, vote=vote, title="x", owner=dw.staff)
     assert e.value.status_code == 409
     assert not ActionItem.objects.exists()

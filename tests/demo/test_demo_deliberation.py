@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from linli.accounts.models import User
 from linli.core.models import Event
-from linli.deliberation import services_surveys, services_votes, tally
+from linli.deliberation import tally
 from linli.deliberation.models import (
     ActionItem,
     Ballot,
@@ -29,6 +29,9 @@ from linli.deliberation.models import (
     VoteRule,
     VoteStatus,
 )
+from linli.deliberation.queries import surveys as survey_queries
+from linli.deliberation.queries import votes as vote_queries
+from linli.deliberation.services import votes as vote_services
 from linli.demo import deliberation as demo_deliberation
 from linli.demo import generator
 
@@ -121,9 +124,9 @@ def test_an_open_door_to_door_survey_on_parking_visited_by_two_building_leaders(
 
 def test_a_closed_survey_whose_results_favour_a_pavilion(demo):
     survey = xincun(Survey).get(status=SurveyStatus.CLOSED)
-    answered = services_surveys.outcome_counts(survey)["answered"]
+    answered = survey_queries.outcome_counts(survey)["answered"]
     assert answered >= 40
-    first = services_surveys.results_for(survey, answered=answered)[0]
+    first = survey_queries.results_for(survey, answered=answered)[0]
     top = max(first.bars, key=lambda b: b.count)
     assert top.label == "休闲亭和健身区"
     assert not survey.visits.filter(at__gt=survey.closed_at).exists()
@@ -145,8 +148,8 @@ def test_the_published_vote_is_what_the_counting_code_gives_for_its_export(demo)
     assert sorted(vote.buildings.values_list("number", flat=True)) == ["12", "13", "14"]
     assert vote.opens_at >= vote.noticed_at + dt.timedelta(days=vote.notice_days)
     assert vote.closes_at < vote.closed_at <= vote.published_at <= timezone.now()
-    assert not services_votes.published_late(vote)
-    fresh = tally.tally(services_votes.tally_input(vote)).as_json()
+    assert not vote_services.published_late(vote)
+    fresh = tally.tally(vote_queries.tally_input(vote)).as_json()
     assert vote.result == fresh
     assert vote.result["outcome"] == "passed"
     # ≥ 2/3 took part and ≥ 3/4 agreed, by area and by head: a change of common use.
@@ -183,7 +186,7 @@ def test_the_demo_resident_can_vote_in_the_open_vote(demo):
     assert [u["id"] for u in voter.units] == ["3-2-501"]
     assert not Ballot.objects.filter(vote=vote, voter=voter).exists()
     assert Ballot.objects.filter(vote=vote).count() >= 5
-    ballot = services_votes.vote_cast(actor=me, vote=vote, choice="yes")
+    ballot = vote_services.vote_cast(actor=me, vote=vote, choice="yes")
     assert ballot.voter == voter and ballot.method == "online"
 
 

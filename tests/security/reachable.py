@@ -9,9 +9,12 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from linli.deliberation import services as topics
-from linli.deliberation import services_forums, services_meetings, services_surveys, services_votes
 from linli.deliberation.models import Body, VoteRule
+from linli.deliberation.services import forums as forum_services
+from linli.deliberation.services import meetings as meeting_services
+from linli.deliberation.services import surveys as survey_services
+from linli.deliberation.services import topics
+from linli.deliberation.services import votes as vote_services
 from linli.tickets import services as tickets
 from linli.tickets.models import Category
 from tests.factories import World, make_world
@@ -33,7 +36,7 @@ def build_site() -> Site:
         actor=w.resident, category=water, description="厨房水管漏水", household=w.hh_3_2_501
     )
     topic = topics.topic_raise(actor=w.staff, community=w.xincun, title="加装电梯")
-    meeting = services_meetings.meeting_create(
+    meeting = meeting_services.meeting_create(
         actor=w.staff,
         community=w.xincun,
         body=Body.choices[0][0],
@@ -41,14 +44,14 @@ def build_site() -> Site:
         starts_at=timezone.now() + dt.timedelta(days=10),
         location="活动室",
     )
-    survey = services_surveys.survey_create(actor=w.staff, community=w.xincun, title="电梯意愿调查")
-    services_surveys.question_add(
+    survey = survey_services.survey_create(actor=w.staff, community=w.xincun, title="电梯意愿调查")
+    survey_services.question_add(
         actor=w.staff, survey=survey, kind="single", text="是否同意?", choices="同意\n不同意"
     )
-    forum = services_forums.forum_create(
+    forum = forum_services.forum_create(
         actor=w.staff, building=w.b3, held_on=timezone.localdate(), title="3号楼楼道议事"
     )
-    vote = services_votes.vote_create(
+    vote = vote_services.vote_create(
         actor=w.staff,
         topic=topic,
         title="加装电梯表决",

@@ -180,13 +180,11 @@ def local_path(base: str, href: str) -> str | None:
 def seeded(world):
     """The personas' world with something on every kind of page: a request, a topic, a
     meeting, a forum, an open survey and a vote being prepared."""
-    from linli.deliberation import (
-        services_forums,
-        services_meetings,
-        services_surveys,
-        services_votes,
-    )
     from linli.deliberation.models import Topic
+    from linli.deliberation.services import forums as forum_services
+    from linli.deliberation.services import meetings as meeting_services
+    from linli.deliberation.services import surveys as survey_services
+    from linli.deliberation.services import votes as vote_services
     from linli.tickets import services as tickets
 
     team = HandlingTeam.objects.create(community=world.xincun, name="维修组")
@@ -206,32 +204,32 @@ def seeded(world):
     )
     world.topic = topic
     now = timezone.now()
-    m = services_meetings.meeting_create(
+    m = meeting_services.meeting_create(
         actor=world.staff, community=world.xincun, body="residents_council", title="居民议事会",
         starts_at=now + dt.timedelta(days=5), location="社区活动室",
     )  # fmt: skip
-    services_meetings.agenda_add(actor=world.staff, meeting=m, topic=topic)
-    services_meetings.meeting_invite(
+    meeting_services.agenda_add(actor=world.staff, meeting=m, topic=topic)
+    meeting_services.meeting_invite(
         actor=world.staff, meeting=m, users=[world.leader, world.resident]
     )
     world.meeting = m
-    world.forum = services_forums.forum_create(
+    world.forum = forum_services.forum_create(
         actor=world.staff, building=world.b3, title="3号楼座谈", held_on=timezone.localdate()
     )
-    s = services_surveys.survey_create(
+    s = survey_services.survey_create(
         actor=world.staff, community=world.xincun, title="意见征询", intro="您好", topic=topic
     )
-    services_surveys.question_add(
+    survey_services.question_add(
         actor=world.staff, survey=s, kind="single", text="同意吗？", choices="同意\n不同意"
     )
-    services_surveys.question_add(
+    survey_services.question_add(
         actor=world.staff, survey=s, kind="text", text="其他意见", required=False
     )
-    services_surveys.survey_assign(actor=world.staff, survey=s, surveyor=world.leader,
+    survey_services.survey_assign(actor=world.staff, survey=s, surveyor=world.leader,
                                    building=world.b3)  # fmt: skip
-    services_surveys.survey_open(actor=world.staff, survey=s)
+    survey_services.survey_open(actor=world.staff, survey=s)
     world.survey = s
-    world.vote = services_votes.vote_create(
+    world.vote = vote_services.vote_create(
         actor=world.staff, topic=topic, title="加装电梯表决", question="是否同意？",
         rule="owners_joint_decision", matter="other_major",
         opens_at=now + dt.timedelta(days=20), closes_at=now + dt.timedelta(days=25),

@@ -1,7 +1,10 @@
-"""Reads for accounts pages. Callers pass a community already authorised with
-``policy.get_for(actor, Community, "roles.manage", …)``."""
+"""Reads for accounts pages, and the people queries of every app (who holds which role
+where: pickers, leaders shown on a building's page). Callers pass a community already
+authorised with the policy (``policy.get_for(actor, Community, …)``)."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
@@ -11,11 +14,41 @@ from django.utils.translation import gettext as _
 
 from linli.core import access, policy
 from linli.core.models import Event
+from linli.core.roles import EVERYONE
 from linli.registry.models import Community
 
 from .models import RoleMembership, User, normalise_phone
 
 MEMBERSHIPS_PER_PAGE = 50
+
+
+def _community_id(community: Community | int) -> int:
+    return community if isinstance(community, int) else community.pk
+
+
+def memberships_of(
+    community: Community | int, roles: Iterable[str] = EVERYONE
+) -> QuerySet[RoleMembership]:
+    """The active memberships held in ``community`` by active accounts, in one of ``roles``
+    (the named sets of ``core.roles``), each with its user and place, by role then name."""
+    return (
+        RoleMembership.objects.filter(
+            community_id=_community_id(community),
+            active=True,
+            user__is_active=True,
+            role__in=[str(r) for r in roles],
+        )
+        .select_related("user", "building", "household")
+        .order_by("role", "user__display_name", "user__username", "id")
+    )
+
+
+def members_of(community: Community | int, roles: Iterable[str] = EVERYONE) -> QuerySet[User]:
+    """The people who hold one of ``roles`` in ``community`` (active accounts, active
+    memberships), by name: the one query behind every people picker — who can be invited,
+    given follow-up work (``core.roles.WORKERS``), sent to survey doors."""
+    held = memberships_of(community, roles).filter(user_id=OuterRef("pk"))
+    return User.objects.filter(Exists(held), is_active=True).order_by("display_name", "username")
 
 
 def membership_list_for(community: Community, *, page: int | str = 1) -> Page:

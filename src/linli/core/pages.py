@@ -6,10 +6,18 @@ with the refusal on the form and the right status.
   message and redirects to ``to`` (a URL, or a callable given the service's result); a
   ``DomainError`` goes on the form (on its ``field`` when it names one) and the page is rendered
   again with the error's status (400 for an invalid form).
+- ``form_action(request, form, run, page=…, done=…, to=…)`` for a form posted from a page
+  that shows more than the form (an object's page with several forms): a valid form runs as
+  above; an invalid one, or a refusal, renders that page again through ``page(message,
+  status)`` — the view's own function, which shows the bound form and the message.
 - ``run_action(request, run, done=…, to=…, on_error=…)`` for a button (a POST with no page of
   its own): success → message and redirect; a ``DomainError`` → an error message and, by
   default, the same redirect with the error's status kept for htmx and tests
   (``on_error(error)`` may render the page instead).
+
+- ``run_page(request, run, on_error=…)`` for a step whose success is a page rather than a
+  redirect (a confirmation: "you chose 同意 — confirm"): ``run()`` returns the response; a
+  ``DomainError`` → ``on_error(error)``.
 
 Views stay thin: they build the form and name the service; they never catch domain errors.
 """
@@ -75,6 +83,30 @@ def form_page(
     return render(request, template, {"form": form, **(context or {})}, status=status)
 
 
+# Renders a page again with a message and a status (a closure holding the bound form).
+PageAgain = Callable[[str, int], HttpResponse]
+
+
+def form_action(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    run: Callable[[dict[str, Any]], Any],
+    *,
+    page: PageAgain,
+    done: str | Promise | None = None,
+    to: Target,
+) -> HttpResponse:
+    if not form.is_valid():
+        return page(first_error(form), 400)
+    return run_action(
+        request,
+        lambda: run(form.cleaned_data),
+        done=done,
+        to=to,
+        on_error=lambda e: page(str(e.message), e.status),
+    )
+
+
 def run_action(
     request: HttpRequest,
     run: Callable[[], Any],
@@ -96,3 +128,15 @@ def run_action(
     if done:
         messages.success(request, str(done))
     return HttpResponseRedirect(_to(to, result))
+
+
+def run_page(
+    request: HttpRequest,
+    run: Callable[[], HttpResponse],
+    *,
+    on_error: Callable[[DomainError], HttpResponse],
+) -> HttpResponse:
+    try:
+        return run()
+    except DomainError as e:
+        return on_error(e)

@@ -9,6 +9,16 @@ membership's place.
 - ``scope_filter(actor, qs, action)`` narrows a queryset to what the actor may do ``action`` on.
 - ``get_for(actor, qs, action, **lookup)`` fetches one object and authorises it in one step:
   outside every place the actor holds a role at → 404; inside, but no role allows → 403.
+- A model whose rows are hidden in some statuses declares ``SCOPE_HIDDEN = (field,
+  statuses, action)`` — e.g. drafts are seen only by whoever may manage them: ``("status",
+  {"draft"}, "vote.manage")``. ``scope_filter`` leaves such rows out and ``get_for`` with a
+  ``.view`` action answers 404 for them (or 403, a fourth item of the declaration) unless
+  the actor may take ``action`` on the row (``hidden``); other actions are authorised as
+  usual (403, or the workflow's refusal).
+- ``holds_role_in(actor, roles, place)``: whether the actor holds one of ``roles`` in the
+  place's community (the named sets of ``core.roles``), for rules that depend on who someone
+  is rather than on one action.
+- ``checker(actor)``: one memoised ``can`` for a page (``Checker``).
 
 Views never filter by community by hand; they call these.
 """
@@ -16,7 +26,7 @@ Views never filter by community by hand; they call these.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any, TypeVar, cast
 
@@ -70,8 +80,9 @@ def memberships(actor: Actor | None) -> list[Membership]:
 
 
 def forget_memberships(actor: Actor | None) -> None:
-    if hasattr(actor, _ON_USER):
-        delattr(actor, _ON_USER)
+    for name in (_ON_USER, "_linli_checker"):
+        if hasattr(actor, name):
+            delattr(actor, name)
     forget_memberships_of(getattr(actor, "pk", None))
 
 
@@ -189,9 +200,82 @@ def _self_relations(action: str) -> list[str]:
 
 
 def scope_filter(actor: Actor | None, qs: QuerySet[_M], action: str) -> QuerySet[_M]:
-    """The rows of ``qs`` the actor may take ``action`` on."""
+    """The rows of ``qs`` the actor may take ``action`` on (hidden rows only for those who
+    may take the model's ``SCOPE_HIDDEN`` action on them)."""
     extra = _self_q(qs.model, actor, _self_relations(action))
-    return _filter(qs, allowed_memberships(actor, action), extra)
+    rows = _filter(qs, allowed_memberships(actor, action), extra)
+    declared = _hidden_rule(qs.model)
+    if declared is None or declared[2] == action:
+        return rows
+    field, statuses, manage = declared
+    hidden = Q(**{f"{field}__in": statuses})
+    managed = scope_filter(actor, qs.model._default_manager.filter(hidden), manage)
+    return rows.filter(~hidden | Q(pk__in=managed.values("pk")))
+
+
+def _hidden_rule(model: type[Model]) -> tuple[str, frozenset[str], str] | None:
+    declared = getattr(model, "SCOPE_HIDDEN", None)
+    if declared is None:
+        return None
+    field, statuses, action = declared[:3]
+    return field, frozenset(str(s) for s in statuses), action
+
+
+def _hidden_refusal(model: type[Model]) -> int:
+    """What reading a hidden row answers: 404 (it does not exist yet for this actor), or the
+    403 a model declares as the fourth item of ``SCOPE_HIDDEN``."""
+    declared: tuple[Any, ...] = tuple(getattr(model, "SCOPE_HIDDEN", ()))
+    return int(declared[3]) if len(declared) > 3 else 404
+
+
+def hidden(actor: Actor | None, obj: Model) -> bool:
+    """Whether ``obj`` is in a status its model hides (``SCOPE_HIDDEN``) from this actor."""
+    declared = _hidden_rule(type(obj))
+    if declared is None:
+        return False
+    field, statuses, manage = declared
+    return str(getattr(obj, field)) in statuses and not can(actor, manage, obj)
+
+
+def holds_role_in(actor: Actor | None, roles: Iterable[str], place: Model) -> bool:
+    """Whether the actor holds one of ``roles`` at any place of ``place``'s community (a
+    community, or anything with a ``community_id``)."""
+    community_id = place.pk if type(place).__name__ == "Community" else place.community_id  # type: ignore[attr-defined]
+    wanted = frozenset(str(r) for r in roles)
+    return any(m.role in wanted and m.community_id == community_id for m in memberships(actor))
+
+
+class Checker:
+    """``can(action, obj)`` for one page, memoised per object and set of roles: many actions
+    share the office's roles, so a page asks once per distinct set. ``checker(actor)`` keeps
+    one per request (on the user object, as ``memberships`` does)."""
+
+    def __init__(self, actor: Actor | None) -> None:
+        self.actor = actor
+        self._memo: dict[tuple[type[Model], Any, frozenset[str]], bool] = {}
+
+    def can(self, action: str, obj: Model) -> bool:
+        key = (type(obj), obj.pk, roles_for(action))
+        if key not in self._memo:
+            self._memo[key] = can(self.actor, action, obj)
+        return self._memo[key]
+
+    def on(self, obj: Model) -> Callable[[str], bool]:
+        """The questions for one object: ``may = checker(actor).on(vote); may("vote.manage")``."""
+        return lambda action: self.can(action, obj)
+
+
+_CHECKER = "_linli_checker"
+
+
+def checker(actor: Actor | None) -> Checker:
+    if actor is None:
+        return Checker(None)
+    found: Checker | None = getattr(actor, _CHECKER, None)
+    if found is None:
+        found = Checker(actor)
+        setattr(actor, _CHECKER, found)
+    return found
 
 
 def in_scope(actor: Actor | None, qs: QuerySet[_M]) -> QuerySet[_M]:
@@ -346,6 +430,10 @@ def get_for(actor: Actor | None, qs: QuerySet[_M] | type[_M], action: str, **loo
     else:
         obj = in_scope(actor, qs).filter(**lookup).first()
     if obj is None:
+        raise Http404
+    if action.endswith(".view") and hidden(actor, obj):
+        if _hidden_refusal(type(obj)) == 403:
+            raise PermissionDenied
         raise Http404
     if not can(actor, action, obj):
         raise PermissionDenied

@@ -104,44 +104,20 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "ticket.categories": frozenset({_R.SECRETARY}),
     # The public text of a request (Open311, public boards): edited and hidden by the office.
     "ticket.moderate": frozenset(_OFFICE),
-    # Deliberation (民事民议). Topics, meetings, forums and vote results are open to everyone
-    # who belongs to the community; individual ballots only to the secretary as auditor.
-    "topic.view": frozenset(_EVERYONE),
-    "topic.raise": frozenset(_EVERYONE - {_R.STREET_SUPERVISOR}),
-    "topic.manage": frozenset(_OFFICE),
-    "action.manage": frozenset(_OFFICE),
-    "action.complete": frozenset({*_OFFICE, "self:owner"}),
-    "meeting.view": frozenset(_EVERYONE),
-    "meeting.manage": frozenset(_OFFICE),
-    "survey.view_results": frozenset({*_OFFICE, _R.STREET_SUPERVISOR}),
-    "survey.manage": frozenset(_OFFICE),
-    # Entering answers at the door: the surveyor must also be assigned that household.
-    "survey.enter": frozenset(
-        {*_OFFICE, _R.BUILDING_LEADER, _R.GRID_WORKER, _R.VOLUNTEER, _R.TEAM_LEADER}
-    ),
-    # Answers tied to a household: office only; everyone else sees aggregates.
-    "survey.view_households": frozenset(_OFFICE),
-    "forum.view": frozenset(_EVERYONE),
-    "forum.manage": frozenset({*_OFFICE, _R.BUILDING_LEADER, _R.GRID_WORKER}),
-    # "self:voter": the person is on the vote's frozen list of owners (Vote.SCOPE_SELF_PATHS).
-    # An owner votes as an owner, whatever other roles they hold (a building leader, grid
-    # worker or staff member who owns a flat) and even without a resident membership. A
-    # resident not on the list is let through to the service, which says why they cannot vote.
-    "vote.view": frozenset({*_EVERYONE, "self:voter"}),
-    "vote.manage": frozenset(_OFFICE),
-    "vote.enter_ballot": frozenset(_OFFICE),  # paper and proxy ballots
-    "vote.cast": frozenset({_R.RESIDENT, "self:voter"}),  # online, by the owner themselves
-    "vote.audit": frozenset({_R.SECRETARY}),
     "ticket.metrics": frozenset({*_OFFICE, _R.STREET_SUPERVISOR}),
     "access_log.view_own": frozenset({_R.RESIDENT}),
 }
 
 
-# Named role sets, for the apps' own permission tables (``<app>/roles.py``).
+# Named role sets, for the apps' own permission tables (``<app>/roles.py``) and for the
+# policy's questions about people (``policy.holds_role_in``, ``accounts.queries.members_of``).
 BROWSERS = frozenset(_BROWSERS)
 EDITORS = frozenset(_EDITORS)
 OFFICE = frozenset(_OFFICE)
 EVERYONE = frozenset(_EVERYONE)
+# Those who work for the community in some capacity: everyone but its residents and the
+# street office above it. Follow-up work is given to them (not to any resident).
+WORKERS = frozenset(_EVERYONE - {_R.RESIDENT, _R.STREET_SUPERVISOR})
 
 
 def register_permissions(table: dict[str, frozenset[str] | set[str]]) -> None:

@@ -27,8 +27,8 @@ buttons to show. Permission is the policy's business (``core.policy``), not the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models, transaction
@@ -40,17 +40,28 @@ from .errors import Conflict, Stale, StrOrPromise
 from .events import log_event
 from .models import Event
 
+Message = str | Promise
+# A refusal's message, or a function of the object giving it (when it names a date, say).
+Refusal = Message | Callable[[Any], Message]
+
 
 @dataclass(frozen=True)
 class Transition:
     """``action`` moves an object from any of ``sources`` to ``target`` (``None``: the status
-    stays, or the caller names it with ``to=``) and records ``verb`` (past tense)."""
+    stays, or the caller names it with ``to=``) and records ``verb`` (past tense).
+
+    ``refused``: what the person is told when the current status does not allow the action —
+    one message, or one per status (``{status: message, "*": otherwise}``); each may be a
+    function of the object. Without it the refusal is the table's generic sentence naming the
+    actions that are possible. Either way it is a ``Conflict`` (409) with ``extra["allowed"]``.
+    """
 
     action: str
-    sources: frozenset[str] | set[str] | tuple[str, ...]
+    sources: Collection[str]
     target: str | None
     verb: str
     label: str | Promise = ""
+    refused: Refusal | Mapping[str, Refusal] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sources", frozenset(str(s) for s in self.sources))
@@ -119,8 +130,21 @@ class Workflow:
         display = getattr(obj, f"get_{self.status_field}_display", None)
         return str(display()) if callable(display) else self.status_of(obj)
 
+    def _refused(self, obj: models.Model, action: str) -> Message | None:
+        t = self.transitions.get(action)
+        said = t.refused if t is not None else None
+        if isinstance(said, Mapping):
+            status = self.status_of(obj)
+            said = said.get(status, said.get("*"))
+        if callable(said):
+            return said(obj)
+        return said
+
     def refusal(self, obj: models.Model, action: str) -> Conflict:
         allowed = self.allowed(obj)
+        said = self._refused(obj, action)
+        if said is not None:
+            return Conflict(said, code="not_allowed", extra={"allowed": allowed})
         names = "、".join(str(self.label(a)) for a in allowed) or "—"
         return Conflict(
             _("%(noun)s is %(status)s; “%(action)s” is not possible now. Possible: %(allowed)s.")

@@ -6,14 +6,18 @@ Counting lives in ``tally.py`` (pure, shared with ``linli tally``); writes in ``
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.text import FreeTextField, FreeTextJSONField, NameField, TextLineField
+from linli.core.workflow import Transition, Workflow
 
 _COMMUNITY_PATHS = {
     "street": "community__street_office_id",
@@ -177,6 +181,8 @@ class Meeting(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     SCOPE_PATHS = _COMMUNITY_PATHS
+    # Being prepared, it does not exist yet for anyone but the office (core.policy).
+    SCOPE_HIDDEN = ("status", {"draft"}, "meeting.manage")
 
     class Meta:
         verbose_name = _("council meeting")
@@ -266,6 +272,9 @@ class Survey(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     SCOPE_PATHS = _COMMUNITY_PATHS
+    # Being prepared, it is the office's alone (core.policy); a member who opens it is told
+    # it is not theirs (403: its notice and QR code may already be printed), not a 404.
+    SCOPE_HIDDEN = ("status", {"draft"}, "survey.manage", 403)
 
     class Meta:
         verbose_name = _("door-to-door survey")
@@ -280,6 +289,11 @@ class QuestionKind(models.TextChoices):
     MULTIPLE = "multiple", _("Multiple choice")
     SCALE = "scale", _("Scale 1–5")
     TEXT = "text", _("Free text")
+
+
+# Questions answered by choosing: one, or several.
+CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
+SCALE = (1, 2, 3, 4, 5)
 
 
 class Question(models.Model):
@@ -320,6 +334,10 @@ class VisitOutcome(models.TextChoices):
     ANSWERED = "answered", _("Answered")
     NOT_HOME = "not_home", _("Not at home — visit again")
     DECLINED = "declined", _("Declined")
+
+
+# A visit with one of these outcomes ends the household's part in the survey.
+FINAL = (VisitOutcome.ANSWERED, VisitOutcome.DECLINED)
 
 
 class SurveyVisit(models.Model):
@@ -430,6 +448,10 @@ class VoteRule(models.TextChoices):
     CONSULTATIVE = "consultative", _("Consultative poll (no legal effect)")
 
 
+# Rules counted by heads alone (no floor areas): the office enters the counts.
+COUNT_RULES = frozenset({VoteRule.RESIDENTS, VoteRule.CONSULTATIVE})
+
+
 class Matter(models.TextChoices):
     PROCEDURE_RULES = "procedure_rules", _("Rules of procedure of the owners' assembly")
     MANAGEMENT_COMPACT = "management_compact", _("The management compact")
@@ -483,6 +505,8 @@ class Vote(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     SCOPE_PATHS = _COMMUNITY_PATHS
+    # Being prepared, it does not exist yet for anyone but the office (core.policy).
+    SCOPE_HIDDEN = ("status", {"draft"}, "vote.manage")
     # The person on the frozen list of owners (core.roles "self:voter"): they vote as an owner.
     SCOPE_SELF_PATHS = {"voter": "voters__user_id"}
 
@@ -643,3 +667,345 @@ class NoticeRules(models.Model):
 
     def __str__(self) -> str:
         return f"{self.community_id}"
+
+
+# --- workflows: which step each status allows (core/workflow.py) ------------------------------
+# Services call ``<FLOW>.apply(obj, action, actor=…)`` for a change of status and
+# ``<FLOW>.check(obj, action)`` before a step that keeps the status (an edit, a ballot); pages
+# ask ``allowed(obj)``. The verbs are the events' (past tense); their display labels are
+# registered by the services.
+
+
+def when_text(value: dt.datetime | None) -> str:
+    """A moment as the refusals and notices print it (local time)."""
+    if value is None:
+        return "—"
+    return formats.date_format(timezone.localtime(value), "Y-m-d H:i")
+
+
+_VOTE_FINISHED = _("This vote is closed and counted; it can no longer be changed.")
+_VOTE_CLOSED = _("Voting is not open: this vote is closed.")
+
+
+def _voting_not_open(vote: Vote) -> str:
+    return str(_("Voting is not open: it opens at %(at)s.") % {"at": when_text(vote.opens_at)})
+
+
+def _outside_window(vote: Vote) -> str:
+    return str(
+        _("Voting is not open: it runs from %(opens)s to %(closes)s.")
+        % {"opens": when_text(vote.opens_at), "closes": when_text(vote.closes_at)}
+    )
+
+
+def _finished(message: Any) -> dict[str, Any]:
+    return {VoteStatus.CLOSED: _VOTE_FINISHED, VoteStatus.PUBLISHED: _VOTE_FINISHED, "*": message}
+
+
+def _closed(message: Any) -> dict[str, Any]:
+    return {VoteStatus.CLOSED: _VOTE_CLOSED, VoteStatus.PUBLISHED: _VOTE_CLOSED, "*": message}
+
+
+VS = VoteStatus
+VOTE_FLOW = Workflow(
+    "vote",
+    [
+        Transition(
+            "edit",
+            {VS.DRAFT},
+            None,
+            "vote.updated",
+            _("Edit"),
+            refused=_finished(
+                _("The notice of this vote is published; it can no longer be changed.")
+            ),
+        ),
+        Transition(
+            "notice",
+            {VS.DRAFT},
+            VS.NOTICED,
+            "vote.noticed",
+            _("Publish the notice"),
+            refused=_finished(_("The notice of this vote is already published.")),
+        ),
+        Transition(
+            "open",
+            {VS.NOTICED},
+            VS.OPEN,
+            "vote.opened",
+            _("Open voting"),
+            refused={
+                **_finished(_("Voting can open only after its notice is published.")),
+                VS.OPEN: _("Voting is already open."),
+            },
+        ),
+        Transition(
+            "cast", {VS.OPEN}, None, "vote.cast", _("Vote"), refused=_closed(_outside_window)
+        ),
+        Transition(
+            "enter_ballot",
+            {VS.OPEN},
+            None,
+            "vote.ballot_entered",
+            _("Enter a ballot"),
+            refused=_closed(_outside_window),
+        ),
+        Transition(
+            "enter_counts",
+            {VS.OPEN},
+            None,
+            "vote.counts_entered",
+            _("Enter the counts"),
+            refused=_finished(_voting_not_open),
+        ),
+        Transition(
+            "close",
+            {VS.OPEN},
+            VS.CLOSED,
+            "vote.closed",
+            _("Close and count"),
+            refused=_finished(
+                lambda v: (
+                    _("Voting has not opened yet: it opens at %(at)s.")
+                    % {"at": when_text(v.opens_at)}
+                )
+            ),
+        ),
+        Transition(
+            "follow_up",
+            {VS.CLOSED, VS.PUBLISHED},
+            None,
+            "action.created",
+            _("Create follow-up work"),
+            refused=_("Only a vote that passed creates follow-up work."),
+        ),
+        Transition(
+            "publish",
+            {VS.CLOSED},
+            VS.PUBLISHED,
+            "vote.published",
+            _("Publish the result"),
+            refused={
+                VS.PUBLISHED: _("The result is already published."),
+                "*": _("Count the vote before publishing its result."),
+            },
+        ),
+    ],
+    noun=_("The vote"),
+)
+
+MS = MeetingStatus
+_AGENDA_FIXED = _(
+    "The agenda is fixed once the notice is published: no decision on a topic that was not in "
+    "the notice."
+)
+_BEFORE_HELD = {MS.DRAFT, MS.NOTICED}
+MEETING_FLOW = Workflow(
+    "meeting",
+    [
+        Transition(
+            "edit",
+            {MS.DRAFT},
+            None,
+            "meeting.updated",
+            _("Edit"),
+            refused=_(
+                "The notice is published: the time and place can no longer change here. "
+                "Cancel the meeting and call a new one."
+            ),
+        ),
+        Transition(
+            "change_agenda",
+            {MS.DRAFT},
+            None,
+            "meeting.agenda_changed",
+            _("Change the agenda"),
+            refused=_AGENDA_FIXED,
+        ),
+        Transition(
+            "invite",
+            _BEFORE_HELD,
+            None,
+            "meeting.invited",
+            _("Invite"),
+            refused=_("Members can be invited only before the meeting is held."),
+        ),
+        Transition(
+            "uninvite",
+            _BEFORE_HELD,
+            None,
+            "meeting.uninvited",
+            _("Withdraw an invitation"),
+            refused=_("Invitations can be withdrawn only before the meeting is held."),
+        ),
+        Transition(
+            "notice",
+            {MS.DRAFT},
+            MS.NOTICED,
+            "meeting.noticed",
+            _("Publish the notice"),
+            refused=_("The notice has already been published."),
+        ),
+        Transition(
+            "cancel",
+            _BEFORE_HELD,
+            MS.CANCELLED,
+            "meeting.cancelled",
+            _("Cancel the meeting"),
+            refused=_("A meeting that has been held cannot be cancelled."),
+        ),
+        Transition(
+            "take_attendance",
+            {MS.NOTICED, MS.HELD},
+            None,
+            "meeting.signed_in",
+            _("Sign in"),
+            refused=_("Attendance is taken only at a meeting whose notice is published."),
+        ),
+        Transition(
+            "mark_held",
+            {MS.NOTICED},
+            MS.HELD,
+            "meeting.held",
+            _("Mark as held"),
+            refused=_("Only a meeting whose notice is published can be marked as held."),
+        ),
+        Transition(
+            "record_resolution",
+            {MS.HELD},
+            None,
+            "resolution.recorded",
+            _("Record a resolution"),
+            refused=_(
+                "Resolutions are recorded after the meeting is marked as held, and before "
+                "the minutes are published."
+            ),
+        ),
+        Transition(
+            "delete_resolution",
+            {MS.HELD},
+            None,
+            "resolution.deleted",
+            _("Delete a resolution"),
+            refused=_("Published minutes cannot be changed."),
+        ),
+        Transition(
+            "save_minutes",
+            {MS.HELD},
+            None,
+            "meeting.minutes_saved",
+            _("Save the minutes"),
+            refused=_("Minutes are written after the meeting is held, before they are published."),
+        ),
+        Transition(
+            "close",
+            {MS.HELD},
+            MS.CLOSED,
+            "meeting.closed",
+            _("Publish the minutes"),
+            refused=_("Only a meeting that was held can be closed."),
+        ),
+    ],
+    noun=_("The meeting"),
+)
+
+SS = SurveyStatus
+_QUESTIONS_LOCKED = _("The questions are locked: the survey has been opened.")
+_SURVEY_CLOSED = _("This survey is closed.")
+SURVEY_FLOW = Workflow(
+    "survey",
+    [
+        Transition(
+            "edit", {SS.DRAFT, SS.OPEN}, None, "survey.updated", _("Edit"), refused=_SURVEY_CLOSED
+        ),
+        *(
+            Transition(action, {SS.DRAFT}, None, verb, label, refused=_QUESTIONS_LOCKED)
+            for action, verb, label in (
+                ("add_question", "survey.question.added", _("Add a question")),
+                ("change_question", "survey.question.changed", _("Change a question")),
+                ("move_question", "survey.question.moved", _("Move a question")),
+                ("remove_question", "survey.question.removed", _("Remove a question")),
+            )
+        ),
+        Transition(
+            "open",
+            {SS.DRAFT},
+            SS.OPEN,
+            "survey.opened",
+            _("Start the visits"),
+            refused=_("This survey is already open or closed."),
+        ),
+        Transition(
+            "close",
+            {SS.OPEN},
+            SS.CLOSED,
+            "survey.closed",
+            _("Close the survey"),
+            refused=_("Only an open survey can be closed."),
+        ),
+        Transition(
+            "assign",
+            {SS.DRAFT, SS.OPEN},
+            None,
+            "survey.assigned",
+            _("Assign households"),
+            refused=_SURVEY_CLOSED,
+        ),
+        Transition(
+            "unassign",
+            {SS.DRAFT, SS.OPEN},
+            None,
+            "survey.unassigned",
+            _("Withdraw a household"),
+            refused=_SURVEY_CLOSED,
+        ),
+        Transition(
+            "record_visit",
+            {SS.OPEN},
+            None,
+            "survey.visit.recorded",
+            _("Record a visit"),
+            refused={
+                SS.CLOSED: _("This survey is closed: no more visits are recorded."),
+                "*": _("This survey is not open for visits yet."),
+            },
+        ),
+    ],
+    noun=_("The survey"),
+)
+
+TS = TopicStatus
+# A topic is decided (and the decision amended) while it is discussed or decided; done and
+# dropped are ends: a dropped topic is reopened before it is decided again, a done one stays.
+TOPIC_FLOW = Workflow(
+    "topic",
+    [
+        Transition("decide", {TS.OPEN, TS.DECIDED}, TS.DECIDED, "topic.decided", _("Decided")),
+        Transition("complete", {TS.OPEN, TS.DECIDED}, TS.DONE, "topic.decided", _("Done")),
+        Transition("drop", {TS.OPEN, TS.DECIDED}, TS.DROPPED, "topic.decided", _("Dropped")),
+        Transition("reopen", {TS.DECIDED, TS.DROPPED}, TS.OPEN, "topic.decided", _("Reopen")),
+    ],
+    noun=_("The topic"),
+)
+# The status a decision form asks for → the step that reaches it.
+TOPIC_ACTION_FOR: dict[str, str] = {
+    TS.DECIDED: "decide",
+    TS.DONE: "complete",
+    TS.DROPPED: "drop",
+    TS.OPEN: "reopen",
+}
+
+ACTION_FLOW = Workflow(
+    "action",
+    [
+        Transition(
+            "complete",
+            {ActionStatus.OPEN},
+            ActionStatus.DONE,
+            "action.completed",
+            _("Mark done"),
+            refused=_("This work is already finished."),
+        ),
+    ],
+    noun=_("The follow-up work"),
+)

@@ -22,9 +22,9 @@ from django.utils.translation import gettext_lazy
 
 from linli.core import documents
 
-from . import services_meetings as meetings
-from . import services_votes as votes
 from .models import BallotChoice, MeetingStatus, VoteRule
+from .queries import meetings, votes
+from .services.votes import FINISHED
 
 MAX_COPIES = 200
 MAX_BLANK_ROWS = 60
@@ -62,7 +62,7 @@ def vote_proxy_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     vote = votes.vote_get_for(request.user, pk)
     if vote.rule != VoteRule.OWNERS:
         return _text(_("This vote is counted at a meeting: owners do not appoint proxies."), 409)
-    if vote.status in votes.FINISHED:
+    if vote.status in FINISHED:
         return _text(_("The vote is counted: no more proxy forms."), 409)
     form = CopiesForm({"count": 1, **request.GET.dict()})
     if not form.is_valid():

@@ -4,7 +4,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from .models import Vote, VoteStatus
-from .services_votes import _now, open_if_due
+from .services.votes import _now, open_if_due
 
 
 @db_periodic_task(crontab(minute="*/5"))

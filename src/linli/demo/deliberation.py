@@ -30,9 +30,6 @@ from django.utils import timezone
 from linli.accounts.models import RoleMembership, User
 from linli.core.models import Event
 from linli.core.roles import Role
-from linli.deliberation import services, services_forums, services_meetings
-from linli.deliberation import services_surveys as surveys
-from linli.deliberation import services_votes as votes
 from linli.deliberation.models import (
     Body,
     Matter,
@@ -40,6 +37,10 @@ from linli.deliberation.models import (
     VisitOutcome,
     VoteRule,
 )
+from linli.deliberation.services import forums as forum_services
+from linli.deliberation.services import meetings as meeting_services
+from linli.deliberation.services import surveys, votes
+from linli.deliberation.services import topics as topic_services
 from linli.registry.models import Building, Community, Household, Resident, Tenure
 
 SEED = 20210701
@@ -496,7 +497,7 @@ class _Writer:
     def topics(self) -> None:
         at, u, xc = self.at, self.u, self.xc
         with _at(at["space_raised"]):
-            self.space = services.topic_raise(
+            self.space = topic_services.topic_raise(
                 actor=u("xc-staff"),
                 community=xc,
                 title="违建拆除后腾出的空地怎么用",
@@ -504,7 +505,7 @@ class _Writer:
                 "停车位还是绿化，先入户听听大家的意见，再提交居民议事会。",
             )
         with _at(at["parking_raised"]):
-            self.parking = services.topic_raise(
+            self.parking = topic_services.topic_raise(
                 actor=u("xc-leader-13"),
                 community=xc,
                 title="停车难：建停车房，配建充电桩",
@@ -512,7 +513,7 @@ class _Writer:
                 "12—14号楼之间有一块拆违腾出的空地，建议建停车房，并配建电动汽车充电桩。",
             )
         with _at(at["lift_raised"]):
-            self.lift = services.topic_raise(
+            self.lift = topic_services.topic_raise(
                 actor=u("xc-leader-3"),
                 community=xc,
                 building=self.buildings[LIFT_BUILDING],
@@ -521,7 +522,7 @@ class _Writer:
                 "上下楼困难。楼里提议每个单元加装一部电梯。",
             )
         with _at(at["lights_raised"]):
-            self.lights = services.topic_raise(
+            self.lights = topic_services.topic_raise(
                 actor=u("xc-team-leader"),
                 community=xc,
                 title="楼道照明：换成声控灯",
@@ -592,7 +593,7 @@ class _Writer:
         at, u = self.at, self.u
         staff = u("xc-staff")
         with _at(at["meeting1_created"]):
-            m = services_meetings.meeting_create(
+            m = meeting_services.meeting_create(
                 actor=staff,
                 community=self.xc,
                 body=Body.RESIDENTS_COUNCIL,
@@ -602,12 +603,12 @@ class _Writer:
                 notice_days=3,
             )
             for topic in (self.space, self.parking):
-                services_meetings.agenda_add(actor=staff, meeting=m, topic=topic)
-            services_meetings.meeting_invite(
+                meeting_services.agenda_add(actor=staff, meeting=m, topic=topic)
+            meeting_services.meeting_invite(
                 actor=staff, meeting=m, users=[u(name) for name in COUNCIL]
             )
         with _at(at["meeting1_noticed"]):
-            services_meetings.meeting_publish_notice(actor=staff, meeting=m)
+            meeting_services.meeting_publish_notice(actor=staff, meeting=m)
         start = at["meeting1_starts"]
         invitations = {i.user.username: i for i in m.invitations.select_related("user", "meeting")}
         for n, name in enumerate(COUNCIL):
@@ -615,13 +616,13 @@ class _Writer:
                 continue
             with _at(start - dt.timedelta(minutes=25 - n)):
                 if name in SIGNED_IN_BY_QR:
-                    services_meetings.meeting_check_in(actor=u(name), token=m.checkin_token)
+                    meeting_services.meeting_check_in(actor=u(name), token=m.checkin_token)
                 else:
-                    services_meetings.meeting_sign_in(actor=staff, invitation=invitations[name])
+                    meeting_services.meeting_sign_in(actor=staff, invitation=invitations[name])
         with _at(start + dt.timedelta(minutes=2)):
-            services_meetings.meeting_mark_held(actor=staff, meeting=m)
+            meeting_services.meeting_mark_held(actor=staff, meeting=m)
         with _at(start + dt.timedelta(minutes=50)):
-            services_meetings.resolution_record(
+            meeting_services.resolution_record(
                 actor=staff,
                 meeting=m,
                 topic=self.space,
@@ -632,7 +633,7 @@ class _Writer:
                 abstain=1,
             )
         with _at(start + dt.timedelta(minutes=85)):
-            self.parking_resolution = services_meetings.resolution_record(
+            self.parking_resolution = meeting_services.resolution_record(
                 actor=staff,
                 meeting=m,
                 topic=self.parking,
@@ -643,7 +644,7 @@ class _Writer:
                 abstain=1,
             )
         with _at(start + dt.timedelta(minutes=110)):
-            services_meetings.meeting_save_minutes(
+            meeting_services.meeting_save_minutes(
                 actor=staff,
                 meeting=m,
                 minutes="应到12人，实到10人，符合议事规则。\n"
@@ -656,16 +657,16 @@ class _Writer:
                 "在12—14号楼之间的空地建停车房并配建充电桩，提请相关楼栋业主表决。",
             )
         with _at(at["meeting1_closed"]):
-            services_meetings.meeting_close(actor=staff, meeting=m)
+            meeting_services.meeting_close(actor=staff, meeting=m)
         with _at(at["meeting1_closed"] + dt.timedelta(minutes=30)):
-            services_meetings.resolution_follow_up(
+            meeting_services.resolution_follow_up(
                 actor=staff,
                 resolution=self.parking_resolution,
                 title="组织12—14号楼业主表决，并编制停车房和充电桩施工方案",
                 owner=staff,
                 due_on=(at["meeting1_closed"] + dt.timedelta(days=60)).date(),
             )
-            services.topic_decide(
+            topic_services.topic_decide(
                 actor=staff,
                 topic=self.space,
                 decision="居民议事会决议：拆违空地建休闲亭和健身区，保留一块晾晒场。",
@@ -675,7 +676,7 @@ class _Writer:
     def forum(self) -> None:
         leader = self.u(f"xc-leader-{LIFT_BUILDING}")
         with _at(self.at["forum"]):
-            f = services_forums.forum_create(
+            f = forum_services.forum_create(
                 actor=leader,
                 building=self.buildings[LIFT_BUILDING],
                 held_on=timezone.localtime(self.at["forum"]).date(),
@@ -685,7 +686,7 @@ class _Writer:
                 "高层老人盼着装，一二楼住户担心采光和噪音。",
             )
             for o in self.dp.opinions:
-                services_forums.opinion_add(
+                forum_services.opinion_add(
                     actor=leader,
                     forum=f,
                     theme=o.theme,
@@ -748,7 +749,7 @@ class _Writer:
             vote = votes.vote_publish(actor=secretary, vote=vote)
         if vote.result.get("outcome") == "passed":
             with _at(at["parking_vote_published"] + dt.timedelta(hours=2)):
-                services.topic_decide(
+                topic_services.topic_decide(
                     actor=self.u("xc-staff"),
                     topic=self.parking,
                     decision="12—14号楼业主共同决定通过：在三栋楼之间的空地建停车房，"
@@ -771,7 +772,7 @@ class _Writer:
     def next_meeting(self) -> None:
         at, staff = self.at, self.u("xc-staff")
         with _at(at["meeting2_created"]):
-            m = services_meetings.meeting_create(
+            m = meeting_services.meeting_create(
                 actor=staff,
                 community=self.xc,
                 body=Body.RESIDENTS_COUNCIL,
@@ -781,12 +782,12 @@ class _Writer:
                 notice_days=3,
             )
             for topic in (self.lights, self.parking):
-                services_meetings.agenda_add(actor=staff, meeting=m, topic=topic)
-            services_meetings.meeting_invite(
+                meeting_services.agenda_add(actor=staff, meeting=m, topic=topic)
+            meeting_services.meeting_invite(
                 actor=staff, meeting=m, users=[self.u(name) for name in COUNCIL]
             )
         with _at(at["meeting2_noticed"]):
-            services_meetings.meeting_publish_notice(actor=staff, meeting=m)
+            meeting_services.meeting_publish_notice(actor=staff, meeting=m)
 
 
 def build_demo_deliberation(plan, users: dict[str, User], now: dt.datetime | None = None):

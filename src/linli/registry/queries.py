@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from linli.core import access, policy
-from linli.core.roles import ROLE_LEVEL
+from linli.core.roles import ROLE_LEVEL, Role
 
 from .models import (
     Building,
@@ -174,25 +174,17 @@ def resident_get_for(actor, pk: int, action: str, *, purpose: str | None) -> Res
 
 
 def building_leaders(building: Building) -> list:
-    from linli.accounts.models import RoleMembership
-
+    # Through the memberships' reverse relation: registry imports nothing from accounts
+    # (accounts depends on registry; people pickers are accounts.queries.members_of).
     return list(
-        RoleMembership.objects.filter(
-            building=building, role="building_leader", active=True
-        ).select_related("user")
+        building.memberships.filter(role=Role.BUILDING_LEADER, active=True).select_related("user")
     )
 
 
 def grid_workers(grid: Grid | None) -> list:
-    from linli.accounts.models import RoleMembership
-
     if grid is None:
         return []
-    return list(
-        RoleMembership.objects.filter(grid=grid, role="grid_worker", active=True).select_related(
-            "user"
-        )
-    )
+    return list(grid.memberships.filter(role=Role.GRID_WORKER, active=True).select_related("user"))
 
 
 def tags_with_counts(community: Community) -> list:

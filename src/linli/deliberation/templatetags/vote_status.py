@@ -11,8 +11,8 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext as _
 
-from linli.deliberation import services_votes
 from linli.deliberation.models import Vote, VoteStatus
+from linli.deliberation.services import votes as services_votes
 
 register = template.Library()
 

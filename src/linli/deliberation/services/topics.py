@@ -1,5 +1,5 @@
 """Topics and the follow-up work decisions create. Meetings, surveys, forums and votes have
-their own service modules (``services_meetings.py`` …) and call ``action_create`` here when a
+their own service modules (``services/meetings.py`` …) and call ``action_create`` here when a
 decision turns into work."""
 
 from __future__ import annotations
@@ -11,11 +11,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from linli.accounts.queries import members_of
 from linli.core import policy
+from linli.core.errors import DomainError
 from linli.core.events import log_event, register_verbs
+from linli.core.roles import OFFICE, WORKERS, Role
 
-from .errors import DeliberationError
-from .models import ActionItem, ActionStatus, Topic, TopicSource, TopicStatus
+from ..models import (
+    ACTION_FLOW,
+    TOPIC_ACTION_FOR,
+    TOPIC_FLOW,
+    ActionItem,
+    Topic,
+    TopicSource,
+    TopicStatus,
+)
 
 register_verbs(
     {
@@ -23,7 +33,7 @@ register_verbs(
         "topic.updated": gettext_lazy("Topic updated"),
         "topic.decided": gettext_lazy("Decision recorded"),
         "action.created": gettext_lazy("Follow-up work created"),
-        "action.done": gettext_lazy("Follow-up work done"),
+        "action.completed": gettext_lazy("Follow-up work done"),
     }
 )
 
@@ -46,16 +56,15 @@ def topic_raise(
     policy.authorize(actor, "topic.raise", target)
     title = (title or "").strip()
     if not title:
-        raise DeliberationError(_("Give the topic a title."))
+        raise DomainError(_("Give the topic a title."))
     if len(title) > 120 or len(description or "") > 4000:
-        raise DeliberationError(_("The text is too long."))
+        raise DomainError(_("The text is too long."))
     for place in (grid, building, unit):
         if place is not None and place.community_id != community.pk:
-            raise DeliberationError(_("This place is not in this community."))
-    roles = {m.role for m in policy.memberships(actor) if m.community_id == community.pk}
-    if roles & {"community_staff", "secretary"}:
+            raise DomainError(_("This place is not in this community."))
+    if policy.holds_role_in(actor, OFFICE, community):
         source = TopicSource.STAFF
-    elif "building_leader" in roles:
+    elif policy.holds_role_in(actor, {Role.BUILDING_LEADER}, community):
         source = TopicSource.BUILDING_LEADER
     else:
         source = TopicSource.RESIDENT
@@ -71,7 +80,7 @@ def topic_raise(
     )
     for t in tickets:
         if t.community_id != community.pk:
-            raise DeliberationError(_("A linked request belongs to another community."))
+            raise DomainError(_("A linked request belongs to another community."))
     if tickets:
         topic.tickets.set(tickets)
     log_event(actor=actor, verb="topic.raised", obj=topic, data={"title": title[:120]})
@@ -80,14 +89,18 @@ def topic_raise(
 
 @transaction.atomic
 def topic_decide(*, actor, topic: Topic, decision: str, status: str = TopicStatus.DECIDED) -> Topic:
+    """Record the decision and move the topic to ``status`` — the step of ``TOPIC_FLOW`` that
+    reaches it (decided, done, dropped, or reopened); a done topic is not decided again."""
     policy.authorize(actor, "topic.manage", topic)
-    if status not in TopicStatus.values:
-        raise DeliberationError(_("Unknown status."))
+    action = TOPIC_ACTION_FOR.get(status)
+    if action is None:
+        raise DomainError(_("Unknown status."))
     topic = Topic.objects.select_for_update().get(pk=topic.pk)
+    TOPIC_FLOW.check(topic, action)
     topic.decision = (decision or "").strip()[:4000]
-    topic.status = status
-    topic.save()
-    log_event(actor=actor, verb="topic.decided", obj=topic, data={"status": status})
+    TOPIC_FLOW.apply(
+        topic, action, actor=actor, fields=["decision"], data={"status": status}, lock=False
+    )
     return topic
 
 
@@ -108,13 +121,13 @@ def action_create(
     policy.authorize(actor, "action.manage", topic)
     title = (title or "").strip()
     if not title:
-        raise DeliberationError(_("Say what is to be done."))
+        raise DomainError(_("Say what is to be done."))
     ticket = None
     if make_ticket:
         from linli.tickets import services as ticket_services
 
         if ticket_category is None:
-            raise DeliberationError(_("Choose the request category for the work."))
+            raise DomainError(_("Choose the request category for the work."))
         ticket = ticket_services.ticket_intake(
             actor=actor,
             category=ticket_category,
@@ -126,14 +139,19 @@ def action_create(
             location_text="" if (topic.building or topic.unit) else topic.community.name,
         )
     elif owner is None:
-        raise DeliberationError(_("Choose who will do it, or make it a request."))
+        raise DomainError(_("Choose who will do it, or make it a request."))
+    # The people the pickers offer (accounts.queries.members_of with core.roles.WORKERS).
     if (
         owner is not None
-        and not owner.memberships.filter(active=True, community_id=topic.community_id).exists()
+        and not members_of(topic.community_id, WORKERS).filter(pk=owner.pk).exists()
     ):
-        raise DeliberationError(_("This person holds no role in this community."))
+        if members_of(topic.community_id).filter(pk=owner.pk).exists():
+            raise DomainError(
+                _("Follow-up work is given to someone who works for the community, not a resident.")
+            )
+        raise DomainError(_("This person holds no role in this community."))
     if due_on is not None and due_on < timezone.localdate():
-        raise DeliberationError(_("The due date is in the past."))
+        raise DomainError(_("The due date is in the past."))
     item = ActionItem.objects.create(
         topic=topic,
         community_id=topic.community_id,
@@ -158,9 +176,9 @@ def action_create(
 def action_complete(*, actor, action: ActionItem) -> ActionItem:
     policy.authorize(actor, "action.complete", action)
     action = ActionItem.objects.select_for_update().get(pk=action.pk)
-    if action.status != ActionStatus.OPEN:
-        raise DeliberationError(_("This work is already finished."), status_code=409)
-    action.status, action.done_at = ActionStatus.DONE, timezone.now()
-    action.save()
-    log_event(actor=actor, verb="action.done", obj=action, parent=action.topic)
+    ACTION_FLOW.check(action, "complete")
+    action.done_at = timezone.now()
+    ACTION_FLOW.apply(
+        action, "complete", actor=actor, fields=["done_at"], parent=action.topic, lock=False
+    )
     return action

@@ -1,60 +1,40 @@
 """Votes (表决): notice, the frozen electorate, ballots (online, paper, proxy), the count and
-its publication. Every write is a ``vote_*`` / ``ballot_*`` service; reads for the vote pages
-are at the end.
+its publication. Every write is a ``vote_*`` / ``ballot_*`` service; the vote pages' reads are in
+``queries/votes.py``.
 
 The count is never done here: ``vote_close`` builds the JSON input of ``linli tally`` from the
 frozen ``Voter`` rows and their ``Ballot`` rows and hands it to ``tally.tally`` — the very code
 the command runs — and keeps its output verbatim in ``Vote.result``. The audit export is that
 same JSON, so ``linli tally export.json`` reproduces the result to the last digit.
 
-The electorate (owners' rule) is frozen when voting opens, from the registry:
-
-- every household in scope (the whole community, or the chosen buildings) with a floor area;
-- its owners are its active residents with tenure "owner"; one person is one
-  ``id_number_digest`` (or one resident record when no ID number is on file), across flats;
-- co-owners of a flat cast one ballot for it (SPC interpretation Art. 8), so people linked by a
-  shared flat form one voter together with all their flats (keeps every flat in exactly one
-  entry, as the tally requires);
-- all developer-owned (unsold) flats together are one voter, key ``"developer"``;
-- flats without an owner on record, and flats without a floor area, have nobody to count their
-  area for: they are left out and listed as data problems on the vote page (office only), in
-  the ``vote.opened`` event.
+The electorate (owners' rule) is frozen when voting opens (``services/electorate.py``).
 
 Time: the window is ``opens_at ≤ t < closes_at``. Results are due ``results_due_days`` after
-``closes_at``; publishing later is allowed and flagged.
-"""
+``closes_at``; publishing later is allowed and flagged."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.http import Http404
+from django.db.models import Q
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from linli.core import policy
+from linli.core.errors import Conflict, DomainError
 from linli.core.events import log_event, register_verbs
-from linli.core.exports import Column, ListExport
-from linli.core.models import Event
 from linli.core.notifications import notify
 from linli.core.roles import Role
-from linli.registry.models import Household, Resident, ResidentStatus, Tenure
 
-from . import services_notice as notice
-from . import tally as tally_mod
-from .errors import DeliberationError
-from .models import (
+from .. import tally as tally_mod
+from ..models import (
+    COUNT_RULES,
+    VOTE_FLOW,
     Ballot,
     BallotChoice,
     BallotMethod,
@@ -64,7 +44,11 @@ from .models import (
     Voter,
     VoteRule,
     VoteStatus,
+    when_text,
 )
+from ..queries.votes import tally_input
+from ..services import notice
+from ..services.electorate import freeze_electorate
 
 register_verbs(
     {
@@ -80,10 +64,8 @@ register_verbs(
     }
 )
 
-DEVELOPER_KEY = "developer"
 MAX_NOTICE_DAYS = 90
 MAX_RESULTS_DUE_DAYS = 30
-COUNT_RULES = frozenset({VoteRule.RESIDENTS, VoteRule.CONSULTATIVE})
 FINISHED = frozenset({VoteStatus.CLOSED, VoteStatus.PUBLISHED})
 
 
@@ -92,10 +74,7 @@ def _now() -> dt.datetime:
     return timezone.now()
 
 
-def _when(value: dt.datetime | None) -> str:
-    if value is None:
-        return "—"
-    return formats.date_format(timezone.localtime(value), "Y-m-d H:i")
+_when = when_text
 
 
 # --- plain words ---------------------------------------------------------------------------
@@ -173,23 +152,23 @@ def _clean_fields(
     title = (title or "").strip()
     question = (question or "").strip()
     if not title:
-        raise DeliberationError(_("Give the vote a title."))
+        raise DomainError(_("Give the vote a title."))
     if not question:
-        raise DeliberationError(_("Write the question put to the vote."))
+        raise DomainError(_("Write the question put to the vote."))
     if len(title) > 120 or len(question) > 2000:
-        raise DeliberationError(_("The text is too long."))
+        raise DomainError(_("The text is too long."))
     if rule not in VoteRule.values:
-        raise DeliberationError(_("Choose how the vote is counted."))
+        raise DomainError(_("Choose how the vote is counted."))
     if rule == VoteRule.OWNERS:
         if matter not in Matter.values:
-            raise DeliberationError(
+            raise DomainError(
                 _("An owners' joint decision must name which of the nine matters it decides.")
             )
     else:
         matter = ""
     buildings = list(buildings or ())
     if any(b.community_id != community_id for b in buildings):
-        raise DeliberationError(_("A chosen building is not in this community."))
+        raise DomainError(_("A chosen building is not in this community."))
     for value, top, message in (
         (
             notice_days,
@@ -203,14 +182,14 @@ def _clean_fields(
         ),
     ):
         if not isinstance(value, int) or isinstance(value, bool) or value < 0 or value > top:
-            raise DeliberationError(message)
+            raise DomainError(message)
     if results_due_days < 1:
-        raise DeliberationError(
+        raise DomainError(
             _("Results must be posted within 1 to %(n)s days.") % {"n": MAX_RESULTS_DUE_DAYS}
         )
     notice.check_vote_notice(community_id, rule, notice_days)
     if opens_at and closes_at and closes_at <= opens_at:
-        raise DeliberationError(_("Voting must close after it opens."))
+        raise DomainError(_("Voting must close after it opens."))
     return {
         "title": title,
         "question": question,
@@ -226,13 +205,6 @@ def _clean_fields(
 
 def _locked(vote: Vote) -> Vote:
     return Vote.objects.select_for_update().get(pk=vote.pk)
-
-
-def _refuse_if_finished(vote: Vote) -> None:
-    if vote.status in FINISHED:
-        raise DeliberationError(
-            _("This vote is closed and counted; it can no longer be changed."), status_code=409
-        )
 
 
 # --- preparing and the notice ---------------------------------------------------------------
@@ -300,12 +272,7 @@ def vote_update(
     is fixed (nothing may be put to the vote that was not in the notice)."""
     policy.authorize(actor, "vote.manage", vote)
     vote = _locked(vote)
-    _refuse_if_finished(vote)
-    if vote.status != VoteStatus.DRAFT:
-        raise DeliberationError(
-            _("The notice of this vote is published; it can no longer be changed."),
-            status_code=409,
-        )
+    VOTE_FLOW.check(vote, "edit")
     f = _clean_fields(
         community_id=vote.community_id,
         title=title,
@@ -351,17 +318,15 @@ def vote_notice(*, actor, vote: Vote) -> Vote:
     """Publish the notice: voting may open no sooner than ``notice_days`` after today."""
     policy.authorize(actor, "vote.manage", vote)
     vote = _locked(vote)
-    _refuse_if_finished(vote)
-    if vote.status != VoteStatus.DRAFT:
-        raise DeliberationError(_("The notice of this vote is already published."), status_code=409)
+    VOTE_FLOW.check(vote, "notice")
     if vote.opens_at is None or vote.closes_at is None:
-        raise DeliberationError(_("Set when voting opens and closes before publishing the notice."))
+        raise DomainError(_("Set when voting opens and closes before publishing the notice."))
     # Again: the community may have raised its minimum since the vote was prepared.
     notice.check_vote_notice(vote.community_id, vote.rule, vote.notice_days)
     now = _now()
     earliest = now + dt.timedelta(days=vote.notice_days)
     if vote.opens_at < earliest:
-        raise DeliberationError(
+        raise DomainError(
             _(
                 "Voting can open on %(date)s at the earliest: the notice period is %(n)s days "
                 "from today."
@@ -369,13 +334,13 @@ def vote_notice(*, actor, vote: Vote) -> Vote:
             % {"date": _when(earliest), "n": vote.notice_days}
         )
     vote.noticed_at = now
-    vote.status = VoteStatus.NOTICED
-    vote.save(update_fields=["noticed_at", "status"])
-    log_event(
+    VOTE_FLOW.apply(
+        vote,
+        "notice",
         actor=actor,
-        verb="vote.noticed",
-        obj=vote,
+        fields=["noticed_at"],
         data={"opens_at": vote.opens_at.isoformat(), "closes_at": vote.closes_at.isoformat()},
+        lock=False,
     )
     notify(
         recipients=_member_users(vote),
@@ -400,125 +365,6 @@ def vote_notice(*, actor, vote: Vote) -> Vote:
 # --- opening: the electorate is frozen -------------------------------------------------------
 
 
-class _Groups:
-    """Union–find over person keys and flats: people who share a flat vote together."""
-
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, x: str) -> str:
-        self.parent.setdefault(x, x)
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
-def _households_in_scope(vote: Vote) -> QuerySet:
-    qs = Household.objects.filter(community_id=vote.community_id)
-    building_ids = list(vote.buildings.values_list("pk", flat=True))
-    if building_ids:
-        qs = qs.filter(building_id__in=building_ids)
-    return qs
-
-
-def freeze_electorate(vote: Vote) -> tuple[list[Voter], dict[str, Any]]:
-    """Build (unsaved) ``Voter`` rows from the registry and a summary with the data problems.
-    See the module docstring for the rules."""
-    households = list(
-        _households_in_scope(vote)
-        .order_by("label")
-        .values("id", "label", "floor_area", "developer_owned")
-    )
-    by_id = {h["id"]: h for h in households}
-    owners = list(
-        Resident.objects.filter(
-            household_id__in=[h["id"] for h in households if not h["developer_owned"]],
-            status=ResidentStatus.ACTIVE,
-            tenure=Tenure.OWNER,
-        )
-        .select_related("user")
-        .order_by("pk")
-    )
-    problems: list[dict[str, str]] = []
-    groups = _Groups()
-    people: dict[str, list[Resident]] = defaultdict(list)
-    owned: set[int] = set()
-    for r in owners:
-        h = by_id[r.household_id]
-        key = r.id_number_digest or f"r{r.pk}"
-        people[key].append(r)
-        if h["floor_area"] is None:
-            continue
-        owned.add(h["id"])
-        groups.union(f"p:{key}", f"h:{h['id']}")
-
-    developer_units: list[dict[str, Any]] = []
-    unit_groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for h in households:
-        unit = {
-            "id": h["label"],
-            "household": h["id"],
-            "area": format(h["floor_area"], "f") if h["floor_area"] is not None else None,
-        }
-        if h["floor_area"] is None:
-            problems.append({"flat": h["label"], "problem": "no_area"})
-        elif h["developer_owned"]:
-            developer_units.append(unit)
-        elif h["id"] not in owned:
-            problems.append({"flat": h["label"], "problem": "no_owner"})
-        else:
-            unit_groups[groups.find(f"h:{h['id']}")].append(unit)
-
-    group_people: dict[str, list[str]] = defaultdict(list)
-    for key in people:
-        if f"p:{key}" in groups.parent:
-            group_people[groups.find(f"p:{key}")].append(key)
-
-    voters: list[Voter] = []
-    for root, units in unit_groups.items():
-        keys = sorted(group_people[root])
-        records = sorted((r for k in keys for r in people[k]), key=lambda r: r.pk)
-        linked = [r for r in records if getattr(r, "user", None) is not None]
-        first = linked[0] if linked else records[0]
-        names = list(dict.fromkeys(r.name for r in records))
-        voters.append(
-            Voter(
-                vote=vote,
-                key=keys[0],
-                resident=first,
-                user=first.user if linked else None,
-                display_name="、".join(names)[:50],
-                developer=False,
-                units=units,
-            )
-        )
-    if developer_units:
-        voters.append(
-            Voter(
-                vote=vote,
-                key=DEVELOPER_KEY,
-                developer=True,
-                display_name=str(_("The developer (unsold flats)"))[:50],
-                units=developer_units,
-            )
-        )
-    voters.sort(key=lambda v: v.units[0]["id"])
-    total = sum((Decimal(u["area"]) for v in voters for u in v.units), Decimal(0))
-    summary = {
-        "voters": len(voters),
-        "units": sum(len(v.units) for v in voters),
-        "total_area": format(total, "f"),
-        "problems": problems,
-    }
-    return voters, summary
-
-
 @transaction.atomic
 def vote_open(*, actor, vote: Vote) -> Vote:
     """Open voting at ``opens_at``: for the owners' rule, freeze the electorate. ``actor`` is
@@ -527,27 +373,16 @@ def vote_open(*, actor, vote: Vote) -> Vote:
         policy.authorize(actor, "vote.manage", vote)
     vote = _locked(vote)
     if vote.status == VoteStatus.OPEN and actor is None:
-        return vote
-    _refuse_if_finished(vote)
-    if vote.status == VoteStatus.OPEN:
-        raise DeliberationError(_("Voting is already open."), status_code=409)
-    if vote.status != VoteStatus.NOTICED:
-        raise DeliberationError(
-            _("Voting can open only after its notice is published."), status_code=409
-        )
+        return vote  # opened a moment ago by another page
+    VOTE_FLOW.check(vote, "open")
     now = _now()
     if vote.opens_at is None or now < vote.opens_at:
-        raise DeliberationError(
-            _("Voting is not open: it opens at %(at)s.") % {"at": _when(vote.opens_at)},
-            status_code=409,
-        )
+        raise Conflict(_("Voting is not open: it opens at %(at)s.") % {"at": _when(vote.opens_at)})
     summary: dict[str, Any] = {}
     if vote.rule == VoteRule.OWNERS:
         voters, summary = freeze_electorate(vote)
         Voter.objects.bulk_create(voters)
-    vote.status = VoteStatus.OPEN
-    vote.save(update_fields=["status"])
-    log_event(actor=actor, verb="vote.opened", obj=vote, data=summary)
+    VOTE_FLOW.apply(vote, "open", actor=actor, data=summary, lock=False)
     return vote
 
 
@@ -561,43 +396,37 @@ def open_if_due(vote: Vote) -> Vote:
 # --- ballots --------------------------------------------------------------------------------
 
 
-def _require_window(vote: Vote, at: dt.datetime) -> None:
-    if vote.status in FINISHED:
-        raise DeliberationError(_("Voting is not open: this vote is closed."), status_code=409)
+def _require_window(vote: Vote, at: dt.datetime, action: str) -> None:
+    """The table's step (voting is open), then the moment: inside the voting window."""
+    VOTE_FLOW.check(vote, action)
     if (
-        vote.status not in (VoteStatus.NOTICED, VoteStatus.OPEN)
-        or vote.opens_at is None
+        vote.opens_at is None
         or vote.closes_at is None
         or not (vote.opens_at <= at < vote.closes_at)
     ):
-        raise DeliberationError(
+        raise Conflict(
             _("Voting is not open: it runs from %(opens)s to %(closes)s.")
-            % {"opens": _when(vote.opens_at), "closes": _when(vote.closes_at)},
-            status_code=409,
+            % {"opens": _when(vote.opens_at), "closes": _when(vote.closes_at)}
         )
 
 
 def _require_owners_rule(vote: Vote) -> None:
     if vote.rule != VoteRule.OWNERS:
-        raise DeliberationError(
-            _("This vote is counted at a meeting: there are no individual ballots."),
-            status_code=409,
-        )
+        raise Conflict(_("This vote is counted at a meeting: there are no individual ballots."))
 
 
 def _check_choice(choice: str) -> None:
     if choice not in BallotChoice.values:
-        raise DeliberationError(_("Choose agree, disagree or abstain."))
+        raise DomainError(_("Choose agree, disagree or abstain."))
 
 
-def _already_voted(ballot: Ballot) -> DeliberationError:
-    return DeliberationError(
+def _already_voted(ballot: Ballot) -> DomainError:
+    return Conflict(
         _(
             "A ballot for these flats was already recorded (%(method)s, %(at)s). Each owner "
             "votes once; a second ballot is not accepted."
         )
-        % {"method": ballot.get_method_display(), "at": _when(ballot.cast_at)},
-        status_code=409,
+        % {"method": ballot.get_method_display(), "at": _when(ballot.cast_at)}
     )
 
 
@@ -611,7 +440,7 @@ def _save_ballot(vote: Vote, voter: Voter, **fields) -> Ballot:
         raise _already_voted(existing)
     serial = fields.get("paper_serial", "")
     if serial and Ballot.objects.filter(vote=vote, paper_serial=serial).exists():
-        raise DeliberationError(
+        raise DomainError(
             _("Ballot number %(serial)s has already been entered for this vote.")
             % {"serial": serial}
         )
@@ -623,7 +452,7 @@ def _save_ballot(vote: Vote, voter: Voter, **fields) -> Ballot:
         existing = Ballot.objects.filter(vote=vote, voter=voter).first()
         if existing is not None:
             raise _already_voted(existing) from None
-        raise DeliberationError(
+        raise DomainError(
             _("Ballot number %(serial)s has already been entered for this vote.")
             % {"serial": serial}
         ) from None
@@ -637,16 +466,16 @@ def _castable(actor, vote: Vote, choice: str) -> tuple[Vote, Voter]:
     policy.authorize(actor, "vote.cast", vote)
     vote = _locked(vote)
     _require_owners_rule(vote)
-    _require_window(vote, _now())
+    _require_window(vote, _now(), "cast")
     _check_choice(choice)
     voter = Voter.objects.filter(vote=vote, user=actor).first()
     if voter is None:
-        raise DeliberationError(
+        raise DomainError(
             _(
                 "Only owners can vote on this matter, and you are not on this vote's list of "
                 "owners. If you own a flat here, ask the community office to check the registry."
             ),
-            status_code=403,
+            status=403,
         )
     existing = _existing_ballot(vote, voter)
     if existing is not None:
@@ -684,11 +513,11 @@ def vote_cast(*, actor, vote: Vote, choice: str) -> Ballot:
 def _voter_for_flat(vote: Vote, flat: str) -> Voter:
     flat = (flat or "").strip()
     if not flat:
-        raise DeliberationError(_("Give the flat the ballot is for, e.g. 3-2-501."))
+        raise DomainError(_("Give the flat the ballot is for, e.g. 3-2-501."))
     for voter in Voter.objects.filter(vote=vote).only("pk", "units", "key", "developer"):
         if any(u["id"] == flat for u in voter.units):
             return voter
-    raise DeliberationError(
+    raise DomainError(
         _(
             "Flat %(flat)s is not on this vote's list of owners: it is outside the vote's "
             "scope, or no owner of it is on record."
@@ -724,31 +553,29 @@ def ballot_enter(
     now = _now()
     received_at = received_at or now
     if received_at > now:
-        raise DeliberationError(_("The time the ballot was received is in the future."))
-    _require_window(vote, received_at)
-    if vote.status != VoteStatus.OPEN:
-        raise DeliberationError(_("Voting is not open yet."), status_code=409)
+        raise DomainError(_("The time the ballot was received is in the future."))
+    _require_window(vote, received_at, "enter_ballot")
     _check_choice(choice)
     paper_serial = (paper_serial or "").strip()
     proxy_name = (proxy_name or "").strip()
     proxy_authorization = (proxy_authorization or "").strip()
     if method == BallotMethod.PAPER:
         if not paper_serial:
-            raise DeliberationError(_("A paper ballot needs its serial number."))
+            raise DomainError(_("A paper ballot needs its serial number."))
     elif method == BallotMethod.PROXY:
         if not proxy_name:
-            raise DeliberationError(_("A proxy ballot needs the proxy's name."))
+            raise DomainError(_("A proxy ballot needs the proxy's name."))
         if not proxy_authorization:
-            raise DeliberationError(
+            raise DomainError(
                 _("A proxy ballot needs the written authorisation: record its reference.")
             )
     else:
-        raise DeliberationError(_("Choose paper ballot or proxy ballot."))
+        raise DomainError(_("Choose paper ballot or proxy ballot."))
     if len(paper_serial) > 40 or len(proxy_name) > 50 or len(proxy_authorization) > 200:
-        raise DeliberationError(_("The text is too long."))
+        raise DomainError(_("The text is too long."))
     if voter is not None:
         if voter.vote_id != vote.pk:
-            raise DeliberationError(_("This owner is not on this vote's list of owners."))
+            raise DomainError(_("This owner is not on this vote's list of owners."))
     else:
         voter = _voter_for_flat(vote, flat)
     ballot = _save_ballot(
@@ -779,24 +606,16 @@ def vote_counts_enter(*, actor, vote: Vote, eligible: int, present: int, yes: in
     policy.authorize(actor, "vote.manage", vote)
     vote = open_if_due(vote)
     vote = _locked(vote)
-    _refuse_if_finished(vote)
     if vote.rule not in COUNT_RULES:
-        raise DeliberationError(
-            _("An owners' vote is counted from its ballots, not from meeting counts."),
-            status_code=409,
-        )
-    if vote.status != VoteStatus.OPEN:
-        raise DeliberationError(
-            _("Voting is not open: it opens at %(at)s.") % {"at": _when(vote.opens_at)},
-            status_code=409,
-        )
+        raise Conflict(_("An owners' vote is counted from its ballots, not from meeting counts."))
+    VOTE_FLOW.check(vote, "enter_counts")
     for v in (eligible, present, yes):
         if not isinstance(v, int) or isinstance(v, bool) or v < 0:
-            raise DeliberationError(_("Counts are whole numbers, zero or more."))
+            raise DomainError(_("Counts are whole numbers, zero or more."))
     if present > eligible:
-        raise DeliberationError(_("More people present than entitled: check the counts."))
+        raise DomainError(_("More people present than entitled: check the counts."))
     if yes > present:
-        raise DeliberationError(_("More in favour than present: check the counts."))
+        raise DomainError(_("More in favour than present: check the counts."))
     vote.eligible, vote.present, vote.yes_count = eligible, present, yes
     vote.save(update_fields=["eligible", "present", "yes_count"])
     log_event(
@@ -811,61 +630,35 @@ def vote_counts_enter(*, actor, vote: Vote, eligible: int, present: int, yes: in
 # --- counting and publishing ------------------------------------------------------------------
 
 
-def tally_input(vote: Vote) -> dict[str, Any]:
-    """The exact ``linli tally`` input for this vote, from the frozen electorate and ballots.
-    A ``vote`` key describes the vote (``linli tally`` ignores unknown keys)."""
-    meta = {"id": vote.pk, "title": vote.title, "community": vote.community_id}
-    if vote.rule in COUNT_RULES:
-        data = tally_mod.counts_input(
-            vote.rule, vote.eligible or 0, vote.present or 0, vote.yes_count or 0
-        )
-        return {**data, "vote": meta}
-    ballots = dict(Ballot.objects.filter(vote=vote).values_list("voter_id", "choice"))
-    owners = [
-        {
-            "id": v.key,
-            "developer": v.developer,
-            "units": [{"id": u["id"], "area": u["area"]} for u in v.units],
-            "ballot": ballots.get(v.pk),
-        }
-        for v in Voter.objects.filter(vote=vote).order_by("pk")
-    ]
-    return {"rule": vote.rule, "matter": vote.matter, "owners": owners, "vote": meta}
-
-
 @transaction.atomic
 def vote_close(*, actor, vote: Vote) -> Vote:
     """Close voting and count it with the one counting rule; the output is kept verbatim."""
     policy.authorize(actor, "vote.manage", vote)
     vote = open_if_due(vote)
     vote = _locked(vote)
-    _refuse_if_finished(vote)
-    if vote.status != VoteStatus.OPEN:
-        raise DeliberationError(
-            _("Voting has not opened yet: it opens at %(at)s.") % {"at": _when(vote.opens_at)},
-            status_code=409,
-        )
+    VOTE_FLOW.check(vote, "close")
     now = _now()
     if vote.rule in COUNT_RULES:
         if vote.eligible is None or vote.present is None or vote.yes_count is None:
-            raise DeliberationError(_("Enter the counts taken at the meeting first."))
+            raise DomainError(_("Enter the counts taken at the meeting first."))
     elif now < vote.closes_at:
-        raise DeliberationError(
+        raise Conflict(
             _("Voting is open until %(at)s; count it after it closes.")
-            % {"at": _when(vote.closes_at)},
-            status_code=409,
+            % {"at": _when(vote.closes_at)}
         )
     try:
         result = tally_mod.tally(tally_input(vote)).as_json()
     except tally_mod.TallyInputError as e:  # the frozen data should never be invalid
-        raise DeliberationError(
-            _("The vote cannot be counted: %(error)s") % {"error": str(e)}
-        ) from None
-    vote.result = result
-    vote.status = VoteStatus.CLOSED
-    vote.closed_at = now
-    vote.save(update_fields=["result", "status", "closed_at"])
-    log_event(actor=actor, verb="vote.closed", obj=vote, data={"outcome": result["outcome"]})
+        raise DomainError(_("The vote cannot be counted: %(error)s") % {"error": str(e)}) from None
+    vote.result, vote.closed_at = result, now
+    VOTE_FLOW.apply(
+        vote,
+        "close",
+        actor=actor,
+        fields=["result", "closed_at"],
+        data={"outcome": result["outcome"]},
+        lock=False,
+    )
     return vote
 
 
@@ -887,19 +680,16 @@ def vote_publish(*, actor, vote: Vote) -> Vote:
     """Post the result publicly (aggregates only). Late posting is allowed and flagged."""
     policy.authorize(actor, "vote.manage", vote)
     vote = _locked(vote)
-    if vote.status == VoteStatus.PUBLISHED:
-        raise DeliberationError(_("The result is already published."), status_code=409)
-    if vote.status != VoteStatus.CLOSED:
-        raise DeliberationError(_("Count the vote before publishing its result."), status_code=409)
+    VOTE_FLOW.check(vote, "publish")
     vote.published_at = _now()
-    vote.status = VoteStatus.PUBLISHED
-    vote.save(update_fields=["published_at", "status"])
     late = published_late(vote)
-    log_event(
+    VOTE_FLOW.apply(
+        vote,
+        "publish",
         actor=actor,
-        verb="vote.published",
-        obj=vote,
+        fields=["published_at"],
         data={"outcome": vote.result.get("outcome"), "late": late},
+        lock=False,
     )
     notify(
         recipients=_member_users(vote),
@@ -925,13 +715,12 @@ def vote_followup(
     ticket_category=None,
 ):
     """A passed vote becomes work: an action on its topic (``services.action_create``)."""
-    from .services import action_create
+    from ..services.topics import action_create
 
     policy.authorize(actor, "vote.manage", vote)
-    if vote.status not in FINISHED or vote.result.get("outcome") != "passed":
-        raise DeliberationError(
-            _("Only a vote that passed creates follow-up work."), status_code=409
-        )
+    VOTE_FLOW.check(vote, "follow_up")
+    if vote.result.get("outcome") != "passed":
+        raise VOTE_FLOW.refusal(vote, "follow_up")
     return action_create(
         actor=actor,
         topic=vote.topic,
@@ -945,152 +734,3 @@ def vote_followup(
 
 
 # --- reads ----------------------------------------------------------------------------------
-
-
-def votes_for(actor, *, topic: Topic | None = None) -> QuerySet:
-    """Votes the actor may see; one still being prepared only for the office."""
-    qs = Vote.objects.select_related("topic")
-    if topic is not None:
-        qs = qs.filter(topic=topic)
-    announced = policy.scope_filter(actor, qs.exclude(status=VoteStatus.DRAFT), "vote.view")
-    drafts = policy.scope_filter(actor, qs.filter(status=VoteStatus.DRAFT), "vote.manage")
-    return (announced | drafts).order_by("-created_at", "-id")
-
-
-def voters_not_yet_voted(vote: Vote) -> list[dict[str, Any]]:
-    """The owners on the frozen list who have not voted yet, by building, for door-to-door
-    reminders: ``[{"building": "3", "voters": [Voter, …]}, …]`` in building order. Two
-    queries whatever the size (the voters without a ballot; their flats' buildings)."""
-    from linli.registry.models import Household
-
-    missing = list(
-        Voter.objects.filter(vote=vote)
-        .exclude(Exists(Ballot.objects.filter(vote=vote, voter=OuterRef("pk"))))
-        .only("pk", "display_name", "developer", "units", "key")
-        .order_by("pk")
-    )
-    households = {u.get("household") for v in missing for u in v.units} - {None}
-    number_of: dict[int | None, str] = dict(
-        Household.objects.filter(pk__in=households).values_list("pk", "building__number")
-    )
-    by_building: dict[str, list[Voter]] = {}
-    for v in missing:
-        first = v.units[0] if v.units else {}
-        number = number_of.get(first.get("household"), "") or str(first.get("id", "")).split("-")[0]
-        v.flats = " ".join(u["id"] for u in v.units)  # type: ignore[attr-defined]
-        by_building.setdefault(number, []).append(v)
-
-    def natural(number: str) -> tuple[int, str]:
-        digits = "".join(ch for ch in number if ch.isdigit())
-        return (int(digits) if digits else 10**9, number)
-
-    return [
-        {"building": b, "voters": sorted(vs, key=lambda v: v.flats)}
-        for b, vs in sorted(by_building.items(), key=lambda kv: natural(kv[0]))
-    ]
-
-
-def vote_get_for(actor, pk: int, action: str = "vote.view") -> Vote:
-    """Fetch and authorise ``action``: out of scope, or a vote still being prepared (it does
-    not exist yet for anyone but the office) → 404; visible but ``action`` not allowed → 403.
-    A vote whose window has started is opened first, so ``action`` is decided on the frozen
-    list of owners ("self:voter")."""
-    vote = policy.get_for(
-        actor, Vote.objects.select_related("topic", "community"), "vote.view", pk=pk
-    )
-    if vote.status == VoteStatus.DRAFT and not policy.can(actor, "vote.manage", vote):
-        raise Http404
-    if vote.status == VoteStatus.NOTICED and vote.opens_at and vote.opens_at <= _now():
-        vote = open_if_due(vote)
-        vote = Vote.objects.select_related("topic", "community").get(pk=vote.pk)
-    if action != "vote.view" and not policy.can(actor, action, vote):
-        raise PermissionDenied
-    return vote
-
-
-def my_ballot_info(vote: Vote, actor) -> tuple[Voter | None, Ballot | None]:
-    """The actor's own entry on the electorate and their ballot (one query)."""
-    if not getattr(actor, "is_authenticated", False) or vote.rule != VoteRule.OWNERS:
-        return None, None
-    voter = Voter.objects.filter(vote=vote, user=actor).prefetch_related("ballots").first()
-    if voter is None:
-        return None, None
-    ballots = list(voter.ballots.all())
-    return voter, (ballots[0] if ballots else None)
-
-
-def progress(vote: Vote) -> dict[str, Any]:
-    """For the office while voting runs: electorate size and ballots so far, by method."""
-    by_method = dict(Ballot.objects.filter(vote=vote).values_list("method").annotate(n=Count("id")))
-    voters = Voter.objects.filter(vote=vote).count()
-    return {
-        "voters": voters,
-        "ballots": sum(by_method.values()),
-        "by_method": [(BallotMethod(m).label, by_method.get(m, 0)) for m in BallotMethod.values],
-    }
-
-
-def opening_summary(vote: Vote) -> dict[str, Any] | None:
-    """What freezing the electorate found (totals and data problems), from the event log."""
-    event = (
-        Event.objects.filter(
-            verb="vote.opened",
-            object_id=vote.pk,
-            object_type=ContentType.objects.get_for_model(Vote),
-        )
-        .order_by("-id")
-        .only("data")
-        .first()
-    )
-    return event.data if event else None
-
-
-def ballots_page(vote: Vote, page: Any, per_page: int = 50) -> Page:
-    qs = (
-        Ballot.objects.filter(vote=vote)
-        .select_related("voter", "entered_by")
-        .order_by("cast_at", "id")
-    )
-    return Paginator(qs, per_page).get_page(page)
-
-
-def units_area(units: list[dict[str, Any]]) -> str:
-    return format(sum((Decimal(u["area"]) for u in units), Decimal(0)), "f")
-
-
-CSV_HEADER = [
-    "voter_key",
-    "developer",
-    "flats",
-    "area",
-    "choice",
-    "method",
-    "paper_serial",
-    "proxy_name",
-    "proxy_authorization",
-    "cast_at",
-]
-
-
-def ballots_csv(vote: Vote) -> str:
-    """Every ballot, for the auditor: who (voter key), which flats and area, how, when."""
-    ballots = Ballot.objects.filter(vote=vote).select_related("voter").order_by("cast_at", "id")
-    rows = (
-        [
-            b.voter.key,
-            "yes" if b.voter.developer else "no",
-            " ".join(u["id"] for u in b.voter.units),
-            units_area(b.voter.units),
-            b.choice,
-            b.method,
-            b.paper_serial,
-            b.proxy_name,
-            b.proxy_authorization,
-            timezone.localtime(b.cast_at).isoformat(),
-        ]
-        for b in ballots
-    )
-    export = ListExport(
-        [Column(h) for h in CSV_HEADER], rows, title="ballots", filename=f"vote-{vote.pk}-ballots"
-    )
-    return export.csv(bom=False)

@@ -2,27 +2,24 @@
 their themes, the speaker named only with their consent (PIPL Art. 25), and the follow-up
 work they lead to.
 
-Held by the office, the building leader of that building, or the grid worker of its grid.
-"""
+Held by the office, the building leader of that building, or the grid worker of its grid."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from linli.core import policy
+from linli.core.errors import DomainError
 from linli.core.events import log_event, register_verbs
 
-from . import services
-from .errors import DeliberationError
-from .models import ActionItem, Forum, Opinion, Topic
+from ..models import ActionItem, Forum, Opinion, Topic
+from ..services import topics as topic_services
 
 register_verbs(
     {
@@ -41,11 +38,9 @@ MAX_BACK = dt.timedelta(days=366)
 def _text(value: str, *, limit: int, required_message=None) -> str:
     value = (value or "").strip()
     if required_message is not None and not value:
-        raise DeliberationError(required_message)
+        raise DomainError(required_message)
     if len(value) > limit:
-        raise DeliberationError(
-            _("The text is too long (at most %(n)s characters).") % {"n": limit}
-        )
+        raise DomainError(_("The text is too long (at most %(n)s characters).") % {"n": limit})
     return value
 
 
@@ -53,13 +48,13 @@ def _validate(*, actor, community_id: int, title: str, held_on, notes: str, topi
     title = _text(title, limit=120, required_message=_("Give the forum a title."))
     notes = _text(notes, limit=4000)
     if not isinstance(held_on, dt.date):
-        raise DeliberationError(_("Give the date of the forum."))
+        raise DomainError(_("Give the date of the forum."))
     today = timezone.localdate()
     if not today - MAX_BACK <= held_on <= today + MAX_AHEAD:
-        raise DeliberationError(_("The date must be within a year of today."))
+        raise DomainError(_("The date must be within a year of today."))
     if topic is not None:
         if topic.community_id != community_id:
-            raise DeliberationError(_("This topic belongs to another community."))
+            raise DomainError(_("This topic belongs to another community."))
         policy.authorize(actor, "topic.view", topic)
     return title, notes
 
@@ -188,7 +183,7 @@ def forum_follow_up(
     )
     topic = forum.topic
     if topic is None:
-        topic = services.topic_raise(
+        topic = topic_services.topic_raise(
             actor=actor,
             community=forum.community,
             building=forum.building,
@@ -197,7 +192,7 @@ def forum_follow_up(
         )
         forum.topic = topic
         forum.save(update_fields=["topic"])
-    return services.action_create(
+    return topic_services.action_create(
         actor=actor,
         topic=topic,
         title=title,
@@ -210,30 +205,3 @@ def forum_follow_up(
 
 
 # --- reads shared by the pages ---------------------------------------------------------------
-
-
-@dataclass
-class Theme:
-    name: str
-    opinions: list[Opinion] = field(default_factory=list)
-
-    @property
-    def count(self) -> int:
-        return len(self.opinions)
-
-
-def forums_for(actor) -> QuerySet[Forum]:
-    return (
-        policy.scope_filter(actor, Forum.objects.all(), "forum.view")
-        .select_related("building", "community", "topic")
-        .annotate(n_opinions=Count("opinions"))
-        .order_by("-held_on", "-id")
-    )
-
-
-def forum_themes(forum: Forum) -> list[Theme]:
-    """The forum's opinions grouped by theme, the most-heard theme first."""
-    themes: dict[str, Theme] = {}
-    for o in forum.opinions.order_by("theme", "id"):
-        themes.setdefault(o.theme, Theme(o.theme)).opinions.append(o)
-    return sorted(themes.values(), key=lambda t: (-t.count, t.name))

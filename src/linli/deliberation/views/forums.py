@@ -4,91 +4,27 @@ reads themes and texts without names."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from linli.core import policy
+from linli.core.pages import form_action, form_page, run_action
 from linli.registry.models import Building
 
-from . import services_forums as svc
-from .errors import DeliberationError
-from .models import ActionItem, Forum, Topic, TopicStatus
-from .views_topics import (
-    PAGE_SIZE,
-    Can,
-    DateInput,
-    FollowUpForm,
-    ObjectChoiceField,
-    first_error,
-    follow_up_choices,
-    form_page,
-)
-
-
-class ForumForm(forms.Form):
-    # The building is authorised by the view through the policy (another building is a 404),
-    # so the field takes any number.
-    building = forms.IntegerField(label=gettext_lazy("Building"), widget=forms.Select)
-    held_on = forms.DateField(label=gettext_lazy("Date"), widget=DateInput)
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=120)
-    topic = ObjectChoiceField(label=gettext_lazy("Topic"), required=False)
-    notes = forms.CharField(
-        label=gettext_lazy("Notes"),
-        max_length=4000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=gettext_lazy(
-            "Who organised it, how many came. Everyone in the building reads "
-            "this: name no resident."
-        ),
-    )
-
-    def __init__(self, *args, buildings=(), topics=(), editing=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["building"].widget.choices = [(b.pk, str(b)) for b in buildings]
-        self.fields["topic"] = ObjectChoiceField(
-            label=self.fields["topic"].label, required=False, objects=topics
-        )
-        if editing:
-            del self.fields["building"]
-
-
-class OpinionForm(forms.Form):
-    theme = forms.CharField(
-        label=gettext_lazy("Theme"),
-        max_length=40,
-        help_text=gettext_lazy(
-            "A few words, the same for opinions on the same thing, e.g. parking, the lift."
-        ),
-        widget=forms.TextInput(attrs={"list": "forum-themes", "autocomplete": "off"}),
-    )
-    text = forms.CharField(
-        label=gettext_lazy("Opinion"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    speaker_consented = forms.BooleanField(
-        label=gettext_lazy("The speaker agrees to be named"), required=False
-    )
-    speaker_name = forms.CharField(
-        label=gettext_lazy("Speaker's name"),
-        max_length=50,
-        required=False,
-        help_text=gettext_lazy(
-            "Kept only when the box above is ticked; otherwise the opinion "
-            "is recorded without a name."
-        ),
-    )
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("auto_id", "id_op_%s")
-        super().__init__(*args, **kwargs)
+from ..forms.forums import ForumForm, OpinionForm
+from ..forms.topics import FollowUpForm
+from ..models import ActionItem, Forum, Topic, TopicStatus
+from ..queries import forums as forum_queries
+from ..queries.topics import follow_up_choices
+from ..services import forums as forum_services
+from ..views.common import PAGE_SIZE
 
 
 def _buildings(actor) -> list:
@@ -114,7 +50,7 @@ def _topics(actor, community_id: int | None = None) -> list:
 def forum_list(request: HttpRequest) -> HttpResponse:
     actor = request.user
     policy.require_any(actor, "forum.view")
-    page = Paginator(svc.forums_for(actor), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(forum_queries.forums_for(actor), PAGE_SIZE).get_page(request.GET.get("page"))
     ctx = {"page": page, "can_manage": policy.has_any(actor, "forum.manage")}
     return render(request, "deliberation/forum_list.html", ctx)
 
@@ -132,7 +68,7 @@ def forum_new(request: HttpRequest) -> HttpResponse:
 
     def run(d):
         building = policy.get_for(actor, Building.objects.all(), "forum.manage", pk=d["building"])
-        return svc.forum_create(
+        return forum_services.forum_create(
             actor=actor,
             building=building,
             held_on=d["held_on"],
@@ -146,7 +82,7 @@ def forum_new(request: HttpRequest) -> HttpResponse:
         form,
         run,
         done=_("Forum recorded. Now write down the opinions."),
-        to="deliberation:forum_detail",
+        to=_detail_url,
         template="deliberation/forum_form.html",
         context={},
     )
@@ -173,7 +109,7 @@ def forum_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(
         request,
         form,
-        lambda d: svc.forum_update(
+        lambda d: forum_services.forum_update(
             actor=actor,
             forum=forum,
             held_on=d["held_on"],
@@ -182,7 +118,7 @@ def forum_edit(request: HttpRequest, pk: int) -> HttpResponse:
             topic=d["topic"],
         ),
         done=_("Forum saved."),
-        to="deliberation:forum_detail",
+        to=_detail_url,
         template="deliberation/forum_form.html",
         context={"forum": forum},
     )
@@ -193,8 +129,8 @@ def _context(
 ) -> dict:
     actor = request.user
     bound = bound or {}
-    can = Can(actor, forum)
-    themes = svc.forum_themes(forum)
+    can = policy.checker(actor).on(forum)
+    themes = forum_queries.forum_themes(forum)
     work = list(
         ActionItem.objects.filter(source_type="forum", source_id=forum.pk)
         .select_related("owner", "ticket")
@@ -224,9 +160,18 @@ def forum_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "deliberation/forum_detail.html", _context(request, forum))
 
 
-def _failed(request, forum, message, status, bound=None) -> HttpResponse:
-    ctx = _context(request, forum, bound=bound, error=message)
-    return render(request, "deliberation/forum_detail.html", ctx, status=status)
+def _again(request, forum, **bound):
+    """The forum's page again, with the posted form and the message (``form_action``)."""
+
+    def page(message: str, status: int) -> HttpResponse:
+        ctx = _context(request, forum, bound=bound, error=message)
+        return render(request, "deliberation/forum_detail.html", ctx, status=status)
+
+    return page
+
+
+def _detail_url(forum: Forum) -> str:
+    return reverse("deliberation:forum_detail", args=[forum.pk])
 
 
 @login_required
@@ -235,20 +180,20 @@ def opinion_new(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     forum = _get(actor, pk, "forum.manage")
     form = OpinionForm(request.POST)
-    if not form.is_valid():
-        return _failed(request, forum, first_error(form), 400, {"opinion": form})
-    d = form.cleaned_data
-    try:
-        svc.opinion_add(actor=actor, forum=forum, **d)
-    except DeliberationError as e:
-        return _failed(request, forum, e.message, e.status_code, {"opinion": form})
-    if d["speaker_name"].strip() and not d["speaker_consented"]:
-        messages.warning(
-            request, _("Opinion recorded without the name: the speaker did not agree to be named.")
-        )
-    else:
-        messages.success(request, _("Opinion recorded."))
-    return redirect("deliberation:forum_detail", pk=forum.pk)
+
+    def run(d):
+        forum_services.opinion_add(actor=actor, forum=forum, **d)
+        if d["speaker_name"].strip() and not d["speaker_consented"]:
+            messages.warning(
+                request,
+                _("Opinion recorded without the name: the speaker did not agree to be named."),
+            )
+        else:
+            messages.success(request, _("Opinion recorded."))
+
+    return form_action(
+        request, form, run, page=_again(request, forum, opinion=form), to=_detail_url(forum)
+    )
 
 
 @login_required
@@ -260,12 +205,13 @@ def opinion_delete(request: HttpRequest, pk: int, oid: int) -> HttpResponse:
     if opinion is None:
         raise Http404
     opinion.forum = forum
-    try:
-        svc.opinion_delete(actor=actor, opinion=opinion)
-    except DeliberationError as e:
-        return _failed(request, forum, e.message, e.status_code)
-    messages.success(request, _("Opinion removed."))
-    return redirect("deliberation:forum_detail", pk=forum.pk)
+    return run_action(
+        request,
+        lambda: forum_services.opinion_delete(actor=actor, opinion=opinion),
+        done=_("Opinion removed."),
+        to=_detail_url(forum),
+        on_error=lambda e: _again(request, forum)(str(e.message), e.status),
+    )
 
 
 @login_required
@@ -275,11 +221,11 @@ def forum_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     forum = _get(actor, pk, "action.manage")
     people, categories = follow_up_choices(actor, forum.community_id)
     form = FollowUpForm(request.POST, people=people, categories=categories)
-    if not form.is_valid():
-        return _failed(request, forum, first_error(form), 400, {"follow_up": form})
-    try:
-        svc.forum_follow_up(actor=actor, forum=forum, **form.service_kwargs())
-    except DeliberationError as e:
-        return _failed(request, forum, e.message, e.status_code, {"follow_up": form})
-    messages.success(request, _("Follow-up work created; it is shown on the topic until done."))
-    return redirect("deliberation:forum_detail", pk=forum.pk)
+    return form_action(
+        request,
+        form,
+        lambda d: forum_services.forum_follow_up(actor=actor, forum=forum, **form.service_kwargs()),
+        page=_again(request, forum, follow_up=form),
+        done=_("Follow-up work created; it is shown on the topic until done."),
+        to=_detail_url(forum),
+    )

@@ -1,10 +1,9 @@
-"""Vote pages: thin — parse a form, call one service in ``services_votes``, render.
+"""Vote pages: thin — parse a form, call one service in ``services/votes.py``, render.
 
-A ``DeliberationError`` re-renders the vote page with its message and HTTP status (400 bad
+A ``DomainError`` (through ``core.pages``) re-renders the vote page with its message and HTTP status (400 bad
 input, 403 not on the electorate, 409 not possible now); ``PermissionDenied`` / ``Http404``
 come from the one policy. The public result shows aggregates only; ballots are for the
-secretary as auditor (``vote.audit``).
-"""
+secretary as auditor (``vote.audit``)."""
 
 from __future__ import annotations
 
@@ -12,13 +11,11 @@ import json
 from decimal import Decimal
 from fractions import Fraction
 
-from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -27,16 +24,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core import documents, policy
+from linli.core.pages import form_action, form_page, run_action, run_page
 from linli.registry.models import Building, Community
 
-from . import services_notice as notice
-from . import services_votes as services
-from .errors import DeliberationError
-from .models import (
+from ..forms.votes import (
+    BallotForm,
+    CountsForm,
+    FollowupForm,
+    NoticeRulesForm,
+    PaperBallotsForm,
+    VoteForm,
+)
+from ..models import (
     LEGAL_NOTICE_FLOOR_DAYS,
+    VOTE_FLOW,
     BallotChoice,
     BallotMethod,
-    Matter,
     Topic,
     TopicStatus,
     Vote,
@@ -44,160 +47,12 @@ from .models import (
     VoteRule,
     VoteStatus,
 )
-
-_DT = {"type": "datetime-local"}
-_DT_FORMAT = "%Y-%m-%dT%H:%M"
-
+from ..queries import notice as notice_queries
+from ..queries import votes as vote_queries
+from ..services import notice
+from ..services import votes as services
 
 # --- forms ------------------------------------------------------------------------------------
-
-
-class VoteForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=120)
-    question = forms.CharField(
-        label=gettext_lazy("Question put to the vote"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=gettext_lazy("Only what is in the notice may be decided."),
-    )
-    rule = forms.ChoiceField(
-        label=gettext_lazy("How it is counted"), choices=VoteRule.choices, widget=forms.RadioSelect
-    )
-    matter = forms.ChoiceField(
-        label=gettext_lazy("Matter (owners' joint decision only)"),
-        required=False,
-        choices=[("", "—"), *Matter.choices],
-    )
-    buildings = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Buildings (none chosen: the whole community)"),
-        required=False,
-        queryset=Building.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-    )
-    notice_days = forms.IntegerField(
-        label=gettext_lazy("Notice period (days)"),
-        initial=15,
-        min_value=0,
-        max_value=services.MAX_NOTICE_DAYS,
-    )
-    results_due_days = forms.IntegerField(
-        label=gettext_lazy("Post the result within (days after voting closes)"),
-        initial=3,
-        min_value=1,
-        max_value=services.MAX_RESULTS_DUE_DAYS,
-    )
-    opens_at = forms.DateTimeField(
-        label=gettext_lazy("Voting opens"),
-        required=False,
-        widget=forms.DateTimeInput(attrs=_DT, format=_DT_FORMAT),
-        help_text=gettext_lazy("No sooner than the notice period after the notice is published."),
-    )
-    closes_at = forms.DateTimeField(
-        label=gettext_lazy("Voting closes"),
-        required=False,
-        widget=forms.DateTimeInput(attrs=_DT, format=_DT_FORMAT),
-    )
-
-    def __init__(self, *args, community_id: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.community_id = community_id
-        self.fields["buildings"].queryset = Building.objects.filter(
-            community_id=community_id
-        ).order_by("sort_key")
-        self.fields["notice_days"].help_text = notice_help(community_id)
-
-    def clean(self):
-        data = super().clean()
-        rule, days = data.get("rule"), data.get("notice_days")
-        if rule and days is not None:
-            try:
-                notice.check_vote_notice(self.community_id, rule, days)
-            except DeliberationError as e:
-                self.add_error("notice_days", str(e.message))
-        return data
-
-
-def notice_help(community_id: int) -> str:
-    """The minimum notice per rule in this community, for the form."""
-    days = notice.minimums(community_id)
-    return _(
-        "At least %(owners)s days for an owners' joint decision, %(residents)s for a "
-        "residents' meeting, %(consultative)s for a consultative poll."
-    ) % {
-        "owners": days[VoteRule.OWNERS],
-        "residents": days[VoteRule.RESIDENTS],
-        "consultative": days[VoteRule.CONSULTATIVE],
-    }
-
-
-class BallotForm(forms.Form):
-    flat = forms.CharField(
-        label=gettext_lazy("Flat (as on the ballot, e.g. 3-2-501)"), max_length=40
-    )
-    choice = forms.ChoiceField(
-        label=gettext_lazy("Choice on the ballot"),
-        choices=BallotChoice.choices,
-        widget=forms.RadioSelect,
-    )
-    method = forms.ChoiceField(
-        label=gettext_lazy("Kind of ballot"),
-        widget=forms.RadioSelect,
-        choices=[
-            (BallotMethod.PAPER, BallotMethod.PAPER.label),
-            (BallotMethod.PROXY, BallotMethod.PROXY.label),
-        ],
-    )
-    paper_serial = forms.CharField(
-        label=gettext_lazy("Ballot serial number"),
-        max_length=40,
-        required=False,
-        help_text=gettext_lazy("Required for a paper ballot."),
-    )
-    proxy_name = forms.CharField(label=gettext_lazy("Proxy's name"), max_length=50, required=False)
-    proxy_authorization = forms.CharField(
-        label=gettext_lazy("Written authorisation (reference)"),
-        max_length=200,
-        required=False,
-        help_text=gettext_lazy(
-            "Required for a proxy ballot: where the signed authorisation is filed."
-        ),
-    )
-    received_at = forms.DateTimeField(
-        label=gettext_lazy("Received at (if not now)"),
-        required=False,
-        widget=forms.DateTimeInput(attrs=_DT, format=_DT_FORMAT),
-    )
-
-
-class CountsForm(forms.Form):
-    eligible = forms.IntegerField(label=gettext_lazy("Entitled to take part"), min_value=0)
-    present = forms.IntegerField(label=gettext_lazy("Present (or answered)"), min_value=0)
-    yes = forms.IntegerField(label=gettext_lazy("In favour"), min_value=0)
-
-
-class FollowupForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("What is to be done"), max_length=200)
-    owner = forms.ModelChoiceField(
-        label=gettext_lazy("Who"), required=False, queryset=get_user_model().objects.none()
-    )
-    due_on = forms.DateField(
-        label=gettext_lazy("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def __init__(self, *args, community_id: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = (
-            get_user_model()
-            .objects.filter(
-                is_active=True, memberships__active=True, memberships__community_id=community_id
-            )
-            .exclude(memberships__role="resident")
-            .distinct()
-            .order_by("display_name", "username")
-        )
-
-
-# --- helpers ----------------------------------------------------------------------------------
 
 
 def _share(num, den) -> str:
@@ -307,7 +162,7 @@ def _render_detail(
         "enter": policy.can(actor, "vote.enter_ballot", vote),
         "audit": policy.can(actor, "vote.audit", vote),
     }
-    voter, my_ballot = services.my_ballot_info(vote, actor)
+    voter, my_ballot = vote_queries.my_ballot_info(vote, actor)
     now = services._now()
     in_window = bool(vote.opens_at and vote.closes_at and vote.opens_at <= now < vote.closes_at)
     is_open = vote.status == VoteStatus.OPEN and in_window
@@ -342,8 +197,8 @@ def _render_detail(
         and policy.can(actor, "vote.cast", vote),
     }
     if can["manage"]:
-        ctx["progress"] = services.progress(vote) if vote.rule == VoteRule.OWNERS else None
-        ctx["opening"] = services.opening_summary(vote)
+        ctx["progress"] = vote_queries.progress(vote) if vote.rule == VoteRule.OWNERS else None
+        ctx["opening"] = vote_queries.opening_summary(vote)
         ctx["can_close"] = vote.status == VoteStatus.OPEN and (
             vote.rule != VoteRule.OWNERS or now >= vote.closes_at
         )
@@ -365,14 +220,33 @@ def _render_detail(
     return render(request, "deliberation/vote_detail.html", ctx, status=status)
 
 
-def _failed(request, vote: Vote, e: DeliberationError, **forms_) -> HttpResponse:
-    vote = Vote.objects.select_related("topic", "community").get(pk=vote.pk)
-    return _render_detail(request, vote, status=e.status_code, error=str(e.message), **forms_)
+def _again(request, vote: Vote, **forms_):
+    """The vote's page again (``form_action`` / ``run_action``): for bad input, the form with
+    its errors; for a refusal, the vote as it is now with the refusal."""
+
+    def page(message: str, status: int) -> HttpResponse:
+        if status == 400 and any(f.is_bound and not f.is_valid() for f in forms_.values()):
+            return _render_detail(
+                request, vote, status=400, error=_("Please correct the form below."), **forms_
+            )
+        fresh = Vote.objects.select_related("topic", "community").get(pk=vote.pk)
+        return _render_detail(request, fresh, status=status, error=message, **forms_)
+
+    return page
 
 
-def _invalid(request, vote: Vote, **forms_) -> HttpResponse:
-    return _render_detail(
-        request, vote, status=400, error=_("Please correct the form below."), **forms_
+def _refused(request, vote: Vote):
+    page = _again(request, vote)
+    return lambda e: page(str(e.message), e.status)
+
+
+def _detail_url(vote: Vote) -> str:
+    return reverse("deliberation:vote_detail", args=[vote.pk])
+
+
+def _form(request, vote, form, run, *, done=None, **forms_) -> HttpResponse:
+    return form_action(
+        request, form, run, page=_again(request, vote, **forms_), done=done, to=_detail_url(vote)
     )
 
 
@@ -382,7 +256,7 @@ def _invalid(request, vote: Vote, **forms_) -> HttpResponse:
 @login_required
 def vote_list(request: HttpRequest) -> HttpResponse:
     actor = request.user
-    qs = services.votes_for(actor)
+    qs = vote_queries.votes_for(actor)
     topic_id = request.GET.get("topic")
     if topic_id and topic_id.isdigit():
         qs = qs.filter(topic_id=int(topic_id))
@@ -400,58 +274,51 @@ def vote_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-class NoticeRulesForm(forms.Form):
-    owners_days = forms.IntegerField(
-        label=gettext_lazy("Owners' joint decision and owners' assembly: at least (days)"),
-        min_value=LEGAL_NOTICE_FLOOR_DAYS[VoteRule.OWNERS],
-        max_value=notice.MAX_DAYS,
-    )
-    residents_days = forms.IntegerField(
-        label=gettext_lazy("Residents' meeting and the councils: at least (days)"),
-        min_value=LEGAL_NOTICE_FLOOR_DAYS[VoteRule.RESIDENTS],
-        max_value=notice.MAX_DAYS,
-    )
-    consultative_days = forms.IntegerField(
-        label=gettext_lazy("Consultative poll: at least (days)"),
-        min_value=LEGAL_NOTICE_FLOOR_DAYS[VoteRule.CONSULTATIVE],
-        max_value=notice.MAX_DAYS,
-    )
-
-
 @login_required
 def notice_rules_edit(request: HttpRequest, code: str) -> HttpResponse:
     """The office raises the community's minimum notice per rule (never below the legal
     floor, which the form states)."""
     actor = request.user
     community = policy.get_for(actor, Community, "vote.manage", code=code)
-    rules = notice.notice_rules_for(community.pk)
+    rules = notice_queries.notice_rules_for(community.pk)
     initial = {k: getattr(rules, k) for k in NoticeRulesForm.base_fields}
     form = NoticeRulesForm(request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                notice.notice_rules_update(actor=actor, community=community, **form.cleaned_data)
-            except DeliberationError as e:
-                form.add_error(None, e.message)
-                status = e.status_code
-            else:
-                messages.success(request, _("Minimum notice periods saved."))
-                return redirect("deliberation:notice_rules", code=community.code)
     floors = {
         "owners": LEGAL_NOTICE_FLOOR_DAYS[VoteRule.OWNERS],
         "residents": LEGAL_NOTICE_FLOOR_DAYS[VoteRule.RESIDENTS],
         "consultative": LEGAL_NOTICE_FLOOR_DAYS[VoteRule.CONSULTATIVE],
     }
-    ctx = {"form": form, "community": community, "floors": floors}
-    return render(request, "deliberation/notice_rules.html", ctx, status=status)
+    return form_page(
+        request,
+        form,
+        lambda d: notice.notice_rules_update(actor=actor, community=community, **d),
+        template="deliberation/notice_rules.html",
+        context={"community": community, "floors": floors},
+        done=_("Minimum notice periods saved."),
+        to=reverse("deliberation:notice_rules", kwargs={"code": community.code}),
+    )
 
 
 def _topics_for_votes(actor):
     return policy.scope_filter(
         actor, Topic.objects.exclude(status=TopicStatus.DROPPED), "vote.manage"
     ).order_by("-created_at")
+
+
+def _vote_form_page(request, form, run, *, topic, vote, done, refusal=None) -> HttpResponse:
+    """The vote's form: bad input shows on the form, a refusal above it (``vote-error``)."""
+
+    def page(error: str = "", status: int = 200) -> HttpResponse:
+        if status == 400 and form.is_bound and not form.is_valid():
+            error = ""  # the form's own errors say what is wrong
+        ctx = {"form": form, "topic": topic, "error": error, "vote": vote}
+        return render(request, "deliberation/vote_form.html", ctx, status=status)
+
+    if refusal is not None:
+        return page(str(refusal.message), refusal.status)
+    if request.method != "POST":
+        return page()
+    return form_action(request, form, run, page=page, done=done, to=_detail_url)
 
 
 def _service_kwargs(form: VoteForm) -> dict:
@@ -482,30 +349,20 @@ def vote_create(request: HttpRequest) -> HttpResponse:
         return render(request, "deliberation/vote_pick_topic.html", {"topics": topics})
     topic = policy.get_for(actor, Topic, "vote.manage", pk=int(topic_id))
     form = VoteForm(request.POST or None, community_id=topic.community_id)
-    status, error = 200, ""
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                vote = services.vote_create(actor=actor, topic=topic, **_service_kwargs(form))
-            except DeliberationError as e:
-                error, status = str(e.message), e.status_code
-            else:
-                messages.success(request, _("Vote prepared. Publish its notice when ready."))
-                return redirect("deliberation:vote_detail", vote.pk)
-        else:
-            status = 400
-    return render(
+    return _vote_form_page(
         request,
-        "deliberation/vote_form.html",
-        {"form": form, "topic": topic, "error": error, "vote": None},
-        status=status,
+        form,
+        lambda d: services.vote_create(actor=actor, topic=topic, **_service_kwargs(form)),
+        topic=topic,
+        vote=None,
+        done=_("Vote prepared. Publish its notice when ready."),
     )
 
 
 @login_required
 def vote_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
-    vote = services.vote_get_for(actor, pk, "vote.manage")
+    vote = vote_queries.vote_get_for(actor, pk, "vote.manage")
     initial = {
         "title": vote.title,
         "question": vote.question,
@@ -518,36 +375,21 @@ def vote_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "closes_at": timezone.localtime(vote.closes_at) if vote.closes_at else None,
     }
     form = VoteForm(request.POST or None, initial=initial, community_id=vote.community_id)
-    status, error = 200, ""
-    if vote.status != VoteStatus.DRAFT:
-        status = 409
-        error = (
-            _("This vote is closed and counted; it can no longer be changed.")
-            if vote.status in services.FINISHED
-            else _("The notice of this vote is published; it can no longer be changed.")
-        )
-    if request.method == "POST" and status == 200:
-        if form.is_valid():
-            try:
-                services.vote_update(actor=actor, vote=vote, **_service_kwargs(form))
-            except DeliberationError as e:
-                error, status = str(e.message), e.status_code
-            else:
-                messages.success(request, _("Vote saved."))
-                return redirect("deliberation:vote_detail", vote.pk)
-        else:
-            status = 400
-    return render(
+    return _vote_form_page(
         request,
-        "deliberation/vote_form.html",
-        {"form": form, "topic": vote.topic, "error": error, "vote": vote},
-        status=status,
+        form,
+        lambda d: services.vote_update(actor=actor, vote=vote, **_service_kwargs(form)),
+        topic=vote.topic,
+        vote=vote,
+        done=_("Vote saved."),
+        # Once the notice is out the form is shown with the table's refusal, and not saved.
+        refusal=None if VOTE_FLOW.can(vote, "edit") else VOTE_FLOW.refusal(vote, "edit"),
     )
 
 
 @login_required
 def vote_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_detail(request, services.vote_get_for(request.user, pk))
+    return _render_detail(request, vote_queries.vote_get_for(request.user, pk))
 
 
 _STEPS = {
@@ -564,14 +406,15 @@ def vote_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     """The office moves a vote on: publish its notice, open, close and count, publish."""
     if step not in _STEPS:
         return HttpResponse(status=404)
-    vote = services.vote_get_for(request.user, pk, "vote.manage")
+    vote = vote_queries.vote_get_for(request.user, pk, "vote.manage")
     service, done = _STEPS[step]
-    try:
-        service(actor=request.user, vote=vote)
-    except DeliberationError as e:
-        return _failed(request, vote, e)
-    messages.success(request, str(done))
-    return redirect("deliberation:vote_detail", vote.pk)
+    return run_action(
+        request,
+        lambda: service(actor=request.user, vote=vote),
+        done=done,
+        to=_detail_url(vote),
+        on_error=_refused(request, vote),
+    )
 
 
 def buildings_label(buildings: list[Building]) -> str:
@@ -586,11 +429,11 @@ def buildings_label(buildings: list[Building]) -> str:
 @login_required
 @require_POST
 def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
-    vote = services.vote_get_for(request.user, pk, "vote.cast")
+    vote = vote_queries.vote_get_for(request.user, pk, "vote.cast")
     choice = request.POST.get("choice", "")
-    try:
-        if request.POST.get("confirm") != "1":
-            # First the person sees what they chose and confirms it; nothing is recorded yet.
+    if request.POST.get("confirm") != "1":
+        # First the person sees what they chose and confirms it; nothing is recorded yet.
+        def confirm() -> HttpResponse:
             voter = services.vote_cast_check(actor=request.user, vote=vote, choice=choice)
             ctx = {
                 "vote": vote,
@@ -599,22 +442,24 @@ def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
                 "voter": voter,
             }
             return render(request, "deliberation/vote_confirm.html", ctx)
-        services.vote_cast(actor=request.user, vote=vote, choice=choice)
-    except DeliberationError as e:
-        return _failed(request, vote, e)
-    messages.success(request, _("Your vote is recorded. Thank you."))
-    return redirect("deliberation:vote_detail", vote.pk)
+
+        return run_page(request, confirm, on_error=_refused(request, vote))
+    return run_action(
+        request,
+        lambda: services.vote_cast(actor=request.user, vote=vote, choice=choice),
+        done=_("Your vote is recorded. Thank you."),
+        to=_detail_url(vote),
+        on_error=_refused(request, vote),
+    )
 
 
 @login_required
 @require_POST
 def vote_enter_ballot(request: HttpRequest, pk: int) -> HttpResponse:
-    vote = services.vote_get_for(request.user, pk, "vote.enter_ballot")
+    vote = vote_queries.vote_get_for(request.user, pk, "vote.enter_ballot")
     form = BallotForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, vote, ballot_form=form)
-    d = form.cleaned_data
-    try:
+
+    def run(d):
         services.ballot_enter(
             actor=request.user,
             vote=vote,
@@ -626,53 +471,51 @@ def vote_enter_ballot(request: HttpRequest, pk: int) -> HttpResponse:
             proxy_authorization=d["proxy_authorization"],
             received_at=d["received_at"],
         )
-    except DeliberationError as e:
-        return _failed(request, vote, e, ballot_form=form)
-    messages.success(request, _("Ballot for %(flat)s entered.") % {"flat": d["flat"]})
-    return redirect("deliberation:vote_detail", vote.pk)
+        messages.success(request, _("Ballot for %(flat)s entered.") % {"flat": d["flat"]})
+
+    return _form(request, vote, form, run, ballot_form=form)
 
 
 @login_required
 @require_POST
 def vote_counts(request: HttpRequest, pk: int) -> HttpResponse:
-    vote = services.vote_get_for(request.user, pk, "vote.manage")
+    vote = vote_queries.vote_get_for(request.user, pk, "vote.manage")
     form = CountsForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, vote, counts_form=form)
-    try:
-        services.vote_counts_enter(actor=request.user, vote=vote, **form.cleaned_data)
-    except DeliberationError as e:
-        return _failed(request, vote, e, counts_form=form)
-    messages.success(request, _("Counts saved."))
-    return redirect("deliberation:vote_detail", vote.pk)
+    return _form(
+        request,
+        vote,
+        form,
+        lambda d: services.vote_counts_enter(actor=request.user, vote=vote, **d),
+        done=_("Counts saved."),
+        counts_form=form,
+    )
 
 
 @login_required
 @require_POST
 def vote_followup(request: HttpRequest, pk: int) -> HttpResponse:
-    vote = services.vote_get_for(request.user, pk, "vote.manage")
+    vote = vote_queries.vote_get_for(request.user, pk, "vote.manage")
     form = FollowupForm(request.POST, community_id=vote.community_id)
-    if not form.is_valid():
-        return _invalid(request, vote, followup_form=form)
-    d = form.cleaned_data
-    try:
-        services.vote_followup(
+    return _form(
+        request,
+        vote,
+        form,
+        lambda d: services.vote_followup(
             actor=request.user, vote=vote, title=d["title"], owner=d["owner"], due_on=d["due_on"]
-        )
-    except DeliberationError as e:
-        return _failed(request, vote, e, followup_form=form)
-    messages.success(request, _("Follow-up work created on the topic."))
-    return redirect("deliberation:vote_detail", vote.pk)
+        ),
+        done=_("Follow-up work created on the topic."),
+        followup_form=form,
+    )
 
 
 @login_required
 def vote_ballots(request: HttpRequest, pk: int) -> HttpResponse:
     """Individual ballots: the secretary, as auditor, only."""
-    vote = services.vote_get_for(request.user, pk, "vote.audit")
-    page = services.ballots_page(vote, request.GET.get("page"))
+    vote = vote_queries.vote_get_for(request.user, pk, "vote.audit")
+    page = vote_queries.ballots_page(vote, request.GET.get("page"))
     for b in page.object_list:
         b.flats = " ".join(u["id"] for u in b.voter.units)
-        b.area = services.units_area(b.voter.units)
+        b.area = vote_queries.units_area(b.voter.units)
     return render(request, "deliberation/vote_ballots.html", {"vote": vote, "page": page})
 
 
@@ -680,17 +523,12 @@ def vote_ballots(request: HttpRequest, pk: int) -> HttpResponse:
 def vote_not_yet_voted(request: HttpRequest, pk: int) -> HttpResponse:
     """Owners who have not voted yet, by building: the office's list for door-to-door
     reminders (and for handing out paper ballots) while voting is open."""
-    vote = services.vote_get_for(request.user, pk, "vote.enter_ballot")
+    vote = vote_queries.vote_get_for(request.user, pk, "vote.enter_ballot")
     if vote.rule != VoteRule.OWNERS or vote.status != VoteStatus.OPEN:
-        return _failed(
-            request,
-            vote,
-            DeliberationError(
-                _("The list of owners who have not voted exists while an owners' vote is open."),
-                status_code=409,
-            ),
+        return _again(request, vote)(
+            _("The list of owners who have not voted exists while an owners' vote is open."), 409
         )
-    groups = services.voters_not_yet_voted(vote)
+    groups = vote_queries.voters_not_yet_voted(vote)
     ctx = {
         "vote": vote,
         "groups": groups,
@@ -713,10 +551,10 @@ def _export_refused(vote: Vote) -> HttpResponse | None:
 @login_required
 def vote_export_json(request: HttpRequest, pk: int) -> HttpResponse:
     """The exact ``linli tally`` input: ``linli tally`` on it reproduces ``Vote.result``."""
-    vote = services.vote_get_for(request.user, pk, "vote.audit")
+    vote = vote_queries.vote_get_for(request.user, pk, "vote.audit")
     if (refused := _export_refused(vote)) is not None:
         return refused
-    body = json.dumps(services.tally_input(vote), ensure_ascii=False, indent=2)
+    body = json.dumps(vote_queries.tally_input(vote), ensure_ascii=False, indent=2)
     resp = HttpResponse(body, content_type="application/json; charset=utf-8")
     resp["Content-Disposition"] = f'attachment; filename="vote-{vote.pk}-tally-input.json"'
     return resp
@@ -724,11 +562,11 @@ def vote_export_json(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def vote_export_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    vote = services.vote_get_for(request.user, pk, "vote.audit")
+    vote = vote_queries.vote_get_for(request.user, pk, "vote.audit")
     if (refused := _export_refused(vote)) is not None:
         return refused
     resp = HttpResponse(
-        "\ufeff" + services.ballots_csv(vote), content_type="text/csv; charset=utf-8"
+        "\ufeff" + vote_queries.ballots_csv(vote), content_type="text/csv; charset=utf-8"
     )
     resp["Content-Disposition"] = f'attachment; filename="vote-{vote.pk}-ballots.csv"'
     return resp
@@ -736,7 +574,7 @@ def vote_export_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _notice_context(request: HttpRequest, pk: int) -> dict:
     """What the printed notice shows, for the page and the PDF: one permission check."""
-    vote = services.vote_get_for(request.user, pk)
+    vote = vote_queries.vote_get_for(request.user, pk)
     return {
         "vote": vote,
         "url": request.build_absolute_uri(reverse("deliberation:vote_detail", args=[vote.pk])),
@@ -810,19 +648,6 @@ def vote_print_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return documents.pdf_response(doc, f"vote-{vote.pk}-notice.pdf")
 
 
-MAX_PAPER_BALLOTS = 500
-
-
-class PaperBallotsForm(forms.Form):
-    first = forms.IntegerField(label=gettext_lazy("First serial number"), min_value=1, initial=1)
-    count = forms.IntegerField(
-        label=gettext_lazy("Number of ballots"),
-        min_value=1,
-        max_value=MAX_PAPER_BALLOTS,
-        initial=20,
-    )
-
-
 def paper_serial(vote: Vote, n: int) -> str:
     """The serial number printed on blank ballot ``n`` and typed in when it is entered."""
     return f"{vote.pk}-{n:04d}"
@@ -834,7 +659,7 @@ def vote_ballots_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     ``first + count - 1``: the office hands them out and enters each returned one by its
     number. For whoever may enter paper ballots, until the vote is counted; a vote counted at
     a meeting has none (409, as for entering one)."""
-    vote = services.vote_get_for(request.user, pk, "vote.enter_ballot")
+    vote = vote_queries.vote_get_for(request.user, pk, "vote.enter_ballot")
     refusal = ""
     if vote.rule != VoteRule.OWNERS:
         refusal = _("This vote is counted at a meeting: there are no individual ballots.")

@@ -2,9 +2,8 @@
 attendance (signed in by staff, or by the member scanning the meeting's QR code), the quorum
 under the body's rule, resolutions with their counts, minutes, and the public summary.
 
-Every write is ``noun_verb(*, actor, …)``: policy check, validation (``DeliberationError``),
-one transaction, an event, notifications. The few reads the pages share live at the end.
-"""
+Every write is ``noun_verb(*, actor, …)``: policy check, validation (``DomainError``),
+one transaction, an event, notifications. The few reads the pages share live at the end."""
 
 from __future__ import annotations
 
@@ -12,26 +11,22 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
-from django.http import Http404
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from linli.accounts.models import RoleMembership
+from linli.accounts.queries import members_of
 from linli.core import policy
+from linli.core.errors import Conflict, DomainError
 from linli.core.events import log_event, register_verbs
 from linli.core.notifications import notify
 
-from . import services
-from . import services_notice as notice
-from .errors import DeliberationError
-from .models import (
+from ..models import (
     BODY_NOTICE_RULE,
+    MEETING_FLOW,
     ActionItem,
     AgendaItem,
     Body,
@@ -42,6 +37,10 @@ from .models import (
     Topic,
     TopicStatus,
 )
+from ..queries import notice as notice_queries
+from ..queries.meetings import meeting_for_checkin
+from ..services import notice
+from ..services import topics as topic_services
 
 MS = MeetingStatus
 
@@ -151,19 +150,12 @@ def _locked(meeting: Meeting) -> Meeting:
     return Meeting.objects.select_for_update().get(pk=meeting.pk)
 
 
-def _require(meeting: Meeting, *statuses: str, message) -> None:
-    if meeting.status not in statuses:
-        raise DeliberationError(message, status_code=409)
-
-
 def _text(value: str, *, limit: int, required_message=None) -> str:
     value = (value or "").strip()
     if required_message is not None and not value:
-        raise DeliberationError(required_message)
+        raise DomainError(required_message)
     if len(value) > limit:
-        raise DeliberationError(
-            _("The text is too long (at most %(n)s characters).") % {"n": limit}
-        )
+        raise DomainError(_("The text is too long (at most %(n)s characters).") % {"n": limit})
     return value
 
 
@@ -179,19 +171,19 @@ def _validate_details(
     *, community_id: int, body: str, title: str, starts_at, location: str, notice_days
 ):
     if body not in Body.values:
-        raise DeliberationError(_("Choose which body meets."))
+        raise DomainError(_("Choose which body meets."))
     title = _text(title, limit=120, required_message=_("Give the meeting a title."))
     location = _text(location, limit=120, required_message=_("Say where the meeting is held."))
     if starts_at is None or timezone.is_naive(starts_at):
-        raise DeliberationError(_("Give the date and time the meeting starts."))
+        raise DomainError(_("Give the date and time the meeting starts."))
     if starts_at <= timezone.now():
-        raise DeliberationError(_("The meeting must start in the future."))
+        raise DomainError(_("The meeting must start in the future."))
     if notice_days is None:
         notice_days = max(
-            NOTICE_DAYS[body], notice.minimum_days(community_id, BODY_NOTICE_RULE[body])
+            NOTICE_DAYS[body], notice_queries.minimum_days(community_id, BODY_NOTICE_RULE[body])
         )
     if not 0 <= int(notice_days) <= MAX_NOTICE_DAYS:
-        raise DeliberationError(
+        raise DomainError(
             _("The notice period is between 0 and %(n)s days.") % {"n": MAX_NOTICE_DAYS}
         )
     notice.check_meeting_notice(community_id, body, int(notice_days))
@@ -200,10 +192,6 @@ def _validate_details(
 
 def _present(meeting: Meeting) -> int:
     return meeting.invitations.filter(attended=True).count()
-
-
-def _members_q(community_id: int) -> Q:
-    return Q(memberships__active=True, memberships__community_id=community_id, is_active=True)
 
 
 def _notify_invitees(meeting: Meeting, users, *, verb: str, title, body, key: str) -> None:
@@ -279,14 +267,7 @@ def meeting_update(
 ) -> Meeting:
     policy.authorize(actor, "meeting.manage", meeting)
     meeting = _locked(meeting)
-    _require(
-        meeting,
-        MS.DRAFT,
-        message=_(
-            "The notice is published: the time and place can no longer change here. "
-            "Cancel the meeting and call a new one."
-        ),
-    )
+    MEETING_FLOW.check(meeting, "edit")
     title, location, notice_days = _validate_details(
         community_id=meeting.community_id,
         body=meeting.body,
@@ -307,23 +288,17 @@ def meeting_update(
     return meeting
 
 
-_AGENDA_FIXED = gettext_lazy(
-    "The agenda is fixed once the notice is published: no decision on a topic that was not in "
-    "the notice."
-)
-
-
 @transaction.atomic
 def agenda_add(*, actor, meeting: Meeting, topic: Topic) -> AgendaItem:
     policy.authorize(actor, "meeting.manage", meeting)
     meeting = _locked(meeting)
-    _require(meeting, MS.DRAFT, message=_AGENDA_FIXED)
+    MEETING_FLOW.check(meeting, "change_agenda")
     if topic.community_id != meeting.community_id:
-        raise DeliberationError(_("This topic belongs to another community."))
+        raise DomainError(_("This topic belongs to another community."))
     if topic.status == TopicStatus.DROPPED:
-        raise DeliberationError(_("This topic was dropped."))
+        raise DomainError(_("This topic was dropped."))
     if meeting.agenda.filter(topic=topic).exists():
-        raise DeliberationError(_("This topic is already on the agenda."))
+        raise DomainError(_("This topic is already on the agenda."))
     last = meeting.agenda.aggregate(m=Max("order"))["m"] or 0
     item = AgendaItem.objects.create(meeting=meeting, topic=topic, order=last + 1)
     log_event(
@@ -341,7 +316,7 @@ def agenda_remove(*, actor, item: AgendaItem) -> None:
     meeting = item.meeting
     policy.authorize(actor, "meeting.manage", meeting)
     meeting = _locked(meeting)
-    _require(meeting, MS.DRAFT, message=_AGENDA_FIXED)
+    MEETING_FLOW.check(meeting, "change_agenda")
     topic_id = item.topic_id
     item.delete()
     _renumber(meeting)
@@ -354,11 +329,11 @@ def agenda_move(*, actor, item: AgendaItem, up: bool) -> None:
     meeting = item.meeting
     policy.authorize(actor, "meeting.manage", meeting)
     meeting = _locked(meeting)
-    _require(meeting, MS.DRAFT, message=_AGENDA_FIXED)
+    MEETING_FLOW.check(meeting, "change_agenda")
     items = list(meeting.agenda.order_by("order", "id"))
     i = next((n for n, x in enumerate(items) if x.pk == item.pk), None)
     if i is None:
-        raise DeliberationError(_("This topic is not on the agenda."))
+        raise DomainError(_("This topic is not on the agenda."))
     j = i - 1 if up else i + 1
     if 0 <= j < len(items):
         items[i], items[j] = items[j], items[i]
@@ -384,23 +359,16 @@ def meeting_invite(*, actor, meeting: Meeting, users) -> list[Invitation]:
     after the notice is published is told at once."""
     policy.authorize(actor, "meeting.manage", meeting)
     meeting = _locked(meeting)
-    _require(
-        meeting,
-        MS.DRAFT,
-        MS.NOTICED,
-        message=_("Members can be invited only before the meeting is held."),
-    )
+    MEETING_FLOW.check(meeting, "invite")
     users = {u.pk: u for u in users}
     if not users:
-        raise DeliberationError(_("Choose whom to invite."))
+        raise DomainError(_("Choose whom to invite."))
     members = set(
-        get_user_model()
-        .objects.filter(_members_q(meeting.community_id), pk__in=users)
-        .values_list("pk", flat=True)
+        members_of(meeting.community_id).filter(pk__in=list(users)).values_list("pk", flat=True)
     )
     strangers = [u for pk, u in users.items() if pk not in members]
     if strangers:
-        raise DeliberationError(
+        raise DomainError(
             _("%(name)s holds no role in this community and cannot be invited.")
             % {"name": strangers[0].get_full_name()}
         )
@@ -431,17 +399,10 @@ def meeting_uninvite(*, actor, invitation: Invitation) -> None:
     meeting = invitation.meeting
     policy.authorize(actor, "meeting.manage", meeting)
     meeting = _locked(meeting)
-    _require(
-        meeting,
-        MS.DRAFT,
-        MS.NOTICED,
-        message=_("Invitations can be withdrawn only before the meeting is held."),
-    )
+    MEETING_FLOW.check(meeting, "uninvite")
     invitation = Invitation.objects.get(pk=invitation.pk)
     if invitation.attended:
-        raise DeliberationError(
-            _("This member has signed in: undo the sign-in first."), status_code=409
-        )
+        raise Conflict(_("This member has signed in: undo the sign-in first."))
     user_id = invitation.user_id
     invitation.delete()
     log_event(actor=actor, verb="meeting.uninvited", obj=meeting, data={"user": user_id})
@@ -453,12 +414,12 @@ def meeting_publish_notice(*, actor, meeting: Meeting) -> Meeting:
     sooner than its notice period from now."""
     policy.authorize(actor, "meeting.manage", meeting)
     meeting = _locked(meeting)
-    _require(meeting, MS.DRAFT, message=_("The notice has already been published."))
+    MEETING_FLOW.check(meeting, "notice")
     # Again: the community may have raised its minimum since the meeting was prepared.
     notice.check_meeting_notice(meeting.community_id, meeting.body, meeting.notice_days)
     now = timezone.now()
     if meeting.starts_at < now + dt.timedelta(days=meeting.notice_days):
-        raise DeliberationError(
+        raise DomainError(
             _(
                 "The notice must be published at least %(days)s days before the meeting, and "
                 "this meeting starts on %(when)s. Move the meeting to %(earliest)s or later, or "
@@ -471,17 +432,18 @@ def meeting_publish_notice(*, actor, meeting: Meeting) -> Meeting:
             }
         )
     if not meeting.agenda.exists():
-        raise DeliberationError(_("Put at least one topic on the agenda first."))
+        raise DomainError(_("Put at least one topic on the agenda first."))
     invitees = [i.user for i in meeting.invitations.select_related("user")]
     if not invitees:
-        raise DeliberationError(_("Invite the members first."))
-    meeting.status, meeting.noticed_at = MS.NOTICED, now
-    meeting.save(update_fields=["status", "noticed_at"])
-    log_event(
+        raise DomainError(_("Invite the members first."))
+    meeting.noticed_at = now
+    MEETING_FLOW.apply(
+        meeting,
+        "notice",
         actor=actor,
-        verb="meeting.noticed",
-        obj=meeting,
+        fields=["noticed_at"],
         data={"invited": len(invitees), "notice_days": meeting.notice_days},
+        lock=False,
     )
     _notify_invitees(
         meeting,
@@ -498,18 +460,18 @@ def meeting_publish_notice(*, actor, meeting: Meeting) -> Meeting:
 def meeting_cancel(*, actor, meeting: Meeting, reason: str = "") -> Meeting:
     policy.authorize(actor, "meeting.manage", meeting)
     meeting = _locked(meeting)
-    _require(
-        meeting,
-        MS.DRAFT,
-        MS.NOTICED,
-        message=_("A meeting that has been held cannot be cancelled."),
-    )
+    MEETING_FLOW.check(meeting, "cancel")
     reason = _text(reason, limit=300)
     was_noticed = meeting.status == MS.NOTICED
-    meeting.status = MS.CANCELLED
     meeting.checkin_token = _new_token()
-    meeting.save(update_fields=["status", "checkin_token"])
-    log_event(actor=actor, verb="meeting.cancelled", obj=meeting, data={"reason": reason})
+    MEETING_FLOW.apply(
+        meeting,
+        "cancel",
+        actor=actor,
+        fields=["checkin_token"],
+        data={"reason": reason},
+        lock=False,
+    )
     if was_noticed:
         _notify_invitees(
             meeting,
@@ -526,24 +488,19 @@ def meeting_cancel(*, actor, meeting: Meeting, reason: str = "") -> Meeting:
 
 
 def _check_attendance_open(meeting: Meeting) -> None:
-    if meeting.status not in (MS.NOTICED, MS.HELD):
-        raise DeliberationError(
-            _("Attendance is taken only at a meeting whose notice is published."), status_code=409
-        )
+    MEETING_FLOW.check(meeting, "take_attendance")
     opens = meeting.starts_at - CHECKIN_OPENS_BEFORE
     if timezone.now() < opens:
-        raise DeliberationError(
+        raise Conflict(
             _("Signing in opens at %(when)s, two hours before the meeting.")
-            % {"when": _local(opens)},
-            status_code=409,
+            % {"when": _local(opens)}
         )
     if meeting.resolutions.exists():
-        raise DeliberationError(
+        raise Conflict(
             _(
                 "Resolutions have been recorded, so attendance is fixed. Remove the resolutions "
                 "to correct it."
-            ),
-            status_code=409,
+            )
         )
 
 
@@ -580,23 +537,6 @@ def meeting_sign_in(*, actor, invitation: Invitation, attended: bool = True) -> 
     return invitation
 
 
-def meeting_for_checkin(actor, token: str) -> tuple[Meeting, Invitation]:
-    """The meeting behind a QR code and the actor's invitation to it. A wrong or expired code
-    (the meeting was closed or cancelled), or a meeting outside the actor's places → 404;
-    someone who is not invited → 403."""
-    meeting = policy.get_for(
-        actor,
-        Meeting.objects.filter(status__in=[MS.NOTICED, MS.HELD]),
-        "meeting.view",
-        checkin_token=token,
-    )
-    invitation = meeting.invitations.filter(user_id=actor.pk).first()
-    if invitation is None:
-        raise PermissionDenied
-    invitation.meeting = meeting
-    return meeting, invitation
-
-
 @transaction.atomic
 def meeting_check_in(*, actor, token: str) -> Invitation:
     """A member signs themselves in by scanning the code shown at the meeting. Scanning
@@ -618,16 +558,12 @@ def meeting_check_in(*, actor, token: str) -> Invitation:
 def meeting_mark_held(*, actor, meeting: Meeting) -> Meeting:
     policy.authorize(actor, "meeting.manage", meeting)
     meeting = _locked(meeting)
-    _require(
-        meeting,
-        MS.NOTICED,
-        message=_("Only a meeting whose notice is published can be marked as held."),
-    )
+    MEETING_FLOW.check(meeting, "mark_held")
     if timezone.now() < meeting.starts_at:
-        raise DeliberationError(_("The meeting has not started yet."), status_code=409)
-    meeting.status = MS.HELD
-    meeting.save(update_fields=["status"])
-    log_event(actor=actor, verb="meeting.held", obj=meeting, data={"present": _present(meeting)})
+        raise Conflict(_("The meeting has not started yet."))
+    MEETING_FLOW.apply(
+        meeting, "mark_held", actor=actor, data={"present": _present(meeting)}, lock=False
+    )
     return meeting
 
 
@@ -639,34 +575,26 @@ def resolution_record(
     the members present. A council that is not quorate cannot resolve."""
     policy.authorize(actor, "meeting.manage", meeting)
     meeting = _locked(meeting)
-    _require(
-        meeting,
-        MS.HELD,
-        message=_(
-            "Resolutions are recorded after the meeting is marked as held, and before "
-            "the minutes are published."
-        ),
-    )
+    MEETING_FLOW.check(meeting, "record_resolution")
     if not meeting.agenda.filter(topic_id=topic.pk).exists():
-        raise DeliberationError(_("Only topics on the published agenda can be decided."))
+        raise DomainError(_("Only topics on the published agenda can be decided."))
     text = _text(text, limit=4000, required_message=_("Write the resolution."))
     try:
         yes, no, abstain = int(yes), int(no), int(abstain)
     except (TypeError, ValueError):
-        raise DeliberationError(_("The counts must be whole numbers.")) from None
+        raise DomainError(_("The counts must be whole numbers.")) from None
     if min(yes, no, abstain) < 0:
-        raise DeliberationError(_("The counts cannot be negative."))
+        raise DomainError(_("The counts cannot be negative."))
     invited = meeting.invitations.count()
     present = _present(meeting)
     q = quorum(meeting.body, invited=invited, present=present)
     if q.counted and not q.met:
-        raise DeliberationError(
+        raise Conflict(
             _("The meeting is not quorate, so it cannot pass resolutions. %(state)s")
-            % {"state": q.state},
-            status_code=409,
+            % {"state": q.state}
         )
     if yes + no + abstain > present:
-        raise DeliberationError(
+        raise DomainError(
             _("%(n)s votes counted, but only %(present)s members are signed in as present.")
             % {"n": yes + no + abstain, "present": present}
         )
@@ -696,11 +624,9 @@ def resolution_delete(*, actor, resolution: Resolution) -> None:
     meeting = resolution.meeting
     policy.authorize(actor, "meeting.manage", meeting)
     meeting = _locked(meeting)
-    _require(meeting, MS.HELD, message=_("Published minutes cannot be changed."))
+    MEETING_FLOW.check(meeting, "delete_resolution")
     if ActionItem.objects.filter(source_type="resolution", source_id=resolution.pk).exists():
-        raise DeliberationError(
-            _("Follow-up work was created from this resolution."), status_code=409
-        )
+        raise Conflict(_("Follow-up work was created from this resolution."))
     data = {"resolution": resolution.pk, "text": resolution.text[:200]}
     topic = resolution.topic
     resolution.delete()
@@ -711,11 +637,7 @@ def resolution_delete(*, actor, resolution: Resolution) -> None:
 def meeting_save_minutes(*, actor, meeting: Meeting, minutes: str, public_summary: str) -> Meeting:
     policy.authorize(actor, "meeting.manage", meeting)
     meeting = _locked(meeting)
-    _require(
-        meeting,
-        MS.HELD,
-        message=_("Minutes are written after the meeting is held, before they are published."),
-    )
+    MEETING_FLOW.check(meeting, "save_minutes")
     meeting.minutes = _text(minutes, limit=20000)
     meeting.public_summary = _text(public_summary, limit=4000)
     meeting.save(update_fields=["minutes", "public_summary"])
@@ -729,19 +651,19 @@ def meeting_close(*, actor, meeting: Meeting) -> Meeting:
     everyone in the community; the QR code stops working."""
     policy.authorize(actor, "meeting.manage", meeting)
     meeting = _locked(meeting)
-    _require(meeting, MS.HELD, message=_("Only a meeting that was held can be closed."))
+    MEETING_FLOW.check(meeting, "close")
     if not meeting.minutes.strip():
-        raise DeliberationError(_("Write the minutes before publishing them."))
+        raise DomainError(_("Write the minutes before publishing them."))
     if not meeting.public_summary.strip():
-        raise DeliberationError(_("Write the public summary: it is what residents read."))
-    meeting.status = MS.CLOSED
+        raise DomainError(_("Write the public summary: it is what residents read."))
     meeting.checkin_token = _new_token()
-    meeting.save(update_fields=["status", "checkin_token"])
-    log_event(
+    MEETING_FLOW.apply(
+        meeting,
+        "close",
         actor=actor,
-        verb="meeting.closed",
-        obj=meeting,
+        fields=["checkin_token"],
         data={"resolutions": meeting.resolutions.count()},
+        lock=False,
     )
     _notify_invitees(
         meeting,
@@ -767,10 +689,8 @@ def resolution_follow_up(
     """A passed resolution becomes work: an owner with a due date, or a request."""
     policy.authorize(actor, "meeting.manage", resolution.meeting)
     if not resolution.passed:
-        raise DeliberationError(
-            _("Only a passed resolution creates follow-up work."), status_code=409
-        )
-    return services.action_create(
+        raise Conflict(_("Only a passed resolution creates follow-up work."))
+    return topic_services.action_create(
         actor=actor,
         topic=resolution.topic,
         title=title,
@@ -783,36 +703,3 @@ def resolution_follow_up(
 
 
 # --- reads shared by the pages ---------------------------------------------------------------
-
-
-def meetings_for(actor) -> QuerySet[Meeting]:
-    """Meetings the actor may see: those being prepared only to those who manage them."""
-    visible = policy.scope_filter(actor, Meeting.objects.all(), "meeting.view")
-    managed = policy.scope_filter(actor, Meeting.objects.all(), "meeting.manage")
-    return visible.filter(~Q(status=MS.DRAFT) | Q(pk__in=managed.values("pk")))
-
-
-def meeting_get_for(actor, pk: int, action: str = "meeting.view") -> tuple[Meeting, bool]:
-    """One meeting, authorised for ``action``, and whether the actor manages it. Out of scope,
-    or still being prepared (it does not exist yet for anyone but the office) → 404 on every
-    page of it, whatever the action; visible but ``action`` not allowed → 403."""
-    meeting = policy.get_for(
-        actor, Meeting.objects.select_related("community"), "meeting.view", pk=pk
-    )
-    manage = policy.can(actor, "meeting.manage", meeting)
-    if meeting.status == MS.DRAFT and not manage:
-        raise Http404
-    if action != "meeting.view":
-        allowed = manage if action == "meeting.manage" else policy.can(actor, action, meeting)
-        if not allowed:
-            raise PermissionDenied
-    return meeting, manage
-
-
-def community_members(community_id: int) -> list[RoleMembership]:
-    """Everyone holding a role in the community (who may be invited), with their roles."""
-    return list(
-        RoleMembership.objects.filter(community_id=community_id, active=True, user__is_active=True)
-        .select_related("user", "building", "household")
-        .order_by("role", "user__display_name", "user__username", "id")
-    )

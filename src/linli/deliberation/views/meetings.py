@@ -4,38 +4,40 @@ printable agenda and minutes, and the public view.
 
 Members without the manage permission see the agenda, time and place, and after the minutes
 are published the public summary and the resolutions with their counts; attendance only as a
-count (the names of who came are the office's record, PIPL Art. 25).
-"""
+count (the names of who came are the office's record, PIPL Art. 25)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.core import documents, policy
-from linli.core.roles import Role
+from linli.core.pages import form_action, form_page, run_action
 from linli.registry.models import Community
 
-from . import services_meetings as svc
-from . import services_notice as notice
-from .errors import DeliberationError
-from .models import (
+from ..forms.meetings import (
+    AgendaForm,
+    CancelForm,
+    InviteForm,
+    MeetingForm,
+    MinutesForm,
+    ResolutionForm,
+)
+from ..forms.topics import FollowUpForm
+from ..models import (
     ActionItem,
     AgendaItem,
-    Body,
     Invitation,
     Meeting,
     MeetingStatus,
@@ -43,154 +45,15 @@ from .models import (
     Topic,
     TopicStatus,
 )
-from .views_topics import (
-    PAGE_SIZE,
-    FollowUpForm,
-    ObjectChoiceField,
-    first_error,
-    follow_up_choices,
-    form_page,
-)
+from ..queries import meetings as meeting_queries
+from ..queries.topics import follow_up_choices
+from ..services import meetings as svc
+from ..views.common import PAGE_SIZE
 
 MS = MeetingStatus
 
 
 # --- forms -----------------------------------------------------------------------------------
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("format", "%Y-%m-%dT%H:%M")
-        super().__init__(**kwargs)
-
-
-class MeetingForm(forms.Form):
-    community = ObjectChoiceField(label=gettext_lazy("Community"))
-    body = forms.ChoiceField(label=gettext_lazy("Which body meets"), choices=Body.choices)
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=120)
-    starts_at = forms.DateTimeField(label=gettext_lazy("Starts at"), widget=DateTimeInput)
-    location = forms.CharField(label=gettext_lazy("Place"), max_length=120)
-    notice_days = forms.IntegerField(
-        label=gettext_lazy("Notice period (days)"),
-        required=False,
-        min_value=0,
-        max_value=svc.MAX_NOTICE_DAYS,
-        help_text=gettext_lazy(
-            "Leave empty for the body's usual period: 3 days for the "
-            "residents' council and the residents' affairs council, 15 days "
-            "for the owners' assembly. Never less than 15 days for the owners' assembly, "
-            "nor less than the minimum this community has set."
-        ),
-    )
-
-    def __init__(self, *args, communities=(), editing=False, meeting=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.meeting = meeting
-        self.fields["community"] = ObjectChoiceField(
-            label=self.fields["community"].label, objects=communities
-        )
-        if editing:
-            del self.fields["community"], self.fields["body"]
-        elif len(communities) == 1:
-            self.fields["community"].initial = str(communities[0].pk)
-            self.fields["community"].widget = forms.HiddenInput()
-
-    def clean(self):
-        data = super().clean()
-        community = data.get("community") or (self.meeting.community if self.meeting else None)
-        body = data.get("body") or (self.meeting.body if self.meeting else None)
-        days = data.get("notice_days")
-        if community is not None and body and days is not None:
-            try:
-                notice.check_meeting_notice(community.pk, body, days)
-            except DeliberationError as e:
-                self.add_error("notice_days", str(e.message))
-        return data
-
-
-class AgendaForm(forms.Form):
-    topic = ObjectChoiceField(label=gettext_lazy("Topic"))
-
-    def __init__(self, *args, topics=(), **kwargs):
-        kwargs.setdefault("auto_id", "id_ag_%s")
-        super().__init__(*args, **kwargs)
-        self.fields["topic"] = ObjectChoiceField(label=self.fields["topic"].label, objects=topics)
-
-
-class InviteForm(forms.Form):
-    roles = forms.MultipleChoiceField(
-        label=gettext_lazy("Everyone holding these roles"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    users = forms.MultipleChoiceField(
-        label=gettext_lazy("Or these people"), required=False, widget=forms.CheckboxSelectMultiple
-    )
-
-    def __init__(self, *args, members=(), **kwargs):
-        kwargs.setdefault("auto_id", "id_inv_%s")
-        super().__init__(*args, **kwargs)
-        self.members = members
-        present_roles = {m.role for m in members}
-        self.fields["roles"].choices = [
-            (r.value, r.label) for r in Role if r.value in present_roles
-        ]
-        labels: dict[int, list[str]] = {}
-        users = {}
-        for m in members:
-            users[m.user_id] = m.user
-            labels.setdefault(m.user_id, []).append(str(Role(m.role).label))
-        self.users = users
-        self.fields["users"].choices = [
-            (str(pk), f"{u.get_full_name()} ({', '.join(labels[pk])})") for pk, u in users.items()
-        ]
-
-    def chosen_users(self) -> list:
-        roles = set(self.cleaned_data["roles"])
-        ids = {int(x) for x in self.cleaned_data["users"]}
-        ids |= {m.user_id for m in self.members if m.role in roles}
-        return [self.users[pk] for pk in ids if pk in self.users]
-
-
-class ResolutionForm(forms.Form):
-    topic = ObjectChoiceField(label=gettext_lazy("Agenda topic"))
-    text = forms.CharField(
-        label=gettext_lazy("Resolution"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    yes = forms.IntegerField(label=gettext_lazy("Votes for"), min_value=0, initial=0)
-    no = forms.IntegerField(label=gettext_lazy("Votes against"), min_value=0, initial=0)
-    abstain = forms.IntegerField(label=gettext_lazy("Abstain"), min_value=0, initial=0)
-
-    def __init__(self, *args, topics=(), **kwargs):
-        kwargs.setdefault("auto_id", "id_res_%s")
-        super().__init__(*args, **kwargs)
-        self.fields["topic"] = ObjectChoiceField(label=self.fields["topic"].label, objects=topics)
-
-
-class MinutesForm(forms.Form):
-    minutes = forms.CharField(
-        label=gettext_lazy("Minutes"),
-        max_length=20000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 10}),
-        help_text=gettext_lazy("The record of the meeting, read by the members and the office."),
-    )
-    public_summary = forms.CharField(
-        label=gettext_lazy("Public summary"),
-        max_length=4000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=gettext_lazy("What every resident reads. Name no one."),
-    )
-
-
-class CancelForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Why"), max_length=300, required=False)
-
-
-# --- the list and calling a meeting ----------------------------------------------------------
 
 
 @login_required
@@ -199,7 +62,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     policy.require_any(actor, "meeting.view")
     when = request.GET.get("when") or "upcoming"
     since = timezone.now() - svc.CHECKIN_OPENS_BEFORE
-    qs = svc.meetings_for(actor).select_related("community")
+    qs = meeting_queries.meetings_for(actor).select_related("community")
     if when == "past":
         qs = qs.filter(Q(starts_at__lt=since) | Q(status__in=[MS.CLOSED, MS.CANCELLED]))
         qs = qs.order_by("-starts_at", "-id")
@@ -235,7 +98,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
             notice_days=d["notice_days"],
         ),
         done=_("Meeting prepared. Now set its agenda and invite the members."),
-        to="deliberation:meeting_detail",
+        to=_url,
         template="deliberation/meeting_form.html",
         context={},
     )
@@ -244,7 +107,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
 def _get_managed(actor, pk: int) -> Meeting:
     """A meeting the actor manages: 404 out of scope or (for anyone but the office) still
     being prepared, as its detail page; 403 when it is visible but not theirs to manage."""
-    return svc.meeting_get_for(actor, pk, "meeting.manage")[0]
+    return meeting_queries.meeting_get_for(actor, pk, "meeting.manage")[0]
 
 
 @login_required
@@ -270,7 +133,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
             notice_days=d["notice_days"],
         ),
         done=_("Meeting details saved."),
-        to="deliberation:meeting_detail",
+        to=_url,
         template="deliberation/meeting_form.html",
         context={"meeting": meeting},
     )
@@ -361,7 +224,9 @@ def _detail_context(
     if ctx["can_invite"]:
         invited_ids = {i.user_id for i in ctx["invitations"]}
         members = [
-            m for m in svc.community_members(meeting.community_id) if m.user_id not in invited_ids
+            m
+            for m in meeting_queries.community_members(meeting.community_id)
+            if m.user_id not in invited_ids
         ]
         ctx["invite_form"] = bound.get("invite") or InviteForm(members=members)
     if ctx["can_resolve"]:
@@ -397,20 +262,43 @@ def _detail_context(
 
 @login_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting, manage = svc.meeting_get_for(request.user, pk)
+    meeting, manage = meeting_queries.meeting_get_for(request.user, pk)
     return render(
         request, "deliberation/meeting_detail.html", _detail_context(request, meeting, manage)
     )
 
 
-def _failed(request, meeting, message, status, bound=None) -> HttpResponse:
-    ctx = _detail_context(request, meeting, True, bound=bound, error=message)
-    return render(request, "deliberation/meeting_detail.html", ctx, status=status)
+def _again(request, meeting, **bound):
+    """The meeting's page again (as its manager sees it), with the posted form and the
+    message (``form_action`` / ``run_action``)."""
+
+    def page(message: str, status: int) -> HttpResponse:
+        ctx = _detail_context(request, meeting, True, bound=bound, error=message)
+        return render(request, "deliberation/meeting_detail.html", ctx, status=status)
+
+    return page
 
 
-def _done(request, meeting, message) -> HttpResponse:
-    messages.success(request, message)
-    return redirect("deliberation:meeting_detail", pk=meeting.pk)
+def _url(meeting: Meeting) -> str:
+    return reverse("deliberation:meeting_detail", args=[meeting.pk])
+
+
+def _form(request, meeting, form, run, *, done=None, **bound) -> HttpResponse:
+    return form_action(
+        request, form, run, page=_again(request, meeting, **bound), done=done, to=_url(meeting)
+    )
+
+
+def _act(request, meeting, call, done) -> HttpResponse:
+    """A one-step action: the service, then the meeting page (with the refusal, if any)."""
+    page = _again(request, meeting)
+    return run_action(
+        request,
+        call,
+        done=done,
+        to=_url(meeting),
+        on_error=lambda e: page(str(e.message), e.status),
+    )
 
 
 @login_required
@@ -420,35 +308,35 @@ def meeting_agenda(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     meeting = _get_managed(actor, pk)
     op = request.POST.get("op")
-    try:
-        if op == "add":
-            topics = policy.scope_filter(
-                actor,
-                Topic.objects.filter(
-                    community_id=meeting.community_id, pk=_int(request.POST.get("topic"))
-                ),
-                "topic.manage",
-            )
-            form = AgendaForm(request.POST, topics=list(topics))
-            if not form.is_valid():
-                return _failed(request, meeting, first_error(form), 400, {"agenda": form})
-            svc.agenda_add(actor=actor, meeting=meeting, topic=form.cleaned_data["topic"])
-        elif op in ("remove", "up", "down"):
-            item = AgendaItem.objects.filter(
-                meeting=meeting, pk=_int(request.POST.get("item"))
-            ).first()
-            if item is None:
-                raise Http404
-            item.meeting = meeting
-            if op == "remove":
-                svc.agenda_remove(actor=actor, item=item)
-            else:
-                svc.agenda_move(actor=actor, item=item, up=op == "up")
-        else:
-            return _failed(request, meeting, _("Unknown change."), 400)
-    except DeliberationError as e:
-        return _failed(request, meeting, e.message, e.status_code)
-    return _done(request, meeting, _("Agenda saved."))
+    done = _("Agenda saved.")
+    if op == "add":
+        topics = policy.scope_filter(
+            actor,
+            Topic.objects.filter(
+                community_id=meeting.community_id, pk=_int(request.POST.get("topic"))
+            ),
+            "topic.manage",
+        )
+        form = AgendaForm(request.POST, topics=list(topics))
+        return _form(
+            request,
+            meeting,
+            form,
+            lambda d: svc.agenda_add(actor=actor, meeting=meeting, topic=d["topic"]),
+            done=done,
+            agenda=form,
+        )
+    if op in ("remove", "up", "down"):
+        item = AgendaItem.objects.filter(meeting=meeting, pk=_int(request.POST.get("item"))).first()
+        if item is None:
+            raise Http404
+        item.meeting = meeting
+        if op == "remove":
+            return _act(request, meeting, lambda: svc.agenda_remove(actor=actor, item=item), done)
+        return _act(
+            request, meeting, lambda: svc.agenda_move(actor=actor, item=item, up=op == "up"), done
+        )
+    return _again(request, meeting)(_("Unknown change."), 400)
 
 
 def _int(value) -> int | None:
@@ -460,14 +348,13 @@ def _int(value) -> int | None:
 def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     meeting = _get_managed(actor, pk)
-    form = InviteForm(request.POST, members=svc.community_members(meeting.community_id))
-    if not form.is_valid():
-        return _failed(request, meeting, first_error(form), 400, {"invite": form})
-    try:
+    form = InviteForm(request.POST, members=meeting_queries.community_members(meeting.community_id))
+
+    def run(d):
         new = svc.meeting_invite(actor=actor, meeting=meeting, users=form.chosen_users())
-    except DeliberationError as e:
-        return _failed(request, meeting, e.message, e.status_code, {"invite": form})
-    return _done(request, meeting, _("%(n)s members invited.") % {"n": len(new)})
+        messages.success(request, _("%(n)s members invited.") % {"n": len(new)})
+
+    return _form(request, meeting, form, run, invite=form)
 
 
 def _child(related, meeting: Meeting, pk: int, *select: str):
@@ -484,22 +371,13 @@ def _invitation(meeting: Meeting, inv: int) -> Invitation:
     return _child(meeting.invitations, meeting, inv, "user")
 
 
-def _run(request: HttpRequest, meeting: Meeting, call, message) -> HttpResponse:
-    """A one-step action: run the service; on a domain error show the meeting page with it."""
-    try:
-        call()
-    except DeliberationError as e:
-        return _failed(request, meeting, e.message, e.status_code)
-    return _done(request, meeting, message)
-
-
 @login_required
 @require_POST
 def meeting_uninvite(request: HttpRequest, pk: int, inv: int) -> HttpResponse:
     actor = request.user
     meeting = _get_managed(actor, pk)
     invitation = _invitation(meeting, inv)
-    return _run(
+    return _act(
         request,
         meeting,
         lambda: svc.meeting_uninvite(actor=actor, invitation=invitation),
@@ -512,7 +390,7 @@ def meeting_uninvite(request: HttpRequest, pk: int, inv: int) -> HttpResponse:
 def meeting_notice(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     meeting = _get_managed(actor, pk)
-    return _run(
+    return _act(
         request,
         meeting,
         lambda: svc.meeting_publish_notice(actor=actor, meeting=meeting),
@@ -527,7 +405,7 @@ def meeting_attendance(request: HttpRequest, pk: int, inv: int) -> HttpResponse:
     meeting = _get_managed(actor, pk)
     attended = request.POST.get("attended") == "1"
     invitation = _invitation(meeting, inv)
-    return _run(
+    return _act(
         request,
         meeting,
         lambda: svc.meeting_sign_in(actor=actor, invitation=invitation, attended=attended),
@@ -540,7 +418,7 @@ def meeting_attendance(request: HttpRequest, pk: int, inv: int) -> HttpResponse:
 def meeting_held(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     meeting = _get_managed(actor, pk)
-    return _run(
+    return _act(
         request,
         meeting,
         lambda: svc.meeting_mark_held(actor=actor, meeting=meeting),
@@ -555,17 +433,17 @@ def meeting_resolution(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _get_managed(actor, pk)
     topics = [a.topic for a in meeting.agenda.select_related("topic")]
     form = ResolutionForm(request.POST, topics=topics)
-    if not form.is_valid():
-        return _failed(request, meeting, first_error(form), 400, {"resolution": form})
-    try:
-        r = svc.resolution_record(actor=actor, meeting=meeting, **form.cleaned_data)
-    except DeliberationError as e:
-        return _failed(request, meeting, e.message, e.status_code, {"resolution": form})
-    return _done(
-        request,
-        meeting,
-        _("Resolution recorded: passed.") if r.passed else _("Resolution recorded: not passed."),
-    )
+
+    def run(d):
+        r = svc.resolution_record(actor=actor, meeting=meeting, **d)
+        messages.success(
+            request,
+            _("Resolution recorded: passed.")
+            if r.passed
+            else _("Resolution recorded: not passed."),
+        )
+
+    return _form(request, meeting, form, run, resolution=form)
 
 
 def _resolution(meeting: Meeting, rid: int) -> Resolution:
@@ -578,7 +456,7 @@ def meeting_resolution_delete(request: HttpRequest, pk: int, rid: int) -> HttpRe
     actor = request.user
     meeting = _get_managed(actor, pk)
     resolution = _resolution(meeting, rid)
-    return _run(
+    return _act(
         request,
         meeting,
         lambda: svc.resolution_delete(actor=actor, resolution=resolution),
@@ -596,18 +474,15 @@ def meeting_follow_up(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
     form = FollowUpForm(
         request.POST, people=people, categories=categories, prefix_id=f"fu{resolution.pk}"
     )
-    if not form.is_valid():
-        return _failed(
-            request, meeting, first_error(form), 400, {"follow_up": (resolution.pk, form)}
-        )
-    try:
-        svc.resolution_follow_up(actor=actor, resolution=resolution, **form.service_kwargs())
-    except DeliberationError as e:
-        return _failed(
-            request, meeting, e.message, e.status_code, {"follow_up": (resolution.pk, form)}
-        )
-    return _done(
-        request, meeting, _("Follow-up work created; it is shown on the topic until done.")
+    return _form(
+        request,
+        meeting,
+        form,
+        lambda d: svc.resolution_follow_up(
+            actor=actor, resolution=resolution, **form.service_kwargs()
+        ),
+        done=_("Follow-up work created; it is shown on the topic until done."),
+        follow_up=(resolution.pk, form),
     )
 
 
@@ -617,13 +492,14 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     meeting = _get_managed(actor, pk)
     form = MinutesForm(request.POST, auto_id="id_min_%s")
-    if not form.is_valid():
-        return _failed(request, meeting, first_error(form), 400, {"minutes": form})
-    try:
-        svc.meeting_save_minutes(actor=actor, meeting=meeting, **form.cleaned_data)
-    except DeliberationError as e:
-        return _failed(request, meeting, e.message, e.status_code, {"minutes": form})
-    return _done(request, meeting, _("Minutes saved."))
+    return _form(
+        request,
+        meeting,
+        form,
+        lambda d: svc.meeting_save_minutes(actor=actor, meeting=meeting, **d),
+        done=_("Minutes saved."),
+        minutes=form,
+    )
 
 
 @login_required
@@ -631,7 +507,7 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     meeting = _get_managed(actor, pk)
-    return _run(
+    return _act(
         request,
         meeting,
         lambda: svc.meeting_close(actor=actor, meeting=meeting),
@@ -646,7 +522,7 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _get_managed(actor, pk)
     form = CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    return _run(
+    return _act(
         request,
         meeting,
         lambda: svc.meeting_cancel(actor=actor, meeting=meeting, reason=reason),
@@ -669,7 +545,7 @@ def meeting_qr(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _agenda_context(request: HttpRequest, pk: int) -> dict:
     """What the printed agenda shows, for the page and the PDF: one permission check."""
-    meeting, manage = svc.meeting_get_for(request.user, pk)
+    meeting, manage = meeting_queries.meeting_get_for(request.user, pk)
     agenda = list(meeting.agenda.select_related("topic").order_by("order", "id"))
     page_url = request.build_absolute_uri(reverse("deliberation:meeting_detail", args=[meeting.pk]))
     return {
@@ -730,7 +606,7 @@ def _minutes_context(request: HttpRequest, pk: int) -> dict:
     """The minutes as published. Before publication only the office may print a draft; the
     full minutes and the names of those present are for the office and the members."""
     actor = request.user
-    meeting, manage = svc.meeting_get_for(actor, pk)
+    meeting, manage = meeting_queries.meeting_get_for(actor, pk)
     if not manage and meeting.status != MS.CLOSED:
         raise Http404
     invitations = list(
@@ -836,15 +712,18 @@ def meeting_checkin(request: HttpRequest, token: str) -> HttpResponse:
     is a 404; a member who is not invited gets a 403. Signing in is a button (POST): a
     link that signs people in could be triggered from another site and fake a quorum."""
     actor = request.user
-    meeting, invitation = svc.meeting_for_checkin(actor, token)
-    error, status = "", 200
-    if request.method == "POST":
-        try:
-            svc.meeting_check_in(actor=actor, token=token)
-        except DeliberationError as e:
-            error, status = str(e.message), e.status_code
-        else:
-            messages.success(request, _("You are signed in. Welcome."))
-            return redirect(request.path)
-    ctx = {"meeting": meeting, "invitation": invitation, "error": error}
-    return render(request, "deliberation/meeting_checkin.html", ctx, status=status)
+    meeting, invitation = meeting_queries.meeting_for_checkin(actor, token)
+
+    def page(error: str = "", status: int = 200) -> HttpResponse:
+        ctx = {"meeting": meeting, "invitation": invitation, "error": error}
+        return render(request, "deliberation/meeting_checkin.html", ctx, status=status)
+
+    if request.method != "POST":
+        return page()
+    return run_action(
+        request,
+        lambda: svc.meeting_check_in(actor=actor, token=token),
+        done=_("You are signed in. Welcome."),
+        to=request.path,
+        on_error=lambda e: page(str(e.message), e.status),
+    )

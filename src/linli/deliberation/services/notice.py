@@ -2,8 +2,7 @@
 published. Each rule has a legal floor (``models.LEGAL_NOTICE_FLOOR_DAYS``, with its sources);
 a community may require more (``NoticeRules``), never less. Votes and meetings check a notice
 period here when they are prepared and again when their notice is published (the community's
-rule may have been raised in between).
-"""
+rule may have been raised in between)."""
 
 from __future__ import annotations
 
@@ -12,34 +11,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from linli.core import policy
+from linli.core.errors import DomainError
 from linli.core.events import log_event, register_verbs
 
-from .errors import DeliberationError
-from .models import BODY_NOTICE_RULE, LEGAL_NOTICE_FLOOR_DAYS, Body, NoticeRules, VoteRule
+from ..models import BODY_NOTICE_RULE, LEGAL_NOTICE_FLOOR_DAYS, Body, NoticeRules, VoteRule
+from ..queries.notice import minimum_days
 
 MAX_DAYS = 90  # as a vote's or meeting's own notice period
 
 register_verbs({"notice_rules.updated": gettext_lazy("Minimum notice periods changed")})
-
-
-def notice_rules_for(community_id: int) -> NoticeRules:
-    """The community's rules, or (unsaved) the legal floors when it has set none."""
-    rules = NoticeRules.objects.filter(community_id=community_id).first()
-    return rules or NoticeRules(community_id=community_id)
-
-
-def minimums(community_id: int) -> dict[str, int]:
-    """The least notice each rule needs in this community (one query)."""
-    rules = notice_rules_for(community_id)
-    return {
-        rule: max(floor, getattr(rules, NoticeRules.FIELD_FOR_RULE[rule]))
-        for rule, floor in LEGAL_NOTICE_FLOOR_DAYS.items()
-    }
-
-
-def minimum_days(community_id: int, rule: str) -> int:
-    """The least notice a vote under ``rule`` needs in this community."""
-    return minimums(community_id)[rule]
 
 
 def check_notice_days(community_id: int, rule: str, days: int, *, what: str) -> None:
@@ -50,7 +30,7 @@ def check_notice_days(community_id: int, rule: str, days: int, *, what: str) -> 
     if days >= needed:
         return
     if needed > floor:
-        raise DeliberationError(
+        raise DomainError(
             ngettext(
                 "This community requires a notice period of at least %(n)s day for "
                 "“%(what)s” (the legal minimum is %(floor)s).",
@@ -60,7 +40,7 @@ def check_notice_days(community_id: int, rule: str, days: int, *, what: str) -> 
             )
             % {"n": needed, "what": what, "floor": floor}
         )
-    raise DeliberationError(
+    raise DomainError(
         ngettext(
             "“%(what)s” needs a notice period of at least %(n)s day.",
             "“%(what)s” needs a notice period of at least %(n)s days.",
@@ -81,7 +61,7 @@ def check_meeting_notice(community_id: int, body: str, days: int) -> None:
 def _days(value, rule: str) -> int:
     floor = LEGAL_NOTICE_FLOOR_DAYS[rule]
     if not isinstance(value, int) or isinstance(value, bool) or not floor <= value <= MAX_DAYS:
-        raise DeliberationError(
+        raise DomainError(
             _("“%(what)s”: the minimum notice is between %(floor)s and %(max)s days.")
             % {"what": VoteRule(rule).label, "floor": floor, "max": MAX_DAYS}
         )

@@ -1,0 +1,1 @@
+"""Deliberation's forms, one module per feature (``common`` holds the shared widgets)."""
