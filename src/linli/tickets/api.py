@@ -2,14 +2,14 @@
 
 A requester gets the public view of their request (never internal notes, never who handles
 it by name); staff in scope get the full view; internal notes only for those allowed
-``ticket.note``. Domain errors come back as ``{"detail": …}`` with their HTTP code, and an
-impossible transition (409) names the ``allowed`` ones.
+``ticket.note``. Refusals are ``DomainError``s, answered by the one API handler
+(``linli.api.api``) as ``{"detail", "code"}`` with their HTTP code; an impossible transition
+(409) names the ``allowed`` ones.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -52,7 +52,11 @@ router = Router(tags=["tickets"])
 
 
 class ErrorOut(Schema):
+    """A refusal (``core.errors.DomainError`` through the one API handler): the translated
+    message, a short code, and for a move not possible now the ``allowed`` actions."""
+
     detail: str
+    code: str | None = None
     allowed: list[str] | None = None
 
 
@@ -233,22 +237,6 @@ class RatingIn(Schema):
 # --- helpers -------------------------------------------------------------------------------
 
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
-
-
-def _domain_errors(view):
-    """A ``TicketError`` → its HTTP code with its message (and the allowed actions on 409)."""
-
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except TicketError as e:
-            body: dict[str, Any] = {"detail": str(e.message)}
-            if getattr(e, "allowed", None) is not None:
-                body["allowed"] = list(e.allowed)
-            return Reply(e.status_code, body)
-
-    return wrapped
 
 
 def _comment(c: TicketComment, *, staff: bool, scrub=None) -> dict:
@@ -490,7 +478,6 @@ def _emergency_payload(request, kwargs) -> bool:
 )
 @rate_limit("submit", when=_reported_by_resident)
 @rate_limit("emergency", when=_emergency_payload)
-@_domain_errors
 def ticket_create(request, payload: TicketIn):
     """``channel`` ``web``: a resident reports for themselves; any other channel (phone,
     walk-in, patrol, …): staff, a building leader or a grid worker takes a request in."""
@@ -610,15 +597,17 @@ ACTIONS = (
     response={200: TicketDetailOut, **ERRORS},
     summary="Move a request on",
 )
-@_domain_errors
 def ticket_transition(request, ticket_id: int, payload: TransitionIn):
     """``action`` is one of accept, assign, claim, start, hold, resume, extend, resolve,
     reply, rate, revisit, close, mark_duplicate, refer, withdraw, with its fields;
     ``version`` (from the copy you read) refuses a change built on a stale copy (409)."""
     t = _get(request, ticket_id)
     if payload.action not in ACTIONS:
-        detail = _("Unknown action: %(action)s") % {"action": payload.action[:30]}
-        return Reply(400, {"detail": detail, "allowed": allowed_actions(t.status)})
+        raise TicketError(
+            _("Unknown action: %(action)s") % {"action": payload.action[:30]},
+            code="unknown_action",
+            extra={"allowed": allowed_actions(t.status)},
+        )
     _transition(request.user, t, payload)
     return Reply(200, _detail(request.user, _get(request, ticket_id)))
 
@@ -641,7 +630,6 @@ def ticket_comments(request, ticket_id: int):
     response={201: CommentOut, **ERRORS},
     summary="Add a progress update or an internal note",
 )
-@_domain_errors
 def ticket_comment_add(request, ticket_id: int, payload: CommentIn):
     t = _get(request, ticket_id)
     c = services.ticket_comment(actor=request.user, ticket=t, body=payload.body, kind=payload.kind)
@@ -653,7 +641,6 @@ def ticket_comment_add(request, ticket_id: int, payload: CommentIn):
     response={200: TicketDetailOut, **ERRORS},
     summary="Reply to the requester",
 )
-@_domain_errors
 def ticket_reply(request, ticket_id: int, payload: ReplyIn):
     t = _get(request, ticket_id)
     services.ticket_reply(
@@ -667,7 +654,6 @@ def ticket_reply(request, ticket_id: int, payload: ReplyIn):
     response={200: TicketDetailOut, **ERRORS},
     summary="Rate the result (the requester)",
 )
-@_domain_errors
 def ticket_rate(request, ticket_id: int, payload: RatingIn):
     t = _get(request, ticket_id)
     services.ticket_rate(

@@ -38,7 +38,9 @@ class InvalidTransition(TicketError):
                 "status": Status(ticket.status).label,
                 "action": ACTION_LABELS.get(action, action),
                 "allowed": names,
-            }
+            },
+            code="not_allowed",
+            extra={"allowed": self.allowed},
         )
 
 
@@ -46,7 +48,9 @@ class StaleTicket(TicketError):
     status = 409
 
     def __init__(self):
-        super().__init__(_("Someone else changed this request a moment ago. Please look again."))
+        super().__init__(
+            _("Someone else changed this request a moment ago. Please look again."), code="stale"
+        )
 
 
 ACTION_LABELS = {
