@@ -5,7 +5,8 @@ with the refusal on the form and the right status.
   page. On a valid POST ``run(form.cleaned_data)`` calls one service; success adds the ``done``
   message and redirects to ``to`` (a URL, or a callable given the service's result); a
   ``DomainError`` goes on the form (on its ``field`` when it names one) and the page is rendered
-  again with the error's status (400 for an invalid form).
+  again with the error's status (400 for an invalid form). ``context`` may be a callable, called
+  only when the page is rendered (a successful POST reads nothing it would not show).
 - ``run_action(request, run, done=…, to=…, on_error=…)`` for a button (a POST with no page of
   its own): success → message and redirect; a ``DomainError`` → an error message and, by
   default, the same redirect with the error's status kept for htmx and tests
@@ -55,7 +56,7 @@ def form_page(
     run: Callable[[dict[str, Any]], Any],
     *,
     template: str,
-    context: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None = None,
     done: str | Promise | None = None,
     to: Target,
 ) -> HttpResponse:
@@ -72,7 +73,8 @@ def form_page(
                 if done:
                     messages.success(request, str(done))
                 return HttpResponseRedirect(_to(to, result))
-    return render(request, template, {"form": form, **(context or {})}, status=status)
+    extra = context() if callable(context) else context  # a callable: only read for the page
+    return render(request, template, {"form": form, **(extra or {})}, status=status)
 
 
 def run_action(

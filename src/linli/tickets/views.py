@@ -1,8 +1,8 @@
 """Request pages: thin — parse a form, call one service or query, render.
 
-Domain errors (``TicketError``) are shown with their message and HTTP status (400, or 409 for
-a stale page or a transition not possible now); ``PermissionDenied`` is a 403 and ``Http404``
-a 404, both raised by the one policy.
+Domain errors (``DomainError``) are shown by ``core.pages`` (``form_page``/``run_action``) with
+their message and HTTP status (400, or 409 for a stale page or a transition not possible now);
+``PermissionDenied`` is a 403 and ``Http404`` a 404, both raised by the one policy.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from linli.core import policy
 from linli.core.links import object_url
+from linli.core.pages import form_page, run_action
 from linli.core.public import scrub_public_text
 from linli.core.ratelimit import rate_limit
 from linli.core.roles import roles_for
@@ -204,33 +205,26 @@ def submit(request: HttpRequest) -> HttpResponse:
         buildings=buildings,
         units=units,
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                t = services.ticket_submit(actor=actor, **form.service_kwargs())
-            except TicketError as e:
-                form.add_error(None, e.message)
-                status = e.status_code
-            else:
-                if t.emergency:
-                    messages.warning(
-                        request,
-                        _("Emergency request #%(n)s sent; the community office has been alerted.")
-                        % {"n": t.pk},
-                    )
-                else:
-                    messages.success(
-                        request, _("Request #%(n)s sent. We will reply.") % {"n": t.pk}
-                    )
-                return redirect(f"{reverse('tickets:detail', args=[t.pk])}?sent=1")
+
+    def run(_data) -> Ticket:
+        t = services.ticket_submit(actor=actor, **form.service_kwargs())
+        if t.emergency:
+            messages.warning(
+                request,
+                _("Emergency request #%(n)s sent; the community office has been alerted.")
+                % {"n": t.pk},
+            )
         else:
-            status = 400
-    return render(
+            messages.success(request, _("Request #%(n)s sent. We will reply.") % {"n": t.pk})
+        return t
+
+    return form_page(
         request,
-        "tickets/submit.html",
-        {"form": form, "community": community, "categories": categories},
-        status=status,
+        form,
+        run,
+        template="tickets/submit.html",
+        context={"community": community, "categories": categories},
+        to=lambda t: f"{reverse('tickets:detail', args=[t.pk])}?sent=1",
     )
 
 
@@ -274,28 +268,21 @@ def intake(request: HttpRequest) -> HttpResponse:
         households_by_label=lambda label: queries.households_by_label(actor, label),
         actor=actor,
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                t = services.ticket_intake(actor=actor, **form.service_kwargs())
-            except TicketError as e:
-                form.add_error(None, e.message)
-                status = e.status_code
-            else:
-                messages.success(request, _("Request #%(n)s recorded.") % {"n": t.pk})
-                return redirect("tickets:detail", pk=t.pk)
-        else:
-            status = 400
-    ctx = {
-        "form": form,
-        "room": room,
-        "found": found,
-        "phone": phone,
-        "callers": callers,
-        "residents": residents,
-    }
-    return render(request, "tickets/intake.html", ctx, status=status)
+
+    def run(_data) -> Ticket:
+        t = services.ticket_intake(actor=actor, **form.service_kwargs())
+        messages.success(request, _("Request #%(n)s recorded.") % {"n": t.pk})
+        return t
+
+    ctx = {"room": room, "found": found, "phone": phone, "callers": callers, "residents": residents}
+    return form_page(
+        request,
+        form,
+        run,
+        template="tickets/intake.html",
+        context=ctx,
+        to=lambda t: reverse("tickets:detail", args=[t.pk]),
+    )
 
 
 # --- the office's queue --------------------------------------------------------------------
@@ -773,6 +760,28 @@ def _call(action: str, actor, t: Ticket, d: dict) -> None:
         services.ticket_withdraw(**common, reason=d["reason"])
 
 
+def _on_detail(request, t: Ticket, bound: tuple, run, *, done, reread: bool = False):
+    """A form posted from a request's page: the service, then back to the page with ``done``;
+    an invalid form (400) or a refusal (its status and message) shows the page again with the
+    form as it was sent."""
+    form = bound[1]
+
+    def again(error=None, status: int = 400) -> HttpResponse:
+        shown = queries.ticket_get_for(request.user, t.pk) if reread else t
+        ctx = _detail_context(request, shown, bound=bound, error=error)
+        return render(request, "tickets/detail.html", ctx, status=status)
+
+    if not form.is_valid():
+        return again()
+    return run_action(
+        request,
+        lambda: run(form.cleaned_data),
+        done=done,
+        to=reverse("tickets:detail", args=[t.pk]),
+        on_error=lambda e: again(e.message, e.status),
+    )
+
+
 DONE_MESSAGES = {
     "rate": gettext_lazy("Thank you for telling us."),
     "withdraw": gettext_lazy("Your request was withdrawn."),
@@ -790,21 +799,15 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     # whatever they sent. The service checks again under its row lock.
     policy.authorize(actor, f"ticket.{action}", t)
     form = _make_form(action, t, {}, request.POST, request.FILES)
-    status, error = 400, None
-    if form.is_valid():
-        try:
-            _call(action, actor, t, form.cleaned_data)
-        except TicketError as e:
-            status, error = e.status_code, e.message
-        else:
-            label = ACTION_LABELS.get(action, _("Extend the deadline"))
-            messages.success(
-                request, DONE_MESSAGES.get(action) or _("Done: %(action)s.") % {"action": label}
-            )
-            return redirect("tickets:detail", pk=t.pk)
-    t = queries.ticket_get_for(actor, pk)  # as it is now, not as the failed attempt left it
-    ctx = _detail_context(request, t, bound=(action, form), error=error)
-    return render(request, "tickets/detail.html", ctx, status=status)
+    label = ACTION_LABELS.get(action, _("Extend the deadline"))
+    return _on_detail(
+        request,
+        t,
+        (action, form),
+        lambda d: _call(action, actor, t, d),
+        done=DONE_MESSAGES.get(action) or _("Done: %(action)s.") % {"action": label},
+        reread=True,  # shown as it is now, not as the failed attempt left it
+    )
 
 
 @login_required
@@ -818,19 +821,13 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
         policy.authorize(actor, f"ticket.{kind}", t)
     prefix = kind if kind in (CommentKind.PROGRESS, CommentKind.NOTE) else "comment"
     form = CommentForm(request.POST, auto_id=f"id_{prefix}_%s")
-    status, error = 400, None
-    if form.is_valid():
-        try:
-            services.ticket_comment(
-                actor=actor, ticket=t, body=form.cleaned_data["body"], kind=kind
-            )
-        except TicketError as e:
-            status, error = e.status_code, e.message
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("tickets:detail", pk=t.pk)
-    ctx = _detail_context(request, t, bound=("comment", form), error=error)
-    return render(request, "tickets/detail.html", ctx, status=status)
+    return _on_detail(
+        request,
+        t,
+        ("comment", form),
+        lambda d: services.ticket_comment(actor=actor, ticket=t, body=d["body"], kind=kind),
+        done=_("Saved."),
+    )
 
 
 @login_required
@@ -841,22 +838,15 @@ def moderate(request: HttpRequest, pk: int) -> HttpResponse:
     t = queries.ticket_get_for(actor, pk)
     policy.authorize(actor, "ticket.moderate", t)  # refused before the text is read
     form = ModerateForm(request.POST, auto_id="id_moderate_%s")
-    status, error = 400, None
-    if form.is_valid():
-        try:
-            services.ticket_moderate(
-                actor=actor,
-                ticket=t,
-                public_text=form.cleaned_data["public_text"],
-                hidden=form.cleaned_data["hidden"],
-            )
-        except TicketError as e:
-            status, error = e.status_code, e.message
-        else:
-            messages.success(request, _("Public text saved."))
-            return redirect("tickets:detail", pk=t.pk)
-    ctx = _detail_context(request, t, bound=("moderate", form), error=error)
-    return render(request, "tickets/detail.html", ctx, status=status)
+    return _on_detail(
+        request,
+        t,
+        ("moderate", form),
+        lambda d: services.ticket_moderate(
+            actor=actor, ticket=t, public_text=d["public_text"], hidden=d["hidden"]
+        ),
+        done=_("Public text saved."),
+    )
 
 
 @login_required
@@ -881,6 +871,10 @@ def _settings_community(request: HttpRequest, code: str) -> Community:
 
 
 def _settings_page(request: HttpRequest, c: Community, *, status: int = 200, **bound):
+    return render(request, "tickets/categories.html", _settings_context(c, **bound), status=status)
+
+
+def _settings_context(c: Community, **bound) -> dict:
     data = queries.category_admin(c)
     teams = data["teams"]
     people = queries.people_for([c.pk])
@@ -900,7 +894,27 @@ def _settings_page(request: HttpRequest, c: Community, *, status: int = 200, **b
         "bound_team": bound.get("team_pk"),
         "error": bound.get("error"),
     }
-    return render(request, "tickets/categories.html", ctx, status=status)
+    return ctx
+
+
+def _saved(request: HttpRequest, obj, message: str):
+    """``obj`` just saved: say so by its name."""
+    messages.success(request, message % {"name": obj.name})
+    return obj
+
+
+def _settings_form(request: HttpRequest, c: Community, key: str, form, run, *, done=None):
+    """One of the settings page's forms posted: the service, then back to the settings; the
+    page again with the form (and the refusal on it) as ``key`` otherwise."""
+    return form_page(
+        request,
+        form,
+        run,
+        template="tickets/categories.html",
+        context=lambda: _settings_context(c, **{key: form}),
+        done=done,
+        to=reverse("tickets:categories", kwargs={"code": c.code}),
+    )
 
 
 @login_required
@@ -908,17 +922,18 @@ def categories(request: HttpRequest, code: str) -> HttpResponse:
     c = _settings_community(request, code)
     if request.method != "POST":
         return _settings_page(request, c)
-    teams = queries.teams_for([c.pk])
-    form = CategoryForm(request.POST, teams=teams)
-    if form.is_valid():
-        try:
-            cat = services_admin.category_save(actor=request.user, community=c, **form.cleaned_data)
-        except TicketError as e:
-            form.add_error(None, e.message)
-        else:
-            messages.success(request, _("Category “%(name)s” saved.") % {"name": cat.name})
-            return redirect("tickets:categories", code=c.code)
-    return _settings_page(request, c, status=400, category_form=form)
+    form = CategoryForm(request.POST, teams=queries.teams_for([c.pk]))
+    return _settings_form(
+        request,
+        c,
+        "category_form",
+        form,
+        lambda d: _saved(
+            request,
+            services_admin.category_save(actor=request.user, community=c, **d),
+            _("Category “%(name)s” saved."),
+        ),
+    )
 
 
 @login_required
@@ -942,24 +957,17 @@ def category_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         else "",
     }
     form = CategoryForm(request.POST or None, initial=initial, teams=teams, editing=True)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services_admin.category_save(
-                    actor=request.user, community=c, category=cat, **form.cleaned_data
-                )
-            except TicketError as e:
-                form.add_error(None, e.message)
-            else:
-                messages.success(request, _("Category “%(name)s” saved.") % {"name": cat.name})
-                return redirect("tickets:categories", code=c.code)
-    return render(
+    return form_page(
         request,
-        "tickets/category_form.html",
-        {"community": c, "category": cat, "form": form},
-        status=status,
+        form,
+        lambda d: _saved(
+            request,
+            services_admin.category_save(actor=request.user, community=c, category=cat, **d),
+            _("Category “%(name)s” saved."),
+        ),
+        template="tickets/category_form.html",
+        context={"community": c, "category": cat},
+        to=reverse("tickets:categories", kwargs={"code": c.code}),
     )
 
 
@@ -968,18 +976,17 @@ def category_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 def team_save(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
     c = _settings_community(request, code)
     team = get_object_or_404(HandlingTeam, community=c, pk=pk) if pk else None
-    form = TeamForm(request.POST)
-    if form.is_valid():
-        try:
-            saved = services_admin.team_save(
-                actor=request.user, community=c, team=team, **form.cleaned_data
-            )
-        except TicketError as e:
-            form.add_error(None, e.message)
-        else:
-            messages.success(request, _("Team “%(name)s” saved.") % {"name": saved.name})
-            return redirect("tickets:categories", code=c.code)
-    return _settings_page(request, c, status=400, team_form=form)
+    return _settings_form(
+        request,
+        c,
+        "team_form",
+        TeamForm(request.POST),
+        lambda d: _saved(
+            request,
+            services_admin.team_save(actor=request.user, community=c, team=team, **d),
+            _("Team “%(name)s” saved."),
+        ),
+    )
 
 
 @login_required
@@ -991,52 +998,51 @@ def team_members(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     if request.POST.get("op") == "remove":
         people = list({u.pk: u for u in [*people, *team.members.all()]}.values())
     form = TeamMemberForm(request.POST, people=people)
-    error = None
-    if form.is_valid():
-        fn = (
-            services_admin.team_member_remove
-            if form.cleaned_data["op"] == "remove"
-            else services_admin.team_member_add
+
+    def again(error=None) -> HttpResponse:
+        # Refused or invalid: 400, the message on top of the page (as an invalid form's).
+        return _settings_page(
+            request, c, status=400, member_form=form, team_pk=team.pk, error=error
         )
-        try:
-            fn(actor=request.user, team=team, user=form.cleaned_data["user"])
-        except TicketError as e:
-            error = e.message
-        else:
-            messages.success(request, _("Team “%(name)s” saved.") % {"name": team.name})
-            return redirect("tickets:categories", code=c.code)
-    return _settings_page(request, c, status=400, member_form=form, team_pk=team.pk, error=error)
+
+    if not form.is_valid():
+        return again()
+    d = form.cleaned_data
+    fn = (
+        services_admin.team_member_remove if d["op"] == "remove" else services_admin.team_member_add
+    )
+    return run_action(
+        request,
+        lambda: fn(actor=request.user, team=team, user=d["user"]),
+        done=_("Team “%(name)s” saved.") % {"name": team.name},
+        to=reverse("tickets:categories", kwargs={"code": c.code}),
+        on_error=lambda e: again(e.message),
+    )
 
 
 @login_required
 @require_POST
 def holiday_add(request: HttpRequest, code: str) -> HttpResponse:
     c = _settings_community(request, code)
-    form = HolidayForm(request.POST)
-    if form.is_valid():
-        try:
-            services_admin.holiday_add(actor=request.user, community=c, **form.cleaned_data)
-        except TicketError as e:
-            form.add_error(None, e.message)
-        else:
-            messages.success(request, _("Added to the calendar."))
-            return redirect("tickets:categories", code=c.code)
-    return _settings_page(request, c, status=400, holiday_form=form)
+    return _settings_form(
+        request,
+        c,
+        "holiday_form",
+        HolidayForm(request.POST),
+        lambda d: services_admin.holiday_add(actor=request.user, community=c, **d),
+        done=_("Added to the calendar."),
+    )
 
 
 @login_required
 @require_POST
 def request_settings(request: HttpRequest, code: str) -> HttpResponse:
     c = _settings_community(request, code)
-    form = RequestSettingsForm(request.POST, auto_id="id_rs_%s")
-    if form.is_valid():
-        try:
-            services_admin.request_settings_save(
-                actor=request.user, community=c, **form.cleaned_data
-            )
-        except TicketError as e:
-            form.add_error(None, e.message)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("tickets:categories", code=c.code)
-    return _settings_page(request, c, status=400, settings_form=form)
+    return _settings_form(
+        request,
+        c,
+        "settings_form",
+        RequestSettingsForm(request.POST, auto_id="id_rs_%s"),
+        lambda d: services_admin.request_settings_save(actor=request.user, community=c, **d),
+        done=_("Saved."),
+    )
