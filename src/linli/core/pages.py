@@ -45,7 +45,14 @@ def _to(target: Target, result: Any) -> str:
 
 
 def attach(form: forms.BaseForm, error: DomainError) -> None:
-    """Put a domain refusal on the form: on its field when the form has it, else on top."""
+    """Put a domain refusal on the form: on its field when the form has it, else on top.
+    A refusal with messages for several fields (``extra["errors"]``: field → messages) puts
+    each on its field."""
+    per_field = error.extra.get("errors")
+    if isinstance(per_field, Mapping) and per_field:
+        for name, msgs in per_field.items():
+            form.add_error(name if name in form.fields else None, list(msgs))
+        return
     field = error.field if error.field and error.field in form.fields else None
     form.add_error(field, str(error.message))
 

@@ -195,8 +195,8 @@ def import_mapping(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                 fields=d["mapping"],
                 valid_only=d["valid_only"],
             )
-        except ImportAlreadyDone:
-            messages.warning(request, _("This file has already been imported."))
+        except ImportAlreadyDone as e:
+            messages.warning(request, str(e.message))
         return redirect("registry:import_preview", code=code, pk=imp.pk)
     sample = []
     current = Mapping.from_json(imp.options or {})
@@ -229,11 +229,11 @@ def import_preview(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                 imp = commit.import_resume(actor=request.user, registry_import=imp)
             else:
                 imp = commit.import_commit(actor=request.user, registry_import=imp)
-        except ImportHasErrors:
+        except ImportHasErrors as e:
             imp.refresh_from_db()
-            messages.error(request, _("The file has errors now; nothing was saved."))
-        except ImportAlreadyDone:
-            messages.warning(request, _("This file has already been imported."))
+            messages.error(request, str(e.message))
+        except ImportAlreadyDone as e:
+            messages.warning(request, str(e.message))
         except ImportRejected as e:
             messages.error(request, e.message)
         else:
