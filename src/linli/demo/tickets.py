@@ -44,7 +44,7 @@ from linli.tickets.models import (
     TicketComment,
     TicketRequester,
 )
-from linli.tickets.workflow import check
+from linli.tickets.workflow import TICKET_FLOW, check
 from linli.volunteers.models import VolunteerTeam
 
 SEED = 20260311
@@ -1078,7 +1078,11 @@ class _Writer:
         if t.responded_at is None and new != Status.SUBMITTED:
             t.responded_at = step.at
         self.event(
-            r, step.at, step.actor, f"ticket.{action}", {"from": old, "to": new, **(data or {})}
+            r,
+            step.at,
+            step.actor,
+            TICKET_FLOW[action].verb,
+            {"from": old, "to": new, **(data or {})},
         )
 
     def apply(self, r: RequestPlan, t: Ticket, step: Step) -> None:

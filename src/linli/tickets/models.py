@@ -1,7 +1,8 @@
 """Residents' requests (民事民办): one model, ``Ticket``, followed from intake to closing.
 
-The status enum and its allowed transitions (``TRANSITIONS``) live here; ``workflow.py`` checks
-them and records the event. Every write goes through ``services.py``.
+The status enum and its table of allowed transitions (``TICKET_TRANSITIONS``, a
+``core.workflow`` table) live here; ``workflow.py`` applies them and records the event. Every
+write goes through ``services.py``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.text import FreeTextField, NameField
+from linli.core.workflow import Transition
 
 
 class HandlingTeam(models.Model):
@@ -170,25 +172,49 @@ def public_q() -> Q:
     )
 
 
-# The one table of allowed moves: action → (from states, to state). ``None`` as the target
-# means "decided by the service" (resume returns to the state before the hold; rating
-# "unsatisfied" reopens). Permissions per action are in core/roles.py as "ticket.<action>".
-TRANSITIONS: dict[str, tuple[frozenset, Status | None]] = {
-    "accept": (frozenset({S.SUBMITTED}), S.ACCEPTED),
-    "assign": (frozenset({S.SUBMITTED, S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS}), S.ASSIGNED),
-    "claim": (frozenset({S.ACCEPTED, S.ASSIGNED}), S.IN_PROGRESS),
-    "start": (frozenset({S.ASSIGNED}), S.IN_PROGRESS),
-    "hold": (frozenset({S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS}), S.ON_HOLD),
-    "resume": (frozenset({S.ON_HOLD}), None),
-    "resolve": (frozenset({S.ASSIGNED, S.IN_PROGRESS}), S.RESOLVED),
-    "reply": (frozenset({S.RESOLVED}), S.REPLIED),
-    "rate": (frozenset({S.REPLIED}), None),
-    "revisit": (frozenset({S.REPLIED}), None),
-    "close": (frozenset({S.REPLIED}), S.CLOSED),
-    "mark_duplicate": (frozenset({S.SUBMITTED, S.ACCEPTED, S.ASSIGNED}), S.DUPLICATE),
-    "refer": (frozenset(_ACTIVE), S.REFERRED),
-    "withdraw": (frozenset({*_ACTIVE, S.ON_HOLD}), S.WITHDRAWN),
+# The one table of allowed moves (``core.workflow``): action, from states, to state, the
+# past-tense event it records and the button's label. ``None`` as the target means "decided
+# by the service" (resume returns to the state before the hold; rating "unsatisfied"
+# reopens). Permissions per action are in core/roles.py as "ticket.<action>". The services
+# apply it through ``workflow.TICKET_FLOW`` (which adds what is ticket-specific: the moment
+# of the first response, the refusal's wording).
+T = Transition
+TICKET_TRANSITIONS = (
+    T("accept", {S.SUBMITTED}, S.ACCEPTED, "ticket.accepted", _("Accept")),
+    T(
+        "assign",
+        {S.SUBMITTED, S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS},
+        S.ASSIGNED,
+        "ticket.assigned",
+        _("Assign"),
+    ),
+    T("claim", {S.ACCEPTED, S.ASSIGNED}, S.IN_PROGRESS, "ticket.claimed", _("Take it on")),
+    T("start", {S.ASSIGNED}, S.IN_PROGRESS, "ticket.started", _("Start work")),
+    T("hold", {S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS}, S.ON_HOLD, "ticket.held", _("Put on hold")),
+    T("resume", {S.ON_HOLD}, None, "ticket.resumed", _("Resume")),
+    T("resolve", {S.ASSIGNED, S.IN_PROGRESS}, S.RESOLVED, "ticket.resolved", _("Mark resolved")),
+    T("reply", {S.RESOLVED}, S.REPLIED, "ticket.replied", _("Reply to the requester")),
+    T("rate", {S.REPLIED}, None, "ticket.rated", _("Rate")),
+    T("revisit", {S.REPLIED}, None, "ticket.revisited", _("Record a return visit")),
+    T("close", {S.REPLIED}, S.CLOSED, "ticket.closed", _("Close")),
+    T(
+        "mark_duplicate",
+        {S.SUBMITTED, S.ACCEPTED, S.ASSIGNED},
+        S.DUPLICATE,
+        "ticket.marked_duplicate",
+        _("Mark as duplicate"),
+    ),
+    T("refer", set(_ACTIVE), S.REFERRED, "ticket.referred", _("Refer elsewhere")),
+    T("withdraw", {*_ACTIVE, S.ON_HOLD}, S.WITHDRAWN, "ticket.withdrawn", _("Withdraw")),
+)
+# The same table as action → (from states, to state), for readers of the older shape.
+TRANSITIONS: dict[str, tuple[frozenset, str | None]] = {
+    t.action: (frozenset(t.sources), t.target) for t in TICKET_TRANSITIONS
 }
+
+# Giving more time is not a move in the table (the status stays): allowed while the work is
+# still due and someone has taken it up.
+EXTENDABLE_STATES = frozenset({S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS, S.ON_HOLD})
 
 
 class Rating(models.TextChoices):
@@ -349,6 +375,11 @@ class Ticket(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATES
+
+    @property
+    def is_extendable(self) -> bool:
+        """Whether it may be given more time (``EXTENDABLE_STATES``)."""
+        return self.status in EXTENDABLE_STATES
 
     @property
     def is_public(self) -> bool:

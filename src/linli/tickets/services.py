@@ -431,6 +431,7 @@ def ticket_assign(
         actor=actor,
         expected_version=expected_version,
         data={"to": t.assignee_label, "status": Status.ASSIGNED},
+        fields=["assignee_user", "assignee_team", "external_handler", "external_contact"],
     )
     notifying.assigned(t)
     return t
@@ -446,7 +447,7 @@ def ticket_claim(*, actor, ticket: Ticket, expected_version: int | None = None) 
             _("%(name)s has already taken this on.") % {"name": t.assignee_user.get_full_name()}
         )
     t.assignee_user = actor
-    transition(t, "claim", actor=actor, expected_version=expected_version)
+    transition(t, "claim", actor=actor, expected_version=expected_version, fields=["assignee_user"])
     return t
 
 
@@ -476,6 +477,7 @@ def ticket_hold(
         actor=actor,
         expected_version=expected_version,
         data={"reason": reason[:300], "until": until.isoformat()},
+        fields=["hold_from", "hold_reason", "hold_until"],
     )
     notifying.held(t)
     return t
@@ -487,7 +489,14 @@ def ticket_resume(*, actor, ticket: Ticket, expected_version: int | None = None)
     t = _lock(ticket)
     back = t.hold_from or Status.ACCEPTED
     t.hold_from, t.hold_until = "", None
-    transition(t, "resume", actor=actor, expected_version=expected_version, to=back)
+    transition(
+        t,
+        "resume",
+        actor=actor,
+        expected_version=expected_version,
+        to=back,
+        fields=["hold_from", "hold_until"],
+    )
     return t
 
 
@@ -500,7 +509,7 @@ def ticket_extend(
     t = _lock(ticket)
     if expected_version is not None and expected_version != t.version:
         raise StaleTicket
-    if t.status not in (Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS, Status.ON_HOLD):
+    if not t.is_extendable:
         raise TicketError(_("Only a request still being worked on can be given more time."))
     reason = (reason or "").strip()
     if not reason or not (1 <= days <= 60):
@@ -558,9 +567,10 @@ def ticket_resolve(
     images = process_photos(photos)
     with transaction.atomic():
         t = _lock(ticket)
-        transition(t, "resolve", actor=actor, expected_version=expected_version)
         t.resolved_at = timezone.now()
-        t.save(update_fields=["resolved_at"])
+        transition(
+            t, "resolve", actor=actor, expected_version=expected_version, fields=["resolved_at"]
+        )
         TicketComment.objects.create(
             ticket=t, author=actor, kind=CommentKind.PROGRESS, body=result[:2000]
         )
@@ -582,12 +592,14 @@ def ticket_reply(
     if not body:
         raise TicketError(_("Write the reply to the requester."))
     t = _lock(ticket)
-    transition(t, "reply", actor=actor, expected_version=expected_version)
     t.replied_at = timezone.now()
-    t.save(update_fields=["replied_at"])
+    transition(t, "reply", actor=actor, expected_version=expected_version, fields=["replied_at"])
     TicketComment.objects.create(ticket=t, author=actor, kind=CommentKind.REPLY, body=body[:2000])
     notifying.replied(t)
     return t
+
+
+_RATED_FIELDS = ["rating", "rating_comment", "rated_at", "rated_by_revisit"]
 
 
 def _rated(
@@ -614,6 +626,7 @@ def _rated(
             to=back,
             expected_version=expected_version,
             data={"rating": rating, "reopened": True},
+            fields=[*_RATED_FIELDS, "reopen_count", "resolved_at", "replied_at"],
         )
         notifying.reopened(t)
         notifying.reopened_for_joined(t)
@@ -626,6 +639,7 @@ def _rated(
             to=Status.CLOSED,
             expected_version=expected_version,
             data={"rating": rating},
+            fields=[*_RATED_FIELDS, "closed_at"],
         )
         notifying.closed(t)
     return t
@@ -658,7 +672,7 @@ def ticket_close(*, actor, ticket: Ticket, expected_version: int | None = None) 
     _authorize(actor, "close", ticket)
     t = _lock(ticket)
     t.closed_at = timezone.now()
-    transition(t, "close", actor=actor, expected_version=expected_version)
+    transition(t, "close", actor=actor, expected_version=expected_version, fields=["closed_at"])
     notifying.closed(t)
     return t
 
@@ -698,6 +712,7 @@ def ticket_mark_duplicate(
         actor=actor,
         expected_version=expected_version,
         data={"original": orig.pk},
+        fields=["duplicate_of", "closed_at"],
     )
     log_event(actor=actor, verb="ticket.merged", obj=orig, data={"duplicate": t.pk})
     notifying.merged(t, orig)
@@ -720,6 +735,7 @@ def ticket_refer(
         actor=actor,
         expected_version=expected_version,
         data={"to": to[:100], "reason": reason[:300]},
+        fields=["referred_to", "referral_reason", "closed_at"],
     )
     notifying.referred(t)
     return t
@@ -738,6 +754,7 @@ def ticket_withdraw(
         actor=actor,
         expected_version=expected_version,
         data={"reason": (reason or "")[:300]},
+        fields=["closed_at"],
     )
     notifying.withdrawn(t)
     return t

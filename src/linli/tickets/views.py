@@ -105,8 +105,6 @@ ACTION_FORMS = {
     "refer": ReferForm,
     "withdraw": WithdrawForm,
 }
-# Extending is not a move in the transition table: the service allows it while work is due.
-EXTENDABLE = frozenset({S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS, S.ON_HOLD})
 
 
 _STATUS_LABELS = dict(Status.choices)
@@ -446,7 +444,7 @@ def _available(can: _Can, t: Ticket) -> list[str]:
     pool = bool(t.assignee_team_id and not t.assignee_user_id)
     # Taking a team's pool request is "claim"; starting one's own is "start".
     acts = [a for a in acts if not (a == "claim" and not pool) and not (a == "start" and pool)]
-    if t.status in EXTENDABLE and can("ticket.extend"):
+    if t.is_extendable and can("ticket.extend"):
         acts.append("extend")
     return sorted(acts, key=list(ACTION_FORMS).index)
 
@@ -484,9 +482,9 @@ def _event_details(e, public: bool) -> list[str]:
             )
         if d.get("emergency"):
             out.append(_("Emergency"))
-    elif verb == "ticket.assign" and not public and d.get("to"):
+    elif verb == "ticket.assigned" and not public and d.get("to"):
         out.append(_("To: %(to)s") % {"to": d["to"]})
-    elif verb == "ticket.hold":
+    elif verb == "ticket.held":
         until = parse_date(d.get("until") or "")
         out.append(
             _("Until %(date)s: %(reason)s")
@@ -501,22 +499,22 @@ def _event_details(e, public: bool) -> list[str]:
                 "reason": d.get("reason", ""),
             }
         )
-    elif verb == "ticket.mark_duplicate" and d.get("original"):
+    elif verb == "ticket.marked_duplicate" and d.get("original"):
         out.append(_("Same problem as request #%(n)s") % {"n": d["original"]})
     elif verb == "ticket.merged" and d.get("duplicate"):
         if public:  # the requester is told that someone else reported it, never who
             out.append(_("Another resident reported the same problem; it was joined to this one."))
         else:
             out.append(_("Request #%(n)s was merged into this one") % {"n": d["duplicate"]})
-    elif verb == "ticket.refer":
+    elif verb == "ticket.referred":
         out.append(
             _("To %(to)s: %(reason)s") % {"to": d.get("to", ""), "reason": d.get("reason", "")}
         )
-    elif verb in ("ticket.rate", "ticket.revisit") and d.get("rating") in Rating.values:
+    elif verb in ("ticket.rated", "ticket.revisited") and d.get("rating") in Rating.values:
         out.append(_("Rating: %(r)s") % {"r": Rating(d["rating"]).label})
         if d.get("reopened"):
             out.append(_("Reopened: back to the people doing it"))
-    elif verb == "ticket.withdraw" and d.get("reason"):
+    elif verb == "ticket.withdrawn" and d.get("reason"):
         out.append(d["reason"])
     return out
 
