@@ -15,8 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja import Status as Reply
@@ -33,7 +32,6 @@ from linli.registry.models import Building, Household, Unit
 from . import handler_names, queries, services
 from .models import (
     OPEN_STATES,
-    WORKING_STATES,
     Category,
     Channel,
     CommentKind,
@@ -72,20 +70,6 @@ class CategoryRef(Schema):
         if isinstance(obj, dict):
             return obj.get("name", "")
         return str(obj)
-
-
-def _overdue(t: Ticket, now: dt.datetime | None = None) -> bool:
-    now = now or timezone.now()
-    if t.status == Status.SUBMITTED and t.respond_by < now:
-        return True
-    return t.status in WORKING_STATES and t.resolve_by < now
-
-
-def overdue_q(now: dt.datetime | None = None) -> Q:
-    now = now or timezone.now()
-    return Q(status=Status.SUBMITTED, respond_by__lt=now) | Q(
-        status__in=WORKING_STATES, resolve_by__lt=now
-    )
 
 
 class TicketFields(Schema):
@@ -127,7 +111,7 @@ class TicketOut(TicketFields):
 
     @staticmethod
     def resolve_overdue(obj):
-        return _overdue(obj)
+        return obj.is_overdue
 
 
 class CommentOut(Schema):
@@ -455,7 +439,7 @@ def ticket_list(request, status: str = "", category: str = "", overdue: bool | N
     if category:
         qs = qs.filter(category__code=category)
     if overdue is not None:
-        qs = qs.filter(overdue_q()) if overdue else qs.exclude(overdue_q())
+        qs = qs.overdue() if overdue else qs.not_overdue()
     return qs.order_by("-created_at", "-id")
 
 

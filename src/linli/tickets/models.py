@@ -7,10 +7,13 @@ write goes through ``services.py``.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.text import FreeTextField, NameField
@@ -230,6 +233,26 @@ class ContactPreference(models.TextChoices):
     NONE = "none", _("No contact")
 
 
+def overdue_q(now: dt.datetime) -> Q:
+    """The one rule of "overdue", in SQL: still being worked on and past a deadline — not
+    accepted in time (still submitted after ``respond_by``) or not resolved by ``resolve_by``.
+    A deadline is passed once it is behind ``now`` (at the very moment it is not yet).
+    ``Ticket.overdue_at`` is the same rule in Python."""
+    return Q(status__in=WORKING_STATES) & (
+        Q(resolve_by__lt=now) | Q(status=S.SUBMITTED, respond_by__lt=now)
+    )
+
+
+class TicketQuerySet(models.QuerySet):
+    def overdue(self, now: dt.datetime | None = None) -> TicketQuerySet:
+        """The overdue requests (``overdue_q``): the queue's filter, the API's
+        ``?overdue=true``, the metrics' count and the reminders all read this."""
+        return self.filter(overdue_q(now or timezone.now()))
+
+    def not_overdue(self, now: dt.datetime | None = None) -> TicketQuerySet:
+        return self.exclude(overdue_q(now or timezone.now()))
+
+
 class Ticket(models.Model):
     community = models.ForeignKey(
         "registry.Community", on_delete=models.PROTECT, related_name="tickets"
@@ -346,6 +369,8 @@ class Ticket(models.Model):
         "team": "assignee_team__members__id",
     }
 
+    objects = TicketQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("request")
         ordering = ["-created_at", "-id"]
@@ -375,6 +400,22 @@ class Ticket(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATES
+
+    def response_late(self, now: dt.datetime) -> bool:
+        """Nobody accepted it by ``respond_by``."""
+        return self.status == S.SUBMITTED and self.respond_by < now
+
+    def resolution_late(self, now: dt.datetime) -> bool:
+        """Work is still due and ``resolve_by`` has passed."""
+        return self.status in WORKING_STATES and self.resolve_by < now
+
+    def overdue_at(self, now: dt.datetime) -> bool:
+        """``overdue_q`` in Python: not accepted in time, or not resolved in time."""
+        return self.response_late(now) or self.resolution_late(now)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.overdue_at(timezone.now())
 
     @property
     def is_extendable(self) -> bool:

@@ -176,7 +176,7 @@ def ticket_queue(
     if emergency:
         qs = qs.filter(emergency=True)
     if overdue:
-        qs = qs.filter(status__in=WORKING_STATES, resolve_by__lt=timezone.now())
+        qs = qs.overdue()
     if assignee == "me":
         qs = qs.filter(assignee_user_id=actor.pk)
     elif assignee == "none":

@@ -39,7 +39,7 @@ from linli.core.models import Event
 from linli.core.roles import Role
 
 from . import notifying
-from .models import WORKING_STATES, Status, Ticket
+from .models import WORKING_STATES, Ticket, overdue_q
 
 logger = logging.getLogger("linli.tickets")
 
@@ -77,9 +77,10 @@ def kinds_due(ticket: Ticket, now: dt.datetime) -> list[str]:
     if ticket.status not in WORKING_STATES:
         return []
     kinds = []
-    if ticket.status == Status.SUBMITTED and ticket.respond_by <= now:
+    # Overdue as everywhere else (``Ticket.overdue_at``): a deadline behind ``now``.
+    if ticket.response_late(now):
         kinds.append(RESPOND_OVERDUE)
-    if ticket.resolve_by <= now:
+    if ticket.resolution_late(now):
         kinds.append(OVERDUE)
     elif ticket.resolve_by <= now + DUE_SOON:
         kinds.append(DUE_SOON_KIND)
@@ -189,7 +190,7 @@ def send_due(now: dt.datetime | None = None) -> list[str]:
     now = now or timezone.now()
     candidates = list(
         Ticket.objects.filter(status__in=WORKING_STATES)
-        .filter(Q(status=Status.SUBMITTED, respond_by__lte=now) | Q(resolve_by__lte=now + DUE_SOON))
+        .filter(overdue_q(now) | Q(resolve_by__lte=now + DUE_SOON))
         .order_by("pk")
         .values_list("pk", "status", "respond_by", "resolve_by")
     )

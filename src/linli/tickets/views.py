@@ -59,7 +59,6 @@ from .forms import (
 )
 from .models import (
     UNPUBLISHED_STATES,
-    WORKING_STATES,
     Category,
     Channel,
     CommentKind,
@@ -119,8 +118,9 @@ def _flag(tickets, now=None) -> list:
     now = now or timezone.now()
     tz = timezone.get_current_timezone()
     for t in tickets:
-        t.overdue = t.status in WORKING_STATES and t.resolve_by < now
-        t.late_response = t.status == S.SUBMITTED and t.respond_by < now
+        # The two halves of ``Ticket.overdue_at``, flagged apart (the deadline each is about).
+        t.overdue = t.resolution_late(now)
+        t.late_response = t.response_late(now)
         t.status_label = _STATUS_LABELS.get(t.status, t.status)
         t.channel_label = _CHANNEL_LABELS.get(t.channel, t.channel)
         plain = PLAIN_STATUS.get(t.status)
