@@ -58,3 +58,35 @@ def test_the_migration_renames_stored_verbs_and_back(tw, submit):
     migration.forwards(apps, None)
     ev.refresh_from_db()
     assert ev.verb == "ticket.accepted"
+
+
+def test_pages_and_api_dispatch_one_list_of_actions():
+    from linli.tickets import api, views
+
+    assert list(views.ACTION_FORMS) == list(services.TICKET_ACTIONS)
+    assert api.ACTIONS == services.TICKET_ACTIONS
+    assert set(services.TICKET_ACTIONS) == set(TICKET_FLOW.transitions) | {"extend"}
+
+
+def test_one_staff_view_rule():
+    from linli.tickets.sight import sight
+
+    def can(*allowed):
+        return lambda action: action in allowed
+
+    office = sight(can("ticket.queue", "ticket.note", "ticket.view_details"))
+    assert (office.staff, office.notes, office.details, office.view) == (True, True, True, "staff")
+    supervisor = sight(can("ticket.queue", "ticket.view_details"))
+    assert (supervisor.staff, supervisor.notes) == (True, False)
+    requester = sight(can("ticket.view_details"))
+    assert (requester.staff, requester.details, requester.view) == (False, True, "public")
+    assert sight(can()).view == "joined"
+
+
+@pytest.mark.django_db
+def test_ticket_act_runs_the_named_action(tw, submit):
+    t = submit()
+    t = services.ticket_act(actor=tw.staff, ticket=t, action="accept", expected_version=t.version)
+    assert t.status == Status.ACCEPTED
+    with pytest.raises(LookupError):
+        services.ticket_act(actor=tw.staff, ticket=t, action="explode")

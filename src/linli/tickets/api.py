@@ -10,7 +10,6 @@ it by name); staff in scope get the full view; internal notes only for those all
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -40,6 +39,7 @@ from .models import (
     Ticket,
     TicketComment,
 )
+from .sight import Can, sight
 from .verbs import PUBLIC_VERBS
 from .workflow import TicketError, allowed_actions
 
@@ -234,18 +234,8 @@ def _comment(c: TicketComment, *, staff: bool, scrub=None) -> dict:
     }
 
 
-Can = Callable[[str], bool]  # may the actor do this action on this request?
-
-
 def _can(actor, t: Ticket) -> Can:
     return lambda action: policy.can(actor, action, t)
-
-
-def _views(actor, t: Ticket, can: Can | None = None) -> tuple[bool, bool]:
-    """(the staff view?, internal notes?): notes only for those allowed ``ticket.note``."""
-    can = can or _can(actor, t)
-    notes = can("ticket.note")
-    return notes or can("ticket.queue"), notes
 
 
 def _comments(
@@ -281,8 +271,8 @@ def _detail(
     """The body of ``TicketDetailOut``. ``can``, ``events``, ``comments``, ``requesters``:
     what the caller knows already (a request it has just created); the rest is read."""
     can = can or _can(actor, t)
-    staff, notes = _views(actor, t, can)
-    details = staff or can("ticket.view_details")
+    seen = sight(can)
+    staff, notes, details = seen.staff, seen.notes, seen.details
     scrub = None if details else _joined_scrub(t)
     joined_from: list[int] = []
     if not details:
@@ -316,7 +306,7 @@ def _detail(
         attributes.pop("open311", None)
     return {
         **TicketOut.model_validate(t).model_dump(),
-        "view": "staff" if staff else ("public" if details else "joined"),
+        "view": seen.view,
         "joined_from": joined_from,
         "channel": t.channel,
         "channel_label": str(t.get_channel_display()),
@@ -512,68 +502,21 @@ def ticket_create(request, payload: TicketIn):
 
 
 def _transition(actor, t: Ticket, p: TransitionIn) -> None:
-    """Every service compares ``version`` under the row lock (stale → 409)."""
-    a, v = p.action, p.version
-    if a == "accept":
-        services.ticket_accept(actor=actor, ticket=t, expected_version=v)
-    elif a == "assign":
-        services.ticket_assign(
-            actor=actor,
-            ticket=t,
-            expected_version=v,
-            user=_one(get_user_model(), p.user_id, _("Unknown person.")),
-            team=_one(HandlingTeam, p.team_id, _("Unknown team.")),
-            external_handler=p.external_handler,
-            external_contact=p.external_contact,
-        )
-    elif a in ("claim", "start", "resume", "close"):
-        getattr(services, f"ticket_{a}")(actor=actor, ticket=t, expected_version=v)
-    elif a == "hold":
-        if p.until is None:
-            raise TicketError(_("Give the date the work should resume."))
-        services.ticket_hold(
-            actor=actor, ticket=t, reason=p.reason, until=p.until, expected_version=v
-        )
-    elif a == "extend":
-        services.ticket_extend(
-            actor=actor, ticket=t, days=p.days or 0, reason=p.reason, expected_version=v
-        )
-    elif a == "resolve":
-        services.ticket_resolve(actor=actor, ticket=t, result=p.result, expected_version=v)
-    elif a == "reply":
-        services.ticket_reply(actor=actor, ticket=t, body=p.body, expected_version=v)
-    elif a in ("rate", "revisit"):
-        getattr(services, f"ticket_{a}")(
-            actor=actor, ticket=t, rating=p.rating, comment=p.comment, expected_version=v
-        )
-    elif a == "mark_duplicate":
-        if p.original_id is None:
-            raise TicketError(_("Choose the original request."))
-        original = queries.ticket_get_for(actor, p.original_id)
-        services.ticket_mark_duplicate(actor=actor, ticket=t, original=original, expected_version=v)
-    elif a == "refer":
-        services.ticket_refer(actor=actor, ticket=t, to=p.to, reason=p.reason, expected_version=v)
-    elif a == "withdraw":
-        services.ticket_withdraw(actor=actor, ticket=t, reason=p.reason, expected_version=v)
+    """``services.ticket_act`` with the payload's fields, the people, team and original
+    request it names looked up (an unknown one is a 400; an original the actor may not see a
+    404)."""
+    fields = p.dict(exclude={"action", "version", "user_id", "team_id", "original_id"})
+    if p.action == "assign":
+        fields["user"] = _one(get_user_model(), p.user_id, _("Unknown person."))
+        fields["team"] = _one(HandlingTeam, p.team_id, _("Unknown team."))
+    if p.action == "mark_duplicate" and p.original_id is not None:
+        fields["original"] = queries.ticket_get_for(actor, p.original_id)
+    services.ticket_act(
+        actor=actor, ticket=t, action=p.action, expected_version=p.version, **fields
+    )
 
 
-ACTIONS = (
-    "accept",
-    "assign",
-    "claim",
-    "start",
-    "hold",
-    "resume",
-    "extend",
-    "resolve",
-    "reply",
-    "rate",
-    "revisit",
-    "close",
-    "mark_duplicate",
-    "refer",
-    "withdraw",
-)
+ACTIONS = services.TICKET_ACTIONS
 
 
 @router.post(
@@ -604,9 +547,9 @@ def ticket_transition(request, ticket_id: int, payload: TransitionIn):
 def ticket_comments(request, ticket_id: int):
     t = _get(request, ticket_id)
     can = _can(request.user, t)
-    staff, notes = _views(request.user, t, can)
-    scrub = None if staff or can("ticket.view_details") else _joined_scrub(t)
-    return Reply(200, _comments(t, staff=staff, notes=notes, scrub=scrub))
+    seen = sight(can)
+    scrub = None if seen.details else _joined_scrub(t)
+    return Reply(200, _comments(t, staff=seen.staff, notes=seen.notes, scrub=scrub))
 
 
 @router.post(

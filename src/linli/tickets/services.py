@@ -760,6 +760,87 @@ def ticket_withdraw(
     return t
 
 
+# --- one entry for every action on a request (pages and API) ---------------------------------
+
+# Every action a person can take on a request, in the order a request's page shows them: the
+# transition table's moves and "extend" (more time; the status stays). Pages and the API
+# dispatch through ``ticket_act``; each action's permission is "ticket.<action>".
+TICKET_ACTIONS = (
+    "accept",
+    "assign",
+    "claim",
+    "start",
+    "resolve",
+    "reply",
+    "rate",
+    "revisit",
+    "close",
+    "hold",
+    "resume",
+    "extend",
+    "mark_duplicate",
+    "refer",
+    "withdraw",
+)
+
+
+def ticket_act(
+    *,
+    actor,
+    ticket: Ticket,
+    action: str,
+    expected_version: int | None = None,
+    user=None,
+    team: HandlingTeam | None = None,
+    external_handler: str = "",
+    external_contact: str = "",
+    reason: str = "",
+    until: dt.date | None = None,
+    days: int | None = None,
+    result: str = "",
+    photos=(),
+    body: str = "",
+    rating: str = "",
+    comment: str = "",
+    original: Ticket | None = None,
+    to: str = "",
+) -> Ticket:
+    """Run ``action`` (one of ``TICKET_ACTIONS``) with the fields it takes; every service
+    compares ``expected_version`` with the row it locks (a stale page or copy → 409)."""
+    common = {"actor": actor, "ticket": ticket, "expected_version": expected_version}
+    if action not in TICKET_ACTIONS:
+        raise LookupError(f"unknown ticket action {action!r}")
+    if action == "assign":
+        return ticket_assign(
+            **common,
+            user=user,
+            team=team,
+            external_handler=external_handler,
+            external_contact=external_contact,
+        )
+    if action in ("accept", "claim", "start", "resume", "close"):
+        return globals()[f"ticket_{action}"](**common)
+    if action == "hold":
+        if until is None:
+            raise TicketError(_("Give the date the work should resume."))
+        return ticket_hold(**common, reason=reason, until=until)
+    if action == "extend":
+        return ticket_extend(**common, days=days or 0, reason=reason)
+    if action == "resolve":
+        return ticket_resolve(**common, result=result, photos=photos)
+    if action == "reply":
+        return ticket_reply(**common, body=body)
+    if action in ("rate", "revisit"):
+        return globals()[f"ticket_{action}"](**common, rating=rating, comment=comment)
+    if action == "mark_duplicate":
+        if original is None:
+            raise TicketError(_("Choose the original request."))
+        return ticket_mark_duplicate(**common, original=original)
+    if action == "refer":
+        return ticket_refer(**common, to=to, reason=reason)
+    return ticket_withdraw(**common, reason=reason)
+
+
 def ticket_bulk_assign(*, actor, tickets, **target) -> tuple[list[Ticket], list[tuple]]:
     """Assign several; each in its own transaction, so one refusal does not undo the rest."""
     done, failed = [], []

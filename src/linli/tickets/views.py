@@ -67,6 +67,7 @@ from .models import (
     Status,
     Ticket,
 )
+from .sight import sight
 from .workflow import ACTION_LABELS, TicketError, allowed_actions
 
 S = Status
@@ -86,24 +87,20 @@ PLAIN_STATUS = {
     S.WITHDRAWN: gettext_lazy("Withdrawn"),
 }
 
-# The forms of the actions on one request, in the order the page shows them.
-ACTION_FORMS = {
-    "accept": ActionForm,
+# The form of each action on one request (``services.TICKET_ACTIONS``, in its order).
+_FORMS = {
     "assign": AssignForm,
-    "claim": ActionForm,
-    "start": ActionForm,
     "resolve": ResolveForm,
     "reply": ReplyForm,
     "rate": RateForm,
     "revisit": RevisitForm,
-    "close": ActionForm,
     "hold": HoldForm,
-    "resume": ActionForm,
     "extend": ExtendForm,
     "mark_duplicate": DuplicateForm,
     "refer": ReferForm,
     "withdraw": WithdrawForm,
 }
+ACTION_FORMS = {a: _FORMS.get(a, ActionForm) for a in services.TICKET_ACTIONS}
 
 
 _STATUS_LABELS = dict(Status.choices)
@@ -622,8 +619,8 @@ def _detail_context(
     # Someone whose own report was merged into this one: they follow it, nothing more.
     joined = [r for r in own if not r.primary] if not is_requester else []
     can = _Can(actor, t, known={"requester": is_requester, "joined": bool(joined)})
-    full = can("ticket.queue") or can("ticket.note")
-    details = can("ticket.view_details")
+    seen = sight(can)
+    full, details = seen.staff, seen.details
     if details:
         scrub = _keep
     else:
@@ -719,43 +716,21 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _call(action: str, actor, t: Ticket, d: dict) -> None:
-    """Run the service for ``action`` with the cleaned form data ``d``. Every service compares
-    the page's ``version`` with the row it locks: a stale page is told (409)."""
-    common = {"actor": actor, "ticket": t, "expected_version": d.get("version")}
-    if action == "accept":
-        services.ticket_accept(**common)
-    elif action == "assign":
-        services.ticket_assign(
-            **common,
-            user=d["user"],
-            team=d["team"],
-            external_handler=d["external_handler"],
-            external_contact=d["external_contact"],
-        )
-    elif action in ("claim", "start", "resume", "close"):
-        getattr(services, f"ticket_{action}")(**common)
-    elif action == "hold":
-        services.ticket_hold(**common, reason=d["reason"], until=d["until"])
-    elif action == "extend":
-        services.ticket_extend(**common, days=d["days"], reason=d["reason"])
-    elif action == "resolve":
-        services.ticket_resolve(**common, result=d["result"], photos=d["photos"])
-    elif action == "reply":
-        services.ticket_reply(**common, body=d["body"])
-    elif action in ("rate", "revisit"):
-        getattr(services, f"ticket_{action}")(**common, rating=d["rating"], comment=d["comment"])
-    elif action == "mark_duplicate":
+    """Run ``action`` with the cleaned form data ``d`` (``services.ticket_act``). The original
+    of a duplicate is one the actor may merge into, else a refusal on the page."""
+    fields = {k: v for k, v in d.items() if k != "version"}
+    if action == "mark_duplicate":
         try:
-            original = queries.ticket_get_for(actor, d["original"], "ticket.mark_duplicate")
+            fields["original"] = queries.ticket_get_for(
+                actor, d["original"], "ticket.mark_duplicate"
+            )
         except (Http404, PermissionDenied):
             raise TicketError(
                 _("There is no request #%(n)s you can merge into.") % {"n": d["original"]}
             ) from None
-        services.ticket_mark_duplicate(**common, original=original)
-    elif action == "refer":
-        services.ticket_refer(**common, to=d["to"], reason=d["reason"])
-    elif action == "withdraw":
-        services.ticket_withdraw(**common, reason=d["reason"])
+    services.ticket_act(
+        actor=actor, ticket=t, action=action, expected_version=d.get("version"), **fields
+    )
 
 
 def _on_detail(request, t: Ticket, bound: tuple, run, *, done, reread: bool = False):
