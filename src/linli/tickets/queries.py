@@ -23,7 +23,6 @@ from django.utils import timezone
 
 from linli.core import access, policy
 from linli.core.models import Event, Holiday
-from linli.core.roles import Role
 from linli.registry.models import Building, Community, Household, Resident, ResidentStatus, Unit
 
 from .models import (
@@ -38,6 +37,7 @@ from .models import (
     TicketPhoto,
     TicketRequester,
 )
+from .roles import HANDLERS
 from .verbs import PUBLIC_VERBS
 
 
@@ -89,15 +89,7 @@ QUEUE_SORTS: dict[str, tuple[str, ...]] = {
     "category": ("category__sort", "category__name", "-created_at", "-id"),
 }
 # Roles whose holders can be given a request or join a handling team (not plain residents).
-HANDLER_ROLES = (
-    Role.STAFF,
-    Role.SECRETARY,
-    Role.BUILDING_LEADER,
-    Role.GRID_WORKER,
-    Role.VOLUNTEER,
-    Role.TEAM_LEADER,
-    Role.MEDIATOR,
-)
+HANDLER_ROLES = sorted(HANDLERS)
 _LIST_RELATED = (
     "community",
     "category",
@@ -299,7 +291,7 @@ def queue_choices(actor) -> dict:
 def resident_places(actor) -> tuple[Community | None, list[Household]]:
     """The community a resident reports in, and their own households in it."""
     homes = [
-        m.household for m in policy.memberships(actor) if m.role == Role.RESIDENT and m.household_id
+        m.household for m in policy.allowed_memberships(actor, "ticket.submit") if m.household_id
     ]
     if not homes:
         return None, []

@@ -36,10 +36,10 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core.events import log_event
 from linli.core.models import Event
-from linli.core.roles import Role
 
 from . import notifying
 from .models import WORKING_STATES, Ticket, overdue_q
+from .roles import TOLD_OFFICE
 
 logger = logging.getLogger("linli.tickets")
 
@@ -103,7 +103,7 @@ def _office_by_community(community_ids: Iterable[int]) -> dict[int, list]:
             active=True,
             community_id__in=list(community_ids),
             user__is_active=True,
-            role__in=[Role.STAFF, Role.SECRETARY],
+            role__in=sorted(TOLD_OFFICE),
         )
         .select_related("user")
         .order_by("community_id", "user_id")

@@ -22,7 +22,6 @@ from linli.core.calendar import add_workdays
 from linli.core.events import log_event
 from linli.core.models import Event
 from linli.core.public import scrub_public_text
-from linli.core.roles import Role
 from linli.registry.models import Building, Community, Household, Unit
 
 from . import notifying
@@ -246,8 +245,8 @@ def ticket_submit(
     ``private``: they asked that it never be shown publicly."""
     own = [
         m
-        for m in policy.memberships(actor)
-        if m.role == Role.RESIDENT and m.community_id == category.community_id
+        for m in policy.allowed_memberships(actor, "ticket.submit")
+        if m.community_id == category.community_id
     ]
     if not own:
         raise PermissionDenied
@@ -393,7 +392,9 @@ def ticket_accept(*, actor, ticket: Ticket, expected_version: int | None = None)
 
 
 def _holds_role_in(user, community_id: int) -> bool:
-    return user.memberships.filter(active=True, community_id=community_id).exists()
+    """Whether ``user`` holds any role in the community (through the policy's memberships;
+    the policy's own ``holds_role_in`` takes this over once it has one)."""
+    return any(m.community_id == community_id for m in policy.memberships(user))
 
 
 @transaction.atomic
