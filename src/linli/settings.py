@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "huey.contrib.djhuey",
+    "django_filters",
     "ninja",  # its Swagger UI from our own static files: the CSP refuses a CDN
     "linli.core",
     "linli.accounts",

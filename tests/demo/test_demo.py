@@ -102,7 +102,7 @@ def test_both_standing_volunteer_teams_exist(demo):
     for m in members:
         codes = set(m.resident.tags.values_list("code", flat=True))
         assert {"veteran", "party_member"} <= codes
-    leader = long_march.members.get(is_leader=True)
+    leader = long_march.members.get(role="leader")
     assert leader.user.username == "xc-team-leader"
 
     mums = VolunteerTeam.objects.get(name="妈妈帮帮团")

@@ -13,9 +13,12 @@ detail for the API (e.g. ``{"allowed": [...]}``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.utils.functional import Promise
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+else:
+    StrOrPromise = Any
 
 
 class DomainError(Exception):
@@ -24,7 +27,7 @@ class DomainError(Exception):
 
     def __init__(
         self,
-        message: str | Promise,
+        message: StrOrPromise,
         *,
         status: int | None = None,
         code: str | None = None,
@@ -32,7 +35,7 @@ class DomainError(Exception):
         extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(str(message))
-        self.message = message
+        self.message: StrOrPromise = message
         if status is not None:
             self.status = status
         if code is not None:

@@ -36,7 +36,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .actors import Actor
-from .errors import Conflict, Stale
+from .errors import Conflict, Stale, StrOrPromise
 from .events import log_event
 from .models import Event
 
@@ -70,7 +70,7 @@ class Workflow:
         status_field: str = "status",
         version_field: str | None = "version",
         noun: str | Promise | None = None,
-        stale_message: str | Promise | None = None,
+        stale_message: StrOrPromise | None = None,
         on_apply: Hook | None = None,
     ) -> None:
         self.name = name

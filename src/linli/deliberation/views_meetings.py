@@ -842,7 +842,7 @@ def meeting_checkin(request: HttpRequest, token: str) -> HttpResponse:
         try:
             svc.meeting_check_in(actor=actor, token=token)
         except DeliberationError as e:
-            error, status = e.message, e.status_code
+            error, status = str(e.message), e.status_code
         else:
             messages.success(request, _("You are signed in. Welcome."))
             return redirect(request.path)

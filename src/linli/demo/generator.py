@@ -41,7 +41,7 @@ from linli.registry.models import (
     Tenure,
     Unit,
 )
-from linli.volunteers.models import TeamKind, TeamMember, VolunteerTeam
+from linli.volunteers.models import TeamMember, VolunteerTeam
 
 from . import names
 
@@ -909,17 +909,9 @@ def build_demo(seed: int = SEED) -> DemoPlan:
     ]
     RoleMembership.objects.bulk_create(roles)
 
-    user_of = {id(p): users[name] for name, p in plan.linked.items()}
-    for team in plan.teams:
-        t = VolunteerTeam.objects.create(
-            community=xc, name=team.name, kind=TeamKind.STANDING, description=team.description
-        )
-        TeamMember.objects.bulk_create(
-            TeamMember(
-                team=t, resident_id=p.pk, user=user_of.get(id(p)), is_leader=lead, joined_on=joined
-            )
-            for p, joined, lead in team.members
-        )
+    from . import volunteers  # the standing teams, their members' profiles (志愿者)
+
+    volunteers.build_demo_teams(plan, users, xc)
     from . import tickets  # a year of residents' requests, with their timelines
 
     tickets.build_demo_tickets(plan, users)

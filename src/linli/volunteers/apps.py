@@ -6,3 +6,12 @@ class VolunteersConfig(AppConfig):
     name = "linli.volunteers"
     label = "volunteers"
     verbose_name = _("Volunteers")
+
+    def ready(self) -> None:
+        from linli.core.events import register_verbs
+
+        from . import roles  # noqa: F401  (registers the app's permissions)
+        from .models import DISPUTE_FLOW, HOUR_FLOW, MEMBER_FLOW
+
+        for flow in (MEMBER_FLOW, HOUR_FLOW, DISPUTE_FLOW):
+            register_verbs(flow.verbs())

@@ -1,9 +1,23 @@
-"""Volunteer teams (standing teams such as the veterans' safety patrol and the Mums' Help
-Group). Activities, patrol logs and service hours come in a later round."""
+"""Volunteers: who volunteers (one profile per person and community), the teams they belong to
+(one membership with its role), and the service-hour ledger kept under MCA Order 67 (2021).
+
+The ledger is append-only: an entry is never edited or deleted in place. A correction is a
+reversing entry (negative minutes, a reason) pointing at the entry it reverses, both kept; a
+dispute by the volunteer and its outcome are rows of their own.
+"""
+
+from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from linli.core.models import CommunityScoped
+from linli.core.workflow import Transition, Workflow
 
 
 class TeamKind(models.TextChoices):
@@ -11,7 +25,85 @@ class TeamKind(models.TextChoices):
     THEMED = "themed", _("Theme activities")
 
 
-class VolunteerTeam(models.Model):
+class Limit(models.TextChoices):
+    """What a volunteer should not be given (Volunteer Service Regulations Art. 15); a task
+    that demands one of these refuses the sign-up."""
+
+    HEAVY = "heavy", _("No heavy lifting")
+    NIGHT = "night", _("No night duty")
+    HEIGHTS = "heights", _("No work at heights")
+    LONG_STANDING = "standing", _("No long standing or walking")
+
+
+# A community-wide object (a team, an activity) is seen by everyone who belongs to the
+# community, whatever the level of their role (a resident's is their household).
+COMMUNITY_WIDE = {
+    "street": "community__street_office_id",
+    "community": "community_id",
+    "grid": "community__grids__id",
+    "building": "community__buildings__id",
+    "household": "community__households__id",
+}
+
+# Team leaders and deputies run the team: approve joins, verify hours, mark attendance.
+LEADING_ROLES = ("leader", "deputy")
+
+
+class VolunteerProfile(CommunityScoped):
+    """One per person and community: linked to a signed-in user, to a resident, or both (an
+    outside person may be neither a resident nor have a log-in yet)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="volunteer_profiles",
+    )
+    resident = models.ForeignKey(
+        "registry.Resident",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="volunteer_profiles",
+    )
+    name = models.CharField(_("name"), max_length=60)
+    number = models.CharField(_("volunteer number"), max_length=20)
+    skills = models.CharField(_("skills"), max_length=200, blank=True)
+    availability = models.CharField(_("availability"), max_length=200, blank=True)
+    limits = models.JSONField(_("limits"), default=list, blank=True)
+    # Art. 20: a volunteer's name appears on public pages only with consent.
+    public_name_consent = models.BooleanField(_("may show my name publicly"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    SCOPE_SELF_PATHS = {"volunteer": "user_id"}
+
+    class Meta:
+        verbose_name = _("volunteer profile")
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "number"], name="vol_profile_number"),
+            models.UniqueConstraint(
+                fields=["community", "user"],
+                condition=Q(user__isnull=False),
+                name="vol_profile_user",
+            ),
+            models.UniqueConstraint(
+                fields=["community", "resident"],
+                condition=Q(resident__isnull=False),
+                name="vol_profile_resident",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+    @property
+    def public_name(self) -> str:
+        return self.name if self.public_name_consent else ""
+
+
+class VolunteerTeam(CommunityScoped):
     community = models.ForeignKey(
         "registry.Community", on_delete=models.PROTECT, related_name="volunteer_teams"
     )
@@ -21,10 +113,19 @@ class VolunteerTeam(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
 
-    SCOPE_PATHS = {"street": "community__street_office_id", "community": "community_id"}
+    SCOPE_PATHS = COMMUNITY_WIDE
+    # A team's leader and deputies, and its members, by their active membership.
+    SCOPE_SELF_PATHS = {
+        "team_leader": (
+            "members__user_id",
+            {"members__role__in": LEADING_ROLES, "members__status": "active"},
+        ),
+        "team_member": ("members__user_id", {"members__status": "active"}),
+    }
 
     class Meta:
         verbose_name = _("volunteer team")
+        ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["community", "name"], name="team_unique_name")
         ]
@@ -33,8 +134,51 @@ class VolunteerTeam(models.Model):
         return self.name
 
 
+class MemberRole(models.TextChoices):
+    MEMBER = "member", _("Member")
+    DEPUTY = "deputy", _("Deputy leader")
+    LEADER = "leader", _("Team leader")
+
+
+class MemberStatus(models.TextChoices):
+    REQUESTED = "requested", _("Asked to join")
+    ACTIVE = "active", _("Member")
+    DECLINED = "declined", _("Not admitted")
+    LEFT = "left", _("Left")
+
+
+MEMBER_FLOW = Workflow(
+    "team_member",
+    [
+        Transition(
+            "approve", {MemberStatus.REQUESTED}, MemberStatus.ACTIVE, "team.member_approved",
+            _("Admit"),
+        ),
+        Transition(
+            "decline", {MemberStatus.REQUESTED}, MemberStatus.DECLINED, "team.member_declined",
+            _("Decline"),
+        ),
+        Transition(
+            "leave", {MemberStatus.ACTIVE}, MemberStatus.LEFT, "team.member_left", _("Leave")
+        ),
+        Transition(
+            "set_role", {MemberStatus.ACTIVE}, None, "team.member_role_set", _("Change role")
+        ),
+    ],
+    version_field=None,
+    noun=_("The membership"),
+)  # fmt: skip
+
+
 class TeamMember(models.Model):
+    """A person's membership of a team, from the request to join to leaving. A membership
+    that ended stays (history); joining again is a new row."""
+
     team = models.ForeignKey(VolunteerTeam, on_delete=models.CASCADE, related_name="members")
+    profile = models.ForeignKey(
+        VolunteerProfile, on_delete=models.PROTECT, related_name="memberships"
+    )
+    # The profile's user, kept on the row so "who leads this team" is one indexed join.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -49,13 +193,216 @@ class TeamMember(models.Model):
         on_delete=models.SET_NULL,
         related_name="team_memberships",
     )
-    is_leader = models.BooleanField(_("team leader"), default=False)
+    role = models.CharField(
+        _("role"), max_length=10, choices=MemberRole.choices, default=MemberRole.MEMBER
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=MemberStatus.choices, default=MemberStatus.ACTIVE
+    )
     joined_on = models.DateField(_("joined"), null=True, blank=True)
+    left_on = models.DateField(_("left"), null=True, blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    SCOPE_PATHS = {"street": "team__community__street_office_id", "community": "team__community_id"}
+    SCOPE_SELF_PATHS = {
+        "member": "user_id",
+        "team_leader": (
+            "team__members__user_id",
+            {"team__members__role__in": LEADING_ROLES, "team__members__status": "active"},
+        ),
+    }
 
     class Meta:
+        verbose_name = _("team membership")
+        ordering = ["team_id", "-role", "profile__number"]
         constraints = [
-            models.UniqueConstraint(fields=["team", "resident"], name="team_member_unique")
+            # One current membership (asked or active) per person and team; history is free.
+            models.UniqueConstraint(
+                fields=["team", "profile"],
+                condition=Q(status__in=["requested", "active"]),
+                name="team_member_current",
+            )
+        ]
+        indexes = [models.Index(fields=["user", "status"], name="team_member_user_status")]
+
+    def __str__(self) -> str:
+        return f"{self.team_id}:{self.profile_id}"
+
+    @property
+    def is_leader(self) -> bool:
+        return self.role in LEADING_ROLES
+
+
+# --- The service-hour ledger ------------------------------------------------------------------
+
+
+class HourSource(models.TextChoices):
+    ATTENDANCE = "attendance", _("Activity attendance")
+    PATROL = "patrol", _("Patrol")
+    CARE = "care", _("Care visit")
+    MANUAL = "manual", _("Entered by a leader")
+    CORRECTION = "correction", _("Correction")
+
+
+class HourStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for verification")
+    VERIFIED = "verified", _("Verified")
+    DECLINED = "declined", _("Declined")
+
+
+HOUR_FLOW = Workflow(
+    "hours",
+    [
+        Transition(
+            "verify", {HourStatus.PENDING}, HourStatus.VERIFIED, "hours.verified", _("Verify")
+        ),
+        Transition(
+            "decline", {HourStatus.PENDING}, HourStatus.DECLINED, "hours.declined", _("Decline")
+        ),
+    ],
+    noun=_("The hours entry"),
+)
+
+
+class HourEntry(CommunityScoped):
+    """One credit of service time (positive minutes) or the reversal of one (negative minutes,
+    ``reverses`` set, a reason). Only status, version and verifier ever change on a row."""
+
+    profile = models.ForeignKey(
+        VolunteerProfile, on_delete=models.PROTECT, related_name="hour_entries"
+    )
+    team = models.ForeignKey(
+        VolunteerTeam, null=True, blank=True, on_delete=models.PROTECT, related_name="hours"
+    )
+    started_at = models.DateTimeField(_("from"))
+    ended_at = models.DateTimeField(_("until"))
+    minutes = models.IntegerField(_("minutes"))
+    source = models.CharField(_("source"), max_length=12, choices=HourSource.choices)
+    source_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    source_object = GenericForeignKey("source_type", "source_id")
+    description = models.CharField(_("service content"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=HourStatus.choices, default=HourStatus.PENDING
+    )
+    version = models.PositiveIntegerField(default=0)
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    # The entry a correction replaces (the new, right times), when it was not simply undone.
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    SCOPE_SELF_PATHS = {
+        "volunteer": "profile__user_id",
+        "team_leader": (
+            "team__members__user_id",
+            {"team__members__role__in": LEADING_ROLES, "team__members__status": "active"},
+        ),
+    }
+
+    class Meta:
+        verbose_name = _("hours entry")
+        verbose_name_plural = _("hours entries")
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            models.Index(fields=["profile", "started_at"], name="hour_profile_start"),
+            models.Index(fields=["community", "status", "started_at"], name="hour_comm_status"),
+            models.Index(fields=["team", "status"], name="hour_team_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_at__gt=models.F("started_at")), name="hour_span"
+            ),
+            # A credit is positive; a reversal negative and names what it reverses.
+            models.CheckConstraint(
+                condition=(Q(reverses__isnull=True) & Q(minutes__gt=0))
+                | (Q(reverses__isnull=False) & Q(minutes__lt=0)),
+                name="hour_sign",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.team_id}:{self.resident_id or self.user_id}"
+        return f"{self.profile_id} {self.started_at:%Y-%m-%d} {self.minutes}min"
+
+    @property
+    def hours(self) -> float:
+        return round(self.minutes / 60, 2)
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.reverses_id is not None
+
+
+class DisputeStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    UPHELD = "upheld", _("Upheld: corrected")
+    REJECTED = "rejected", _("Rejected")
+
+
+DISPUTE_FLOW = Workflow(
+    "hour_dispute",
+    [
+        Transition(
+            "uphold", {DisputeStatus.OPEN}, DisputeStatus.UPHELD, "hours.dispute_upheld",
+            _("Uphold and correct"),
+        ),
+        Transition(
+            "reject", {DisputeStatus.OPEN}, DisputeStatus.REJECTED, "hours.dispute_rejected",
+            _("Reject"),
+        ),
+    ],
+    version_field=None,
+    noun=_("The dispute"),
+)  # fmt: skip
+
+
+class HourDispute(CommunityScoped):
+    """A volunteer says an entry is wrong (Order 67: a record is corrected promptly)."""
+
+    entry = models.ForeignKey(HourEntry, on_delete=models.PROTECT, related_name="disputes")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(_("what is wrong"), max_length=500)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DisputeStatus.choices, default=DisputeStatus.OPEN
+    )
+    outcome = models.CharField(_("outcome"), max_length=500, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    SCOPE_SELF_PATHS = {
+        "volunteer": "entry__profile__user_id",
+        "team_leader": (
+            "entry__team__members__user_id",
+            {
+                "entry__team__members__role__in": LEADING_ROLES,
+                "entry__team__members__status": "active",
+            },
+        ),
+    }
+
+    class Meta:
+        verbose_name = _("hours dispute")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry"], condition=Q(status="open"), name="hour_dispute_one_open"
+            )
+        ]

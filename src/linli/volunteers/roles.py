@@ -1,0 +1,39 @@
+"""Who may do what in the volunteers app.
+
+A team's leader and deputies get their powers from their team membership — the
+``"self:team_leader"`` relation (``SCOPE_SELF_PATHS`` on teams, memberships and hours) — not from
+a separate role grant: leading a team is a fact about the team, it ends when the membership
+ends, and it reaches that team's objects only. The office (staff, secretary) may act on every
+team of its community.
+"""
+
+from linli.core.roles import EVERYONE, OFFICE, Role, register_permissions
+
+_LEAD = {*OFFICE, "self:team_leader"}
+_MEMBERS = EVERYONE - {Role.STREET_SUPERVISOR}
+
+register_permissions(
+    {
+        # Teams: their page is the community's; their roster (names, skills, limits) is the
+        # team's and the office's.
+        "team.view": EVERYONE,
+        "team.roster": {*_LEAD, "self:team_member"},
+        "team.join": _MEMBERS,
+        "team.manage": _LEAD,  # admit, decline, change roles
+        "team.create": OFFICE,
+        "membership.leave": {*_LEAD, "self:member"},
+        "membership.manage": _LEAD,
+        # Profiles: one's own, the office's.
+        "profile.view": {*OFFICE, "self:volunteer"},
+        "profile.edit": {*OFFICE, "self:volunteer"},
+        # The ledger. A volunteer reads and disputes their own entries; the team's leaders and
+        # the office read, verify, decline and correct them.
+        "hours.view": {*_LEAD, "self:volunteer"},
+        "hours.verify": _LEAD,
+        "hours.correct": _LEAD,
+        "hours.add": _LEAD,  # a manual entry, on a team
+        "hours.dispute": {"self:volunteer"},
+        "hours.resolve": _LEAD,
+        "hours.overview": {*OFFICE, Role.STREET_SUPERVISOR},
+    }
+)
