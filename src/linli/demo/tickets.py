@@ -1072,7 +1072,7 @@ class _Writer:
 
     def transition(self, r, t: Ticket, step: Step, action: str, to=None, data=None):
         target = check(t, action)  # the demo obeys the same table as the services
-        new = to or target
+        new = str(to or target)
         old, t.status = t.status, new
         t.version += 1
         if t.responded_at is None and new != Status.SUBMITTED:

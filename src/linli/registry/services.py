@@ -12,7 +12,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from linli.core import access, personal, policy
@@ -38,13 +37,13 @@ RESIDENT_FIELDS = (
 )
 
 
-class RegistryError(DomainError, ValidationError):
+class RegistryError(DomainError, ValidationError):  # type: ignore[misc]
     """A refusal of the registry's services: a ``DomainError`` (one API handler, one
     ``core.pages.form_page``) that is still the ``ValidationError`` it was, with its messages
     per field (``message_dict``; ``extra["errors"]`` for forms and the API), so the import
     reports it on the row and field it belongs to."""
 
-    def __init__(self, errors: str | Promise | dict[str, Any]):
+    def __init__(self, errors: Any):
         ValidationError.__init__(self, errors)
         fields = self.message_dict if hasattr(self, "error_dict") else {}
         field, first = next(iter(fields.items()), (None, self.messages))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
@@ -38,6 +38,7 @@ from .models import (
     Status,
     Ticket,
     TicketComment,
+    TicketQuerySet,
 )
 from .sight import Can, sight
 from .verbs import PUBLIC_VERBS
@@ -429,7 +430,8 @@ def ticket_list(request, status: str = "", category: str = "", overdue: bool | N
     if category:
         qs = qs.filter(category__code=category)
     if overdue is not None:
-        qs = qs.overdue() if overdue else qs.not_overdue()
+        rows = cast(TicketQuerySet, qs)
+        qs = rows.overdue() if overdue else rows.not_overdue()
     return qs.order_by("-created_at", "-id")
 
 

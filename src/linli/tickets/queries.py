@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -35,6 +36,7 @@ from .models import (
     Ticket,
     TicketComment,
     TicketPhoto,
+    TicketQuerySet,
     TicketRequester,
 )
 from .roles import HANDLERS
@@ -168,7 +170,7 @@ def ticket_queue(
     if emergency:
         qs = qs.filter(emergency=True)
     if overdue:
-        qs = qs.overdue()
+        qs = cast(TicketQuerySet, qs).overdue()
     if assignee == "me":
         qs = qs.filter(assignee_user_id=actor.pk)
     elif assignee == "none":

@@ -214,7 +214,7 @@ def send_due(now: dt.datetime | None = None) -> list[str]:
         if not todo:
             continue
         User = get_user_model()
-        tickets = (
+        rows = (
             Ticket.objects.filter(pk__in=list(todo))
             .select_related(
                 "category", "assignee_user", "assignee_team", "household", "building", "unit"
@@ -228,7 +228,7 @@ def send_due(now: dt.datetime | None = None) -> list[str]:
             )
             .order_by("pk")
         )
-        tickets = list(tickets)
+        tickets = list(rows)
         office = _office_by_community({t.community_id for t in tickets})
         for t in tickets:
             for kind, key in todo[t.pk]:

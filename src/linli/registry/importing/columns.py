@@ -16,7 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy, override
 
 from linli.core import text
-from linli.core.errors import Conflict, DomainError
+from linli.core.errors import Conflict, DomainError, StrOrPromise
 
 from ..models import Gender, Occupancy, Relation, Tenure
 
@@ -446,7 +446,7 @@ class ImportRejected(DomainError):
 
     code = "import_rejected"
 
-    def __init__(self, message: str | Promise):
+    def __init__(self, message: StrOrPromise):
         super().__init__(message, field="file")
 
 
@@ -455,7 +455,7 @@ class ImportHasErrors(DomainError):
 
     code = "import_has_errors"
 
-    def __init__(self, message: str | Promise | None = None):
+    def __init__(self, message: StrOrPromise | None = None):
         super().__init__(message or gettext_lazy("The file has errors now; nothing was saved."))
 
 
@@ -464,5 +464,5 @@ class ImportAlreadyDone(Conflict):
 
     code = "import_done"
 
-    def __init__(self, message: str | Promise | None = None):
+    def __init__(self, message: StrOrPromise | None = None):
         super().__init__(message or gettext_lazy("This file has already been imported."))
