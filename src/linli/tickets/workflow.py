@@ -88,7 +88,6 @@ class TicketFlow(Workflow):
 TICKET_FLOW = TicketFlow(
     "ticket",
     TICKET_TRANSITIONS,
-    noun=_("This request"),
     stale_message=_("Someone else changed this request a moment ago. Please look again."),
     on_apply=_responded,
 )
