@@ -11,8 +11,8 @@ from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from linli.deliberation.services import topics as dsvc
 from linli.deliberation.services import meetings as msvc
+from linli.deliberation.services import topics as dsvc
 from linli.tickets import services
 from linli.tickets.models import Category
 from tests.browser.helpers import login

@@ -87,7 +87,7 @@ def test_one_emergency_accepted_at_once_and_a_few_overdue(demo):
     emergency = xincun().get(emergency=True)
     assert emergency.status == Status.CLOSED
     assert emergency.responded_at == emergency.created_at
-    accept = Event.objects.get(verb="ticket.accept", object_id=emergency.pk)
+    accept = Event.objects.get(verb="ticket.accepted", object_id=emergency.pk)
     assert accept.actor is None and accept.data["emergency"] is True
     now = timezone.now()
     overdue = xincun().filter(metrics.overdue_q(now))
@@ -142,7 +142,7 @@ def test_every_timeline_starts_with_submission_and_ends_in_the_current_state(dem
         moves = [e for e in evs if "from" in e.data and e.verb != "ticket.extended"]
         for e in moves:
             assert e.data["from"] == state, (pk, e.verb, e.data)
-            state = {"ticket.assign": Status.ASSIGNED, "ticket.refer": Status.REFERRED}.get(
+            state = {"ticket.assigned": Status.ASSIGNED, "ticket.referred": Status.REFERRED}.get(
                 e.verb, e.data["to"]
             )
         assert state == t.status, pk

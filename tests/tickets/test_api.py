@@ -224,7 +224,7 @@ def test_the_whole_loop_through_the_api(tw, submit, as_user):
     )
     assert r.status_code == 200 and r.json()["status"] == "closed"
     assert r.json()["rating"] == "satisfied"
-    assert [e["verb"] for e in r.json()["timeline"]][-1] == "ticket.rate"
+    assert [e["verb"] for e in r.json()["timeline"]][-1] == "ticket.rated"
 
 
 def test_an_impossible_move_is_409_naming_the_allowed_ones(tw, submit, as_user):

@@ -39,6 +39,6 @@ def test_concurrent_assignment_one_wins_one_is_told(tw, submit):
     for th in threads:
         th.join()
     assert sorted(results) == ["ok", "stale"]
-    assert Event.objects.filter(object_id=t.pk, verb="ticket.assign").count() == 1
+    assert Event.objects.filter(object_id=t.pk, verb="ticket.assigned").count() == 1
     t.refresh_from_db()
     assert t.version == seen + 2  # accept + assign, once

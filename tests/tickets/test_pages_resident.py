@@ -90,11 +90,11 @@ def test_the_whole_loop_through_the_pages(tw, as_user, photo):
     page = _page(c, t)
     for step in [
         "ticket.submitted",
-        "ticket.assign",
-        "ticket.claim",
-        "ticket.resolve",
-        "ticket.reply",
-        "ticket.rate",
+        "ticket.assigned",
+        "ticket.claimed",
+        "ticket.resolved",
+        "ticket.replied",
+        "ticket.rated",
     ]:
         assert Event.objects.filter(verb=step, object_id=t.pk).exists(), step
     assert page.count("<li class=") >= 6  # every step on the resident's timeline

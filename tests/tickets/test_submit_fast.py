@@ -79,7 +79,7 @@ def test_the_answer_is_what_a_get_of_the_new_request_returns(tw, as_user, case):
     if case == "resident_in_team":
         assert body["view"] == "staff"
     if case == "emergency":
-        assert [e["verb"] for e in body["timeline"]] == ["ticket.submitted", "ticket.accept"]
+        assert [e["verb"] for e in body["timeline"]] == ["ticket.submitted", "ticket.accepted"]
         assert body["version"] == 2 and body["status"] == "accepted"
     if case in ("staff_phone", "leader_walk_in"):
         assert body["view"] == "staff" and body["requesters"][0]["phone"]

@@ -38,12 +38,12 @@ def test_the_whole_loop_closes_with_a_rating(tw, submit):
     assert t.responded_at and t.resolved_at and t.replied_at and t.closed_at
     assert verbs(t) == [
         "ticket.submitted",
-        "ticket.accept",
-        "ticket.assign",
-        "ticket.claim",
-        "ticket.resolve",
-        "ticket.reply",
-        "ticket.rate",
+        "ticket.accepted",
+        "ticket.assigned",
+        "ticket.claimed",
+        "ticket.resolved",
+        "ticket.replied",
+        "ticket.rated",
     ]
 
 
@@ -124,7 +124,7 @@ def test_a_stale_page_cannot_overwrite_a_newer_assignment(tw, submit):
         services.ticket_assign(actor=tw.secretary, ticket=t, user=tw.staff, expected_version=seen)
     t.refresh_from_db()
     assert t.assignee_user == tw.handler
-    assert verbs(t).count("ticket.assign") == 1
+    assert verbs(t).count("ticket.assigned") == 1
 
 
 def test_assignee_must_hold_a_role_in_the_community(tw, submit):
@@ -215,7 +215,7 @@ def test_revisit_records_a_phone_requesters_rating(tw):
 def test_emergency_is_never_left_in_a_queue(tw, submit):
     t = submit(emergency=True, description="燃气味很重")
     assert t.status == Status.ACCEPTED and t.responded_at is not None
-    assert verbs(t)[:2] == ["ticket.submitted", "ticket.accept"]
+    assert verbs(t)[:2] == ["ticket.submitted", "ticket.accepted"]
 
 
 def test_allowed_actions_match_the_table():

@@ -5,7 +5,8 @@ with the refusal on the form and the right status.
   page. On a valid POST ``run(form.cleaned_data)`` calls one service; success adds the ``done``
   message and redirects to ``to`` (a URL, or a callable given the service's result); a
   ``DomainError`` goes on the form (on its ``field`` when it names one) and the page is rendered
-  again with the error's status (400 for an invalid form).
+  again with the error's status (400 for an invalid form). ``context`` may be a callable, called
+  only when the page is rendered (a successful POST reads nothing it would not show).
 - ``form_action(request, form, run, page=…, done=…, to=…)`` for a form posted from a page
   that shows more than the form (an object's page with several forms): a valid form runs as
   above; an invalid one, or a refusal, renders that page again through ``page(message,
@@ -52,7 +53,14 @@ def _to(target: Target, result: Any) -> str:
 
 
 def attach(form: forms.BaseForm, error: DomainError) -> None:
-    """Put a domain refusal on the form: on its field when the form has it, else on top."""
+    """Put a domain refusal on the form: on its field when the form has it, else on top.
+    A refusal with messages for several fields (``extra["errors"]``: field → messages) puts
+    each on its field."""
+    per_field = error.extra.get("errors")
+    if isinstance(per_field, Mapping) and per_field:
+        for name, msgs in per_field.items():
+            form.add_error(name if name in form.fields else None, list(msgs))
+        return
     field = error.field if error.field and error.field in form.fields else None
     form.add_error(field, str(error.message))
 
@@ -63,7 +71,7 @@ def form_page(
     run: Callable[[dict[str, Any]], Any],
     *,
     template: str,
-    context: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None = None,
     done: str | Promise | None = None,
     to: Target,
 ) -> HttpResponse:
@@ -80,7 +88,8 @@ def form_page(
                 if done:
                     messages.success(request, str(done))
                 return HttpResponseRedirect(_to(to, result))
-    return render(request, template, {"form": form, **(context or {})}, status=status)
+    extra = context() if callable(context) else context  # a callable: only read for the page
+    return render(request, template, {"form": form, **(extra or {})}, status=status)
 
 
 # Renders a page again with a message and a status (a closure holding the bound form).

@@ -40,7 +40,7 @@ from .errors import Conflict, Stale, StrOrPromise
 from .events import log_event
 from .models import Event
 
-Message = str | Promise
+Message = StrOrPromise
 # A refusal's message, or a function of the object giving it (when it names a date, say).
 Refusal = Message | Callable[[Any], Message]
 

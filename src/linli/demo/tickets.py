@@ -44,7 +44,7 @@ from linli.tickets.models import (
     TicketComment,
     TicketRequester,
 )
-from linli.tickets.workflow import check
+from linli.tickets.workflow import TICKET_FLOW, check
 from linli.volunteers.models import VolunteerTeam
 
 SEED = 20260311
@@ -1073,13 +1073,17 @@ class _Writer:
 
     def transition(self, r, t: Ticket, step: Step, action: str, to=None, data=None):
         target = check(t, action)  # the demo obeys the same table as the services
-        new = to or target
+        new = str(to or target)
         old, t.status = t.status, new
         t.version += 1
         if t.responded_at is None and new != Status.SUBMITTED:
             t.responded_at = step.at
         self.event(
-            r, step.at, step.actor, f"ticket.{action}", {"from": old, "to": new, **(data or {})}
+            r,
+            step.at,
+            step.actor,
+            TICKET_FLOW[action].verb,
+            {"from": old, "to": new, **(data or {})},
         )
 
     def apply(self, r: RequestPlan, t: Ticket, step: Step) -> None:

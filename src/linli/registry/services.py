@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.core import access, personal, policy
+from linli.core.errors import DomainError
 from linli.core.events import log_event
 
 from .models import Building, Household, Resident, ResidentStatus, ResidentTag, Tag, Unit
@@ -34,6 +35,29 @@ RESIDENT_FIELDS = (
     "guardian_phone",
     "other_phone",
 )
+
+
+class RegistryError(DomainError, ValidationError):  # type: ignore[misc]
+    """A refusal of the registry's services: a ``DomainError`` (one API handler, one
+    ``core.pages.form_page``) that is still the ``ValidationError`` it was, with its messages
+    per field (``message_dict``; ``extra["errors"]`` for forms and the API), so the import
+    reports it on the row and field it belongs to."""
+
+    def __init__(self, errors: Any):
+        ValidationError.__init__(self, errors)
+        fields = self.message_dict if hasattr(self, "error_dict") else {}
+        field, first = next(iter(fields.items()), (None, self.messages))
+        DomainError.__init__(
+            self, first[0], field=field, extra={"errors": fields} if fields else None
+        )
+
+
+def _clean(obj, **kwargs) -> None:
+    """``obj.full_clean(**kwargs)``, its errors as the registry's refusal."""
+    try:
+        obj.full_clean(**kwargs)
+    except ValidationError as e:
+        raise RegistryError(e.message_dict if hasattr(e, "error_dict") else e.messages) from None
 
 
 def _changes(obj, values: dict[str, Any], fields) -> dict[str, list]:
@@ -69,7 +93,7 @@ def household_create(
 ) -> Household:
     policy.authorize(actor, "household.create", building)
     if unit is not None and unit.building_id != building.pk:
-        raise ValidationError({"unit": _("This unit is not in the chosen building.")})
+        raise RegistryError({"unit": _("This unit is not in the chosen building.")})
     hh = Household(
         community_id=building.community_id,
         building=building,
@@ -80,16 +104,16 @@ def household_create(
         notes=notes,
     )
     hh.label = Household.make_label(building.number, unit.number if unit else None, hh.room)
-    hh.full_clean(exclude=["community", "building", "unit"], validate_unique=False)
+    _clean(hh, exclude=["community", "building", "unit"], validate_unique=False)
     if Household.objects.filter(community_id=hh.community_id, label=hh.label).exists():
-        raise ValidationError(
+        raise RegistryError(
             {"room": _("Room %(label)s is already registered.") % {"label": hh.label}}
         )
     try:
         with transaction.atomic():
             hh.save()
     except IntegrityError:  # lost a race with another writer of the same label
-        raise ValidationError(
+        raise RegistryError(
             {"room": _("Room %(label)s is already registered.") % {"label": hh.label}}
         ) from None
     log_event(
@@ -106,7 +130,7 @@ def household_update(*, actor, household: Household, **values) -> Household:
     policy.authorize(actor, "household.edit", household)
     changed = _changes(household, values, HOUSEHOLD_FIELDS)
     if changed:
-        household.full_clean(exclude=["community", "building", "unit"], validate_unique=False)
+        _clean(household, exclude=["community", "building", "unit"], validate_unique=False)
         household.save()
         log_event(actor=actor, verb="household.updated", obj=household, data={"changes": changed})
     return household
@@ -140,7 +164,7 @@ def _validate_resident(resident: Resident, id_number: str | None) -> str | None:
     if resident.birth_date and resident.birth_date > timezone.localdate():
         errors.setdefault("birth_date", []).append(_("The birth date is in the future."))
     if errors:
-        raise ValidationError(errors)
+        raise RegistryError(errors)
     return id_number
 
 
@@ -162,13 +186,13 @@ def _set_tags(actor, resident: Resident, tags: list[Tag] | None, *, log: bool) -
         return False
     for t in tags:
         if t.community_id not in (None, resident.community_id):
-            raise ValidationError({"tags": _("A tag of another community cannot be used here.")})
+            raise RegistryError({"tags": _("A tag of another community cannot be used here.")})
     current_tags = {t.pk: t for t in resident.tags.all()} if resident.pk else {}
     current = set(current_tags)
     wanted = {t.pk for t in tags}
     if not policy.can(actor, "resident.sensitive", resident):
         if any(t.sensitive for t in tags if t.pk not in current):
-            raise ValidationError({"tags": _("Only the community office may set sensitive tags.")})
+            raise RegistryError({"tags": _("Only the community office may set sensitive tags.")})
         wanted |= {pk for pk, t in current_tags.items() if t.sensitive}
     if current == wanted:
         return False
@@ -294,11 +318,11 @@ def resident_move_out(
     policy.authorize(actor, "resident.move_out", resident)
     resident = Resident.objects.select_for_update().get(pk=resident.pk)
     if resident.status != ResidentStatus.ACTIVE:
-        raise ValidationError(_("This resident no longer lives here."))
+        raise RegistryError(_("This resident no longer lives here."))
     if on > timezone.localdate():
-        raise ValidationError({"on": _("The date cannot be in the future.")})
+        raise RegistryError({"on": _("The date cannot be in the future.")})
     if resident.moved_in_on and on < resident.moved_in_on:
-        raise ValidationError({"on": _("The date is before the resident moved in.")})
+        raise RegistryError({"on": _("The date is before the resident moved in.")})
     if deceased:
         resident.status, resident.deceased_on = ResidentStatus.DECEASED, on
         verb = "resident.deceased"
@@ -322,7 +346,7 @@ def resident_move_out(
 def _may_set_health_note(actor, obj) -> None:
     """Health notes, like sensitive tags, are written (and read) by the office only."""
     if not policy.can(actor, "resident.sensitive", obj):
-        raise ValidationError(
+        raise RegistryError(
             {"health_note": _("Only the community office may record health notes.")}
         )
 
@@ -367,7 +391,7 @@ def building_create(
 
     policy.authorize(actor, "registry.structure", community)
     if grid is not None and grid.community_id != community.pk:
-        raise ValidationError({"grid": _("This grid belongs to another community.")})
+        raise RegistryError({"grid": _("This grid belongs to another community.")})
     b = Building(
         community=community,
         grid=grid,
@@ -376,9 +400,9 @@ def building_create(
         floors=floors,
         year_built=year_built,
     )
-    b.full_clean(exclude=["community", "grid"], validate_unique=False)
+    _clean(b, exclude=["community", "grid"], validate_unique=False)
     if Building.objects.filter(community=community, number=b.number).exists():
-        raise ValidationError(
+        raise RegistryError(
             {"number": _("Building %(number)s already exists.") % {"number": b.number}}
         )
     b.save()
@@ -418,11 +442,9 @@ def grid_create(
         area_description=area_description,
         supervision_phone=supervision_phone,
     )
-    g.full_clean(exclude=["community"], validate_unique=False)
+    _clean(g, exclude=["community"], validate_unique=False)
     if Grid.objects.filter(community=community, number=g.number).exists():
-        raise ValidationError(
-            {"number": _("Grid %(number)s already exists.") % {"number": g.number}}
-        )
+        raise RegistryError({"number": _("Grid %(number)s already exists.") % {"number": g.number}})
     g.save()
     log_event(actor=actor, verb="grid.created", obj=g, data={"number": g.number})
     return g
@@ -436,16 +458,16 @@ def tag_create(*, actor, community, name: str, sensitive: bool = False) -> Tag:
     policy.authorize(actor, "registry.structure", community)
     name = name.strip()
     if not name:
-        raise ValidationError({"name": _("Please give the tag a name.")})
+        raise RegistryError({"name": _("Please give the tag a name.")})
     if Tag.objects.filter(community=community, name=name).exists():
-        raise ValidationError({"name": _("This tag already exists.")})
+        raise RegistryError({"name": _("This tag already exists.")})
     tag = Tag(
         community=community,
         name=name,
         sensitive=sensitive,
         code=f"c{community.pk}-{uuid.uuid4().hex[:8]}",
     )
-    tag.full_clean(exclude=["community"], validate_unique=False)
+    _clean(tag, exclude=["community"], validate_unique=False)
     tag.save()
     log_event(
         actor=actor, verb="tag.created", obj=tag, community_id=community.pk, data={"name": name}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from linli.core import disclosure, policy
 from linli.core.events import timeline_for
 from linli.core.links import object_url
+from linli.core.pages import form_page
 
 from . import queries, services
 from .forms import (
@@ -29,28 +30,16 @@ from .forms import (
 from .models import Building, Community, Household, Resident, ResidentStatus, Tag
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _form_page(request, form, run, *, done, template: str, context: dict) -> HttpResponse:
-    """What every create/edit page here does: on a valid POST, ``run(cleaned_data)`` calls
-    the service; its ValidationError lands on the form; on success ``done(result)`` gives
-    (message, redirect target). Otherwise the page, with 400 when the form has errors."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = run(dict(form.cleaned_data))
-        except ValidationError as e:
-            _add_errors(form, e)
-        else:
-            message, target = done(result)
-            messages.success(request, message)
-            return redirect(target)
-    return render(request, template, {"form": form, **context}, status=400 if form.errors else 200)
+    """``core.pages.form_page`` with the message and the target both from the result:
+    ``done(result)`` gives (message, redirect target)."""
+
+    def saved(data):
+        message, target = done(run(dict(data)))
+        messages.success(request, message)
+        return target
+
+    return form_page(request, form, saved, template=template, context=context, to=lambda t: t)
 
 
 @login_required
@@ -373,26 +362,19 @@ def tags(request: HttpRequest, code: str) -> HttpResponse:
     c = policy.get_for(request.user, Community, "registry.browse", code=code)
     can_add = policy.can(request.user, "registry.structure", c)
     form = TagForm(request.POST or None)
-    if request.method == "POST":
-        if not can_add:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                services.tag_create(actor=request.user, community=c, **form.cleaned_data)
-            except ValidationError as e:
-                _add_errors(form, e)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("registry:tags", code=c.code)
-    return render(
+    if request.method == "POST" and not can_add:
+        raise PermissionDenied
+    return form_page(
         request,
-        "registry/tags.html",
-        {
+        form,
+        lambda d: services.tag_create(actor=request.user, community=c, **d),
+        template="registry/tags.html",
+        context=lambda: {
             "community": c,
             "tags": queries.tags_with_counts(c),
-            "form": form,
             "can_add": can_add,
             "sees_sensitive": policy.can(request.user, "resident.sensitive", c),
         },
-        status=400 if form.errors else 200,
+        done=_("Saved."),
+        to=reverse("registry:tags", kwargs={"code": c.code}),
     )

@@ -2,21 +2,19 @@
 
 A requester gets the public view of their request (never internal notes, never who handles
 it by name); staff in scope get the full view; internal notes only for those allowed
-``ticket.note``. Domain errors come back as ``{"detail": …}`` with their HTTP code, and an
-impossible transition (409) names the ``allowed`` ones.
+``ticket.note``. Refusals are ``DomainError``s, answered by the one API handler
+(``linli.api.api``) as ``{"detail", "code"}`` with their HTTP code; an impossible transition
+(409) names the ``allowed`` ones.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja import Status as Reply
@@ -33,7 +31,6 @@ from linli.registry.models import Building, Household, Unit
 from . import handler_names, queries, services
 from .models import (
     OPEN_STATES,
-    WORKING_STATES,
     Category,
     Channel,
     CommentKind,
@@ -41,7 +38,9 @@ from .models import (
     Status,
     Ticket,
     TicketComment,
+    TicketQuerySet,
 )
+from .sight import Can, sight
 from .verbs import PUBLIC_VERBS
 from .workflow import TicketError, allowed_actions
 
@@ -52,7 +51,11 @@ router = Router(tags=["tickets"])
 
 
 class ErrorOut(Schema):
+    """A refusal (``core.errors.DomainError`` through the one API handler): the translated
+    message, a short code, and for a move not possible now the ``allowed`` actions."""
+
     detail: str
+    code: str | None = None
     allowed: list[str] | None = None
 
 
@@ -68,20 +71,6 @@ class CategoryRef(Schema):
         if isinstance(obj, dict):
             return obj.get("name", "")
         return str(obj)
-
-
-def _overdue(t: Ticket, now: dt.datetime | None = None) -> bool:
-    now = now or timezone.now()
-    if t.status == Status.SUBMITTED and t.respond_by < now:
-        return True
-    return t.status in WORKING_STATES and t.resolve_by < now
-
-
-def overdue_q(now: dt.datetime | None = None) -> Q:
-    now = now or timezone.now()
-    return Q(status=Status.SUBMITTED, respond_by__lt=now) | Q(
-        status__in=WORKING_STATES, resolve_by__lt=now
-    )
 
 
 class TicketFields(Schema):
@@ -123,7 +112,7 @@ class TicketOut(TicketFields):
 
     @staticmethod
     def resolve_overdue(obj):
-        return _overdue(obj)
+        return obj.is_overdue
 
 
 class CommentOut(Schema):
@@ -235,22 +224,6 @@ class RatingIn(Schema):
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
-def _domain_errors(view):
-    """A ``TicketError`` → its HTTP code with its message (and the allowed actions on 409)."""
-
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except TicketError as e:
-            body: dict[str, Any] = {"detail": str(e.message)}
-            if getattr(e, "allowed", None) is not None:
-                body["allowed"] = list(e.allowed)
-            return Reply(e.status_code, body)
-
-    return wrapped
-
-
 def _comment(c: TicketComment, *, staff: bool, scrub=None) -> dict:
     return {
         "id": c.pk,
@@ -262,18 +235,8 @@ def _comment(c: TicketComment, *, staff: bool, scrub=None) -> dict:
     }
 
 
-Can = Callable[[str], bool]  # may the actor do this action on this request?
-
-
 def _can(actor, t: Ticket) -> Can:
     return lambda action: policy.can(actor, action, t)
-
-
-def _views(actor, t: Ticket, can: Can | None = None) -> tuple[bool, bool]:
-    """(the staff view?, internal notes?): notes only for those allowed ``ticket.note``."""
-    can = can or _can(actor, t)
-    notes = can("ticket.note")
-    return notes or can("ticket.queue"), notes
 
 
 def _comments(
@@ -309,8 +272,8 @@ def _detail(
     """The body of ``TicketDetailOut``. ``can``, ``events``, ``comments``, ``requesters``:
     what the caller knows already (a request it has just created); the rest is read."""
     can = can or _can(actor, t)
-    staff, notes = _views(actor, t, can)
-    details = staff or can("ticket.view_details")
+    seen = sight(can)
+    staff, notes, details = seen.staff, seen.notes, seen.details
     scrub = None if details else _joined_scrub(t)
     joined_from: list[int] = []
     if not details:
@@ -344,7 +307,7 @@ def _detail(
         attributes.pop("open311", None)
     return {
         **TicketOut.model_validate(t).model_dump(),
-        "view": "staff" if staff else ("public" if details else "joined"),
+        "view": seen.view,
         "joined_from": joined_from,
         "channel": t.channel,
         "channel_label": str(t.get_channel_display()),
@@ -467,7 +430,8 @@ def ticket_list(request, status: str = "", category: str = "", overdue: bool | N
     if category:
         qs = qs.filter(category__code=category)
     if overdue is not None:
-        qs = qs.filter(overdue_q()) if overdue else qs.exclude(overdue_q())
+        rows = cast(TicketQuerySet, qs)
+        qs = rows.overdue() if overdue else rows.not_overdue()
     return qs.order_by("-created_at", "-id")
 
 
@@ -490,7 +454,6 @@ def _emergency_payload(request, kwargs) -> bool:
 )
 @rate_limit("submit", when=_reported_by_resident)
 @rate_limit("emergency", when=_emergency_payload)
-@_domain_errors
 def ticket_create(request, payload: TicketIn):
     """``channel`` ``web``: a resident reports for themselves; any other channel (phone,
     walk-in, patrol, …): staff, a building leader or a grid worker takes a request in."""
@@ -541,68 +504,21 @@ def ticket_create(request, payload: TicketIn):
 
 
 def _transition(actor, t: Ticket, p: TransitionIn) -> None:
-    """Every service compares ``version`` under the row lock (stale → 409)."""
-    a, v = p.action, p.version
-    if a == "accept":
-        services.ticket_accept(actor=actor, ticket=t, expected_version=v)
-    elif a == "assign":
-        services.ticket_assign(
-            actor=actor,
-            ticket=t,
-            expected_version=v,
-            user=_one(get_user_model(), p.user_id, _("Unknown person.")),
-            team=_one(HandlingTeam, p.team_id, _("Unknown team.")),
-            external_handler=p.external_handler,
-            external_contact=p.external_contact,
-        )
-    elif a in ("claim", "start", "resume", "close"):
-        getattr(services, f"ticket_{a}")(actor=actor, ticket=t, expected_version=v)
-    elif a == "hold":
-        if p.until is None:
-            raise TicketError(_("Give the date the work should resume."))
-        services.ticket_hold(
-            actor=actor, ticket=t, reason=p.reason, until=p.until, expected_version=v
-        )
-    elif a == "extend":
-        services.ticket_extend(
-            actor=actor, ticket=t, days=p.days or 0, reason=p.reason, expected_version=v
-        )
-    elif a == "resolve":
-        services.ticket_resolve(actor=actor, ticket=t, result=p.result, expected_version=v)
-    elif a == "reply":
-        services.ticket_reply(actor=actor, ticket=t, body=p.body, expected_version=v)
-    elif a in ("rate", "revisit"):
-        getattr(services, f"ticket_{a}")(
-            actor=actor, ticket=t, rating=p.rating, comment=p.comment, expected_version=v
-        )
-    elif a == "mark_duplicate":
-        if p.original_id is None:
-            raise TicketError(_("Choose the original request."))
-        original = queries.ticket_get_for(actor, p.original_id)
-        services.ticket_mark_duplicate(actor=actor, ticket=t, original=original, expected_version=v)
-    elif a == "refer":
-        services.ticket_refer(actor=actor, ticket=t, to=p.to, reason=p.reason, expected_version=v)
-    elif a == "withdraw":
-        services.ticket_withdraw(actor=actor, ticket=t, reason=p.reason, expected_version=v)
+    """``services.ticket_act`` with the payload's fields, the people, team and original
+    request it names looked up (an unknown one is a 400; an original the actor may not see a
+    404)."""
+    fields = p.dict(exclude={"action", "version", "user_id", "team_id", "original_id"})
+    if p.action == "assign":
+        fields["user"] = _one(get_user_model(), p.user_id, _("Unknown person."))
+        fields["team"] = _one(HandlingTeam, p.team_id, _("Unknown team."))
+    if p.action == "mark_duplicate" and p.original_id is not None:
+        fields["original"] = queries.ticket_get_for(actor, p.original_id)
+    services.ticket_act(
+        actor=actor, ticket=t, action=p.action, expected_version=p.version, **fields
+    )
 
 
-ACTIONS = (
-    "accept",
-    "assign",
-    "claim",
-    "start",
-    "hold",
-    "resume",
-    "extend",
-    "resolve",
-    "reply",
-    "rate",
-    "revisit",
-    "close",
-    "mark_duplicate",
-    "refer",
-    "withdraw",
-)
+ACTIONS = services.TICKET_ACTIONS
 
 
 @router.post(
@@ -610,15 +526,17 @@ ACTIONS = (
     response={200: TicketDetailOut, **ERRORS},
     summary="Move a request on",
 )
-@_domain_errors
 def ticket_transition(request, ticket_id: int, payload: TransitionIn):
     """``action`` is one of accept, assign, claim, start, hold, resume, extend, resolve,
     reply, rate, revisit, close, mark_duplicate, refer, withdraw, with its fields;
     ``version`` (from the copy you read) refuses a change built on a stale copy (409)."""
     t = _get(request, ticket_id)
     if payload.action not in ACTIONS:
-        detail = _("Unknown action: %(action)s") % {"action": payload.action[:30]}
-        return Reply(400, {"detail": detail, "allowed": allowed_actions(t.status)})
+        raise TicketError(
+            _("Unknown action: %(action)s") % {"action": payload.action[:30]},
+            code="unknown_action",
+            extra={"allowed": allowed_actions(t.status)},
+        )
     _transition(request.user, t, payload)
     return Reply(200, _detail(request.user, _get(request, ticket_id)))
 
@@ -631,9 +549,9 @@ def ticket_transition(request, ticket_id: int, payload: TransitionIn):
 def ticket_comments(request, ticket_id: int):
     t = _get(request, ticket_id)
     can = _can(request.user, t)
-    staff, notes = _views(request.user, t, can)
-    scrub = None if staff or can("ticket.view_details") else _joined_scrub(t)
-    return Reply(200, _comments(t, staff=staff, notes=notes, scrub=scrub))
+    seen = sight(can)
+    scrub = None if seen.details else _joined_scrub(t)
+    return Reply(200, _comments(t, staff=seen.staff, notes=seen.notes, scrub=scrub))
 
 
 @router.post(
@@ -641,7 +559,6 @@ def ticket_comments(request, ticket_id: int):
     response={201: CommentOut, **ERRORS},
     summary="Add a progress update or an internal note",
 )
-@_domain_errors
 def ticket_comment_add(request, ticket_id: int, payload: CommentIn):
     t = _get(request, ticket_id)
     c = services.ticket_comment(actor=request.user, ticket=t, body=payload.body, kind=payload.kind)
@@ -653,7 +570,6 @@ def ticket_comment_add(request, ticket_id: int, payload: CommentIn):
     response={200: TicketDetailOut, **ERRORS},
     summary="Reply to the requester",
 )
-@_domain_errors
 def ticket_reply(request, ticket_id: int, payload: ReplyIn):
     t = _get(request, ticket_id)
     services.ticket_reply(
@@ -667,7 +583,6 @@ def ticket_reply(request, ticket_id: int, payload: ReplyIn):
     response={200: TicketDetailOut, **ERRORS},
     summary="Rate the result (the requester)",
 )
-@_domain_errors
 def ticket_rate(request, ticket_id: int, payload: RatingIn):
     t = _get(request, ticket_id)
     services.ticket_rate(

@@ -51,7 +51,7 @@ from linli.core import policy
 from linli.core.roles import ROLE_LEVEL, SELF_PREFIX, roles_for
 from linli.registry.models import Community
 
-from .models import OPEN_STATES, WORKING_STATES, Rating, Status, Ticket
+from .models import OPEN_STATES, Rating, Status, Ticket, overdue_q
 from .queries import tickets_for
 
 ACTION = "ticket.metrics"
@@ -405,13 +405,6 @@ def cached_report(
         found.cache_key = key
         cache.set(key, found, CACHE_SECONDS)
     return found
-
-
-def overdue_q(now: dt.datetime) -> Q:
-    """Still being worked on and past a deadline: not accepted in time, or not resolved."""
-    return Q(status__in=WORKING_STATES) & (
-        Q(resolve_by__lt=now) | Q(status=S.SUBMITTED, respond_by__lt=now)
-    )
 
 
 def open_counts(qs: QuerySet[Ticket], *, now: dt.datetime | None = None) -> dict[str, int]:

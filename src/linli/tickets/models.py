@@ -1,18 +1,23 @@
 """Residents' requests (民事民办): one model, ``Ticket``, followed from intake to closing.
 
-The status enum and its allowed transitions (``TRANSITIONS``) live here; ``workflow.py`` checks
-them and records the event. Every write goes through ``services.py``.
+The status enum and its table of allowed transitions (``TICKET_TRANSITIONS``, a
+``core.workflow`` table) live here; ``workflow.py`` applies them and records the event. Every
+write goes through ``services.py``.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.text import FreeTextField, NameField
+from linli.core.workflow import Transition
 
 
 class HandlingTeam(models.Model):
@@ -170,25 +175,49 @@ def public_q() -> Q:
     )
 
 
-# The one table of allowed moves: action → (from states, to state). ``None`` as the target
-# means "decided by the service" (resume returns to the state before the hold; rating
-# "unsatisfied" reopens). Permissions per action are in core/roles.py as "ticket.<action>".
-TRANSITIONS: dict[str, tuple[frozenset, Status | None]] = {
-    "accept": (frozenset({S.SUBMITTED}), S.ACCEPTED),
-    "assign": (frozenset({S.SUBMITTED, S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS}), S.ASSIGNED),
-    "claim": (frozenset({S.ACCEPTED, S.ASSIGNED}), S.IN_PROGRESS),
-    "start": (frozenset({S.ASSIGNED}), S.IN_PROGRESS),
-    "hold": (frozenset({S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS}), S.ON_HOLD),
-    "resume": (frozenset({S.ON_HOLD}), None),
-    "resolve": (frozenset({S.ASSIGNED, S.IN_PROGRESS}), S.RESOLVED),
-    "reply": (frozenset({S.RESOLVED}), S.REPLIED),
-    "rate": (frozenset({S.REPLIED}), None),
-    "revisit": (frozenset({S.REPLIED}), None),
-    "close": (frozenset({S.REPLIED}), S.CLOSED),
-    "mark_duplicate": (frozenset({S.SUBMITTED, S.ACCEPTED, S.ASSIGNED}), S.DUPLICATE),
-    "refer": (frozenset(_ACTIVE), S.REFERRED),
-    "withdraw": (frozenset({*_ACTIVE, S.ON_HOLD}), S.WITHDRAWN),
+# The one table of allowed moves (``core.workflow``): action, from states, to state, the
+# past-tense event it records and the button's label. ``None`` as the target means "decided
+# by the service" (resume returns to the state before the hold; rating "unsatisfied"
+# reopens). Permissions per action are in core/roles.py as "ticket.<action>". The services
+# apply it through ``workflow.TICKET_FLOW`` (which adds what is ticket-specific: the moment
+# of the first response, the refusal's wording).
+T = Transition
+TICKET_TRANSITIONS = (
+    T("accept", {S.SUBMITTED}, S.ACCEPTED, "ticket.accepted", _("Accept")),
+    T(
+        "assign",
+        {S.SUBMITTED, S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS},
+        S.ASSIGNED,
+        "ticket.assigned",
+        _("Assign"),
+    ),
+    T("claim", {S.ACCEPTED, S.ASSIGNED}, S.IN_PROGRESS, "ticket.claimed", _("Take it on")),
+    T("start", {S.ASSIGNED}, S.IN_PROGRESS, "ticket.started", _("Start work")),
+    T("hold", {S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS}, S.ON_HOLD, "ticket.held", _("Put on hold")),
+    T("resume", {S.ON_HOLD}, None, "ticket.resumed", _("Resume")),
+    T("resolve", {S.ASSIGNED, S.IN_PROGRESS}, S.RESOLVED, "ticket.resolved", _("Mark resolved")),
+    T("reply", {S.RESOLVED}, S.REPLIED, "ticket.replied", _("Reply to the requester")),
+    T("rate", {S.REPLIED}, None, "ticket.rated", _("Rate")),
+    T("revisit", {S.REPLIED}, None, "ticket.revisited", _("Record a return visit")),
+    T("close", {S.REPLIED}, S.CLOSED, "ticket.closed", _("Close")),
+    T(
+        "mark_duplicate",
+        {S.SUBMITTED, S.ACCEPTED, S.ASSIGNED},
+        S.DUPLICATE,
+        "ticket.marked_duplicate",
+        _("Mark as duplicate"),
+    ),
+    T("refer", set(_ACTIVE), S.REFERRED, "ticket.referred", _("Refer elsewhere")),
+    T("withdraw", {*_ACTIVE, S.ON_HOLD}, S.WITHDRAWN, "ticket.withdrawn", _("Withdraw")),
+)
+# The same table as action → (from states, to state), for readers of the older shape.
+TRANSITIONS: dict[str, tuple[frozenset, str | None]] = {
+    t.action: (frozenset(t.sources), t.target) for t in TICKET_TRANSITIONS
 }
+
+# Giving more time is not a move in the table (the status stays): allowed while the work is
+# still due and someone has taken it up.
+EXTENDABLE_STATES = frozenset({S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS, S.ON_HOLD})
 
 
 class Rating(models.TextChoices):
@@ -202,6 +231,26 @@ class ContactPreference(models.TextChoices):
     SMS = "sms", _("Text message")
     IN_APP = "in_app", _("In Linli")
     NONE = "none", _("No contact")
+
+
+def overdue_q(now: dt.datetime) -> Q:
+    """The one rule of "overdue", in SQL: still being worked on and past a deadline — not
+    accepted in time (still submitted after ``respond_by``) or not resolved by ``resolve_by``.
+    A deadline is passed once it is behind ``now`` (at the very moment it is not yet).
+    ``Ticket.overdue_at`` is the same rule in Python."""
+    return Q(status__in=WORKING_STATES) & (
+        Q(resolve_by__lt=now) | Q(status=S.SUBMITTED, respond_by__lt=now)
+    )
+
+
+class TicketQuerySet(models.QuerySet):
+    def overdue(self, now: dt.datetime | None = None) -> TicketQuerySet:
+        """The overdue requests (``overdue_q``): the queue's filter, the API's
+        ``?overdue=true``, the metrics' count and the reminders all read this."""
+        return self.filter(overdue_q(now or timezone.now()))
+
+    def not_overdue(self, now: dt.datetime | None = None) -> TicketQuerySet:
+        return self.exclude(overdue_q(now or timezone.now()))
 
 
 class Ticket(models.Model):
@@ -320,6 +369,8 @@ class Ticket(models.Model):
         "team": "assignee_team__members__id",
     }
 
+    objects = TicketQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("request")
         ordering = ["-created_at", "-id"]
@@ -349,6 +400,27 @@ class Ticket(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATES
+
+    def response_late(self, now: dt.datetime) -> bool:
+        """Nobody accepted it by ``respond_by``."""
+        return self.status == S.SUBMITTED and self.respond_by < now
+
+    def resolution_late(self, now: dt.datetime) -> bool:
+        """Work is still due and ``resolve_by`` has passed."""
+        return self.status in WORKING_STATES and self.resolve_by < now
+
+    def overdue_at(self, now: dt.datetime) -> bool:
+        """``overdue_q`` in Python: not accepted in time, or not resolved in time."""
+        return self.response_late(now) or self.resolution_late(now)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.overdue_at(timezone.now())
+
+    @property
+    def is_extendable(self) -> bool:
+        """Whether it may be given more time (``EXTENDABLE_STATES``)."""
+        return self.status in EXTENDABLE_STATES
 
     @property
     def is_public(self) -> bool:

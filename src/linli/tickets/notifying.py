@@ -10,9 +10,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.roles import Role
-
 from .models import Ticket
+from .roles import TOLD_OFFICE
 
 
 def _send(
@@ -79,7 +78,7 @@ def office_users(community_id: int) -> list:
             is_active=True,
             memberships__active=True,
             memberships__community_id=community_id,
-            memberships__role__in=[Role.STAFF, Role.SECRETARY],
+            memberships__role__in=sorted(TOLD_OFFICE),
         ).distinct()
     )
 

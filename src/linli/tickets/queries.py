@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -23,7 +24,6 @@ from django.utils import timezone
 
 from linli.core import access, policy, versions
 from linli.core.models import Event, Holiday
-from linli.core.roles import Role
 from linli.registry.models import Building, Community, Household, Resident, ResidentStatus, Unit
 
 from .models import (
@@ -36,8 +36,10 @@ from .models import (
     Ticket,
     TicketComment,
     TicketPhoto,
+    TicketQuerySet,
     TicketRequester,
 )
+from .roles import HANDLERS
 from .verbs import PUBLIC_VERBS
 
 
@@ -89,15 +91,7 @@ QUEUE_SORTS: dict[str, tuple[str, ...]] = {
     "category": ("category__sort", "category__name", "-created_at", "-id"),
 }
 # Roles whose holders can be given a request or join a handling team (not plain residents).
-HANDLER_ROLES = (
-    Role.STAFF,
-    Role.SECRETARY,
-    Role.BUILDING_LEADER,
-    Role.GRID_WORKER,
-    Role.VOLUNTEER,
-    Role.TEAM_LEADER,
-    Role.MEDIATOR,
-)
+HANDLER_ROLES = sorted(HANDLERS)
 _LIST_RELATED = (
     "community",
     "category",
@@ -176,7 +170,7 @@ def ticket_queue(
     if emergency:
         qs = qs.filter(emergency=True)
     if overdue:
-        qs = qs.filter(status__in=WORKING_STATES, resolve_by__lt=timezone.now())
+        qs = cast(TicketQuerySet, qs).overdue()
     if assignee == "me":
         qs = qs.filter(assignee_user_id=actor.pk)
     elif assignee == "none":
@@ -304,7 +298,7 @@ def _queue_choices(actor) -> dict:
 def resident_places(actor) -> tuple[Community | None, list[Household]]:
     """The community a resident reports in, and their own households in it."""
     homes = [
-        m.household for m in policy.memberships(actor) if m.role == Role.RESIDENT and m.household_id
+        m.household for m in policy.allowed_memberships(actor, "ticket.submit") if m.household_id
     ]
     if not homes:
         return None, []

@@ -36,10 +36,10 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core.events import log_event
 from linli.core.models import Event
-from linli.core.roles import Role
 
 from . import notifying
-from .models import WORKING_STATES, Status, Ticket
+from .models import WORKING_STATES, Ticket, overdue_q
+from .roles import TOLD_OFFICE
 
 logger = logging.getLogger("linli.tickets")
 
@@ -77,9 +77,10 @@ def kinds_due(ticket: Ticket, now: dt.datetime) -> list[str]:
     if ticket.status not in WORKING_STATES:
         return []
     kinds = []
-    if ticket.status == Status.SUBMITTED and ticket.respond_by <= now:
+    # Overdue as everywhere else (``Ticket.overdue_at``): a deadline behind ``now``.
+    if ticket.response_late(now):
         kinds.append(RESPOND_OVERDUE)
-    if ticket.resolve_by <= now:
+    if ticket.resolution_late(now):
         kinds.append(OVERDUE)
     elif ticket.resolve_by <= now + DUE_SOON:
         kinds.append(DUE_SOON_KIND)
@@ -102,7 +103,7 @@ def _office_by_community(community_ids: Iterable[int]) -> dict[int, list]:
             active=True,
             community_id__in=list(community_ids),
             user__is_active=True,
-            role__in=[Role.STAFF, Role.SECRETARY],
+            role__in=sorted(TOLD_OFFICE),
         )
         .select_related("user")
         .order_by("community_id", "user_id")
@@ -189,7 +190,7 @@ def send_due(now: dt.datetime | None = None) -> list[str]:
     now = now or timezone.now()
     candidates = list(
         Ticket.objects.filter(status__in=WORKING_STATES)
-        .filter(Q(status=Status.SUBMITTED, respond_by__lte=now) | Q(resolve_by__lte=now + DUE_SOON))
+        .filter(overdue_q(now) | Q(resolve_by__lte=now + DUE_SOON))
         .order_by("pk")
         .values_list("pk", "status", "respond_by", "resolve_by")
     )
@@ -213,7 +214,7 @@ def send_due(now: dt.datetime | None = None) -> list[str]:
         if not todo:
             continue
         User = get_user_model()
-        tickets = (
+        rows = (
             Ticket.objects.filter(pk__in=list(todo))
             .select_related(
                 "category", "assignee_user", "assignee_team", "household", "building", "unit"
@@ -227,7 +228,7 @@ def send_due(now: dt.datetime | None = None) -> list[str]:
             )
             .order_by("pk")
         )
-        tickets = list(tickets)
+        tickets = list(rows)
         office = _office_by_community({t.community_id for t in tickets})
         for t in tickets:
             for kind, key in todo[t.pk]:

@@ -22,7 +22,6 @@ from linli.core.calendar import add_workdays
 from linli.core.events import log_event
 from linli.core.models import Event
 from linli.core.public import scrub_public_text
-from linli.core.roles import Role
 from linli.registry.models import Building, Community, Household, Unit
 
 from . import notifying
@@ -246,8 +245,8 @@ def ticket_submit(
     ``private``: they asked that it never be shown publicly."""
     own = [
         m
-        for m in policy.memberships(actor)
-        if m.role == Role.RESIDENT and m.community_id == category.community_id
+        for m in policy.allowed_memberships(actor, "ticket.submit")
+        if m.community_id == category.community_id
     ]
     if not own:
         raise PermissionDenied
@@ -397,7 +396,9 @@ def ticket_accept(*, actor, ticket: Ticket, expected_version: int | None = None)
 
 
 def _holds_role_in(user, community_id: int) -> bool:
-    return user.memberships.filter(active=True, community_id=community_id).exists()
+    """Whether ``user`` holds any role in the community (through the policy's memberships;
+    the policy's own ``holds_role_in`` takes this over once it has one)."""
+    return any(m.community_id == community_id for m in policy.memberships(user))
 
 
 @transaction.atomic
@@ -435,6 +436,7 @@ def ticket_assign(
         actor=actor,
         expected_version=expected_version,
         data={"to": t.assignee_label, "status": Status.ASSIGNED},
+        fields=["assignee_user", "assignee_team", "external_handler", "external_contact"],
     )
     notifying.assigned(t)
     return t
@@ -450,7 +452,7 @@ def ticket_claim(*, actor, ticket: Ticket, expected_version: int | None = None) 
             _("%(name)s has already taken this on.") % {"name": t.assignee_user.get_full_name()}
         )
     t.assignee_user = actor
-    transition(t, "claim", actor=actor, expected_version=expected_version)
+    transition(t, "claim", actor=actor, expected_version=expected_version, fields=["assignee_user"])
     return t
 
 
@@ -480,6 +482,7 @@ def ticket_hold(
         actor=actor,
         expected_version=expected_version,
         data={"reason": reason[:300], "until": until.isoformat()},
+        fields=["hold_from", "hold_reason", "hold_until"],
     )
     notifying.held(t)
     return t
@@ -491,7 +494,14 @@ def ticket_resume(*, actor, ticket: Ticket, expected_version: int | None = None)
     t = _lock(ticket)
     back = t.hold_from or Status.ACCEPTED
     t.hold_from, t.hold_until = "", None
-    transition(t, "resume", actor=actor, expected_version=expected_version, to=back)
+    transition(
+        t,
+        "resume",
+        actor=actor,
+        expected_version=expected_version,
+        to=back,
+        fields=["hold_from", "hold_until"],
+    )
     return t
 
 
@@ -504,7 +514,7 @@ def ticket_extend(
     t = _lock(ticket)
     if expected_version is not None and expected_version != t.version:
         raise StaleTicket
-    if t.status not in (Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS, Status.ON_HOLD):
+    if not t.is_extendable:
         raise TicketError(_("Only a request still being worked on can be given more time."))
     reason = (reason or "").strip()
     if not reason or not (1 <= days <= 60):
@@ -562,9 +572,10 @@ def ticket_resolve(
     images = process_photos(photos)
     with transaction.atomic():
         t = _lock(ticket)
-        transition(t, "resolve", actor=actor, expected_version=expected_version)
         t.resolved_at = timezone.now()
-        t.save(update_fields=["resolved_at"])
+        transition(
+            t, "resolve", actor=actor, expected_version=expected_version, fields=["resolved_at"]
+        )
         TicketComment.objects.create(
             ticket=t, author=actor, kind=CommentKind.PROGRESS, body=result[:2000]
         )
@@ -586,12 +597,14 @@ def ticket_reply(
     if not body:
         raise TicketError(_("Write the reply to the requester."))
     t = _lock(ticket)
-    transition(t, "reply", actor=actor, expected_version=expected_version)
     t.replied_at = timezone.now()
-    t.save(update_fields=["replied_at"])
+    transition(t, "reply", actor=actor, expected_version=expected_version, fields=["replied_at"])
     TicketComment.objects.create(ticket=t, author=actor, kind=CommentKind.REPLY, body=body[:2000])
     notifying.replied(t)
     return t
+
+
+_RATED_FIELDS = ["rating", "rating_comment", "rated_at", "rated_by_revisit"]
 
 
 def _rated(
@@ -618,6 +631,7 @@ def _rated(
             to=back,
             expected_version=expected_version,
             data={"rating": rating, "reopened": True},
+            fields=[*_RATED_FIELDS, "reopen_count", "resolved_at", "replied_at"],
         )
         notifying.reopened(t)
         notifying.reopened_for_joined(t)
@@ -630,6 +644,7 @@ def _rated(
             to=Status.CLOSED,
             expected_version=expected_version,
             data={"rating": rating},
+            fields=[*_RATED_FIELDS, "closed_at"],
         )
         notifying.closed(t)
     return t
@@ -662,7 +677,7 @@ def ticket_close(*, actor, ticket: Ticket, expected_version: int | None = None) 
     _authorize(actor, "close", ticket)
     t = _lock(ticket)
     t.closed_at = timezone.now()
-    transition(t, "close", actor=actor, expected_version=expected_version)
+    transition(t, "close", actor=actor, expected_version=expected_version, fields=["closed_at"])
     notifying.closed(t)
     return t
 
@@ -702,6 +717,7 @@ def ticket_mark_duplicate(
         actor=actor,
         expected_version=expected_version,
         data={"original": orig.pk},
+        fields=["duplicate_of", "closed_at"],
     )
     log_event(actor=actor, verb="ticket.merged", obj=orig, data={"duplicate": t.pk})
     notifying.merged(t, orig)
@@ -724,6 +740,7 @@ def ticket_refer(
         actor=actor,
         expected_version=expected_version,
         data={"to": to[:100], "reason": reason[:300]},
+        fields=["referred_to", "referral_reason", "closed_at"],
     )
     notifying.referred(t)
     return t
@@ -742,9 +759,91 @@ def ticket_withdraw(
         actor=actor,
         expected_version=expected_version,
         data={"reason": (reason or "")[:300]},
+        fields=["closed_at"],
     )
     notifying.withdrawn(t)
     return t
+
+
+# --- one entry for every action on a request (pages and API) ---------------------------------
+
+# Every action a person can take on a request, in the order a request's page shows them: the
+# transition table's moves and "extend" (more time; the status stays). Pages and the API
+# dispatch through ``ticket_act``; each action's permission is "ticket.<action>".
+TICKET_ACTIONS = (
+    "accept",
+    "assign",
+    "claim",
+    "start",
+    "resolve",
+    "reply",
+    "rate",
+    "revisit",
+    "close",
+    "hold",
+    "resume",
+    "extend",
+    "mark_duplicate",
+    "refer",
+    "withdraw",
+)
+
+
+def ticket_act(
+    *,
+    actor,
+    ticket: Ticket,
+    action: str,
+    expected_version: int | None = None,
+    user=None,
+    team: HandlingTeam | None = None,
+    external_handler: str = "",
+    external_contact: str = "",
+    reason: str = "",
+    until: dt.date | None = None,
+    days: int | None = None,
+    result: str = "",
+    photos=(),
+    body: str = "",
+    rating: str = "",
+    comment: str = "",
+    original: Ticket | None = None,
+    to: str = "",
+) -> Ticket:
+    """Run ``action`` (one of ``TICKET_ACTIONS``) with the fields it takes; every service
+    compares ``expected_version`` with the row it locks (a stale page or copy → 409)."""
+    common = {"actor": actor, "ticket": ticket, "expected_version": expected_version}
+    if action not in TICKET_ACTIONS:
+        raise LookupError(f"unknown ticket action {action!r}")
+    if action == "assign":
+        return ticket_assign(
+            **common,
+            user=user,
+            team=team,
+            external_handler=external_handler,
+            external_contact=external_contact,
+        )
+    if action in ("accept", "claim", "start", "resume", "close"):
+        return globals()[f"ticket_{action}"](**common)
+    if action == "hold":
+        if until is None:
+            raise TicketError(_("Give the date the work should resume."))
+        return ticket_hold(**common, reason=reason, until=until)
+    if action == "extend":
+        return ticket_extend(**common, days=days or 0, reason=reason)
+    if action == "resolve":
+        return ticket_resolve(**common, result=result, photos=photos)
+    if action == "reply":
+        return ticket_reply(**common, body=body)
+    if action in ("rate", "revisit"):
+        return globals()[f"ticket_{action}"](**common, rating=rating, comment=comment)
+    if action == "mark_duplicate":
+        if original is None:
+            raise TicketError(_("Choose the original request."))
+        return ticket_mark_duplicate(**common, original=original)
+    if action == "refer":
+        return ticket_refer(**common, to=to, reason=reason)
+    return ticket_withdraw(**common, reason=reason)
 
 
 def ticket_bulk_assign(*, actor, tickets, **target) -> tuple[list[Ticket], list[tuple]]:

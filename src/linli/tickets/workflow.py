@@ -1,111 +1,133 @@
-"""The one place a ticket's status changes: check the transition table, apply, record.
+"""The one place a ticket's status changes: the kernel's workflow (``core.workflow``) with the
+request's table (``models.TICKET_TRANSITIONS``) and what is ticket-specific:
 
-``transition(ticket, action, actor=…, to=…, data=…)`` is called by the services with the
-ticket row locked. An action not allowed from the current status raises ``InvalidTransition``
-naming the actions that are allowed (→ HTTP 409).
+- the moment of the first response (``responded_at``), set by the first move out of
+  "submitted" (the ``on_apply`` hook);
+- the refusal's wording: an action not allowed from the current status raises
+  ``InvalidTransition`` (a ``core.errors.Conflict``, 409) naming the actions that are allowed,
+  a stale page ``StaleTicket`` (a ``core.errors.Stale``).
+
+Services call ``transition(ticket, action, actor=…, to=…, data=…, fields=…)`` with the ticket
+row locked (or ``TICKET_FLOW.apply`` directly).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.errors import DomainError
-from linli.core.events import log_event
+from linli.core.actors import Actor
+from linli.core.errors import Conflict, DomainError, Stale
 from linli.core.models import Event
+from linli.core.workflow import Transition, Workflow
 
-from .models import TRANSITIONS, Status, Ticket
+from .models import TICKET_TRANSITIONS, Status, Ticket
 
 
 class TicketError(DomainError):
     """A refusal about a request (``core.errors.DomainError``)."""
 
-    def __init__(self, message, **kwargs):
-        super().__init__(message, **kwargs)
 
-
-class InvalidTransition(TicketError):
-    status = 409
+class InvalidTransition(TicketError, Conflict):
+    code = "not_allowed"
 
     def __init__(self, ticket: Ticket, action: str):
-        self.allowed = allowed_actions(ticket.status)
-        names = ", ".join(str(ACTION_LABELS.get(a, a)) for a in self.allowed) or "—"
+        self.allowed = TICKET_FLOW.allowed(ticket)
+        names = ", ".join(str(TICKET_FLOW.label(a)) for a in self.allowed) or "—"
+        known = action in TICKET_FLOW.transitions
         super().__init__(
             _(
                 "This request is %(status)s; “%(action)s” is not possible now. Possible: %(allowed)s."
             )
             % {
                 "status": Status(ticket.status).label,
-                "action": ACTION_LABELS.get(action, action),
+                "action": TICKET_FLOW.label(action) if known else action,
                 "allowed": names,
-            }
+            },
+            extra={"allowed": self.allowed},
         )
 
 
-class StaleTicket(TicketError):
-    status = 409
+class StaleTicket(TicketError, Stale):
+    code = "stale"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(_("Someone else changed this request a moment ago. Please look again."))
 
 
-ACTION_LABELS = {
-    "accept": _("Accept"),
-    "assign": _("Assign"),
-    "claim": _("Take it on"),
-    "start": _("Start work"),
-    "hold": _("Put on hold"),
-    "resume": _("Resume"),
-    "resolve": _("Mark resolved"),
-    "reply": _("Reply to the requester"),
-    "rate": _("Rate"),
-    "revisit": _("Record a return visit"),
-    "close": _("Close"),
-    "mark_duplicate": _("Mark as duplicate"),
-    "refer": _("Refer elsewhere"),
-    "withdraw": _("Withdraw"),
-}
+def _responded(obj: models.Model, t: Transition, old: str, new: str) -> Iterable[str]:
+    """The first move out of "submitted" is the response; every move touches ``updated_at``."""
+    assert isinstance(obj, Ticket)
+    fields = ["updated_at"]
+    if obj.responded_at is None and new != Status.SUBMITTED:
+        obj.responded_at = timezone.now()
+        fields.append("responded_at")
+    return fields
+
+
+class TicketFlow(Workflow):
+    """The kernel's workflow, refusing in the request's own words."""
+
+    def refusal(self, obj: models.Model, action: str) -> Conflict:
+        assert isinstance(obj, Ticket)
+        return InvalidTransition(obj, action)
+
+    def apply(self, obj: models.Model, action: str, **kwargs: Any) -> Event:
+        try:
+            return super().apply(obj, action, **kwargs)
+        except StaleTicket:
+            raise
+        except Stale:
+            raise StaleTicket from None
+
+
+TICKET_FLOW = TicketFlow(
+    "ticket",
+    TICKET_TRANSITIONS,
+    stale_message=_("Someone else changed this request a moment ago. Please look again."),
+    on_apply=_responded,
+)
+
+# The buttons' names (the table's labels), for pages that show an action by its name.
+ACTION_LABELS = {a: t.label for a, t in TICKET_FLOW.transitions.items()}
 
 
 def allowed_actions(status: str) -> list[str]:
-    return [a for a, (sources, _to) in TRANSITIONS.items() if status in sources]
+    return TICKET_FLOW.allowed_from(status)
 
 
-def check(ticket: Ticket, action: str) -> Status | None:
-    sources, target = TRANSITIONS[action]
-    if ticket.status not in sources:
-        raise InvalidTransition(ticket, action)
-    return target
+def check(ticket: Ticket, action: str) -> str | None:
+    """The target status of ``action`` from ``ticket``'s status, or ``InvalidTransition``."""
+    return TICKET_FLOW.check(ticket, action).target
 
 
 def transition(
     ticket: Ticket,
     action: str,
     *,
-    actor,
+    actor: Actor | None,
     to: str | None = None,
     data: dict | None = None,
     expected_version: int | None = None,
+    fields: Iterable[str] = (),
 ) -> Event:
-    """Move ``ticket`` (already locked by the caller) by ``action``; records and returns
-    the ``ticket.<action>`` event with the old and new status. ``expected_version`` (from the
-    form the person saw) refuses a change built on a stale page."""
-    if expected_version is not None and expected_version != ticket.version:
-        raise StaleTicket
-    target = check(ticket, action)
-    new_status = to or target
-    if new_status is None:
+    """Move ``ticket`` (already locked by the caller) by ``action``; records and returns the
+    action's past-tense event (``ticket.accepted``) with the old and new status.
+    ``expected_version`` (from the form the person saw) refuses a change built on a stale page;
+    ``fields``: the other fields the caller set on the ticket for this step."""
+    if TICKET_FLOW[action].target is None and to is None:
         raise ValueError(f"{action} needs an explicit target status")
-    old = ticket.status
-    ticket.status = new_status
-    ticket.version += 1
-    now = timezone.now()
-    if ticket.responded_at is None and new_status != Status.SUBMITTED:
-        ticket.responded_at = now
-    ticket.save()
-    return log_event(
+    return TICKET_FLOW.apply(
+        ticket,
+        action,
         actor=actor,
-        verb=f"ticket.{action}",
-        obj=ticket,
-        data={"from": old, "to": new_status, **(data or {})},
+        to=to,
+        data=data,
+        expected_version=expected_version,
+        fields=fields,
+        lock=False,
     )

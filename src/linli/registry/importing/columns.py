@@ -16,6 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy, override
 
 from linli.core import text
+from linli.core.errors import Conflict, DomainError, StrOrPromise
 
 from ..models import Gender, Occupancy, Relation, Tenure
 
@@ -440,17 +441,28 @@ def message(code: str, params: dict | None, table: dict[str, Promise] = MESSAGES
         return str(template)
 
 
-class ImportRejected(Exception):
+class ImportRejected(DomainError):
     """The upload is not something we will read at all (type, size, rows)."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    code = "import_rejected"
+
+    def __init__(self, message: StrOrPromise):
+        super().__init__(message, field="file")
 
 
-class ImportHasErrors(Exception):
+class ImportHasErrors(DomainError):
     """The file has per-row errors (found again at commit); nothing was saved."""
 
+    code = "import_has_errors"
 
-class ImportAlreadyDone(Exception):
+    def __init__(self, message: StrOrPromise | None = None):
+        super().__init__(message or gettext_lazy("The file has errors now; nothing was saved."))
+
+
+class ImportAlreadyDone(Conflict):
     """The import was applied (or started) before; applying it again is refused."""
+
+    code = "import_done"
+
+    def __init__(self, message: StrOrPromise | None = None):
+        super().__init__(message or gettext_lazy("This file has already been imported."))

@@ -11,11 +11,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from linli.core import policy
+from linli.core.pages import form_page
 
 from ..models import Community, ImportStatus, RegistryImport
 from . import commit, report
@@ -56,23 +58,27 @@ def _get_import(request: HttpRequest, code: str, pk: int) -> RegistryImport:
 def import_upload(request: HttpRequest, code: str) -> HttpResponse:
     community = policy.get_for(request.user, Community, "registry.import", code=code)
     form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        f = form.cleaned_data["file"]
-        try:
-            imp = commit.import_upload(
-                actor=request.user, community=community, upload=f, name=f.name, size=f.size
-            )
-        except ImportRejected as e:
-            form.add_error("file", e.message)
-        else:
-            return redirect("registry:import_preview", code=community.code, pk=imp.pk)
-    ctx = {
-        "community": community,
-        "form": form,
-        "imports": commit.import_list_for(request.user, community),
-        "max_rows": MAX_ROWS,
-    }
-    return render(request, "registry/import_upload.html", ctx, status=400 if form.errors else 200)
+
+    def upload(d: dict) -> str:
+        f = d["file"]
+        imp = commit.import_upload(
+            actor=request.user, community=community, upload=f, name=f.name, size=f.size
+        )
+        return reverse("registry:import_preview", kwargs={"code": community.code, "pk": imp.pk})
+
+    # A refused file (ImportRejected) is shown on the file field, with its 400.
+    return form_page(
+        request,
+        form,
+        upload,
+        template="registry/import_upload.html",
+        context=lambda: {
+            "community": community,
+            "imports": commit.import_list_for(request.user, community),
+            "max_rows": MAX_ROWS,
+        },
+        to=lambda url: url,
+    )
 
 
 # --- the mapping -----------------------------------------------------------------------------
@@ -195,8 +201,8 @@ def import_mapping(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                 fields=d["mapping"],
                 valid_only=d["valid_only"],
             )
-        except ImportAlreadyDone:
-            messages.warning(request, _("This file has already been imported."))
+        except ImportAlreadyDone as e:
+            messages.warning(request, str(e.message))
         return redirect("registry:import_preview", code=code, pk=imp.pk)
     sample = []
     current = Mapping.from_json(imp.options or {})
@@ -229,11 +235,11 @@ def import_preview(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                 imp = commit.import_resume(actor=request.user, registry_import=imp)
             else:
                 imp = commit.import_commit(actor=request.user, registry_import=imp)
-        except ImportHasErrors:
+        except ImportHasErrors as e:
             imp.refresh_from_db()
-            messages.error(request, _("The file has errors now; nothing was saved."))
-        except ImportAlreadyDone:
-            messages.warning(request, _("This file has already been imported."))
+            messages.error(request, str(e.message))
+        except ImportAlreadyDone as e:
+            messages.warning(request, str(e.message))
         except ImportRejected as e:
             messages.error(request, e.message)
         else:

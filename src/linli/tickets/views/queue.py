@@ -1,0 +1,163 @@
+"""The office's queue: filters (remembered), the page of requests, bulk assignment."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from linli.core import policy
+
+from .. import queries, services
+from ..forms import (
+    BulkAssignForm,
+    QueueFilterForm,
+)
+from ..models import (
+    Status,
+)
+from ._common import _back, _flag
+
+# --- the office's queue --------------------------------------------------------------------
+
+
+def _assign_targets(actor, choices: dict | None = None) -> tuple[list, list]:
+    """Who the actor may give requests to. The queue's filter choices already hold the
+    people and teams of the communities the actor queues in; when those are the communities
+    the actor may assign in (the usual case), they are reused rather than asked for again."""
+    same_scope = policy.allowed_memberships(actor, "ticket.assign") == (
+        policy.allowed_memberships(actor, "ticket.queue")
+    )
+    if choices is not None and same_scope:
+        return choices["people"], choices["teams"]
+    ids = [c.pk for c in queries.communities_for(actor, "ticket.assign")]
+    return queries.people_for(ids), queries.teams_for(ids)
+
+
+# The queue opens on what is still to do, most overdue first; a person's last filter is kept
+# (in a cookie: no database write, nothing personal — statuses, ids and an order) and used when
+# they come back to the queue without one.
+QUEUE_DEFAULT = {"status": "open", "sort": "deadline"}
+QUEUE_COOKIE = "linli_queue"
+
+
+def _queue_params(request: HttpRequest) -> tuple[QueryDict, str | None]:
+    """The filters to apply — those in the address, else the person's last ones, else the
+    default — and the value to remember, when it changed."""
+    given = {k: v for k, v in request.GET.lists() if k in QueueFilterForm.base_fields}
+    if given:
+        wanted = urlencode(given, doseq=True)[:1000]
+        return request.GET, (wanted if request.COOKIES.get(QUEUE_COOKIE) != wanted else None)
+    params = QueryDict(request.COOKIES.get(QUEUE_COOKIE) or urlencode(QUEUE_DEFAULT), mutable=True)
+    if "page" in request.GET:
+        params["page"] = request.GET["page"]
+    return params, None
+
+
+def _remember_queue(response: HttpResponse, request: HttpRequest, value: str | None) -> None:
+    if value is not None:
+        response.set_cookie(
+            QUEUE_COOKIE,
+            value,
+            max_age=90 * 24 * 3600,
+            path=reverse("tickets:queue"),
+            samesite="Lax",
+            secure=request.is_secure(),
+            httponly=True,
+        )
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    policy.require_any(actor, "ticket.queue")
+    if "reset" in request.GET:
+        back = redirect("tickets:queue")
+        back.delete_cookie(QUEUE_COOKIE, path=reverse("tickets:queue"))
+        return back
+    params, remember = _queue_params(request)
+    choices = queries.queue_choices(actor)
+    form = QueueFilterForm(params, choices=choices)
+    filters = form.filters()
+    page, counts = queries.ticket_queue(
+        actor, **filters, page=params.get("page") or 1, related=("household", "unit")
+    )
+    page.object_list = queries.attach(
+        list(page.object_list),
+        community=choices["communities"],
+        category=choices["categories"],
+        building=choices["buildings"],
+        assignee_user=choices["people"],
+        assignee_team=choices["teams"],
+    )
+    _flag(page.object_list)
+    can_assign = policy.has_any(actor, "ticket.assign")
+    bulk = None
+    if can_assign:
+        people, teams = _assign_targets(actor, choices)
+        bulk = BulkAssignForm(people=people, teams=teams)
+    tabs = [
+        ("", _("All"), sum(n for s, n in counts.items() if s != "open")),
+        ("open", _("Open"), counts.get("open", 0)),
+    ]
+    # A status with nothing in it is left out, unless it is the one being looked at.
+    tabs += [
+        (s.value, s.label, counts.get(s.value, 0))
+        for s in Status
+        if counts.get(s.value) or s.value == filters["status"]
+    ]
+    ctx = {
+        "form": form,
+        "query": params,
+        "page": page,
+        "tabs": tabs,
+        "current_status": filters["status"],
+        "bulk": bulk,
+        "several": len(choices["communities"]) > 1,
+        "can_intake": policy.has_any(actor, "ticket.intake"),
+    }
+    response = render(request, "tickets/queue.html", ctx)
+    _remember_queue(response, request, remember)
+    return response
+
+
+@login_required
+@require_POST
+def bulk_assign(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    policy.require_any(actor, "ticket.assign")
+    back = _back(request, reverse("tickets:queue"))
+    people, teams = _assign_targets(actor)
+    form = BulkAssignForm(request.POST, people=people, teams=teams)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+        return redirect(back)
+    ids = form.cleaned_data["ids"]
+    tickets = list(
+        queries.tickets_for(actor, "ticket.assign")
+        .filter(pk__in=ids)
+        .select_related("community", "category")
+    )
+    done, failed = services.ticket_bulk_assign(
+        actor=actor, tickets=tickets, user=form.cleaned_data["user"], team=form.cleaned_data["team"]
+    )
+    found = {t.pk for t in tickets}
+    refused = [f"#{t.pk}: {reason}" for t, reason in failed]
+    refused += [f"#{pk}: {_('not found')}" for pk in ids if pk not in found]
+    messages.success(
+        request,
+        ngettext("%(n)s request assigned.", "%(n)s requests assigned.", len(done))
+        % {"n": len(done)},
+    )
+    if refused:
+        messages.warning(request, _("Not assigned: %(list)s") % {"list": "; ".join(refused)})
+    return redirect(back)
