@@ -406,3 +406,163 @@ class HourDispute(CommunityScoped):
                 fields=["entry"], condition=Q(status="open"), name="hour_dispute_one_open"
             )
         ]
+
+
+# --- Activities, shifts and sign-ups ---------------------------------------------------------
+
+
+class Audience(models.TextChoices):
+    TEAM = "team", _("The team's members")
+    VOLUNTEERS = "volunteers", _("Any volunteer of the community")
+    RESIDENTS = "residents", _("Any resident")
+
+
+class ActivityStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Open for sign-up")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+ACTIVITY_FLOW = Workflow(
+    "activity",
+    [
+        Transition(
+            "publish", {ActivityStatus.DRAFT}, ActivityStatus.PUBLISHED, "activity.published",
+            _("Publish"),
+        ),
+        Transition(
+            "cancel", {ActivityStatus.DRAFT, ActivityStatus.PUBLISHED}, ActivityStatus.CANCELLED,
+            "activity.cancelled", _("Cancel the activity"),
+        ),
+    ],
+    noun=_("The activity"),
+)  # fmt: skip
+
+
+class Activity(CommunityScoped):
+    """A one-off activity, or one of a series (``series``: the first of them), of a team or
+    of the whole community, in shifts with a number of places."""
+
+    team = models.ForeignKey(
+        VolunteerTeam, null=True, blank=True, on_delete=models.PROTECT, related_name="activities"
+    )
+    title = models.CharField(_("title"), max_length=120)
+    template = models.CharField(_("template"), max_length=20, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    place = models.CharField(_("place"), max_length=120, blank=True)
+    bring = models.CharField(_("what to bring"), max_length=200, blank=True)
+    audience = models.CharField(
+        _("who may sign up"), max_length=12, choices=Audience.choices, default=Audience.TEAM
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ActivityStatus.choices, default=ActivityStatus.DRAFT
+    )
+    version = models.PositiveIntegerField(default=0)
+    series = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="repeats"
+    )
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    SCOPE_PATHS = COMMUNITY_WIDE
+    SCOPE_SELF_PATHS = {
+        "team_leader": (
+            "team__members__user_id",
+            {"team__members__role__in": LEADING_ROLES, "team__members__status": "active"},
+        ),
+    }
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["community", "starts_at"], name="activity_comm_start")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Shift(models.Model):
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="shifts")
+    label = models.CharField(_("shift"), max_length=60, blank=True)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    places = models.PositiveIntegerField(_("places"))
+    # Limits a volunteer must not have to take this shift (Art. 15: heavy, night …).
+    demands = models.JSONField(_("demands"), default=list, blank=True)
+
+    SCOPE_PATHS = {
+        "street": "activity__community__street_office_id",
+        "community": "activity__community_id",
+        "grid": "activity__community__grids__id",
+        "building": "activity__community__buildings__id",
+        "household": "activity__community__households__id",
+    }
+
+    class Meta:
+        verbose_name = _("shift")
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="shift_span"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label or f"{self.activity_id}"
+
+    @property
+    def team(self) -> VolunteerTeam | None:
+        return self.activity.team
+
+
+class SignUpStatus(models.TextChoices):
+    SIGNED = "signed", _("Signed up")
+    WAITING = "waiting", _("On the waiting list")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class SignUp(models.Model):
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="signups")
+    profile = models.ForeignKey(VolunteerProfile, on_delete=models.PROTECT, related_name="signups")
+    status = models.CharField(_("status"), max_length=10, choices=SignUpStatus.choices)
+    # A team leader who signed up an elder without a phone.
+    proxy_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    SCOPE_PATHS = {
+        "street": "shift__activity__community__street_office_id",
+        "community": "shift__activity__community_id",
+    }
+    SCOPE_SELF_PATHS = {
+        "volunteer": "profile__user_id",
+        "team_leader": (
+            "shift__activity__team__members__user_id",
+            {
+                "shift__activity__team__members__role__in": LEADING_ROLES,
+                "shift__activity__team__members__status": "active",
+            },
+        ),
+    }
+
+    class Meta:
+        verbose_name = _("sign-up")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shift", "profile"],
+                condition=Q(status__in=["signed", "waiting"]),
+                name="signup_current",
+            )
+        ]
+        indexes = [models.Index(fields=["shift", "status"], name="signup_shift_status")]
+
+    def __str__(self) -> str:
+        return f"{self.shift_id}:{self.profile_id}:{self.status}"

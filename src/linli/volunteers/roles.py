@@ -37,3 +37,16 @@ register_permissions(
         "hours.overview": {*OFFICE, Role.STREET_SUPERVISOR},
     }
 )
+
+register_permissions(
+    {
+        # Activities: seen by everyone of the community; run by the team's leaders or, for a
+        # community activity, the office.
+        "activity.view": EVERYONE,
+        "activity.manage": _LEAD,
+        "activity.signup": _MEMBERS,
+        "activity.proxy": _LEAD,  # signing up an elder without a phone
+        "activity.roster": _LEAD,
+        "signup.cancel": {*_LEAD, "self:volunteer"},
+    }
+)
