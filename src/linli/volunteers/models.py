@@ -8,6 +8,8 @@ dispute by the volunteer and its outcome are rows of their own.
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -411,6 +413,10 @@ class HourDispute(CommunityScoped):
 # --- Activities, shifts and sign-ups ---------------------------------------------------------
 
 
+def _token() -> str:
+    return secrets.token_urlsafe(16)
+
+
 class Audience(models.TextChoices):
     TEAM = "team", _("The team's members")
     VOLUNTEERS = "volunteers", _("Any volunteer of the community")
@@ -494,6 +500,8 @@ class Shift(models.Model):
     places = models.PositiveIntegerField(_("places"))
     # Limits a volunteer must not have to take this shift (Art. 15: heavy, night …).
     demands = models.JSONField(_("demands"), default=list, blank=True)
+    # The secret in the check-in QR code shown by the leader at the venue.
+    checkin_token = models.CharField(max_length=32, default=_token, editable=False)
 
     SCOPE_PATHS = {
         "street": "activity__community__street_office_id",
@@ -566,3 +574,49 @@ class SignUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shift_id}:{self.profile_id}:{self.status}"
+
+
+class Attendance(models.Model):
+    """Who was there: checked in and out by QR, or marked by the leader; a walk-in may exceed
+    the places. One per person and shift; ``flagged`` when the system closed it at the
+    shift's end (never checked out) or a leader corrected it."""
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="attendances")
+    profile = models.ForeignKey(
+        VolunteerProfile, on_delete=models.PROTECT, related_name="attendances"
+    )
+    checked_in_at = models.DateTimeField(_("checked in"))
+    checked_out_at = models.DateTimeField(_("checked out"), null=True, blank=True)
+    walk_in = models.BooleanField(_("walk-in"), default=False)
+    by_leader = models.BooleanField(_("marked by the leader"), default=False)
+    flagged = models.BooleanField(_("for the leader to check"), default=False)
+    hour_entry = models.ForeignKey(
+        HourEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    SCOPE_PATHS = {
+        "street": "shift__activity__community__street_office_id",
+        "community": "shift__activity__community_id",
+    }
+    SCOPE_SELF_PATHS = {
+        "volunteer": "profile__user_id",
+        "team_leader": (
+            "shift__activity__team__members__user_id",
+            {
+                "shift__activity__team__members__role__in": LEADING_ROLES,
+                "shift__activity__team__members__status": "active",
+            },
+        ),
+    }
+
+    class Meta:
+        verbose_name = _("attendance")
+        ordering = ["checked_in_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["shift", "profile"], name="attendance_once")]
+
+    def __str__(self) -> str:
+        return f"{self.shift_id}:{self.profile_id}"
+
+    @property
+    def team(self) -> VolunteerTeam | None:
+        return self.shift.activity.team
