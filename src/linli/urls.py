@@ -9,6 +9,7 @@ urlpatterns = [
     path("registry/", include("linli.registry.urls")),
     path("requests/", include("linli.tickets.urls")),
     path("deliberation/", include("linli.deliberation.urls")),
+    path("volunteers/", include("linli.volunteers.urls")),
     path("open311/v2/", include("linli.tickets.open311_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

@@ -212,6 +212,15 @@ ROUTE_PARAMS: dict[str, dict[str, object]] = {
     "deliberation:opinion_delete": {"pk": "forum", "oid": "opinion"},
     "deliberation:vote_step": {"pk": "vote", "step": ("literal", "open")},
     "deliberation:notice_rules": {"code": "community"},
+    # volunteers (objects: tests/volunteers/scan_objects.py)
+    "volunteers:activity_detail": {"pk": "vactivity"},
+    "volunteers:signup": {"pk": "vshift"},
+    "volunteers:shift_attendance": {"pk": "vshift"},
+    "volunteers:checkin": {"pk": "vshift", "token": ("literal", "not-a-real-token")},
+    "volunteers:signup_cancel": {"pk": "vsignup"},
+    "volunteers:entry_verify": {"pk": "ventry"},
+    "volunteers:entry_decline": {"pk": "ventry"},
+    "volunteers:team_detail": {"pk": "vteam"},
 }
 # Whole families whose only object parameter is ``pk`` of one kind.
 PREFIX_PK = {
@@ -370,6 +379,9 @@ def _objects(*, community, building, household, resident, requester, staff) -> d
         rule="consultative",
         created_by=staff,
     )
+    from tests.volunteers.scan_objects import volunteer_objects  # volunteers
+
+    o.update(volunteer_objects(community=community, staff=staff))
     return o
 
 

@@ -168,6 +168,7 @@ def attendance_walk_in(
     now = now or timezone.now()
     activity = shift.activity
     authorize(actor, "activity.roster", activity)
+    assert actor.is_authenticated
     if profile.community_id != activity.community_id:
         raise DomainError(_("This person volunteers in another community."), field="profile")
     if now >= shift.ends_at:

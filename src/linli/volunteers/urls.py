@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "volunteers"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("activities/", views.activity_list, name="activity_list"),
+    path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),
+    path("shifts/<int:pk>/signup/", views.signup, name="signup"),
+    path("shifts/<int:pk>/attendance/", views.shift_attendance, name="shift_attendance"),
+    path("shifts/<int:pk>/checkin/<str:token>/", views.checkin, name="checkin"),
+    path("signups/<int:pk>/cancel/", views.signup_cancel_view, name="signup_cancel"),
+    path("hours/queue/", views.queue, name="queue"),
+    path("hours/<int:pk>/verify/", views.entry_verify, name="entry_verify"),
+    path("hours/<int:pk>/decline/", views.entry_decline, name="entry_decline"),
+    path("teams/<int:pk>/", views.team_detail, name="team_detail"),
+]

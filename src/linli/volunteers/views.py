@@ -1,0 +1,308 @@
+"""Pages of the volunteers app: thin — parse, call one service or query, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from linli.core import policy
+from linli.core.actors import signed_in
+from linli.core.errors import DomainError
+from linli.core.pages import run_action
+
+from . import queries
+from .models import (
+    Activity,
+    ActivityStatus,
+    Attendance,
+    HourEntry,
+    Shift,
+    SignUp,
+    SignUpStatus,
+    VolunteerTeam,
+)
+from .services import hours_decline, hours_verify
+from .services.activities import signup_cancel, signup_create
+from .services.attendance import attendance_mark_roster, checkin_toggle
+
+PAGE_SIZE = 20
+
+
+def _shift_rows(activity: Activity, profile_id: int | None) -> list[dict[str, Any]]:
+    shifts = activity.shifts.annotate(
+        n_signed=Count("signups", filter=Q(signups__status=SignUpStatus.SIGNED)),
+        n_waiting=Count("signups", filter=Q(signups__status=SignUpStatus.WAITING)),
+    ).order_by("starts_at", "id")
+    mine: dict[int, SignUp] = {}
+    if profile_id is not None:
+        mine = {
+            s.shift_id: s
+            for s in SignUp.objects.filter(
+                shift__activity=activity,
+                profile_id=profile_id,
+                status__in=[SignUpStatus.SIGNED, SignUpStatus.WAITING],
+            )
+        }
+    return [
+        {"shift": s, "mine": mine.get(s.pk), "free": max(0, s.places - s.n_signed)} for s in shifts
+    ]
+
+
+def _my_profile_id(request: HttpRequest, community_id: int) -> int | None:
+    if not request.user.is_authenticated:
+        return None
+    return (
+        request.user.volunteer_profiles.filter(community_id=community_id)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The volunteer's page: my shifts, my hours, my teams."""
+    user = signed_in(request)
+    now = timezone.now()
+    shifts = (
+        SignUp.objects.filter(
+            profile__user=user,
+            status__in=[SignUpStatus.SIGNED, SignUpStatus.WAITING],
+            shift__ends_at__gte=now,
+        )
+        .select_related("shift__activity")
+        .order_by("shift__starts_at")[:20]
+    )
+    profiles = list(user.volunteer_profiles.select_related("community"))
+    totals = [(p, queries.totals_for_profile(p)) for p in profiles]
+    entries = Paginator(queries.my_entries(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    memberships = user.team_memberships.filter(status="active").select_related("team")
+    ctx = {
+        "signups": shifts,
+        "totals": totals,
+        "page": entries,
+        "memberships": memberships,
+        "can_verify": queries.verification_queue_for(user).exists(),
+    }
+    return render(request, "volunteers/home.html", ctx)
+
+
+@login_required
+def activity_list(request: HttpRequest) -> HttpResponse:
+    """The calendar: activities of a month, with places left; one query for the page."""
+    actor = request.user
+    today = timezone.localdate()
+    try:
+        month = dt.date.fromisoformat((request.GET.get("month") or "")[:7] + "-01")
+    except ValueError:
+        month = today.replace(day=1)
+    nxt = (month + dt.timedelta(days=32)).replace(day=1)
+    prev = (month - dt.timedelta(days=1)).replace(day=1)
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(month, dt.time.min, tz)
+    end = dt.datetime.combine(nxt, dt.time.min, tz)
+    qs = (
+        policy.scope_filter(actor, Activity.objects.all(), "activity.view")
+        .filter(starts_at__gte=start, starts_at__lt=end)
+        .exclude(status=ActivityStatus.DRAFT)
+        .select_related("team")
+        .annotate(
+            n_signed=Count(
+                "shifts__signups", filter=Q(shifts__signups__status=SignUpStatus.SIGNED)
+            ),
+        )
+        .order_by("starts_at", "id")
+    )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    ctx = {"page": page, "month": month, "next": nxt, "prev": prev}
+    return render(request, "volunteers/activity_list.html", ctx)
+
+
+@login_required
+def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    a = policy.get_for(
+        actor, Activity.objects.select_related("team", "community"), "activity.view", pk=pk
+    )
+    ctx = {
+        "activity": a,
+        "rows": _shift_rows(a, _my_profile_id(request, a.community_id)),
+        "leads": policy.can(actor, "activity.roster", a),
+    }
+    return render(request, "volunteers/activity_detail.html", ctx)
+
+
+@login_required
+@require_POST
+def signup(request: HttpRequest, pk: int) -> HttpResponse:
+    shift = policy.get_for(
+        request.user, Shift.objects.select_related("activity"), "activity.view", pk=pk
+    )
+    to = reverse("volunteers:activity_detail", args=[shift.activity_id])
+
+    def run() -> SignUp:
+        s = signup_create(actor=request.user, shift=shift)
+        if s.status == SignUpStatus.WAITING:
+            messages.info(request, _("The shift is full: you are on the waiting list."))
+        return s
+
+    return run_action(request, run, done=_("Done."), to=to)
+
+
+@login_required
+@require_POST
+def signup_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    s = policy.get_for(
+        request.user, SignUp.objects.select_related("shift__activity"), "signup.cancel", pk=pk
+    )
+    to = reverse("volunteers:activity_detail", args=[s.shift.activity_id])
+    return run_action(
+        request,
+        lambda: signup_cancel(actor=request.user, signup=s),
+        done=_("Sign-up cancelled."),
+        to=to,
+    )
+
+
+@login_required
+def shift_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """The leader's page at the venue: the QR code to show, and the roster to mark."""
+    actor = request.user
+    shift = policy.get_for(
+        actor, Shift.objects.select_related("activity__team"), "activity.view", pk=pk
+    )
+    policy.authorize(actor, "activity.roster", shift.activity)
+    error = ""
+    status = 200
+    if request.method == "POST":
+        ids = [int(x) for x in request.POST.getlist("present") if x.isdigit()]
+        try:
+            attendance_mark_roster(actor=actor, shift=shift, present=ids)
+        except DomainError as e:
+            error, status = str(e.message), e.status
+        else:
+            messages.success(request, _("Attendance recorded."))
+            return redirect(request.path)
+    signups = (
+        shift.signups.filter(status=SignUpStatus.SIGNED)
+        .select_related("profile")
+        .order_by("profile__number")
+    )
+    present = {
+        a.profile_id: a for a in Attendance.objects.filter(shift=shift).select_related("hour_entry")
+    }
+    url = request.build_absolute_uri(
+        reverse("volunteers:checkin", args=[shift.pk, shift.checkin_token])
+    )
+    ctx = {
+        "shift": shift,
+        "signups": [(s, present.get(s.profile_id)) for s in signups],
+        "checkin_url": url,
+        "error": error,
+    }
+    return render(request, "volunteers/shift_attendance.html", ctx, status=status)
+
+
+@login_required
+def checkin(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    """What the QR code opens: a button (POST) to check in, and again to check out. A GET
+    never acts: a link that checks people in could be triggered from anywhere."""
+    actor = request.user
+    shift = policy.get_for(actor, Shift.objects.select_related("activity"), "activity.view", pk=pk)
+    error, status = "", 200
+    if request.method == "POST":
+        try:
+            att = checkin_toggle(actor=actor, shift=shift, token=token)
+        except DomainError as e:
+            error, status = str(e.message), e.status
+        else:
+            messages.success(
+                request,
+                _("Checked out. Thank you!") if att.checked_out_at else _("Checked in. Welcome."),
+            )
+            return redirect(request.path)
+    pid = _my_profile_id(request, shift.activity.community_id)
+    mine = Attendance.objects.filter(shift=shift, profile_id=pid).first() if pid else None
+    ctx = {"shift": shift, "attendance": mine, "error": error}
+    return render(request, "volunteers/checkin.html", ctx, status=status)
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """The leader's (or the office's) verification queue."""
+    actor = request.user
+    qs = queries.verification_queue_for(actor)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    flagged = set(
+        Attendance.objects.filter(
+            hour_entry__in=[e.pk for e in page.object_list], flagged=True
+        ).values_list("hour_entry_id", flat=True)
+    )
+    ctx = {"page": page, "flagged": flagged, "disputes": queries.open_disputes_for(actor)[:20]}
+    return render(request, "volunteers/queue.html", ctx)
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300)
+
+
+@login_required
+@require_POST
+def entry_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    e = policy.get_for(
+        request.user, HourEntry.objects.select_related("profile"), "hours.verify", pk=pk
+    )
+    return run_action(
+        request, lambda: hours_verify(actor=request.user, entry=e), done=_("Hours verified."),
+        to=reverse("volunteers:queue"),
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def entry_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    e = policy.get_for(
+        request.user, HourEntry.objects.select_related("profile"), "hours.verify", pk=pk
+    )
+    reason = request.POST.get("reason", "")
+    return run_action(
+        request, lambda: hours_decline(actor=request.user, entry=e, reason=reason),
+        done=_("Hours declined."), to=reverse("volunteers:queue"),
+    )  # fmt: skip
+
+
+@login_required
+def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    team = policy.get_for(
+        actor, VolunteerTeam.objects.select_related("community"), "team.view", pk=pk
+    )
+    sees_roster = policy.can(actor, "team.roster", team)
+    roster = queries.roster(team) if sees_roster else None
+    upcoming = (
+        Activity.objects.filter(team=team, ends_at__gte=timezone.now())
+        .exclude(status=ActivityStatus.DRAFT)
+        .order_by("starts_at")[:10]
+    )
+    ctx = {
+        "team": team,
+        "roster": roster,
+        "upcoming": upcoming,
+        "leads": policy.can(actor, "team.manage", team),
+        "requests": team.members.filter(status="requested").select_related("profile")
+        if policy.can(actor, "team.manage", team)
+        else [],
+    }
+    return render(request, "volunteers/team_detail.html", ctx)
