@@ -221,6 +221,9 @@ ROUTE_PARAMS: dict[str, dict[str, object]] = {
     "volunteers:entry_verify": {"pk": "ventry"},
     "volunteers:entry_decline": {"pk": "ventry"},
     "volunteers:team_detail": {"pk": "vteam"},
+    "volunteers:certificate_request": {"pk": "vprofile"},
+    "volunteers:certificate_pdf": {"pk": "vcert"},
+    "volunteers:seal": {"code": "community"},
 }
 # Whole families whose only object parameter is ``pk`` of one kind.
 PREFIX_PK = {
@@ -242,6 +245,8 @@ PUBLIC: dict[str, str] = {
     "(checked below: no room, no requester)",
     "open311:token": "Open311 token lookup; an unknown token is an Open311 404 error",
     "deliberation:meeting_checkin": "the QR check-in token is the credential; a wrong token is 404",
+    "volunteers:certificate_verify": "the certificate's QR token is the credential; it shows no "
+    "personal data beyond the name its holder consented to show; a wrong token is 404",
 }
 PUBLIC_VALUES = {
     "fmt": "json",

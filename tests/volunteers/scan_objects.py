@@ -10,6 +10,7 @@ from django.utils import timezone
 from linli.volunteers import services
 from linli.volunteers.models import (
     Activity,
+    Certificate,
     HourEntry,
     Shift,
     SignUp,
@@ -34,7 +35,13 @@ def volunteer_objects(*, community, staff) -> dict:
         community=community, profile=profile, team=team, started_at=past,
         ended_at=past + dt.timedelta(hours=1), minutes=60, source="manual",
     )  # fmt: skip
+    cert = Certificate.objects.create(
+        community=community, number=f"SCAN-{community.pk}", profile=profile,
+        period_from=past.date(), period_to=past.date(), minutes=60, content="扫描",
+    )  # fmt: skip
     return {
+        "vprofile": profile,
+        "vcert": cert,
         "vteam": team,
         "vactivity": activity,
         "vshift": shift,

@@ -620,3 +620,58 @@ class Attendance(models.Model):
     @property
     def team(self) -> VolunteerTeam | None:
         return self.shift.activity.team
+
+
+# --- Certificates ------------------------------------------------------------------------------
+
+
+class CommunitySeal(CommunityScoped):
+    """The residents' committee's seal image, uploaded by the secretary, printed on
+    certificates (Order 67: the issuer certifies)."""
+
+    community = models.OneToOneField(
+        "registry.Community", on_delete=models.PROTECT, related_name="volunteer_seal"
+    )
+    image = models.BinaryField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("seal image")
+
+
+def _verify_token() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class Certificate(CommunityScoped):
+    """A numbered proof of service for a period: only verified hours, each traced to its
+    entries (``entries``). Issued once; never changed."""
+
+    number = models.CharField(_("certificate number"), max_length=30, unique=True)
+    profile = models.ForeignKey(
+        VolunteerProfile, on_delete=models.PROTECT, related_name="certificates"
+    )
+    period_from = models.DateField(_("from"))
+    period_to = models.DateField(_("until"))
+    minutes = models.PositiveIntegerField(_("verified minutes"))
+    content = models.CharField(_("service content"), max_length=300)
+    # The name as the holder consented to show it publicly (Art. 20), or empty.
+    public_name = models.CharField(max_length=60, blank=True)
+    entries = models.ManyToManyField(HourEntry, related_name="certificates")
+    verify_token = models.CharField(max_length=40, unique=True, default=_verify_token)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    issued_at = models.DateTimeField(default=timezone.now)
+
+    SCOPE_SELF_PATHS = {"volunteer": "profile__user_id"}
+
+    class Meta:
+        verbose_name = _("service certificate")
+        ordering = ["-issued_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.number

@@ -50,3 +50,13 @@ register_permissions(
         "signup.cancel": {*_LEAD, "self:volunteer"},
     }
 )
+
+register_permissions(
+    {
+        # Certificates: asked for by the volunteer (free, truthful: verified hours only) or
+        # issued by the office; the seal is the secretary's.
+        "certificate.issue": {*OFFICE, "self:volunteer"},
+        "certificate.view": {*OFFICE, "self:volunteer"},
+        "certificate.seal": {Role.SECRETARY},
+    }
+)

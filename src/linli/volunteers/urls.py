@@ -15,4 +15,8 @@ urlpatterns = [
     path("hours/<int:pk>/verify/", views.entry_verify, name="entry_verify"),
     path("hours/<int:pk>/decline/", views.entry_decline, name="entry_decline"),
     path("teams/<int:pk>/", views.team_detail, name="team_detail"),
+    path("profiles/<int:pk>/certificate/", views.certificate_request, name="certificate_request"),
+    path("certificates/<int:pk>/pdf/", views.certificate_pdf, name="certificate_pdf"),
+    path("certificates/verify/<str:token>/", views.certificate_verify, name="certificate_verify"),
+    path("seal/<slug:code>/", views.seal_upload, name="seal"),
 ]

@@ -306,3 +306,100 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else [],
     }
     return render(request, "volunteers/team_detail.html", ctx)
+
+
+# --- certificates ------------------------------------------------------------------------------
+
+
+class CertificateForm(forms.Form):
+    period_from = forms.DateField(
+        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    period_to = forms.DateField(
+        label=gettext_lazy("Until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+@login_required
+def certificate_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """A volunteer asks for a certificate of their own verified hours (or the office for
+    them): the form, then the PDF's page."""
+    from .models import VolunteerProfile
+    from .services.certificates import certificate_issue
+
+    actor = request.user
+    profile = policy.get_for(
+        actor, VolunteerProfile.objects.select_related("community"), "certificate.issue", pk=pk
+    )
+    form = CertificateForm(request.POST or None)
+
+    def run(d: dict[str, Any]) -> Any:
+        return certificate_issue(
+            actor=actor, profile=profile, period_from=d["period_from"], period_to=d["period_to"]
+        )
+
+    from linli.core.pages import form_page
+
+    return form_page(
+        request, form, run, template="volunteers/certificate_request.html",
+        context={"profile": profile, "certificates": profile.certificates.all()[:20]},
+        done=_("Certificate issued."),
+        to=lambda c: reverse("volunteers:certificate_pdf", args=[c.pk]),
+    )  # fmt: skip
+
+
+@login_required
+def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    from linli.core import documents
+
+    from .models import Certificate
+    from .services.certificates import certificate_pdf as render
+
+    cert = policy.get_for(
+        request.user, Certificate.objects.select_related("profile__resident", "profile__community"),
+        "certificate.view", pk=pk,
+    )  # fmt: skip
+    url = request.build_absolute_uri(
+        reverse("volunteers:certificate_verify", args=[cert.verify_token])
+    )
+    doc = render(cert, verify_url=url)
+    return documents.pdf_response(doc, f"certificate-{cert.number}.pdf")
+
+
+def certificate_verify(request: HttpRequest, token: str) -> HttpResponse:
+    """Public: anyone holding the QR code checks a certificate. Number, hours, period and
+    issuer; the name only if its holder agreed (Art. 20)."""
+    from django.http import Http404
+
+    from .models import Certificate
+
+    cert = Certificate.objects.select_related("community").filter(verify_token=token).first()
+    if cert is None:
+        raise Http404
+    return render(request, "volunteers/certificate_verify.html", {"cert": cert})
+
+
+class SealForm(forms.Form):
+    image = forms.FileField(label=gettext_lazy("Seal image (PNG or JPEG, at most 1 MB)"))
+
+
+@login_required
+def seal_upload(request: HttpRequest, code: str) -> HttpResponse:
+    from linli.core.pages import form_page
+    from linli.registry.models import Community
+
+    from .services.certificates import SEAL_MAX_BYTES
+    from .services.certificates import seal_upload as upload
+
+    community = policy.get_for(request.user, Community, "certificate.seal", code=code)
+    form = SealForm(request.POST or None, request.FILES or None)
+
+    def run(d: dict[str, Any]) -> Any:
+        f = d["image"]
+        data = f.read(SEAL_MAX_BYTES + 1)
+        return upload(actor=request.user, community=community, data=data)
+
+    return form_page(
+        request, form, run, template="volunteers/seal.html", context={"community": community},
+        done=_("Seal image saved."), to=request.path,
+    )  # fmt: skip
