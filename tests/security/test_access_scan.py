@@ -224,6 +224,11 @@ ROUTE_PARAMS: dict[str, dict[str, object]] = {
     "volunteers:certificate_request": {"pk": "vprofile"},
     "volunteers:certificate_pdf": {"pk": "vcert"},
     "volunteers:seal": {"code": "community"},
+    "volunteers:patrol_start": {"pk": "vroute"},
+    "volunteers:patrol_detail": {"pk": "vpatrol"},
+    "volunteers:patrol_pass": {"pk": "vpatrol"},
+    "volunteers:patrol_end": {"pk": "vpatrol"},
+    "volunteers:finding_decide": {"pk": "vfinding"},
 }
 # Whole families whose only object parameter is ``pk`` of one kind.
 PREFIX_PK = {

@@ -11,7 +11,10 @@ from linli.volunteers import services
 from linli.volunteers.models import (
     Activity,
     Certificate,
+    Finding,
     HourEntry,
+    Patrol,
+    PatrolRoute,
     Shift,
     SignUp,
     VolunteerTeam,
@@ -39,7 +42,15 @@ def volunteer_objects(*, community, staff) -> dict:
         community=community, number=f"SCAN-{community.pk}", profile=profile,
         period_from=past.date(), period_to=past.date(), minutes=60, content="扫描",
     )  # fmt: skip
+    route = PatrolRoute.objects.create(community=community, team=team, name="扫描路线")
+    patrol = Patrol.objects.create(
+        community=community, route=route, team=team, profile=profile, started_at=past
+    )
+    finding = Finding.objects.create(patrol=patrol, kind="hazard", place="东门", description="x")
     return {
+        "vroute": route,
+        "vpatrol": patrol,
+        "vfinding": finding,
         "vprofile": profile,
         "vcert": cert,
         "vteam": team,

@@ -675,3 +675,180 @@ class Certificate(CommunityScoped):
 
     def __str__(self) -> str:
         return self.number
+
+
+# --- Safety patrols and civility persuasion ---------------------------------------------------
+
+
+class PatrolRoute(CommunityScoped):
+    team = models.ForeignKey(VolunteerTeam, on_delete=models.PROTECT, related_name="routes")
+    name = models.CharField(_("route"), max_length=100)
+    active = models.BooleanField(default=True)
+
+    SCOPE_PATHS = COMMUNITY_WIDE
+    SCOPE_SELF_PATHS = {
+        "team_leader": (
+            "team__members__user_id",
+            {"team__members__role__in": LEADING_ROLES, "team__members__status": "active"},
+        ),
+        "team_member": ("team__members__user_id", {"team__members__status": "active"}),
+    }
+
+    class Meta:
+        verbose_name = _("patrol route")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Checkpoint(models.Model):
+    route = models.ForeignKey(PatrolRoute, on_delete=models.CASCADE, related_name="checkpoints")
+    name = models.CharField(_("checkpoint"), max_length=100)
+    order = models.PositiveSmallIntegerField(default=0)
+    # The secret of the checkpoint's printed QR sticker.
+    token = models.CharField(max_length=32, default=_token, editable=False)
+
+    class Meta:
+        ordering = ["route_id", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PatrolStatus(models.TextChoices):
+    ON_PATROL = "on_patrol", _("On patrol")
+    ENDED = "ended", _("Ended")
+
+
+PATROL_FLOW = Workflow(
+    "patrol",
+    [
+        Transition(
+            "end", {PatrolStatus.ON_PATROL}, PatrolStatus.ENDED, "patrol.ended", _("End the patrol")
+        )
+    ],
+    noun=_("The patrol"),
+)
+
+
+class Patrol(CommunityScoped):
+    """One walk of a route by one volunteer: started, checkpoints passed, findings, ended."""
+
+    route = models.ForeignKey(PatrolRoute, on_delete=models.PROTECT, related_name="patrols")
+    team = models.ForeignKey(VolunteerTeam, on_delete=models.PROTECT, related_name="patrols")
+    profile = models.ForeignKey(VolunteerProfile, on_delete=models.PROTECT, related_name="patrols")
+    started_at = models.DateTimeField(_("started"))
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=PatrolStatus.choices, default=PatrolStatus.ON_PATROL
+    )
+    version = models.PositiveIntegerField(default=0)
+    hour_entry = models.ForeignKey(
+        HourEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    SCOPE_SELF_PATHS = {
+        "patroller": "profile__user_id",
+        "team_leader": (
+            "team__members__user_id",
+            {"team__members__role__in": LEADING_ROLES, "team__members__status": "active"},
+        ),
+    }
+
+    class Meta:
+        verbose_name = _("patrol")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.route_id}@{self.started_at:%Y-%m-%d}"
+
+
+class CheckpointPass(models.Model):
+    patrol = models.ForeignKey(Patrol, on_delete=models.CASCADE, related_name="passes")
+    checkpoint = models.ForeignKey(Checkpoint, on_delete=models.PROTECT, related_name="+")
+    passed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["patrol", "checkpoint"], name="checkpoint_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patrol_id}:{self.checkpoint_id}"
+
+
+class FindingKind(models.TextChoices):
+    HAZARD = "hazard", _("Safety hazard")
+    DAMAGE = "damage", _("Damaged facility")
+    PARKING = "parking", _("Parking")
+    FIRE_PASSAGE = "fire_passage", _("Fire passage blocked")
+    DISPUTE = "dispute", _("Dispute")
+    OPINION = "opinion", _("Residents' opinion")
+
+
+class FindingOutcome(models.TextChoices):
+    OPEN = "open", _("Not yet decided")
+    REQUEST = "request", _("Became a request")
+    TOPIC = "topic", _("Became a topic")
+    NO_ACTION = "no_action", _("No action")
+
+
+FINDING_FLOW = Workflow(
+    "finding",
+    [
+        Transition("to_request", {FindingOutcome.OPEN}, FindingOutcome.REQUEST,
+                   "finding.became_request", _("Make it a request")),
+        Transition("to_topic", {FindingOutcome.OPEN}, FindingOutcome.TOPIC,
+                   "finding.became_topic", _("Make it a topic")),
+        Transition("no_action", {FindingOutcome.OPEN}, FindingOutcome.NO_ACTION,
+                   "finding.no_action", _("No action")),
+    ],
+    status_field="outcome",
+    noun=_("The finding"),
+)  # fmt: skip
+
+
+class Finding(models.Model):
+    patrol = models.ForeignKey(Patrol, on_delete=models.CASCADE, related_name="findings")
+    kind = models.CharField(_("kind"), max_length=14, choices=FindingKind.choices)
+    place = models.CharField(_("place"), max_length=120)
+    building = models.ForeignKey(
+        "registry.Building", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    description = models.CharField(_("what was found"), max_length=1000)
+    photo = models.FileField(upload_to="patrol/%Y/%m/", blank=True)
+    found_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(
+        max_length=10, choices=FindingOutcome.choices, default=FindingOutcome.OPEN
+    )
+    version = models.PositiveIntegerField(default=0)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    topic = models.ForeignKey(
+        "deliberation.Topic", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    no_action_reason = models.CharField(_("why no action"), max_length=300, blank=True)
+
+    SCOPE_PATHS = {
+        "street": "patrol__community__street_office_id",
+        "community": "patrol__community_id",
+    }
+    SCOPE_SELF_PATHS = {
+        "patroller": "patrol__profile__user_id",
+        "team_leader": (
+            "patrol__team__members__user_id",
+            {
+                "patrol__team__members__role__in": LEADING_ROLES,
+                "patrol__team__members__status": "active",
+            },
+        ),
+    }
+
+    class Meta:
+        verbose_name = _("patrol finding")
+        ordering = ["found_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.place}"

@@ -60,3 +60,14 @@ register_permissions(
         "certificate.seal": {Role.SECRETARY},
     }
 )
+
+register_permissions(
+    {
+        # Patrols: walked by the team's members; what becomes of a finding is the team
+        # leader's or the office's call.
+        "patrol.view": {*_LEAD, "self:team_member", "self:patroller"},
+        "patrol.walk": {*OFFICE, "self:team_member", "self:team_leader", "self:patroller"},
+        "patrol.routes": _LEAD,
+        "finding.decide": _LEAD,
+    }
+)

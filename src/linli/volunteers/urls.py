@@ -19,4 +19,9 @@ urlpatterns = [
     path("certificates/<int:pk>/pdf/", views.certificate_pdf, name="certificate_pdf"),
     path("certificates/verify/<str:token>/", views.certificate_verify, name="certificate_verify"),
     path("seal/<slug:code>/", views.seal_upload, name="seal"),
+    path("routes/<int:pk>/start/", views.patrol_start_view, name="patrol_start"),
+    path("patrols/<int:pk>/", views.patrol_detail, name="patrol_detail"),
+    path("patrols/<int:pk>/pass/", views.patrol_pass, name="patrol_pass"),
+    path("patrols/<int:pk>/end/", views.patrol_end_view, name="patrol_end"),
+    path("findings/<int:pk>/decide/", views.finding_decide, name="finding_decide"),
 ]

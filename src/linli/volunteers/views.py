@@ -298,6 +298,10 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     ctx = {
         "team": team,
+        "routes": team.routes.filter(active=True) if policy.can(actor, "team.roster", team) else [],
+        "patrols": team.patrols.select_related("route", "profile")[:10]
+        if policy.can(actor, "team.roster", team)
+        else [],
         "roster": roster,
         "upcoming": upcoming,
         "leads": policy.can(actor, "team.manage", team),
@@ -403,3 +407,159 @@ def seal_upload(request: HttpRequest, code: str) -> HttpResponse:
         request, form, run, template="volunteers/seal.html", context={"community": community},
         done=_("Seal image saved."), to=request.path,
     )  # fmt: skip
+
+
+# --- patrols -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def patrol_start_view(request: HttpRequest, pk: int) -> HttpResponse:
+    from .models import PatrolRoute
+    from .services.patrols import patrol_start
+
+    route = policy.get_for(
+        request.user, PatrolRoute.objects.select_related("community"), "patrol.walk", pk=pk
+    )
+    return run_action(
+        request, lambda: patrol_start(actor=request.user, route=route), done=_("Patrol started."),
+        to=lambda p: reverse("volunteers:patrol_detail", args=[p.pk]) if p else reverse(
+            "volunteers:team_detail", args=[route.team_id]),
+    )  # fmt: skip
+
+
+class FindingForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=[])
+    place = forms.CharField(label=gettext_lazy("Place"), max_length=120)
+    description = forms.CharField(
+        label=gettext_lazy("What was found"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    photo = forms.FileField(label=gettext_lazy("Photo"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from .models import FindingKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = FindingKind.choices  # type: ignore[attr-defined]
+
+
+@login_required
+def patrol_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The patrol log on a phone: checkpoints to tick, findings to record, the end; and for
+    the team's leader, what becomes of each finding."""
+    from linli.tickets.models import Category
+
+    from .models import Patrol
+    from .services.patrols import finding_add
+
+    actor = request.user
+    patrol = policy.get_for(
+        actor, Patrol.objects.select_related("route", "team", "profile"), "patrol.view", pk=pk
+    )
+    form = FindingForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        policy.authorize(actor, "patrol.walk", patrol)
+
+        def run(d: dict[str, Any]) -> Any:
+            return finding_add(
+                actor=actor, patrol=patrol, kind=d["kind"], place=d["place"],
+                description=d["description"], photo=d.get("photo"),
+            )  # fmt: skip
+
+        from linli.core.pages import form_page
+
+        return form_page(
+            request, form, run, template="volunteers/patrol.html",
+            context=_patrol_ctx(actor, patrol), done=_("Finding recorded."), to=request.path,
+        )  # fmt: skip
+    ctx = {"form": form, **_patrol_ctx(actor, patrol)}
+    ctx["categories"] = (
+        Category.objects.filter(community_id=patrol.community_id, active=True).order_by("name")
+        if ctx["decides"]
+        else []
+    )
+    return render(request, "volunteers/patrol.html", ctx)
+
+
+def _patrol_ctx(actor: Any, patrol: Any) -> dict[str, Any]:
+    passed = set(patrol.passes.values_list("checkpoint_id", flat=True))
+    return {
+        "patrol": patrol,
+        "checkpoints": [(c, c.pk in passed) for c in patrol.route.checkpoints.all()],
+        "findings": patrol.findings.select_related("ticket", "topic"),
+        "walks": policy.can(actor, "patrol.walk", patrol) and patrol.status == "on_patrol",
+        # Deciding a finding is the team leader's or the office's (finding.decide; the same
+        # people as team.manage on the patrol's team).
+        "decides": policy.can(actor, "team.manage", patrol.team),
+    }
+
+
+@login_required
+@require_POST
+def patrol_pass(request: HttpRequest, pk: int) -> HttpResponse:
+    from .models import Checkpoint, Patrol
+    from .services.patrols import checkpoint_pass
+
+    patrol = policy.get_for(request.user, Patrol, "patrol.walk", pk=pk)
+    cp = Checkpoint.objects.filter(
+        route_id=patrol.route_id, pk=request.POST.get("checkpoint") or 0
+    ).first()
+    to = reverse("volunteers:patrol_detail", args=[patrol.pk])
+    if cp is None:
+        messages.error(request, _("Choose a checkpoint of this route."))
+        return redirect(to)
+    return run_action(
+        request, lambda: checkpoint_pass(actor=request.user, patrol=patrol, checkpoint=cp), to=to
+    )
+
+
+@login_required
+@require_POST
+def patrol_end_view(request: HttpRequest, pk: int) -> HttpResponse:
+    from .models import Patrol
+    from .services.patrols import patrol_end
+
+    patrol = policy.get_for(
+        request.user, Patrol.objects.select_related("route"), "patrol.walk", pk=pk
+    )
+    return run_action(
+        request, lambda: patrol_end(actor=request.user, patrol=patrol), done=_("Patrol ended."),
+        to=reverse("volunteers:patrol_detail", args=[patrol.pk]),
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def finding_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    from linli.tickets.models import Category
+
+    from .models import Finding
+    from .services.patrols import finding_no_action, finding_to_request, finding_to_topic
+
+    actor = request.user
+    f = policy.get_for(
+        actor,
+        Finding.objects.select_related("patrol__team", "patrol__community"),
+        "finding.decide",
+        pk=pk,
+    )
+    to = reverse("volunteers:patrol_detail", args=[f.patrol_id])
+    what = request.POST.get("outcome")
+
+    def run() -> Any:
+        if what == "request":
+            cat = Category.objects.filter(
+                community_id=f.patrol.community_id, pk=request.POST.get("category") or 0
+            ).first()
+            if cat is None:
+                raise DomainError(_("Choose the kind of request."), field="category")
+            return finding_to_request(actor=actor, finding=f, category=cat)
+        if what == "topic":
+            return finding_to_topic(actor=actor, finding=f)
+        if what == "no_action":
+            return finding_no_action(actor=actor, finding=f, reason=request.POST.get("reason", ""))
+        raise DomainError(_("Choose what becomes of the finding."))
+
+    return run_action(request, run, done=_("Done."), to=to)
