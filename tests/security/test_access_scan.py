@@ -229,6 +229,7 @@ ROUTE_PARAMS: dict[str, dict[str, object]] = {
     "volunteers:patrol_pass": {"pk": "vpatrol"},
     "volunteers:patrol_end": {"pk": "vpatrol"},
     "volunteers:finding_decide": {"pk": "vfinding"},
+    "volunteers:office": {"code": "community"},
 }
 # Whole families whose only object parameter is ``pk`` of one kind.
 PREFIX_PK = {
@@ -238,7 +239,14 @@ PREFIX_PK = {
     "deliberation:opinion_": "forum",
     "deliberation:vote_": "vote",
 }
-API_PARAM_KIND = {"ticket_id": "ticket", "household_id": "household"}
+API_PARAM_KIND = {
+    "ticket_id": "ticket",
+    "household_id": "household",
+    # volunteers
+    "activity_id": "vactivity",
+    "shift_id": "vshift",
+    "signup_id": "vsignup",
+}
 
 # Routes that answer anyone by design, with the reason. They are still requested (never a 500).
 PUBLIC: dict[str, str] = {
@@ -252,6 +260,7 @@ PUBLIC: dict[str, str] = {
     "deliberation:meeting_checkin": "the QR check-in token is the credential; a wrong token is 404",
     "volunteers:certificate_verify": "the certificate's QR token is the credential; it shows no "
     "personal data beyond the name its holder consented to show; a wrong token is 404",
+    "volunteers:public": "a community's public activities: no names but those consented to",
 }
 PUBLIC_VALUES = {
     "fmt": "json",

@@ -52,3 +52,6 @@ api.add_router("/registry/", registry_router)
 from linli.tickets.api import router as tickets_router  # noqa: E402
 
 api.add_router("/tickets/", tickets_router)
+from linli.volunteers.api import router as volunteers_router  # noqa: E402
+
+api.add_router("/volunteers/", volunteers_router)

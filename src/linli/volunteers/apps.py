@@ -10,7 +10,7 @@ class VolunteersConfig(AppConfig):
     def ready(self) -> None:
         from linli.core.events import register_verbs
 
-        from . import roles  # noqa: F401  (registers the app's permissions)
+        from . import home, roles  # noqa: F401  (registers the app's permissions)
         from .models import (
             ACTIVITY_FLOW,
             DISPUTE_FLOW,
@@ -29,3 +29,4 @@ class VolunteersConfig(AppConfig):
             FINDING_FLOW,
         ):
             register_verbs(flow.verbs())
+        home.register()

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -563,3 +564,82 @@ def finding_decide(request: HttpRequest, pk: int) -> HttpResponse:
         raise DomainError(_("Choose what becomes of the finding."))
 
     return run_action(request, run, done=_("Done."), to=to)
+
+
+# --- the office's overview, the public activities page -----------------------------------------
+
+
+@login_required
+def office(request: HttpRequest, code: str) -> HttpResponseBase:
+    """Teams, verified hours per team and month, activities this month; the hours as Excel."""
+    from linli.core.exports import Column, Format, ListExport
+    from linli.registry.models import Community
+
+    actor = request.user
+    community = policy.get_for(actor, Community, "hours.overview", code=code)
+    year = int(request.GET.get("year") or timezone.localdate().year)
+    if request.GET.get("format") in ("xlsx", "csv"):
+        rows = queries.hours_totals(community=community, year=year, by="volunteer")
+
+        def lines() -> Any:
+            for r in rows:
+                yield [r["label"], r["name"], round(r["minutes"] / 60, 2), r["minutes"]]
+
+        export = ListExport(
+            [
+                Column(_("Volunteer number")),
+                Column(_("Name")),
+                Column(_("Verified hours"), kind="number"),
+                Column(_("Minutes"), kind="number"),
+            ],
+            lines(),
+            title=_("Service hours"),
+            filename=f"volunteer-hours-{community.code}-{year}",
+        )
+        fmt: Format = "csv" if request.GET["format"] == "csv" else "xlsx"
+        return export.response(fmt)
+    today = timezone.localdate()
+    ctx = {
+        "community": community,
+        "year": year,
+        "teams": queries.teams_for(actor, community),
+        "by_team": queries.hours_totals(community=community, year=year, by="team"),
+        "by_month": queries.hours_totals(community=community, year=year, by="month"),
+        "activities": Activity.objects.filter(
+            community=community, starts_at__year=today.year, starts_at__month=today.month
+        )
+        .exclude(status=ActivityStatus.DRAFT)
+        .select_related("team")
+        .order_by("starts_at")[:50],
+    }
+    return render(request, "volunteers/office.html", ctx)
+
+
+def public_activities(request: HttpRequest, code: str) -> HttpResponse:
+    """Public: a community's coming activities, places left, and the names of volunteers who
+    agreed to be named (Art. 20) — nobody else's."""
+    from django.http import Http404
+
+    from linli.registry.models import Community
+
+    community = Community.objects.filter(code=code).first()
+    if community is None:
+        raise Http404
+    now = timezone.now()
+    acts = list(
+        Activity.objects.filter(
+            community=community, status=ActivityStatus.PUBLISHED, ends_at__gte=now
+        )
+        .select_related("team")
+        .annotate(
+            n_signed=Count("shifts__signups", filter=Q(shifts__signups__status=SignUpStatus.SIGNED))
+        )
+        .order_by("starts_at")[:30]
+    )
+    named: dict[int, list[str]] = {}
+    for aid, name in SignUp.objects.filter(
+        shift__activity__in=acts, status=SignUpStatus.SIGNED, profile__public_name_consent=True
+    ).values_list("shift__activity_id", "profile__name"):
+        named.setdefault(aid, []).append(name)
+    rows = [(a, sorted(set(named.get(a.pk, [])))) for a in acts]
+    return render(request, "volunteers/public.html", {"community": community, "rows": rows})

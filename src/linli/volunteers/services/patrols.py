@@ -168,7 +168,11 @@ def finding_to_request(*, actor: Actor, finding: Finding, category: Any) -> Find
     photos = []
     if finding.photo:
         finding.photo.open("rb")
-        photos = [ContentFile(finding.photo.read(), name=(finding.photo.name or "finding.jpg").rsplit("/", 1)[-1])]
+        photos = [
+            ContentFile(
+                finding.photo.read(), name=(finding.photo.name or "finding.jpg").rsplit("/", 1)[-1]
+            )
+        ]
         finding.photo.close()
     with transaction.atomic():
         ticket = ticket_intake(
