@@ -171,3 +171,15 @@ def test_patrol_pages_on_a_phone(teams, as_user):
         .status_code
         == 404
     )
+
+
+def test_an_opinion_joins_a_topic_already_raised(teams, walk):
+    from linli.deliberation.models import Topic
+
+    route, patrol = walk
+    topic = Topic.objects.create(community=teams.world.xincun, title="夜间照明", source="staff")
+    f = finding_add(actor=teams.member, patrol=patrol, kind="opinion", place="东门",
+                    description="居民建议加装路灯")  # fmt: skip
+    finding_to_topic(actor=teams.team_leader, finding=f, topic=topic)
+    f.refresh_from_db()
+    assert f.topic_id == topic.pk and Topic.objects.count() == 1

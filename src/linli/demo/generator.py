@@ -918,6 +918,7 @@ def build_demo(seed: int = SEED) -> DemoPlan:
     from . import deliberation  # topics, meetings, surveys, a forum and votes (民事民议)
 
     deliberation.build_demo_deliberation(plan, users)
+    volunteers.build_demo_volunteers(plan, users)  # a year of activities, patrols and hours
     return plan
 
 

@@ -191,19 +191,25 @@ def finding_to_request(*, actor: Actor, finding: Finding, category: Any) -> Find
     return finding
 
 
-def finding_to_topic(*, actor: Actor, finding: Finding) -> Finding:
-    """A residents' opinion becomes a topic for deliberation."""
+def finding_to_topic(*, actor: Actor, finding: Finding, topic: Any = None) -> Finding:
+    """A residents' opinion becomes a topic for deliberation — a new one, or ``topic``: one
+    already raised about the same thing (the finding is then one more voice for it)."""
     from linli.deliberation.services import topic_raise
 
     authorize(actor, "finding.decide", finding)
     FINDING_FLOW.check(finding, "to_topic")
     patrol = finding.patrol
+    if topic is not None:
+        authorize(actor, "topic.view", topic)
+        if topic.community_id != patrol.community_id:
+            raise PatrolError(_("This topic belongs to another community."), field="topic")
     with transaction.atomic():
-        topic = topic_raise(
-            actor=actor, community=patrol.community,
-            title=f"{finding.get_kind_display()}：{finding.place}"[:120],
-            description=finding.description, building=finding.building,
-        )  # fmt: skip
+        if topic is None:
+            topic = topic_raise(
+                actor=actor, community=patrol.community,
+                title=f"{finding.get_kind_display()}：{finding.place}"[:120],
+                description=finding.description, building=finding.building,
+            )  # fmt: skip
         finding.topic = topic
         FINDING_FLOW.apply(finding, "to_topic", actor=actor, fields=["topic"],
                            data={"topic": topic.pk}, parent=patrol)  # fmt: skip
