@@ -277,8 +277,9 @@ def build_demo_volunteers(plan: Any, users: dict[str, Any], now: Any = None) -> 
 
     recent = patrols[-len(FINDINGS) :]
     for walk, (kind, place, text, outcome) in zip(recent, FINDINGS, strict=True):
-        # The leader decides the day after, as if it were then (the request's timeline).
-        with _events_on_clock(), _at((walk.ended_at or walk.started_at) + dt.timedelta(days=1)):
+        # The leader goes through the recent findings today (one clock for the request and
+        # its first event; a request still within its deadlines).
+        with _events_on_clock(), _at(now):
             _decide(walk, kind, place, text, outcome)
 
     # The seal, a dispute, and two certificates.
