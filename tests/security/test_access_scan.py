@@ -266,6 +266,7 @@ PUBLIC_VALUES = {
     "fmt": "json",
     "service_code": "xincun.scan",
     "token": "not-a-real-token",
+    "code": "xincun",  # volunteers:public (a community's public activities)
 }
 
 # Where the outsider may get 403 rather than 404, and why.
