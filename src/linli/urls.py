@@ -11,6 +11,7 @@ urlpatterns = [
     path("deliberation/", include("linli.deliberation.urls")),
     path("mediation/", include("linli.mediation.urls")),
     path("care/", include("linli.care.urls")),
+    path("volunteers/", include("linli.volunteers.urls")),
     path("open311/v2/", include("linli.tickets.open311_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

@@ -248,6 +248,24 @@ ROUTE_PARAMS: dict[str, dict[str, object]] = {
             "help_new",
         )
     },
+    # volunteers (objects: tests/volunteers/scan_objects.py)
+    "volunteers:activity_detail": {"pk": "vactivity"},
+    "volunteers:signup": {"pk": "vshift"},
+    "volunteers:shift_attendance": {"pk": "vshift"},
+    "volunteers:checkin": {"pk": "vshift", "token": ("literal", "not-a-real-token")},
+    "volunteers:signup_cancel": {"pk": "vsignup"},
+    "volunteers:entry_verify": {"pk": "ventry"},
+    "volunteers:entry_decline": {"pk": "ventry"},
+    "volunteers:team_detail": {"pk": "vteam"},
+    "volunteers:certificate_request": {"pk": "vprofile"},
+    "volunteers:certificate_pdf": {"pk": "vcert"},
+    "volunteers:seal": {"code": "community"},
+    "volunteers:patrol_start": {"pk": "vroute"},
+    "volunteers:patrol_detail": {"pk": "vpatrol"},
+    "volunteers:patrol_pass": {"pk": "vpatrol"},
+    "volunteers:patrol_end": {"pk": "vpatrol"},
+    "volunteers:finding_decide": {"pk": "vfinding"},
+    "volunteers:office": {"code": "community"},
 }
 # Whole families whose only object parameter is ``pk`` of one kind.
 PREFIX_PK = {
@@ -258,7 +276,15 @@ PREFIX_PK = {
     "deliberation:vote_": "vote",
     "mediation:": "mediation_case",
 }
-API_PARAM_KIND = {"ticket_id": "ticket", "household_id": "household", "person_id": "careperson"}
+API_PARAM_KIND = {
+    "ticket_id": "ticket",
+    "household_id": "household",
+    "person_id": "careperson",
+    # volunteers
+    "activity_id": "vactivity",
+    "shift_id": "vshift",
+    "signup_id": "vsignup",
+}
 
 # Routes that answer anyone by design, with the reason. They are still requested (never a 500).
 PUBLIC: dict[str, str] = {
@@ -270,11 +296,15 @@ PUBLIC: dict[str, str] = {
     "(checked below: no room, no requester)",
     "open311:token": "Open311 token lookup; an unknown token is an Open311 404 error",
     "deliberation:meeting_checkin": "the QR check-in token is the credential; a wrong token is 404",
+    "volunteers:certificate_verify": "the certificate's QR token is the credential; it shows no "
+    "personal data beyond the name its holder consented to show; a wrong token is 404",
+    "volunteers:public": "a community's public activities: no names but those consented to",
 }
 PUBLIC_VALUES = {
     "fmt": "json",
     "service_code": "xincun.scan",
     "token": "not-a-real-token",
+    "code": "xincun",  # volunteers:public (a community's public activities)
 }
 
 # Where the outsider may get 403 rather than 404, and why.
@@ -428,6 +458,9 @@ def _objects(*, community, building, household, resident, requester, staff) -> d
         dispute_type="noise",
         facts="扫描用",
     )
+    from tests.volunteers.scan_objects import volunteer_objects  # volunteers
+
+    o.update(volunteer_objects(community=community, staff=staff))
     return o
 
 

@@ -55,3 +55,6 @@ api.add_router("/tickets/", tickets_router)
 from linli.care.api import router as care_router  # noqa: E402
 
 api.add_router("/care/", care_router)
+from linli.volunteers.api import router as volunteers_router  # noqa: E402
+
+api.add_router("/volunteers/", volunteers_router)

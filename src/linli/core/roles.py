@@ -79,7 +79,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # household's home and words).
     "ticket.view_details": frozenset(_BROWSERS | _SELF_OWNERS),
     "ticket.submit": frozenset({_R.RESIDENT}),  # for oneself, on the web
-    "ticket.intake": frozenset(_EDITORS),  # for someone who phoned, walked in, was met
+    # For someone who phoned, walked in, was met — and a patrol team leader making a finding a
+    # request (volunteers/services/patrols.py).
+    "ticket.intake": frozenset({*_EDITORS, _R.TEAM_LEADER}),
     "ticket.queue": frozenset(_BROWSERS),
     "ticket.accept": frozenset(_OFFICE),
     "ticket.assign": frozenset(_OFFICE),

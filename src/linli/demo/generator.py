@@ -927,6 +927,7 @@ def build_demo(seed: int = SEED) -> DemoPlan:
     from . import care  # a year of care visits, a cold wave, love lunches (关爱)
 
     care.build_demo_care(plan, users)
+    volunteers.build_demo_volunteers(plan, users)  # a year of activities, patrols and hours
     return plan
 
 

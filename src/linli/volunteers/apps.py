@@ -10,8 +10,23 @@ class VolunteersConfig(AppConfig):
     def ready(self) -> None:
         from linli.core.events import register_verbs
 
-        from . import roles  # noqa: F401  (registers the app's permissions)
-        from .models import DISPUTE_FLOW, HOUR_FLOW, MEMBER_FLOW
+        from . import home, roles  # noqa: F401  (registers the app's permissions)
+        from .models import (
+            ACTIVITY_FLOW,
+            DISPUTE_FLOW,
+            FINDING_FLOW,
+            HOUR_FLOW,
+            MEMBER_FLOW,
+            PATROL_FLOW,
+        )
 
-        for flow in (MEMBER_FLOW, HOUR_FLOW, DISPUTE_FLOW):
+        for flow in (
+            MEMBER_FLOW,
+            HOUR_FLOW,
+            DISPUTE_FLOW,
+            ACTIVITY_FLOW,
+            PATROL_FLOW,
+            FINDING_FLOW,
+        ):
             register_verbs(flow.verbs())
+        home.register()

@@ -8,6 +8,8 @@ dispute by the volunteer and its outcome are rows of their own.
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -406,3 +408,447 @@ class HourDispute(CommunityScoped):
                 fields=["entry"], condition=Q(status="open"), name="hour_dispute_one_open"
             )
         ]
+
+
+# --- Activities, shifts and sign-ups ---------------------------------------------------------
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class Audience(models.TextChoices):
+    TEAM = "team", _("The team's members")
+    VOLUNTEERS = "volunteers", _("Any volunteer of the community")
+    RESIDENTS = "residents", _("Any resident")
+
+
+class ActivityStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Open for sign-up")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+ACTIVITY_FLOW = Workflow(
+    "activity",
+    [
+        Transition(
+            "publish", {ActivityStatus.DRAFT}, ActivityStatus.PUBLISHED, "activity.published",
+            _("Publish"),
+        ),
+        Transition(
+            "cancel", {ActivityStatus.DRAFT, ActivityStatus.PUBLISHED}, ActivityStatus.CANCELLED,
+            "activity.cancelled", _("Cancel the activity"),
+        ),
+    ],
+    noun=_("The activity"),
+)  # fmt: skip
+
+
+class Activity(CommunityScoped):
+    """A one-off activity, or one of a series (``series``: the first of them), of a team or
+    of the whole community, in shifts with a number of places."""
+
+    team = models.ForeignKey(
+        VolunteerTeam, null=True, blank=True, on_delete=models.PROTECT, related_name="activities"
+    )
+    title = models.CharField(_("title"), max_length=120)
+    template = models.CharField(_("template"), max_length=20, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    place = models.CharField(_("place"), max_length=120, blank=True)
+    bring = models.CharField(_("what to bring"), max_length=200, blank=True)
+    audience = models.CharField(
+        _("who may sign up"), max_length=12, choices=Audience.choices, default=Audience.TEAM
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ActivityStatus.choices, default=ActivityStatus.DRAFT
+    )
+    version = models.PositiveIntegerField(default=0)
+    series = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="repeats"
+    )
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    SCOPE_PATHS = COMMUNITY_WIDE
+    SCOPE_SELF_PATHS = {
+        "team_leader": (
+            "team__members__user_id",
+            {"team__members__role__in": LEADING_ROLES, "team__members__status": "active"},
+        ),
+    }
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["community", "starts_at"], name="activity_comm_start")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Shift(models.Model):
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="shifts")
+    label = models.CharField(_("shift"), max_length=60, blank=True)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    places = models.PositiveIntegerField(_("places"))
+    # Limits a volunteer must not have to take this shift (Art. 15: heavy, night …).
+    demands = models.JSONField(_("demands"), default=list, blank=True)
+    # The secret in the check-in QR code shown by the leader at the venue.
+    checkin_token = models.CharField(max_length=32, default=_token, editable=False)
+
+    SCOPE_PATHS = {
+        "street": "activity__community__street_office_id",
+        "community": "activity__community_id",
+        "grid": "activity__community__grids__id",
+        "building": "activity__community__buildings__id",
+        "household": "activity__community__households__id",
+    }
+
+    class Meta:
+        verbose_name = _("shift")
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="shift_span"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label or f"{self.activity_id}"
+
+    @property
+    def team(self) -> VolunteerTeam | None:
+        return self.activity.team
+
+
+class SignUpStatus(models.TextChoices):
+    SIGNED = "signed", _("Signed up")
+    WAITING = "waiting", _("On the waiting list")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class SignUp(models.Model):
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="signups")
+    profile = models.ForeignKey(VolunteerProfile, on_delete=models.PROTECT, related_name="signups")
+    status = models.CharField(_("status"), max_length=10, choices=SignUpStatus.choices)
+    # A team leader who signed up an elder without a phone.
+    proxy_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    SCOPE_PATHS = {
+        "street": "shift__activity__community__street_office_id",
+        "community": "shift__activity__community_id",
+    }
+    SCOPE_SELF_PATHS = {
+        "volunteer": "profile__user_id",
+        "team_leader": (
+            "shift__activity__team__members__user_id",
+            {
+                "shift__activity__team__members__role__in": LEADING_ROLES,
+                "shift__activity__team__members__status": "active",
+            },
+        ),
+    }
+
+    class Meta:
+        verbose_name = _("sign-up")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shift", "profile"],
+                condition=Q(status__in=["signed", "waiting"]),
+                name="signup_current",
+            )
+        ]
+        indexes = [models.Index(fields=["shift", "status"], name="signup_shift_status")]
+
+    def __str__(self) -> str:
+        return f"{self.shift_id}:{self.profile_id}:{self.status}"
+
+
+class Attendance(models.Model):
+    """Who was there: checked in and out by QR, or marked by the leader; a walk-in may exceed
+    the places. One per person and shift; ``flagged`` when the system closed it at the
+    shift's end (never checked out) or a leader corrected it."""
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="attendances")
+    profile = models.ForeignKey(
+        VolunteerProfile, on_delete=models.PROTECT, related_name="attendances"
+    )
+    checked_in_at = models.DateTimeField(_("checked in"))
+    checked_out_at = models.DateTimeField(_("checked out"), null=True, blank=True)
+    walk_in = models.BooleanField(_("walk-in"), default=False)
+    by_leader = models.BooleanField(_("marked by the leader"), default=False)
+    flagged = models.BooleanField(_("for the leader to check"), default=False)
+    hour_entry = models.ForeignKey(
+        HourEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    SCOPE_PATHS = {
+        "street": "shift__activity__community__street_office_id",
+        "community": "shift__activity__community_id",
+    }
+    SCOPE_SELF_PATHS = {
+        "volunteer": "profile__user_id",
+        "team_leader": (
+            "shift__activity__team__members__user_id",
+            {
+                "shift__activity__team__members__role__in": LEADING_ROLES,
+                "shift__activity__team__members__status": "active",
+            },
+        ),
+    }
+
+    class Meta:
+        verbose_name = _("attendance")
+        ordering = ["checked_in_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["shift", "profile"], name="attendance_once")]
+
+    def __str__(self) -> str:
+        return f"{self.shift_id}:{self.profile_id}"
+
+    @property
+    def team(self) -> VolunteerTeam | None:
+        return self.shift.activity.team
+
+
+# --- Certificates ------------------------------------------------------------------------------
+
+
+class CommunitySeal(CommunityScoped):
+    """The residents' committee's seal image, uploaded by the secretary, printed on
+    certificates (Order 67: the issuer certifies)."""
+
+    community = models.OneToOneField(
+        "registry.Community", on_delete=models.PROTECT, related_name="volunteer_seal"
+    )
+    image = models.BinaryField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("seal image")
+
+
+def _verify_token() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class Certificate(CommunityScoped):
+    """A numbered proof of service for a period: only verified hours, each traced to its
+    entries (``entries``). Issued once; never changed."""
+
+    number = models.CharField(_("certificate number"), max_length=30, unique=True)
+    profile = models.ForeignKey(
+        VolunteerProfile, on_delete=models.PROTECT, related_name="certificates"
+    )
+    period_from = models.DateField(_("from"))
+    period_to = models.DateField(_("until"))
+    minutes = models.PositiveIntegerField(_("verified minutes"))
+    content = models.CharField(_("service content"), max_length=300)
+    # The name as the holder consented to show it publicly (Art. 20), or empty.
+    public_name = models.CharField(max_length=60, blank=True)
+    entries = models.ManyToManyField(HourEntry, related_name="certificates")
+    verify_token = models.CharField(max_length=40, unique=True, default=_verify_token)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    issued_at = models.DateTimeField(default=timezone.now)
+
+    SCOPE_SELF_PATHS = {"volunteer": "profile__user_id"}
+
+    class Meta:
+        verbose_name = _("service certificate")
+        ordering = ["-issued_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+# --- Safety patrols and civility persuasion ---------------------------------------------------
+
+
+class PatrolRoute(CommunityScoped):
+    team = models.ForeignKey(VolunteerTeam, on_delete=models.PROTECT, related_name="routes")
+    name = models.CharField(_("route"), max_length=100)
+    active = models.BooleanField(default=True)
+
+    SCOPE_PATHS = COMMUNITY_WIDE
+    SCOPE_SELF_PATHS = {
+        "team_leader": (
+            "team__members__user_id",
+            {"team__members__role__in": LEADING_ROLES, "team__members__status": "active"},
+        ),
+        "team_member": ("team__members__user_id", {"team__members__status": "active"}),
+    }
+
+    class Meta:
+        verbose_name = _("patrol route")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Checkpoint(models.Model):
+    route = models.ForeignKey(PatrolRoute, on_delete=models.CASCADE, related_name="checkpoints")
+    name = models.CharField(_("checkpoint"), max_length=100)
+    order = models.PositiveSmallIntegerField(default=0)
+    # The secret of the checkpoint's printed QR sticker.
+    token = models.CharField(max_length=32, default=_token, editable=False)
+
+    class Meta:
+        ordering = ["route_id", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PatrolStatus(models.TextChoices):
+    ON_PATROL = "on_patrol", _("On patrol")
+    ENDED = "ended", _("Ended")
+
+
+PATROL_FLOW = Workflow(
+    "patrol",
+    [
+        Transition(
+            "end", {PatrolStatus.ON_PATROL}, PatrolStatus.ENDED, "patrol.ended", _("End the patrol")
+        )
+    ],
+    noun=_("The patrol"),
+)
+
+
+class Patrol(CommunityScoped):
+    """One walk of a route by one volunteer: started, checkpoints passed, findings, ended."""
+
+    route = models.ForeignKey(PatrolRoute, on_delete=models.PROTECT, related_name="patrols")
+    team = models.ForeignKey(VolunteerTeam, on_delete=models.PROTECT, related_name="patrols")
+    profile = models.ForeignKey(VolunteerProfile, on_delete=models.PROTECT, related_name="patrols")
+    started_at = models.DateTimeField(_("started"))
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=PatrolStatus.choices, default=PatrolStatus.ON_PATROL
+    )
+    version = models.PositiveIntegerField(default=0)
+    hour_entry = models.ForeignKey(
+        HourEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    SCOPE_SELF_PATHS = {
+        "patroller": "profile__user_id",
+        "team_leader": (
+            "team__members__user_id",
+            {"team__members__role__in": LEADING_ROLES, "team__members__status": "active"},
+        ),
+    }
+
+    class Meta:
+        verbose_name = _("patrol")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.route_id}@{self.started_at:%Y-%m-%d}"
+
+
+class CheckpointPass(models.Model):
+    patrol = models.ForeignKey(Patrol, on_delete=models.CASCADE, related_name="passes")
+    checkpoint = models.ForeignKey(Checkpoint, on_delete=models.PROTECT, related_name="+")
+    passed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["patrol", "checkpoint"], name="checkpoint_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patrol_id}:{self.checkpoint_id}"
+
+
+class FindingKind(models.TextChoices):
+    HAZARD = "hazard", _("Safety hazard")
+    DAMAGE = "damage", _("Damaged facility")
+    PARKING = "parking", _("Parking")
+    FIRE_PASSAGE = "fire_passage", _("Fire passage blocked")
+    DISPUTE = "dispute", _("Dispute")
+    OPINION = "opinion", _("Residents' opinion")
+
+
+class FindingOutcome(models.TextChoices):
+    OPEN = "open", _("Not yet decided")
+    REQUEST = "request", _("Became a request")
+    TOPIC = "topic", _("Became a topic")
+    NO_ACTION = "no_action", _("No action")
+
+
+FINDING_FLOW = Workflow(
+    "finding",
+    [
+        Transition("to_request", {FindingOutcome.OPEN}, FindingOutcome.REQUEST,
+                   "finding.became_request", _("Make it a request")),
+        Transition("to_topic", {FindingOutcome.OPEN}, FindingOutcome.TOPIC,
+                   "finding.became_topic", _("Make it a topic")),
+        Transition("no_action", {FindingOutcome.OPEN}, FindingOutcome.NO_ACTION,
+                   "finding.no_action", _("No action")),
+    ],
+    status_field="outcome",
+    noun=_("The finding"),
+)  # fmt: skip
+
+
+class Finding(models.Model):
+    patrol = models.ForeignKey(Patrol, on_delete=models.CASCADE, related_name="findings")
+    kind = models.CharField(_("kind"), max_length=14, choices=FindingKind.choices)
+    place = models.CharField(_("place"), max_length=120)
+    building = models.ForeignKey(
+        "registry.Building", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    description = models.CharField(_("what was found"), max_length=1000)
+    photo = models.FileField(upload_to="patrol/%Y/%m/", blank=True)
+    found_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(
+        max_length=10, choices=FindingOutcome.choices, default=FindingOutcome.OPEN
+    )
+    version = models.PositiveIntegerField(default=0)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    topic = models.ForeignKey(
+        "deliberation.Topic", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    no_action_reason = models.CharField(_("why no action"), max_length=300, blank=True)
+
+    SCOPE_PATHS = {
+        "street": "patrol__community__street_office_id",
+        "community": "patrol__community_id",
+    }
+    SCOPE_SELF_PATHS = {
+        "patroller": "patrol__profile__user_id",
+        "team_leader": (
+            "patrol__team__members__user_id",
+            {
+                "patrol__team__members__role__in": LEADING_ROLES,
+                "patrol__team__members__status": "active",
+            },
+        ),
+    }
+
+    class Meta:
+        verbose_name = _("patrol finding")
+        ordering = ["found_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.place}"

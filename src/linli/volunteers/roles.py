@@ -37,3 +37,37 @@ register_permissions(
         "hours.overview": {*OFFICE, Role.STREET_SUPERVISOR},
     }
 )
+
+register_permissions(
+    {
+        # Activities: seen by everyone of the community; run by the team's leaders or, for a
+        # community activity, the office.
+        "activity.view": EVERYONE,
+        "activity.manage": _LEAD,
+        "activity.signup": _MEMBERS,
+        "activity.proxy": _LEAD,  # signing up an elder without a phone
+        "activity.roster": _LEAD,
+        "signup.cancel": {*_LEAD, "self:volunteer"},
+    }
+)
+
+register_permissions(
+    {
+        # Certificates: asked for by the volunteer (free, truthful: verified hours only) or
+        # issued by the office; the seal is the secretary's.
+        "certificate.issue": {*OFFICE, "self:volunteer"},
+        "certificate.view": {*OFFICE, "self:volunteer"},
+        "certificate.seal": {Role.SECRETARY},
+    }
+)
+
+register_permissions(
+    {
+        # Patrols: walked by the team's members; what becomes of a finding is the team
+        # leader's or the office's call.
+        "patrol.view": {*_LEAD, "self:team_member", "self:patroller"},
+        "patrol.walk": {*OFFICE, "self:team_member", "self:team_leader", "self:patroller"},
+        "patrol.routes": _LEAD,
+        "finding.decide": _LEAD,
+    }
+)

@@ -64,13 +64,17 @@ def live_credits(profile_id: int) -> QuerySet[HourEntry]:
 
 
 def _check_span(
-    started_at: dt.datetime, ended_at: dt.datetime, *, limit: dt.timedelta | None
+    started_at: dt.datetime,
+    ended_at: dt.datetime,
+    *,
+    limit: dt.timedelta | None,
+    now: dt.datetime | None = None,
 ) -> int:
     if started_at is None or ended_at is None:
         raise LedgerError(_("Give the start and the end of the service."), field="started_at")
     if ended_at <= started_at:
         raise LedgerError(_("The service must end after it starts."), field="ended_at")
-    if ended_at > timezone.now() + FUTURE_SLACK:
+    if ended_at > (now or timezone.now()) + FUTURE_SLACK:
         raise LedgerError(
             _("Hours can only be recorded for service that has already taken place."),
             field="ended_at",
@@ -102,10 +106,12 @@ def _record(
     corrects: HourEntry | None = None,
     reason: str = "",
     limit: dt.timedelta | None = None,
+    now: dt.datetime | None = None,
 ) -> HourEntry:
+    """``now``: the moment of the recording service (attendance passes its own clock)."""
     if source not in HourSource.values:
         raise LedgerError(_("Unknown source of hours."), field="source")
-    minutes = _check_span(started_at, ended_at, limit=limit)
+    minutes = _check_span(started_at, ended_at, limit=limit, now=now)
     with transaction.atomic():
         # One writer per person at a time: the overlap check below then sees every credit.
         VolunteerProfile.objects.select_for_update().filter(pk=profile.pk).first()
