@@ -16,6 +16,10 @@ def _fast_and_isolated(settings, tmp_path):
     from linli.core.policy import forget_all_memberships
 
     forget_all_memberships()
+    # Nor a street's communities remembered by the page-cache key (ids come round again).
+    from linli.core import versions
+
+    versions._STREET.clear()
     # Nor cached figures (metrics reports are cached five minutes, keyed by place ids).
     from django.core.cache import cache, caches
 
