@@ -104,6 +104,6 @@ def test_export_queries_do_not_grow(tw, as_user, django_assert_max_num_queries, 
     _many(tw, n)
     c = as_user(tw.staff)
     # Fixed queries, then two per 500 rows (the rows and their requesters, streamed in chunks).
-    with django_assert_max_num_queries(6 + 2 * -(-n // 500)):
+    with django_assert_max_num_queries(11 + 2 * -(-n // 500)):
         r = c.get(URL + "?status=&export=csv")
     assert len(_csv(r)) == n + 1
