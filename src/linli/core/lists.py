@@ -179,7 +179,7 @@ def list_page(
         qs = qs.order_by("-pk")  # a stable order: pages must not overlap
     paginator = Paginator(qs, per_page_of(request, per_page))
     if count is not None:
-        paginator.count = count  # type: ignore[misc]
+        paginator.count = count
     page = paginator.get_page(source.get("page") or request.GET.get("page"))
     return Listing(
         request=request,

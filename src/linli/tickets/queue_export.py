@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +21,7 @@ from linli.registry.models import Resident
 
 from . import queries
 from .forms import SORT_CHOICES
-from .models import Ticket, TicketRequester
+from .models import TicketRequester
 from .views._common import _flag
 
 ACTION = "ticket.export"
@@ -47,7 +47,8 @@ def columns() -> list[Column]:
     ]
 
 
-def row(t: Ticket) -> list[Any]:
+def row(t: Any) -> list[Any]:
+    """One request (a ``Ticket``, flagged here as the queue's rows are)."""
     _flag([t])
     people = [r for r in getattr(t, "primary_requesters", []) if not r.anonymous]
     anonymous = bool(getattr(t, "primary_requesters", [])) and not people
@@ -64,14 +65,18 @@ def row(t: Ticket) -> list[Any]:
         yes if t.overdue else no,
         t.channel_label,
         t.assignee_label,
-        _("Anonymous") if anonymous else "、".join(r.display_name for r in people if r.display_name),
+        _("Anonymous")
+        if anonymous
+        else "、".join(r.display_name for r in people if r.display_name),
         "、".join(disclosure.phone(disclosure.MASKED, r.phone) for r in people if r.phone),
         local(t.created_at).replace(tzinfo=None),
         local(t.resolve_by).replace(tzinfo=None) if t.resolve_by else None,
     ]
 
 
-def export(request: HttpRequest, params: QueryDict, filters: dict[str, Any]) -> HttpResponse:
+def export(
+    request: HttpRequest, params: QueryDict, filters: dict[str, Any]
+) -> HttpResponse | FileResponse:
     """The queue filtered by ``filters`` (the address's or the remembered ones)."""
     actor = request.user
     policy.require_any(actor, ACTION)
@@ -79,7 +84,12 @@ def export(request: HttpRequest, params: QueryDict, filters: dict[str, Any]) -> 
     listing = lists.list_page(
         request,
         qs.select_related(
-            "community", "category", "building", "unit", "household", "assignee_user",
+            "community",
+            "category",
+            "building",
+            "unit",
+            "household",
+            "assignee_user",
             "assignee_team",
         ).prefetch_related(
             Prefetch(

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -76,7 +76,7 @@ def _remember_queue(response: HttpResponse, request: HttpRequest, value: str | N
 
 
 @login_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: HttpRequest) -> HttpResponse | FileResponse:
     actor = request.user
     policy.require_any(actor, "ticket.queue")
     if "reset" in request.GET:
