@@ -151,9 +151,12 @@ def list_page(
     per_page: int = DEFAULT_PER_PAGE,
     allow_export: bool = False,
     data: Mapping[str, Any] | None = None,
+    count: int | None = None,
 ) -> Listing:
     """Scope, filter, sort and paginate ``queryset`` for ``request``; see the module docstring.
-    ``data`` replaces ``request.GET`` as the filter's input (e.g. a remembered filter)."""
+    ``data`` replaces ``request.GET`` as the filter's and the sort's input (e.g. a remembered
+    filter). ``count``: the list's length when the caller knows it already (the queue's
+    per-status counts), saving the paginator's COUNT query."""
     qs: QuerySet[Any] = queryset._default_manager.all() if isinstance(queryset, type) else queryset
     if action is not None:
         qs = policy.scope_filter(actor if actor is not None else request.user, qs, action)
@@ -167,14 +170,17 @@ def list_page(
         fs = filterset(source or None, queryset=qs, request=request, **(filterset_kwargs or {}))
         qs = fs.qs
     sorts = sorts or {}
-    sort = str(request.GET.get("sort") or default_sort or "")
+    sort = str(source.get("sort") or default_sort or "")
     if sort not in sorts:
         sort = default_sort or next(iter(sorts), "")
     if sort:
         qs = qs.order_by(*sorts[sort].ordering)
     elif not qs.ordered:
         qs = qs.order_by("-pk")  # a stable order: pages must not overlap
-    page = Paginator(qs, per_page_of(request, per_page)).get_page(request.GET.get("page"))
+    paginator = Paginator(qs, per_page_of(request, per_page))
+    if count is not None:
+        paginator.count = count
+    page = paginator.get_page(source.get("page") or request.GET.get("page"))
     return Listing(
         request=request,
         queryset=qs,

@@ -8,7 +8,7 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Residents' requests")
 
     def ready(self) -> None:
-        from . import history, home, printing, verbs  # noqa: F401
+        from . import history, home, printing, roles, verbs  # noqa: F401
 
         home.register()
         history.register()

@@ -143,7 +143,7 @@ def tasks_for(actor, limit: int = 50) -> list[Ticket]:
     )
 
 
-def ticket_queue(
+def queue_filtered(
     actor,
     *,
     status: str = "",
@@ -154,13 +154,13 @@ def ticket_queue(
     assignee: str = "",
     emergency: bool = False,
     sort: str = "newest",
-    page: int | str = 1,
-    related: tuple[str, ...] = _LIST_RELATED,
-) -> tuple[Page, dict[str, int]]:
-    """The staff queue: one page of requests and the count per status (one aggregate query,
-    over every filter except the status itself). ``related``: the relations joined in; a
-    caller that already holds the others sets them with ``attach``."""
-    qs = tickets_for(actor, "ticket.queue")
+    action: str = "ticket.queue",
+) -> tuple[QuerySet[Ticket], dict[str, int], int | None]:
+    """The staff queue, filtered (not ordered, not paginated), the count per status (one
+    aggregate query, over every filter except the status itself) and the filtered list's
+    length when those counts hold it (no second COUNT). ``action``: the scope (the export
+    reads through ``ticket.export``, the office's own communities)."""
+    qs = tickets_for(actor, action)
     if category_id:
         qs = qs.filter(category_id=category_id)
     if building_id:
@@ -184,19 +184,21 @@ def ticket_queue(
         row["status"]: row["n"] for row in qs.order_by().values("status").annotate(n=Count("*"))
     }
     counts["open"] = sum(n for s, n in counts.items() if s in OPEN_STATES)
+    total: int | None = None
+    if not status:
+        total = sum(n for s, n in counts.items() if s != "open")
+    elif status == "open" or status in Status.values:
+        total = counts.get(status, 0)
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATES)
     elif status:
         qs = qs.filter(status=status)
-    order = QUEUE_SORTS.get(sort, QUEUE_SORTS["newest"])
-    qs = _urgent_first(qs).select_related(*related).order_by("urgent", *order)
-    paginator = Paginator(qs, QUEUE_PAGE_SIZE)
-    # The per-status counts above already hold the total: no second COUNT over the queue.
-    if not status:
-        paginator.count = sum(n for s, n in counts.items() if s != "open")
-    elif status == "open" or status in Status.values:
-        paginator.count = counts.get(status, 0)
-    return paginator.get_page(page), counts
+    return _urgent_first(qs), counts, total
+
+
+def queue_sorts() -> dict[str, tuple[str, ...]]:
+    """The queue's orders for ``core.lists``: emergencies being worked on always first."""
+    return {k: ("urgent", *v) for k, v in QUEUE_SORTS.items()}
 
 
 def attach(rows: list[Ticket], **known: list) -> list[Ticket]:

@@ -58,5 +58,8 @@ PUBLIC_VERBS = frozenset(
 # A resident's "My data" line when staff look up their room on the intake page
 # (core.access.record_reads).
 register_read_purposes(
-    {"tickets.intake": _("looked up your room to take a request for your household")}
+    {
+        "tickets.intake": _("looked up your room to take a request for your household"),
+        "ticket.export": _("exported the requests queue, with your request in it"),
+    }
 )

@@ -6,17 +6,18 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from linli.core import policy
+from linli.core import lists, policy
 
-from .. import queries, services
+from .. import queries, queue_export, services
 from ..forms import (
+    SORT_CHOICES,
     BulkAssignForm,
     QueueFilterForm,
 )
@@ -75,7 +76,7 @@ def _remember_queue(response: HttpResponse, request: HttpRequest, value: str | N
 
 
 @login_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: HttpRequest) -> HttpResponse | FileResponse:
     actor = request.user
     policy.require_any(actor, "ticket.queue")
     if "reset" in request.GET:
@@ -86,9 +87,20 @@ def queue(request: HttpRequest) -> HttpResponse:
     choices = queries.queue_choices(actor)
     form = QueueFilterForm(params, choices=choices)
     filters = form.filters()
-    page, counts = queries.ticket_queue(
-        actor, **filters, page=params.get("page") or 1, related=("household", "unit")
+    if request.GET.get("export"):
+        return queue_export.export(request, params, filters)
+    qs, counts, total = queries.queue_filtered(actor, **filters)
+    listing = lists.list_page(
+        request,
+        qs.select_related("household", "unit"),  # the other relations: ``attach`` below
+        sorts={k: lists.Sort(label, queries.queue_sorts()[k]) for k, label in SORT_CHOICES},
+        default_sort="newest",
+        per_page=queries.QUEUE_PAGE_SIZE,
+        data=params,
+        count=total,
+        allow_export=policy.has_any(actor, "ticket.export"),
     )
+    page = listing.page
     page.object_list = queries.attach(
         list(page.object_list),
         community=choices["communities"],
@@ -116,6 +128,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     ctx = {
         "form": form,
         "query": params,
+        "listing": listing,
         "page": page,
         "tabs": tabs,
         "current_status": filters["status"],
