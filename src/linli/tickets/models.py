@@ -126,6 +126,13 @@ class Category(models.Model):
             models.UniqueConstraint(fields=["community", "code"], name="category_unique_code")
         ]
 
+    def __str__(self) -> str:
+        from django.utils.translation import get_language
+
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
     def clean(self) -> None:
         super().clean()
         if (self.work_from is None) != (self.work_until is None):
@@ -145,13 +152,6 @@ class Category(models.Model):
         return add_working_hours(
             start, hours, self.community_id, opens=self.work_from, closes=self.work_until
         )
-
-    def __str__(self) -> str:
-        from django.utils.translation import get_language
-
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
 
 
 class Channel(models.TextChoices):
@@ -573,6 +573,25 @@ class TicketPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
+
+
+class PendingPhoto(models.Model):
+    """A photo chosen on a report that was sent back for a mistake, kept so it need not be
+    chosen again: already checked and re-encoded (``photos.process_photos``), bound to the
+    one who uploaded it and named on the form by an unguessable token. Attached (and
+    deleted) when the report is sent; purged a day after upload (``tasks``)."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    image = models.ImageField(upload_to="pending/")
+    name = models.CharField(max_length=60, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name or self.token[:8]
 
 
 class ApiKey(models.Model):
