@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from linli.core.calendar import add_working_hours
 from linli.core.models import Holiday
-from linli.tickets import services, services_admin
+from linli.tickets import services_admin
 from linli.tickets.workflow import TicketError
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ import datetime as dt
 import secrets
 import uuid
 
-from django.core.files.base import ContentFile, File
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -70,7 +70,7 @@ def store(user, files, already: int) -> tuple[list[PendingPhoto], list]:
     return stored, left
 
 
-def as_files(rows: list[PendingPhoto]) -> list[File]:
+def as_files(rows: list[PendingPhoto]) -> list[ContentFile]:
     """The pending photos as files for the service (checked again there, like any upload)."""
     out = []
     for p in rows:
