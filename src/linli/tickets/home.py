@@ -12,7 +12,7 @@ from linli.core import policy
 from linli.core.home import register_home_card
 from linli.core.roles import Role
 
-from .models import OPEN_STATES, WORKING_STATES, HandlingTeam, Status, Ticket
+from .models import OPEN_STATES, WORKING_STATES, HandlingTeam, Status, Ticket, overdue_q
 
 
 def my_requests_card(user) -> dict | None:
@@ -57,18 +57,17 @@ def _works(user) -> bool:
 
 def tasks_card(user) -> dict | None:
     """The open requests given to the person or to a team they belong to: how many, how many
-    overdue (``metrics.overdue_q``, the one definition) and due within two days, and the
+    overdue (``models.overdue_q``, the one definition) and due within two days, and the
     most urgent few. Two queries however many requests there are."""
     if not _works(user):
         return None
-    from . import metrics
 
     now = timezone.now()
     teams = HandlingTeam.objects.filter(members=user).values("pk")
     mine = Ticket.objects.filter(
         Q(assignee_user_id=user.pk) | Q(assignee_team_id__in=teams), status__in=WORKING_STATES
     )
-    overdue = metrics.overdue_q(now)
+    overdue = overdue_q(now)
     counts = mine.order_by().aggregate(
         total=Count("pk"),
         overdue=Count("pk", filter=overdue),
@@ -76,7 +75,8 @@ def tasks_card(user) -> dict | None:
     )
     rows: list[Any] = list(
         mine.annotate(
-            is_overdue=Case(When(overdue, then=Value(True)), default=Value(False)),
+            # ``late``, not ``is_overdue``: that is Ticket's property (the same rule in Python).
+            late=Case(When(overdue, then=Value(True)), default=Value(False)),
             late_first=Case(When(overdue, then=Value(0)), default=Value(1)),
         )
         .select_related("category", "household", "building", "unit")
@@ -118,7 +118,7 @@ def communities_card(user) -> dict | None:
         .filter(status__in=OPEN_STATES)
         .order_by()
         .values("community_id")
-        .annotate(open=Count("pk"), overdue=Count("pk", filter=metrics.overdue_q(now)))
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=overdue_q(now)))
     }
     rows = []
     for c in policy.scope_filter(user, Community.objects.all(), "ticket.metrics").order_by("name"):
