@@ -1,5 +1,8 @@
 """Working days: weekends and public holidays off, 调休 weekend days on (``Holiday``).
 
+``add_workdays`` counts whole working days (resolution limits); ``add_working_hours`` counts
+hours inside a day's working hours (a category's response limit when it has working hours).
+
 Shared by every deadline in Linli (requests, bookings, care visits, mediation). The nationwide
 schedule is seeded from the ``chinese-calendar`` package (``seed_official_holidays``, run after
 every ``migrate``): each year it knows is added, a date already in the table is never replaced,
@@ -145,6 +148,39 @@ def add_workdays(start: dt.datetime, days: int, community_id: int | None = None)
             counted += 1
     end = dt.datetime.combine(day, dt.time(23, 59, 59))
     return timezone.make_aware(end, timezone.get_current_timezone())
+
+
+def add_working_hours(
+    start: dt.datetime,
+    hours: int,
+    community_id: int | None = None,
+    *,
+    opens: dt.time,
+    closes: dt.time,
+) -> dt.datetime:
+    """The moment ``hours`` working hours after ``start``, counting only the time between
+    ``opens`` and ``closes`` (local) on working days: a limit counted so never ends in the
+    night, at a weekend or on a holiday. Begun outside working hours, the clock starts at the
+    next opening; a limit that uses a day up exactly ends at its closing time."""
+    if closes <= opens:
+        raise ValueError("working hours must end after they start")
+    tz = timezone.get_current_timezone()
+    moment = timezone.localtime(start, tz).replace(tzinfo=None)
+    left = dt.timedelta(hours=hours)
+    day = moment.date()
+    cal = calendar_for(community_id, range(day.year, day.year + 2))
+    while True:
+        if day.year not in cal:
+            cal.update(calendar_for(community_id, range(day.year, day.year + 1)))
+        if is_workday(day, cal[day.year]):
+            begin = max(moment, dt.datetime.combine(day, opens))
+            end = dt.datetime.combine(day, closes)
+            if begin < end:
+                if left <= end - begin:
+                    return timezone.make_aware(begin + left, tz)
+                left -= end - begin
+        day += dt.timedelta(days=1)
+        moment = dt.datetime.combine(day, dt.time(0))
 
 
 # --- the nationwide schedule ----------------------------------------------------------------

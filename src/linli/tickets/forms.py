@@ -3,6 +3,7 @@ how many photos, which transition) are checked once, by the services."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from django import forms
@@ -619,6 +620,22 @@ class CategoryForm(forms.Form):
     )
     resolve_within_workdays = forms.IntegerField(
         label=_("Resolve within (working days)"), min_value=1, max_value=365, initial=5
+    )
+    work_from = forms.TimeField(
+        label=_("Working hours from"),
+        required=False,
+        initial=dt.time(8, 30),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_(
+            "The response limit counts only working hours on working days, so it never "
+            "ends at night. Leave both times empty for a limit that runs round the clock."
+        ),
+    )
+    work_until = forms.TimeField(
+        label=_("Working hours until"),
+        required=False,
+        initial=dt.time(17, 30),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     active = forms.BooleanField(
         label=_("Active (residents can choose it)"), required=False, initial=True

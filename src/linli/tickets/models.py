@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -88,6 +89,11 @@ class Category(models.Model):
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
     )
+    # Working hours (local time) the response limit is counted in: a limit of 4 hours given
+    # at 17:00 on a Friday ends on Monday morning, never in the night. Both empty: the limit
+    # runs round the clock (as for a duty line). Emergencies always run round the clock.
+    work_from = models.TimeField(_("working hours from"), null=True, blank=True)
+    work_until = models.TimeField(_("working hours until"), null=True, blank=True)
     # Open311 attributes: [{"code", "description", "datatype", "required", "values": [...]}]
     attributes = models.JSONField(_("extra questions"), default=list, blank=True)
     keywords = models.CharField(_("keywords"), max_length=200, blank=True)
@@ -126,6 +132,26 @@ class Category(models.Model):
         if self.name_en and (get_language() or "").startswith("en"):
             return self.name_en
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if (self.work_from is None) != (self.work_until is None):
+            raise ValidationError(_("Give both ends of the working hours, or neither."))
+        if self.work_from is not None and self.work_until <= self.work_from:  # type: ignore[operator]
+            raise ValidationError(_("The working hours must end after they begin."))
+
+    def respond_by(self, start: dt.datetime, *, emergency: bool = False) -> dt.datetime:
+        """The response deadline of a request of this kind made at ``start``: in working hours
+        when the category has them (nights, weekends and holidays skipped), else clock hours;
+        an emergency always counts clock hours (it is accepted at once anyway)."""
+        hours = self.respond_within_hours
+        if emergency or self.work_from is None or self.work_until is None:
+            return start + dt.timedelta(hours=hours)
+        from linli.core.calendar import add_working_hours
+
+        return add_working_hours(
+            start, hours, self.community_id, opens=self.work_from, closes=self.work_until
+        )
 
 
 class Channel(models.TextChoices):
@@ -547,6 +573,25 @@ class TicketPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
+
+
+class PendingPhoto(models.Model):
+    """A photo chosen on a report that was sent back for a mistake, kept so it need not be
+    chosen again: already checked and re-encoded (``photos.process_photos``), bound to the
+    one who uploaded it and named on the form by an unguessable token. Attached (and
+    deleted) when the report is sent; purged a day after upload (``tasks``)."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    image = models.ImageField(upload_to="pending/")
+    name = models.CharField(max_length=60, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name or self.token[:8]
 
 
 class ApiKey(models.Model):

@@ -174,6 +174,7 @@ def _create(
     resolve_by = add_workdays(now, category.resolve_within_workdays, community.pk).astimezone(
         dt.UTC
     )
+    respond_by = category.respond_by(now, emergency=emergency)
     with transaction.atomic():
         ticket = Ticket.objects.create(
             community=community,
@@ -186,7 +187,7 @@ def _create(
             emergency=emergency,
             contact_preference=contact_preference,
             created_at=now,
-            respond_by=now + dt.timedelta(hours=category.respond_within_hours),
+            respond_by=respond_by,
             resolve_by=resolve_by,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
             **_team(category),

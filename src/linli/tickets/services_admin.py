@@ -148,6 +148,8 @@ def category_save(
     default_team: HandlingTeam | None = None,
     respond_within_hours: int = 24,
     resolve_within_workdays: int = 5,
+    work_from: dt.time | None = None,
+    work_until: dt.time | None = None,
     active: bool = True,
     attributes: Any = None,
     public: bool = True,
@@ -170,6 +172,7 @@ def category_save(
     obj.default_team = default_team
     obj.respond_within_hours = respond_within_hours
     obj.resolve_within_workdays = resolve_within_workdays
+    obj.work_from, obj.work_until = work_from, work_until
     obj.active, obj.attributes = bool(active), attrs
     obj.public = bool(public)
     if created and Category.objects.filter(community=community, code=obj.code).exists():

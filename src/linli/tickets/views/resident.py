@@ -9,13 +9,14 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 
 from linli.core import policy
 from linli.core.pages import form_page
 from linli.core.ratelimit import rate_limit
 
-from .. import queries, services
+from .. import pending, queries, services
 from ..forms import (
     SubmitForm,
 )
@@ -61,9 +62,18 @@ def submit(request: HttpRequest) -> HttpResponse:
     wanted = request.GET.get("category")
     if wanted:
         initial["category"] = next((c.pk for c in categories if c.code == wanted), None)
+    # Photos survive a report sent back for a mistake (tickets/pending.py): the uploader's
+    # kept ones, and each new upload that passes the checks, stored under a token.
+    kept: list = []
+    files = request.FILES or None
+    if request.method == "POST":
+        kept = pending.kept(actor, request.POST)
+        new, left = pending.store(actor, request.FILES.getlist("photos"), len(kept))
+        kept += new
+        files = MultiValueDict({"photos": left}) if left else None
     form = SubmitForm(
         request.POST or None,
-        request.FILES or None,
+        files,
         initial=initial,
         categories=categories,
         households=households,
@@ -72,7 +82,10 @@ def submit(request: HttpRequest) -> HttpResponse:
     )
 
     def run(_data) -> Ticket:
-        t = services.ticket_submit(actor=actor, **form.service_kwargs())
+        kw = form.service_kwargs()
+        kw["photos"] = pending.as_files(kept) + list(kw["photos"])
+        t = services.ticket_submit(actor=actor, **kw)
+        pending.attached(kept)
         if t.emergency:
             messages.warning(
                 request,
@@ -88,6 +101,12 @@ def submit(request: HttpRequest) -> HttpResponse:
         form,
         run,
         template="tickets/submit.html",
-        context={"community": community, "categories": categories},
+        context={
+            "community": community,
+            "categories": categories,
+            "kept_photos": kept,
+            "keep_field": pending.KEEP_FIELD,
+            "remove_field": pending.REMOVE_FIELD,
+        },
         to=lambda t: f"{reverse('tickets:detail', args=[t.pk])}?sent=1",
     )

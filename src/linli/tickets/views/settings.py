@@ -116,6 +116,8 @@ def category_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         "default_team": cat.default_team_id,
         "respond_within_hours": cat.respond_within_hours,
         "resolve_within_workdays": cat.resolve_within_workdays,
+        "work_from": cat.work_from,
+        "work_until": cat.work_until,
         "active": cat.active,
         "public": cat.public,
         "attributes": json.dumps(cat.attributes, ensure_ascii=False, indent=2)
