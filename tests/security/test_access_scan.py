@@ -270,6 +270,7 @@ ROUTE_PARAMS: dict[str, dict[str, object]] = {
     "volunteers:member_approve": {"pk": "vmember"},
     "volunteers:member_decline": {"pk": "vmember"},
     "volunteers:profile_edit": {"pk": "vprofile"},
+    "volunteers:settings": {"code": "community"},
 }
 # Whole families whose only object parameter is ``pk`` of one kind.
 PREFIX_PK = {

@@ -24,6 +24,7 @@ urlpatterns = [
     path("certificates/verify/<str:token>/", views.certificate_verify, name="certificate_verify"),
     path("seal/<slug:code>/", views.seal_upload, name="seal"),
     path("office/<slug:code>/", views.office, name="office"),
+    path("settings/<slug:code>/", views.hours_settings, name="settings"),
     path("public/<slug:code>/", views.public_activities, name="public"),
     path("routes/<int:pk>/start/", views.patrol_start_view, name="patrol_start"),
     path("patrols/<int:pk>/", views.patrol_detail, name="patrol_detail"),

@@ -743,3 +743,34 @@ def member_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def member_decline_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _member_answer(request, pk, approve=False)
+
+
+class SettingsForm(forms.Form):
+    travel_minutes = forms.IntegerField(
+        label=gettext_lazy("Travel time credited per attendance (minutes; 0 = not credited)"),
+        min_value=0,
+    )
+
+
+@login_required
+def hours_settings(request: HttpRequest, code: str) -> HttpResponse:
+    """The office's choice: is travel to and from an activity credited as service time?"""
+    from linli.core.pages import form_page
+    from linli.registry.models import Community
+
+    from .services.ledger import settings_update, travel_minutes_for
+
+    community = policy.get_for(request.user, Community, "hours.settings", code=code)
+    form = SettingsForm(
+        request.POST or None, initial={"travel_minutes": travel_minutes_for(community.pk)}
+    )
+
+    def run(d: dict[str, Any]) -> Any:
+        return settings_update(
+            actor=request.user, community=community, travel_minutes=d["travel_minutes"]
+        )
+
+    return form_page(
+        request, form, run, template="volunteers/settings.html", context={"community": community},
+        done=_("Settings saved."), to=request.path,
+    )  # fmt: skip
