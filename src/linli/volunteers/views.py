@@ -309,7 +309,9 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "requests": team.members.filter(status="requested").select_related("profile")
         if policy.can(actor, "team.manage", team)
         else [],
-        "mine": team.members.filter(user_id=actor.pk, status__in=["requested", "active"]).first(),
+        "mine": team.members.filter(
+            user_id=signed_in(request).pk, status__in=["requested", "active"]
+        ).first(),
         "can_join": policy.can(actor, "team.join", team),
     }
     return render(request, "volunteers/team_detail.html", ctx)
