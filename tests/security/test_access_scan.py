@@ -266,6 +266,11 @@ ROUTE_PARAMS: dict[str, dict[str, object]] = {
     "volunteers:patrol_end": {"pk": "vpatrol"},
     "volunteers:finding_decide": {"pk": "vfinding"},
     "volunteers:office": {"code": "community"},
+    "volunteers:team_join": {"pk": "vteam"},  # volunteers (vol2: profile and joining)
+    "volunteers:member_approve": {"pk": "vmember"},
+    "volunteers:member_decline": {"pk": "vmember"},
+    "volunteers:profile_edit": {"pk": "vprofile"},
+    "volunteers:settings": {"code": "community"},
 }
 # Whole families whose only object parameter is ``pk`` of one kind.
 PREFIX_PK = {

@@ -17,6 +17,7 @@ from linli.volunteers.models import (
     PatrolRoute,
     Shift,
     SignUp,
+    TeamMember,
     VolunteerTeam,
 )
 
@@ -47,7 +48,9 @@ def volunteer_objects(*, community, staff) -> dict:
         community=community, route=route, team=team, profile=profile, started_at=past
     )
     finding = Finding.objects.create(patrol=patrol, kind="hazard", place="东门", description="x")
+    joiner = TeamMember.objects.create(team=team, profile=profile, user=staff, status="requested")
     return {
+        "vmember": joiner,
         "vroute": route,
         "vpatrol": patrol,
         "vfinding": finding,

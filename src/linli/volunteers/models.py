@@ -279,6 +279,9 @@ class HourEntry(CommunityScoped):
     started_at = models.DateTimeField(_("from"))
     ended_at = models.DateTimeField(_("until"))
     minutes = models.IntegerField(_("minutes"))
+    # Of ``minutes``, the travel credited by the community's setting (VolunteerSettings);
+    # 0 unless the community credits travel. A reversal carries the travel it takes back.
+    travel_minutes = models.IntegerField(_("of which travel (minutes)"), default=0)
     source = models.CharField(_("source"), max_length=12, choices=HourSource.choices)
     source_type = models.ForeignKey(
         ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -852,3 +855,19 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.place}"
+
+
+class VolunteerSettings(CommunityScoped):
+    """A community's choices for its volunteers' ledger. Hours are actual service time and
+    travel is excluded (Order 67's default, ``travel_minutes = 0``); a community that credits
+    the way to and from an activity sets the minutes added to each attendance."""
+
+    community = models.OneToOneField(
+        "registry.Community", on_delete=models.PROTECT, related_name="volunteer_settings"
+    )
+    travel_minutes = models.PositiveSmallIntegerField(
+        _("travel time credited per attendance (minutes)"), default=0
+    )
+
+    class Meta:
+        verbose_name = _("volunteer settings")

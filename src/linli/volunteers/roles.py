@@ -35,6 +35,7 @@ register_permissions(
         "hours.dispute": {"self:volunteer"},
         "hours.resolve": _LEAD,
         "hours.overview": {*OFFICE, Role.STREET_SUPERVISOR},
+        "hours.settings": OFFICE,  # whether travel time is credited
     }
 )
 

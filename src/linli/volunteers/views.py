@@ -309,6 +309,10 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "requests": team.members.filter(status="requested").select_related("profile")
         if policy.can(actor, "team.manage", team)
         else [],
+        "mine": team.members.filter(
+            user_id=signed_in(request).pk, status__in=["requested", "active"]
+        ).first(),
+        "can_join": policy.can(actor, "team.join", team),
     }
     return render(request, "volunteers/team_detail.html", ctx)
 
@@ -643,3 +647,132 @@ def public_activities(request: HttpRequest, code: str) -> HttpResponse:
         named.setdefault(aid, []).append(name)
     rows = [(a, sorted(set(named.get(a.pk, [])))) for a in acts]
     return render(request, "volunteers/public.html", {"community": community, "rows": rows})
+
+
+# --- the volunteer's own profile; asking to join a team, and the leader's answer ---------------
+
+
+class ProfileForm(forms.Form):
+    skills = forms.CharField(label=gettext_lazy("Skills"), max_length=200, required=False)
+    availability = forms.CharField(
+        label=gettext_lazy("When I can help"), max_length=200, required=False
+    )
+    limits = forms.MultipleChoiceField(
+        label=gettext_lazy("What I should not be given"),
+        choices=[],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    public_name_consent = forms.BooleanField(
+        label=gettext_lazy("My name may be shown publicly (activities, certificate checks)"),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from .models import Limit
+
+        super().__init__(*args, **kwargs)
+        self.fields["limits"].choices = Limit.choices  # type: ignore[attr-defined]
+
+
+@login_required
+def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The volunteer edits their own profile (or the office does, for them)."""
+    from linli.core.pages import form_page
+
+    from .models import VolunteerProfile
+    from .services import profile_update
+
+    actor = request.user
+    profile = policy.get_for(
+        actor, VolunteerProfile.objects.select_related("community"), "profile.edit", pk=pk
+    )
+    initial = {
+        "skills": profile.skills,
+        "availability": profile.availability,
+        "limits": profile.limits,
+        "public_name_consent": profile.public_name_consent,
+    }
+    form = ProfileForm(request.POST or None, initial=initial)
+
+    def run(d: dict[str, Any]) -> Any:
+        return profile_update(
+            actor=actor, profile=profile, skills=d["skills"], availability=d["availability"],
+            limits=d["limits"], public_name_consent=d["public_name_consent"],
+        )  # fmt: skip
+
+    return form_page(
+        request, form, run, template="volunteers/profile_edit.html",
+        context={"profile": profile}, done=_("Profile saved."), to=reverse("volunteers:home"),
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def team_join(request: HttpRequest, pk: int) -> HttpResponse:
+    from .services import team_join_request
+
+    team = policy.get_for(request.user, VolunteerTeam, "team.join", pk=pk)
+    return run_action(
+        request, lambda: team_join_request(actor=request.user, team=team),
+        done=_("Asked to join: the team leader will answer."),
+        to=reverse("volunteers:team_detail", args=[team.pk]),
+    )  # fmt: skip
+
+
+def _member_answer(request: HttpRequest, pk: int, approve: bool) -> HttpResponse:
+    from .models import TeamMember
+    from .services import member_approve, member_decline
+
+    m = policy.get_for(
+        request.user, TeamMember.objects.select_related("team"), "membership.manage", pk=pk
+    )
+    act = member_approve if approve else member_decline
+    return run_action(
+        request, lambda: act(actor=request.user, member=m),
+        done=_("Admitted to the team.") if approve else _("Request declined."),
+        to=reverse("volunteers:team_detail", args=[m.team_id]),
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def member_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _member_answer(request, pk, approve=True)
+
+
+@login_required
+@require_POST
+def member_decline_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _member_answer(request, pk, approve=False)
+
+
+class SettingsForm(forms.Form):
+    travel_minutes = forms.IntegerField(
+        label=gettext_lazy("Travel time credited per attendance (minutes; 0 = not credited)"),
+        min_value=0,
+    )
+
+
+@login_required
+def hours_settings(request: HttpRequest, code: str) -> HttpResponse:
+    """The office's choice: is travel to and from an activity credited as service time?"""
+    from linli.core.pages import form_page
+    from linli.registry.models import Community
+
+    from .services.ledger import settings_update, travel_minutes_for
+
+    community = policy.get_for(request.user, Community, "hours.settings", code=code)
+    form = SettingsForm(
+        request.POST or None, initial={"travel_minutes": travel_minutes_for(community.pk)}
+    )
+
+    def run(d: dict[str, Any]) -> Any:
+        return settings_update(
+            actor=request.user, community=community, travel_minutes=d["travel_minutes"]
+        )
+
+    return form_page(
+        request, form, run, template="volunteers/settings.html", context={"community": community},
+        done=_("Settings saved."), to=request.path,
+    )  # fmt: skip

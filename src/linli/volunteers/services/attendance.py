@@ -32,7 +32,7 @@ from ..models import (
     SignUpStatus,
     VolunteerProfile,
 )
-from .ledger import _record, hours_correct, hours_decline
+from .ledger import _record, hours_correct, hours_decline, travel_minutes_for
 from .members import profile_ensure
 
 # The QR code works from this long before the shift.
@@ -61,6 +61,7 @@ def _credit(actor: Actor | None, att: Attendance, now: dt.datetime) -> HourEntry
         description=shift.activity.title,
         limit=shift.ends_at - shift.starts_at,
         now=now,
+        travel_minutes=travel_minutes_for(shift.activity.community_id),
     )
     att.hour_entry = entry
     att.save(update_fields=["hour_entry"])

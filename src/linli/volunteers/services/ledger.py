@@ -7,7 +7,10 @@
 - The same person is never credited twice for overlapping time: each write takes the
   profile's row lock and looks for a live credit (pending or verified, not reversed) that
   overlaps.
-- Hours are actual service time; travel is not entered (Order 67's default).
+- Hours are actual service time; travel is excluded (Order 67's default). A community may
+  credit a fixed travel time per attendance (``VolunteerSettings.travel_minutes``, set with
+  ``settings_update``): it is added to the entry's minutes and recorded in ``travel_minutes``,
+  while the entry's span stays the service time (so the overlap check is about service).
 
 Other apps (care visits) call ``hours_add_pending``; its signature stays as it is.
 """
@@ -107,11 +110,13 @@ def _record(
     reason: str = "",
     limit: dt.timedelta | None = None,
     now: dt.datetime | None = None,
+    travel_minutes: int = 0,
 ) -> HourEntry:
-    """``now``: the moment of the recording service (attendance passes its own clock)."""
+    """``now``: the moment of the recording service (attendance passes its own clock).
+    ``travel_minutes``: credited travel, added to the service time of the span."""
     if source not in HourSource.values:
         raise LedgerError(_("Unknown source of hours."), field="source")
-    minutes = _check_span(started_at, ended_at, limit=limit, now=now)
+    minutes = _check_span(started_at, ended_at, limit=limit, now=now) + travel_minutes
     with transaction.atomic():
         # One writer per person at a time: the overlap check below then sees every credit.
         VolunteerProfile.objects.select_for_update().filter(pk=profile.pk).first()
@@ -137,6 +142,7 @@ def _record(
             started_at=started_at,
             ended_at=ended_at,
             minutes=minutes,
+            travel_minutes=travel_minutes,
             source=source,
             source_type=(
                 ContentType.objects.get_for_model(type(source_object)) if source_object else None
@@ -295,6 +301,7 @@ def _reverse(*, actor: Actor, entry: HourEntry, reason: str) -> HourEntry:
         started_at=entry.started_at,
         ended_at=entry.ended_at,
         minutes=-entry.minutes,
+        travel_minutes=-entry.travel_minutes,
         source=HourSource.CORRECTION,
         description=entry.description,
         status=HourStatus.VERIFIED,
@@ -344,6 +351,7 @@ def hours_correct(
                 status=HourStatus.VERIFIED,
                 corrects=entry,
                 reason=reason,
+                travel_minutes=entry.travel_minutes,  # the times are corrected, not the travel
             )
     return rev, new
 
@@ -420,3 +428,40 @@ def dispute_resolve(
             fields=["outcome", "resolved_by", "resolved_at"], parent=entry,
         )  # fmt: skip
     return dispute
+
+
+# The most travel a community may credit per attendance: two hours.
+TRAVEL_MAX = 120
+
+
+def travel_minutes_for(community_id: int) -> int:
+    """The travel time a community credits per attendance (0: travel excluded, the default)."""
+    from ..models import VolunteerSettings
+
+    found = (
+        VolunteerSettings.objects.filter(community_id=community_id)
+        .values_list("travel_minutes", flat=True)
+        .first()
+    )
+    return found or 0
+
+
+def settings_update(*, actor: Actor, community: Community, travel_minutes: int) -> Any:
+    """The office sets whether (and how much) travel time is credited with each attendance.
+    Applies to attendance recorded from now on; entries already recorded keep their minutes."""
+    from ..models import VolunteerSettings
+
+    authorize(actor, "hours.settings", community)
+    if not 0 <= travel_minutes <= TRAVEL_MAX:
+        raise LedgerError(
+            _("Travel time is between 0 and %(max)d minutes.") % {"max": TRAVEL_MAX},
+            field="travel_minutes",
+        )
+    obj, _created = VolunteerSettings.objects.update_or_create(
+        community=community, defaults={"travel_minutes": travel_minutes}
+    )
+    log_event(
+        actor=actor, verb="volunteers.settings_changed", obj=obj,
+        data={"travel_minutes": travel_minutes},
+    )  # fmt: skip
+    return obj
