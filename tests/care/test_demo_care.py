@@ -40,3 +40,26 @@ def test_demo_care_year(demo):
         )["grid"]
     ]
     assert min(pcts) < 100 and max(pcts) > 50
+
+
+def test_demo_care_work_is_in_the_hours_ledger(demo):
+    """The love-lunch cooking and home-help sessions went through the ledger's own service:
+    pending hours (the older cooking verified by the office), each session marked entered."""
+    from linli.care.models import HelpSession
+    from linli.volunteers.models import HourEntry
+
+    xc = Community.objects.get(code="xincun")
+    sessions = HelpSession.objects.filter(community=xc)
+    assert sessions.filter(kind="cooking").exists()
+    assert sessions.filter(kind__in=("cleaning", "home_help")).exists()
+    entries = HourEntry.objects.filter(community=xc, source="care")
+    assert entries.count() == sessions.filter(hours_entered=True).count() >= 1
+    assert entries.filter(status="pending").exists()
+    assert entries.filter(status="verified").exists()
+    assert {e.profile.user.username for e in entries} == {"xc-volunteer"}
+    # no one is credited twice for the same time, whichever demo wrote it
+    for e in entries:
+        assert not HourEntry.objects.filter(
+            profile=e.profile, started_at__lt=e.ended_at, ended_at__gt=e.started_at,
+            reverses__isnull=True,
+        ).exclude(pk=e.pk).exists()  # fmt: skip

@@ -113,8 +113,14 @@ class CarePerson(CommunityScoped):
     created_at = models.DateTimeField(default=timezone.now)
 
     SCOPE_PATHS = PERSON_PATHS
-    # "visitor": assigned to visit them; "subject": the person themselves (their own record).
-    SCOPE_SELF_PATHS = {"visitor": "visitors__user_id", "subject": "resident__user__id"}
+    # "visitor": assigned to visit them; "subject": the person themselves (their own record);
+    # "guardian": the recorded guardian of a left-behind child, when the guardian is a
+    # registry resident with an account (``CareContact.resident``).
+    SCOPE_SELF_PATHS = {
+        "visitor": "visitors__user_id",
+        "subject": "resident__user__id",
+        "guardian": ("contacts__resident__user__id", {"contacts__kind": "guardian"}),
+    }
     PERSONAL_FIELDS = frozenset({"health_note", "name", "phone"})
 
     class Meta:
@@ -171,6 +177,11 @@ class CareContact(models.Model):
     name = NameField(_("name"), max_length=50)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     lives_in = TextLineField(_("lives in"), max_length=60, blank=True)
+    # The contact's own registry record, when they are a resident of the community (a
+    # guardian with an account then sees the child's care page: "self:guardian").
+    resident = models.ForeignKey(
+        "registry.Resident", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["id"]

@@ -7,12 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.paginator import Page, Paginator
 from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from linli.core import access, policy
 from linli.core.actors import Actor
+from linli.core.lists import Listing, Sort, list_page
 from linli.registry.models import Community, ResidentStatus
 
 from .models import CarePerson, Outcome, Visit
@@ -126,37 +128,38 @@ def person_page(actor: Actor, person: CarePerson) -> dict[str, Any]:
 # --- the office's register ----------------------------------------------------------------
 
 
-def register_for(
-    actor: Actor,
-    community: Community,
-    *,
-    tier: str = "",
-    tag: str = "",
-    grid: str = "",
-    building: str = "",
-    overdue: bool = False,
-    page: int | str = 1,
-) -> Page[CarePerson]:
-    qs = with_status(
-        policy.scope_filter(actor, _base(), "care.manage").filter(community=community)
-    ).prefetch_related("visitors__user")
-    if tier:
-        qs = qs.filter(tier=tier)
-    if tag:
-        qs = qs.filter(resident__tags__code=tag)
-    if grid:
-        qs = qs.filter(resident__household__building__grid__number=grid)
-    if building:
-        qs = qs.filter(resident__household__building__number=building)
-    if overdue:
-        qs = qs.filter(overdue_q())
-    result: Page[CarePerson] = Paginator(
-        qs.order_by(overdue_first(), "due_on", "id"), PER_PAGE
-    ).get_page(page)
-    access.record_reads(
-        actor, [p.resident for p in result.object_list], kind=access.LISTED, purpose="care.register"
+def register_for(request: HttpRequest, community: Community) -> Listing:
+    """The office's register: scoped (``care.manage``), filtered by tier, tag, grid, building
+    and overdue (``filters.RegisterFilter``; an invalid value is shown on the form and
+    ignored), sorted, paginated; the page's rows recorded as read. Fixed queries whatever the
+    number of rows."""
+    from .filters import RegisterFilter
+
+    listing = list_page(
+        request,
+        with_status(_base().filter(community=community)).prefetch_related("visitors__user"),
+        actor=request.user,
+        action="care.manage",
+        filterset=RegisterFilter,
+        filterset_kwargs={"community": community},
+        sorts=REGISTER_SORTS,
+        default_sort="due",
+        per_page=PER_PAGE,
     )
-    return result
+    access.record_reads(
+        request.user, [p.resident for p in listing.page.object_list],
+        kind=access.LISTED, purpose="care.register",
+    )  # fmt: skip
+    return listing
+
+
+REGISTER_SORTS = {
+    "due": Sort(_("Due first"), ("-overdue", "due_on", "id")),
+    "room": Sort(
+        _("By room"),
+        ("resident__household__building__number", "resident__household__label", "id"),
+    ),
+}
 
 
 def unvisited_for(

@@ -9,9 +9,9 @@ register_permissions(
     {
         # The register: enrolling people, tiers, contacts, visitors, consents, events.
         "care.manage": OFFICE,
-        # A person's care page and their visits (the person themselves too: PIPL Art. 45);
-        # recording a visit.
-        "care.view": {*OFFICE, _VISITOR, "self:subject"},
+        # A person's care page and their visits (the person themselves too: PIPL Art. 45;
+        # and a left-behind child's recorded guardian); recording a visit.
+        "care.view": {*OFFICE, _VISITOR, "self:subject", "self:guardian"},
         "care.visit": {*OFFICE, _VISITOR},
         # Monthly coverage figures (no names): the office and the street office above it.
         "care.coverage": {*OFFICE, Role.STREET_SUPERVISOR},

@@ -350,10 +350,36 @@ def contact_add(
         raise CareError(_("Give the contact's name."), field="name")
     phone = "".join(c for c in (phone or "") if c.isdigit() or c == "+")[:20]
     c = CareContact.objects.create(
-        person=person, kind=kind, name=name, phone=phone, lives_in=(lives_in or "").strip()
+        person=person,
+        kind=kind,
+        name=name,
+        phone=phone,
+        lives_in=(lives_in or "").strip(),
+        resident=_contact_resident(person, name, phone),
     )
     log_event(actor=actor, verb="care.contact_added", obj=person, data={"kind": kind})
     return c
+
+
+def _contact_resident(person: CarePerson, name: str, phone: str) -> Resident | None:
+    """The contact's registry record: an active resident of the person's community with the
+    same name and either the same phone or the person's household — only when exactly one
+    matches (never a guess between two)."""
+    from django.db.models import Q as _Q
+
+    if not name:
+        return None
+    same = _Q(household_id=person.resident.household_id)
+    if phone:
+        same |= _Q(phone=phone)
+    found = list(
+        Resident.objects.filter(
+            _Q(community_id=person.community_id, status=ResidentStatus.ACTIVE, name=name) & same
+        )
+        .exclude(pk=person.resident_id)
+        .order_by("id")[:2]
+    )
+    return found[0] if len(found) == 1 else None
 
 
 def _consent_create(

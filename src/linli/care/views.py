@@ -18,11 +18,10 @@ from linli.core.events import log_event
 from linli.core.exports import Column, ListExport
 from linli.core.pages import form_page, run_action
 from linli.registry.models import Community, Resident
-from linli.registry.tags import builtin_label
 
 from . import coverage as cov
 from . import forms, queries, services
-from .models import CARE_TAGS, CarePerson, FollowUp, Tier
+from .models import CARE_TAGS, CarePerson, FollowUp
 
 
 def _community(request: HttpRequest, code: str, action: str) -> Community:
@@ -264,35 +263,12 @@ def health_note(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def register(request: HttpRequest, code: str) -> HttpResponse:
     c = _community(request, code, "care.manage")
-    g = request.GET
-    filters = {
-        "tier": g.get("tier", "") if g.get("tier", "") in Tier.values else "",
-        "tag": g.get("tag", "") if g.get("tag", "") in CARE_TAGS else "",
-        "grid": (g.get("grid") or "")[:10],
-        "building": (g.get("building") or "")[:10],
-        "overdue": g.get("overdue") == "1",
-    }
-    page = queries.register_for(
-        request.user,
-        c,
-        page=g.get("page") or 1,
-        tier=str(filters["tier"]),
-        tag=str(filters["tag"]),
-        grid=str(filters["grid"]),
-        building=str(filters["building"]),
-        overdue=bool(filters["overdue"]),
-    )
-    _shown(request, list(page.object_list), c)
+    listing = queries.register_for(request, c)
+    _shown(request, list(listing.page.object_list), c)
     return render(
         request,
         "care/register.html",
-        {
-            "community": c,
-            "page": page,
-            "f": filters,
-            "tiers": Tier.choices,
-            "care_tags": [(t, builtin_label(t) or t) for t in CARE_TAGS],
-        },
+        {"community": c, "listing": listing, "page": listing.page},
     )
 
 

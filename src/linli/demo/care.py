@@ -225,6 +225,7 @@ def build_demo_care(
     )
     monday = today - dt.timedelta(days=today.weekday())
     cooks = [volunteer, users["xc-team-leader"]]
+    sessions: list[HelpSession] = []
     for offset in range(-7, 5):
         d = monday + dt.timedelta(days=offset)
         if d.weekday() >= 5:
@@ -244,9 +245,58 @@ def build_demo_care(
                 )  # fmt: skip
                 for p in lunch
             )
-            HelpSession.objects.create(
+            sessions.append(HelpSession.objects.create(
                 community=xc, helper=volunteer, kind=HelpKind.COOKING,
                 started_at=timezone.make_aware(dt.datetime.combine(d, dt.time(9))),
                 ended_at=timezone.make_aware(dt.datetime.combine(d, dt.time(11, 30))),
-            )  # fmt: skip
-    return {"care people": len(people), "care visits": len(visits), "care requests": n_requests}
+            ))  # fmt: skip
+            if d.weekday() in (1, 3) and lunch:  # home help in the afternoon
+                sessions.append(HelpSession.objects.create(
+                    community=xc, helper=volunteer, person=lunch[d.weekday() % len(lunch)],
+                    kind=HelpKind.CLEANING if d.weekday() == 1 else HelpKind.HOME_HELP,
+                    started_at=timezone.make_aware(dt.datetime.combine(d, dt.time(14))),
+                    ended_at=timezone.make_aware(dt.datetime.combine(d, dt.time(15, 30))),
+                ))  # fmt: skip
+    n_hours = _sessions_to_ledger(sessions, users, verified_before=monday)
+    return {
+        "care people": len(people), "care visits": len(visits), "care requests": n_requests,
+        "care hours entries": n_hours,
+    }  # fmt: skip
+
+
+def _sessions_to_ledger(
+    sessions: list[HelpSession], users: dict[str, User], *, verified_before: dt.date
+) -> int:
+    """The demo's care work in the volunteers' hours ledger through its own service: pending,
+    except last week's cooking, which the office has already verified."""
+    from linli.core.errors import DomainError
+    from linli.volunteers.services import hours_verify
+
+    verifier = users.get("xc-staff")
+    n = 0
+    for s in sessions:
+        try:
+            entered = services._hours_to_ledger(s.helper, s)
+        except DomainError as e:  # time already credited elsewhere: the session stays
+            if e.code != "overlap":
+                raise
+            continue
+        HelpSession.objects.filter(pk=s.pk).update(hours_entered=entered)
+        n += 1
+        if (
+            verifier is not None
+            and s.kind == HelpKind.COOKING
+            and timezone.localdate(s.started_at) < verified_before
+        ):
+            entry = _entry_of(s)
+            if entry is not None:
+                hours_verify(actor=verifier, entry=entry)
+    return n
+
+
+def _entry_of(s: HelpSession) -> Any:
+    from linli.volunteers.models import HourEntry
+
+    return HourEntry.objects.filter(
+        source="care", source_type=ContentType.objects.get_for_model(s), source_id=s.pk
+    ).first()

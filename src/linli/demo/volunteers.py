@@ -234,6 +234,8 @@ def build_demo_volunteers(plan: Any, users: dict[str, Any], now: Any = None) -> 
     # the first of any overlap, as the ledger's own check would.
     kept: list[HourEntry] = []
     spans: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
+    for held in HourEntry.objects.filter(community=xc):  # e.g. care work (demo/care.py)
+        spans.setdefault(held.profile_id, []).append((held.started_at, held.ended_at))
     for e in sorted(entries, key=lambda e: (e.started_at, e.source)):
         mine = spans.setdefault(e.profile_id, [])
         if any(s < e.ended_at and e.started_at < t for s, t in mine):
