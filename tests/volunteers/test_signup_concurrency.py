@@ -43,3 +43,43 @@ def test_concurrent_signups_for_the_last_place_one_wins_one_waits(teams):
     assert not errors
     statuses = sorted(SignUp.objects.filter(shift=shift).values_list("status", flat=True))
     assert statuses == sorted([SignUpStatus.SIGNED, SignUpStatus.WAITING])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_check_ins_at_the_venue_are_all_recorded_once(teams):
+    """Two volunteers scan the leader's QR code at the same moment: both are checked in, each
+    once, and neither gets an error (the shift's row serialises them)."""
+    from linli.volunteers.models import Attendance
+    from linli.volunteers.services.attendance import checkin_toggle
+
+    start = timezone.now() + dt.timedelta(minutes=30)
+    a = activity_create(
+        actor=teams.team_leader, community=teams.world.xincun, team=teams.long_march,
+        title="元宵猜灯谜", audience=Audience.RESIDENTS,
+        shifts=[ShiftSpec(start, start + dt.timedelta(hours=2), 2)],
+    )  # fmt: skip
+    shift = a.shifts.get()
+    people = (teams.member, teams.world.resident)
+    for u in people:
+        signup_create(actor=u, shift=shift)
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def go(user):
+        try:
+            barrier.wait()
+            checkin_toggle(actor=user, shift=shift, token=shift.checkin_token)
+        except BaseException as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=go, args=(u,)) for u in people]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    rows = Attendance.objects.filter(shift=shift)
+    assert rows.count() == 2
+    assert all(r.checked_in_at and r.checked_out_at is None for r in rows)
