@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from linli.core import policy
@@ -325,7 +325,9 @@ class CertificateForm(forms.Form):
         label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
     )
     period_to = forms.DateField(
-        label=gettext_lazy("Until"), widget=forms.DateInput(attrs={"type": "date"})
+        # Its own context: the requests' "Until" is "hold until" (暂缓到).
+        label=pgettext_lazy("end of a period", "Until"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
 
