@@ -91,3 +91,14 @@ def test_query_counts_do_not_grow(care, world, as_user, django_assert_max_num_qu
     v = as_user(world.volunteer)
     with django_assert_max_num_queries(22):
         assert v.get(reverse("care:mine")).status_code == 200
+
+
+def test_export_writes_what_the_register_is_filtered_to(zhang, world, as_user):
+    """The register's export link carries its filters: only the rows shown are exported."""
+    s = as_user(world.staff)  # 王五 in 4-1-101 is "key"; 李四 and 张三 in 3-2-501 "high"
+    page = s.get(reverse("care:register", args=["xincun"]) + "?tier=key").content.decode()
+    assert reverse("care:export", args=["xincun"]) + "?tier=key" in page
+    every = s.get(reverse("care:export", args=["xincun"])).content.decode()
+    key = s.get(reverse("care:export", args=["xincun"]) + "?tier=key").content.decode()
+    assert "4-1-101" in key and "3-2-501" not in key
+    assert "4-1-101" in every and "3-2-501" in every

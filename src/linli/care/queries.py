@@ -153,6 +153,22 @@ def register_for(request: HttpRequest, community: Community) -> Listing:
     return listing
 
 
+def register_filtered_for(request: HttpRequest, community: Community) -> QuerySet[CarePerson]:
+    """What the register shows with the same filters and order, every page (for the export)."""
+    from .filters import RegisterFilter
+
+    return list_page(
+        request,
+        with_status(_base().filter(community=community)),
+        actor=request.user,
+        action="care.export",
+        filterset=RegisterFilter,
+        filterset_kwargs={"community": community},
+        sorts=REGISTER_SORTS,
+        default_sort="due",
+    ).queryset
+
+
 REGISTER_SORTS = {
     "due": Sort(_("Due first"), ("-overdue", "due_on", "id")),
     "room": Sort(

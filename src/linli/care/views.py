@@ -376,8 +376,8 @@ def export(request: HttpRequest, code: str) -> HttpResponse | FileResponse:
     """The register as CSV: names masked by the one disclosure function, phones masked, no
     health content; the export is logged and every row a recorded read."""
     c = _community(request, code, "care.export")
-    qs = CarePerson.objects.filter(community=c).select_related("resident__household").order_by("id")
-    people = list(qs)
+    # What the register shows: its filters and order (the link carries them), every page.
+    people = list(queries.register_filtered_for(request, c))
     v = disclosure.MASKED
     rows = [
         (
