@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8000
 WORKERS ?= 2
+# The suite runs on two processes (pytest-xdist; each with its own test database).
+PYTEST_ARGS ?= -n 2
 # Re-install only when pyproject.toml changes.
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
