@@ -52,7 +52,20 @@ def mine(request: HttpRequest) -> HttpResponse:
     for group in ("overdue", "due"):
         for p in data[group]:
             _shown(request, [p], p)
-    return render(request, "care/mine.html", {**data, "today": timezone.localdate()})
+
+    # The way to the office's pages (register, coverage, love lunches) of each community the
+    # person may see them in: without it the register is reachable only by its address.
+    def _in(action: str) -> list[Community]:
+        return list(policy.scope_filter(request.user, Community.objects.order_by("code"), action))
+
+    offices = {
+        "manage": _in("care.manage"),
+        "coverage": _in("care.coverage"),
+        "meals": _in("care.meals"),
+    }
+    return render(
+        request, "care/mine.html", {**data, "offices": offices, "today": timezone.localdate()}
+    )
 
 
 @login_required
