@@ -23,6 +23,7 @@ from linli.core import policy
 from linli.core.actors import signed_in
 from linli.core.errors import DomainError
 from linli.core.pages import run_action
+from linli.registry.models import Community
 
 from . import queries
 from .models import (
@@ -96,6 +97,11 @@ def home(request: HttpRequest) -> HttpResponse:
         "page": entries,
         "memberships": memberships,
         "can_verify": queries.verification_queue_for(user).exists(),
+        # The office's overview (teams, hours, the Excel export) of each community it runs:
+        # otherwise reachable only by its address.
+        "overviews": list(
+            policy.scope_filter(user, Community.objects.order_by("code"), "hours.overview")
+        ),
     }
     return render(request, "volunteers/home.html", ctx)
 
