@@ -20,6 +20,7 @@ from openpyxl.utils.datetime import from_excel
 
 from linli.core import personal
 from linli.core import text as core_text
+from linli.core.errors import DomainError
 
 from ..models import Community, Tag
 from ..search import normalise_name
@@ -42,10 +43,12 @@ _ROOM_RE = re.compile(
 )
 
 
-class CellError(Exception):
+class CellError(DomainError):
+    """A cell the import cannot read: ``code`` says why; the report words it per column."""
+
     def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code, self.params = code, params
+        super().__init__(code, code=code)
+        self.params = params
 
 
 class Skip(CellError):
