@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import cast
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import caches
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
@@ -59,7 +61,6 @@ def ticket_get_for(actor, pk: int, action: str = "ticket.view") -> Ticket:
             "unit",
             "assignee_user",
             "assignee_team",
-            "duplicate_of",
         ),
         action,
         pk=pk,
@@ -67,13 +68,10 @@ def ticket_get_for(actor, pk: int, action: str = "ticket.view") -> Ticket:
 
 
 def ticket_events(ticket: Ticket, *, public_only: bool) -> list[Event]:
-    qs = (
-        Event.objects.filter(
-            object_type=ContentType.objects.get_for_model(Ticket), object_id=ticket.pk
-        )
-        .select_related("actor")
-        .order_by("created_at", "id")
-    )
+    # No join of the actor: a time line names them by ``actor_name``, kept on the event.
+    qs = Event.objects.filter(
+        object_type=ContentType.objects.get_for_model(Ticket), object_id=ticket.pk
+    ).order_by("created_at", "id")
     if public_only:
         qs = qs.filter(verb__in=PUBLIC_VERBS)
     return list(qs[:500])
@@ -265,6 +263,29 @@ def teams_for(community_ids, *, active_only: bool = True) -> list[HandlingTeam]:
     if active_only:
         qs = qs.filter(active=True)
     return list(qs)
+
+
+def choices_version(community_id: int) -> int:
+    """The community's choice-list counter (``core.versions``: bumped by every save of a
+    category, team, building or membership of it)."""
+    return versions.version_of([community_id], choices=True)
+
+
+def assign_targets(community_id: int, version: int | None = None) -> tuple[list, list]:
+    """Who a request of this community can be given to (``people_for``, ``teams_for``),
+    kept per process while the community's choice-list counter (``version``, read when not
+    given) is unchanged, at most ``LINLI_PAGE_CACHE_SECONDS``: as the queue's choices."""
+    if not settings.LINLI_PAGE_CACHE:
+        return people_for([community_id]), teams_for([community_id])
+    if version is None:
+        version = choices_version(community_id)
+    key = f"tickets:assign_targets:{community_id}:{version}"
+    store = caches["pages"]
+    value = store.get(key)
+    if value is None:
+        value = (people_for([community_id]), teams_for([community_id]))
+        store.set(key, value, settings.LINLI_PAGE_CACHE_SECONDS)
+    return value
 
 
 def communities_for(actor, action: str) -> list[Community]:

@@ -9,11 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import Truncator
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from linli.core import lists, policy
+from linli.core import lists, policy, versions
 
 from .. import queries, queue_export, services
 from ..forms import (
@@ -25,6 +26,7 @@ from ..models import (
     Status,
 )
 from ._common import _back, _flag
+from ._fields import chosen_html, fields_html, unchosen_parts
 
 # --- the office's queue --------------------------------------------------------------------
 
@@ -40,6 +42,23 @@ def _assign_targets(actor, choices: dict | None = None) -> tuple[list, list]:
         return choices["people"], choices["teams"]
     ids = [c.pk for c in queries.communities_for(actor, "ticket.assign")]
     return queries.people_for(ids), queries.teams_for(ids)
+
+
+def _queue_fields(actor, choices: dict, can_assign: bool) -> dict:
+    """The filters' fields with nothing chosen and the bulk assignment's person and team, as
+    HTML (``_fields``), kept as the filters' choices are: per person while their roles and
+    their communities' choice-list counters are unchanged."""
+
+    def render() -> dict:
+        out: dict = {"filters": unchosen_parts(QueueFilterForm(choices=choices))}
+        if can_assign:
+            people, teams = _assign_targets(actor, choices)
+            bulk = BulkAssignForm(people=people, teams=teams)  # never bound here: nothing chosen
+            out["bulk"] = str(fields_html([bulk["user"], bulk["team"]]))
+        return out
+
+    name = f"queue_fields:{get_language()}:{int(can_assign)}"
+    return versions.cached_for_scope(name, actor, render)
 
 
 # The queue opens on what is still to do, most overdue first; a person's last filter is kept
@@ -110,11 +129,11 @@ def queue(request: HttpRequest) -> HttpResponse | FileResponse:
         assignee_team=choices["teams"],
     )
     _flag(page.object_list)
+    for t in page.object_list:  # what the row's template would filter, once, here
+        t.summary = Truncator(t.description).chars(60)
+        t.select_label = _("Select request #%(n)s") % {"n": t.pk}
     can_assign = policy.has_any(actor, "ticket.assign")
-    bulk = None
-    if can_assign:
-        people, teams = _assign_targets(actor, choices)
-        bulk = BulkAssignForm(people=people, teams=teams)
+    fields = _queue_fields(actor, choices, can_assign)
     tabs = [
         ("", _("All"), sum(n for s, n in counts.items() if s != "open")),
         ("open", _("Open"), counts.get("open", 0)),
@@ -132,7 +151,9 @@ def queue(request: HttpRequest) -> HttpResponse | FileResponse:
         "page": page,
         "tabs": tabs,
         "current_status": filters["status"],
-        "bulk": bulk,
+        "filter_fields": chosen_html(form, fields["filters"]),
+        "bulk": can_assign,
+        "bulk_fields": fields.get("bulk", ""),
         "several": len(choices["communities"]) > 1,
         "can_intake": policy.has_any(actor, "ticket.intake"),
     }
