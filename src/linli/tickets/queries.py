@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
 from django.core.paginator import Page, Paginator
+from django.db import connections, router
 from django.db.models import (
     Case,
     Count,
@@ -21,6 +22,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.query import get_related_populators
 from django.http import Http404
 from django.utils import timezone
 
@@ -69,12 +71,69 @@ def ticket_get_for(actor, pk: int, action: str = "ticket.view") -> Ticket:
 
 def ticket_events(ticket: Ticket, *, public_only: bool) -> list[Event]:
     # No join of the actor: a time line names them by ``actor_name``, kept on the event.
-    qs = Event.objects.filter(
-        object_type=ContentType.objects.get_for_model(Ticket), object_id=ticket.pk
-    ).order_by("created_at", "id")
-    if public_only:
-        qs = qs.filter(verb__in=PUBLIC_VERBS)
-    return list(qs[:500])
+    def build(type_id: int, pk: int) -> QuerySet[Event]:
+        qs = Event.objects.filter(object_type_id=type_id, object_id=pk).order_by("created_at", "id")
+        if public_only:
+            qs = qs.filter(verb__in=PUBLIC_VERBS)
+        return qs[:500]
+
+    type_id = ContentType.objects.get_for_model(Ticket).pk
+    return _prepared(f"ticket_events:{public_only}", Event, build, type_id, ticket.pk)
+
+
+# --- prepared reads ------------------------------------------------------------------------
+# The reads of one request's page have the same shape for every request; only its key
+# changes. Building and compiling their querysets was most of their cost (a request page's
+# four per-request reads: ~75 % of their time in ``as_sql``, docs/performance.md), so their
+# SQL is compiled by the ORM once per process and database and run again with the new key.
+
+_PREPARED: dict[tuple[str, str], tuple] = {}
+_MARK = -7_319_000  # placeholder arguments while compiling (never a primary key)
+
+
+def _prepared(name: str, model: type, build, *args: int, parent: tuple | None = None) -> list:
+    """``list(build(*args))`` for a queryset that only ``args`` (integers) change, with the SQL
+    the ORM compiled for it once; rows become instances as the ORM's ``ModelIterable`` makes
+    them (with the rows of ``select_related``). ``parent``: (field name, object): the object
+    each row's foreign key points to, set on it as a related manager sets it."""
+    alias = router.db_for_read(model)
+    key = (alias, name)
+    hit = _PREPARED.get(key)
+    if hit is None:
+        marks = [_MARK - i for i in range(len(args))]
+        qs = build(*marks).using(alias)
+        compiler = qs.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        slots: list[int | None] = []
+        for value in params:
+            found = [i for i, m in enumerate(marks) if value in (m, str(m))]
+            slots.append(found[0] if found else None)
+        placed = sorted(i for i in slots if i is not None)
+        if placed != list(range(len(args))) or compiler.has_extra_select:
+            return list(build(*args))  # not a shape this can prepare: the ORM as usual
+        info, select = compiler.klass_info, compiler.select
+        start, end = info["select_fields"][0], info["select_fields"][-1] + 1
+        fields = [col[0].target.attname for col in select[start:end]]
+        populators = get_related_populators(info, select, alias)
+        hit = _PREPARED[key] = (compiler, sql, slots, params, start, end, fields, populators)
+    compiler, sql, slots, params, start, end, fields, populators = hit
+    values = [
+        (str(args[i]) if isinstance(p, str) else args[i]) if i is not None else p
+        for i, p in zip(slots, params, strict=True)
+    ]
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, values)
+        rows = cursor.fetchall()
+    out = []
+    link = model._meta.get_field(parent[0]) if parent else None
+    for row in compiler.results_iter([rows]):
+        obj = model.from_db(alias, fields, row[start:end])
+        for populator in populators:
+            populator.populate(row, obj)
+        if link is not None and parent is not None:
+            link.set_cached_value(obj, parent[1])
+        out.append(obj)
+    return out
 
 
 # --- pages ---------------------------------------------------------------------------------
@@ -218,19 +277,35 @@ def attach(rows: list[Ticket], **known: list) -> list[Ticket]:
 
 
 def ticket_comments(ticket: Ticket, *, public_only: bool) -> list[TicketComment]:
-    qs = ticket.comments.select_related("author")
-    if public_only:
-        # Internal notes are not even loaded for a page the requester sees.
-        qs = qs.exclude(kind=CommentKind.NOTE)
-    return list(qs[:500])
+    def build(pk: int) -> QuerySet[TicketComment]:
+        qs = TicketComment.objects.filter(ticket_id=pk).select_related("author")
+        if public_only:
+            # Internal notes are not even loaded for a page the requester sees.
+            qs = qs.exclude(kind=CommentKind.NOTE)
+        return qs[:500]
+
+    name = f"ticket_comments:{public_only}"
+    return _prepared(name, TicketComment, build, ticket.pk, parent=("ticket", ticket))
 
 
 def ticket_photos(ticket: Ticket) -> list[TicketPhoto]:
-    return list(ticket.photos.all()[:50])
+    def build(pk: int) -> QuerySet[TicketPhoto]:
+        return TicketPhoto.objects.filter(ticket_id=pk)[:50]
+
+    return _prepared("ticket_photos", TicketPhoto, build, ticket.pk, parent=("ticket", ticket))
 
 
 def ticket_requesters(ticket: Ticket) -> list[TicketRequester]:
-    return list(ticket.requesters.select_related("user").order_by("-primary", "added_at", "id"))
+    def build(pk: int) -> QuerySet[TicketRequester]:
+        return (
+            TicketRequester.objects.filter(ticket_id=pk)
+            .select_related("user")
+            .order_by("-primary", "added_at", "id")
+        )
+
+    return _prepared(
+        "ticket_requesters", TicketRequester, build, ticket.pk, parent=("ticket", ticket)
+    )
 
 
 def photo_get_for(actor, pk: int) -> TicketPhoto:
@@ -295,10 +370,12 @@ def communities_for(actor, action: str) -> list[Community]:
 def queue_choices(actor) -> dict:
     """What the queue's filters offer this actor: categories, buildings, teams, people; kept
     while the actor's roles and their communities' change counters are unchanged."""
-    return versions.cached_for_scope("queue_choices", actor, lambda: _queue_choices(actor))
+    return versions.cached_for_scope("queue_choices", actor, lambda: read_queue_choices(actor))
 
 
-def _queue_choices(actor) -> dict:
+def read_queue_choices(actor) -> dict:
+    """``queue_choices`` as the database holds them now (for a caller that keeps them with
+    what it makes of them, under the same key)."""
     communities = communities_for(actor, "ticket.queue")
     ids = [c.pk for c in communities]
     return {

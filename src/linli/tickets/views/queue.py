@@ -44,21 +44,25 @@ def _assign_targets(actor, choices: dict | None = None) -> tuple[list, list]:
     return queries.people_for(ids), queries.teams_for(ids)
 
 
-def _queue_fields(actor, choices: dict, can_assign: bool) -> dict:
-    """The filters' fields with nothing chosen and the bulk assignment's person and team, as
-    HTML (``_fields``), kept as the filters' choices are: per person while their roles and
-    their communities' choice-list counters are unchanged."""
+def _queue_choices(actor, can_assign: bool) -> dict:
+    """The filters' choices (``queries.queue_choices``) with what the page makes of them that
+    does not change from one request to the next, kept as those choices are (per person while
+    their roles and their communities' choice-list counters are unchanged; one key, one read
+    of the counters): the filters' fields with nothing chosen and the bulk assignment's person
+    and team, as HTML (``_fields``)."""
 
-    def render() -> dict:
-        out: dict = {"filters": unchosen_parts(QueueFilterForm(choices=choices))}
+    def read() -> dict:
+        choices = queries.read_queue_choices(actor)
+        out: dict = {"choices": choices}
+        out["filters"] = unchosen_parts(QueueFilterForm(choices=choices))
         if can_assign:
             people, teams = _assign_targets(actor, choices)
             bulk = BulkAssignForm(people=people, teams=teams)  # never bound here: nothing chosen
             out["bulk"] = str(fields_html([bulk["user"], bulk["team"]]))
         return out
 
-    name = f"queue_fields:{get_language()}:{int(can_assign)}"
-    return versions.cached_for_scope(name, actor, render)
+    name = f"queue_page:{get_language()}:{int(can_assign)}"
+    return versions.cached_for_scope(name, actor, read)
 
 
 # The queue opens on what is still to do, most overdue first; a person's last filter is kept
@@ -103,7 +107,9 @@ def queue(request: HttpRequest) -> HttpResponse | FileResponse:
         back.delete_cookie(QUEUE_COOKIE, path=reverse("tickets:queue"))
         return back
     params, remember = _queue_params(request)
-    choices = queries.queue_choices(actor)
+    can_assign = policy.has_any(actor, "ticket.assign")
+    kept = _queue_choices(actor, can_assign)
+    choices = kept["choices"]
     form = QueueFilterForm(params, choices=choices)
     filters = form.filters()
     if request.GET.get("export"):
@@ -132,8 +138,6 @@ def queue(request: HttpRequest) -> HttpResponse | FileResponse:
     for t in page.object_list:  # what the row's template would filter, once, here
         t.summary = Truncator(t.description).chars(60)
         t.select_label = _("Select request #%(n)s") % {"n": t.pk}
-    can_assign = policy.has_any(actor, "ticket.assign")
-    fields = _queue_fields(actor, choices, can_assign)
     tabs = [
         ("", _("All"), sum(n for s, n in counts.items() if s != "open")),
         ("open", _("Open"), counts.get("open", 0)),
@@ -151,9 +155,9 @@ def queue(request: HttpRequest) -> HttpResponse | FileResponse:
         "page": page,
         "tabs": tabs,
         "current_status": filters["status"],
-        "filter_fields": chosen_html(form, fields["filters"]),
+        "filter_fields": chosen_html(form, kept["filters"]),
         "bulk": can_assign,
-        "bulk_fields": fields.get("bulk", ""),
+        "bulk_fields": kept.get("bulk", ""),
         "several": len(choices["communities"]) > 1,
         "can_intake": policy.has_any(actor, "ticket.intake"),
     }
