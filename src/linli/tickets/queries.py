@@ -81,6 +81,23 @@ def ticket_events(ticket: Ticket, *, public_only: bool) -> list[Event]:
     return _prepared(f"ticket_events:{public_only}", Event, build, type_id, ticket.pk)
 
 
+def _converted(rows: list, converters: dict, conn) -> list:
+    """The backend's conversions of the values read (SQLite's datetimes, booleans, JSON), as
+    ``SQLCompiler.apply_converters`` makes them (they read the backend's settings only)."""
+    if not converters:
+        return rows
+    out = []
+    for row in rows:
+        values = list(row)
+        for pos, (funcs, expression) in converters.items():
+            value = values[pos]
+            for func in funcs:
+                value = func(value, expression, conn)
+            values[pos] = value
+        out.append(values)
+    return out
+
+
 # --- prepared reads ------------------------------------------------------------------------
 # The reads of one request's page have the same shape for every request; only its key
 # changes. Building and compiling their querysets was most of their cost (a request page's
@@ -109,24 +126,32 @@ def _prepared(name: str, model: type, build, *args: int, parent: tuple | None = 
             found = [i for i, m in enumerate(marks) if value in (m, str(m))]
             slots.append(found[0] if found else None)
         placed = sorted(i for i in slots if i is not None)
-        if placed != list(range(len(args))) or compiler.has_extra_select:
+        columns = [col[0] for col in compiler.select[0 : compiler.col_count]]
+        if (
+            placed != list(range(len(args)))
+            or compiler.has_extra_select
+            or compiler.has_composite_fields(columns)
+        ):
             return list(build(*args))  # not a shape this can prepare: the ORM as usual
         info, select = compiler.klass_info, compiler.select
         start, end = info["select_fields"][0], info["select_fields"][-1] + 1
         fields = [col[0].target.attname for col in select[start:end]]
         populators = get_related_populators(info, select, alias)
-        hit = _PREPARED[key] = (compiler, sql, slots, params, start, end, fields, populators)
-    compiler, sql, slots, params, start, end, fields, populators = hit
+        converters = compiler.get_converters(columns)  # as ``results_iter`` applies them
+        hit = (compiler, sql, slots, params, start, end, fields, populators, converters)
+        _PREPARED[key] = hit
+    compiler, sql, slots, params, start, end, fields, populators, converters = hit
     values = [
         (str(args[i]) if isinstance(p, str) else args[i]) if i is not None else p
         for i, p in zip(slots, params, strict=True)
     ]
-    with connections[alias].cursor() as cursor:
+    conn = connections[alias]
+    with conn.cursor() as cursor:
         cursor.execute(sql, values)
         rows = cursor.fetchall()
     out = []
     link = model._meta.get_field(parent[0]) if parent else None
-    for row in compiler.results_iter([rows]):
+    for row in _converted(rows, converters, conn):
         obj = model.from_db(alias, fields, row[start:end])
         for populator in populators:
             populator.populate(row, obj)

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -135,9 +136,7 @@ def queue(request: HttpRequest) -> HttpResponse | FileResponse:
         assignee_team=choices["teams"],
     )
     _flag(page.object_list)
-    for t in page.object_list:  # what the row's template would filter, once, here
-        t.summary = Truncator(t.description).chars(60)
-        t.select_label = _("Select request #%(n)s") % {"n": t.pk}
+    rows = _rows(page.object_list, bulk=can_assign, several=len(choices["communities"]) > 1)
     tabs = [
         ("", _("All"), sum(n for s, n in counts.items() if s != "open")),
         ("open", _("Open"), counts.get("open", 0)),
@@ -153,6 +152,7 @@ def queue(request: HttpRequest) -> HttpResponse | FileResponse:
         "query": params,
         "listing": listing,
         "page": page,
+        "rows": rows,
         "tabs": tabs,
         "current_status": filters["status"],
         "filter_fields": chosen_html(form, kept["filters"]),
@@ -164,6 +164,79 @@ def queue(request: HttpRequest) -> HttpResponse | FileResponse:
     response = render(request, "tickets/queue.html", ctx)
     _remember_queue(response, request, remember)
     return response
+
+
+def _rows(tickets: list, *, bulk: bool, several: bool) -> list[str]:
+    """Each request of the page as its row of the queue's table. Built here rather than in the
+    template: the 25 rows' ~20 values each cost ~3 ms through the template language, more
+    than the rest of the page's template (docs/performance.md). Everything is escaped by
+    ``format_html`` as the template escapes it; the labels are translated once a page."""
+    label = {
+        "select": _("Select"),
+        "place": _("Place"),
+        "status": _("Status"),
+        "assigned": _("Assigned to"),
+        "reported": _("Reported at"),
+        "resolve": _("Resolve by"),
+    }
+    out = []
+    for t in tickets:
+        css = ("urgent" if t.emergency and getattr(t, "urgent", None) == 0 else "") + (
+            " overdue" if t.overdue else ""
+        )
+        select = ""
+        if bulk:
+            select = format_html(
+                '<td data-label="{}"><input type="checkbox" name="ids" value="{}" '
+                'form="bulk-form" id="sel-{}" aria-label="{}"></td>',
+                label["select"],
+                t.pk,
+                t.pk,
+                _("Select request #%(n)s") % {"n": t.pk},
+            )
+        where = format_html('<span class="muted">{} · </span>', t.community) if several else ""
+        place = t.place_label
+        if t.household_id:
+            place = format_html('<span class="room">{}</span>', place)
+        flags = format_html_join("", '<span class="tag {}">{}</span>', t.flags)
+        out.append(
+            format_html(
+                '<tr class="{}" data-ticket="{}">\n'
+                "      {}\n"
+                '      <th scope="row"><a href="{}" class="nowrap">#{}</a></th>\n'
+                '      <td data-label="">{}{}<div class="muted">{}</div></td>\n'
+                '      <td data-label="{}">{}</td>\n'
+                '      <td data-label="{}"><span class="tag">{}</span>{}</td>\n'
+                '      <td data-label="{}">{}</td>\n'
+                '      <td data-label="{}"><time datetime="{}">{}</time>'
+                '<div class="muted">{}</div></td>\n'
+                '      <td data-label="{}"><time datetime="{}">{}</time></td>\n'
+                "    </tr>",
+                css,
+                t.pk,
+                select,
+                t.url,
+                t.pk,
+                where,
+                t.category,
+                Truncator(t.description).chars(60),
+                label["place"],
+                place,
+                label["status"],
+                t.status_label,
+                flags,
+                label["assigned"],
+                t.assignee_label or "—",
+                label["reported"],
+                t.created_iso,
+                t.created_text,
+                t.channel_label,
+                label["resolve"],
+                t.resolve_by_iso,
+                t.resolve_by_text,
+            )
+        )
+    return out
 
 
 @login_required
