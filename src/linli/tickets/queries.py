@@ -172,6 +172,27 @@ QUEUE_SORTS: dict[str, tuple[str, ...]] = {
     "deadline": ("resolve_by", "id"),
     "category": ("category__sort", "category__name", "-created_at", "-id"),
 }
+# The columns of a request a row of the queue shows (its flags, labels and place): the
+# other ~25 (texts, JSON answers, a dozen timestamps) cost their conversion on every row.
+QUEUE_ROW_FIELDS = (
+    "id",
+    "community",
+    "category",
+    "channel",
+    "status",
+    "emergency",
+    "description",
+    "building",
+    "unit",
+    "household",
+    "location_text",
+    "assignee_user",
+    "assignee_team",
+    "external_handler",
+    "created_at",
+    "respond_by",
+    "resolve_by",
+)
 # Roles whose holders can be given a request or join a handling team (not plain residents).
 HANDLER_ROLES = sorted(HANDLERS)
 _LIST_RELATED = (
