@@ -114,3 +114,10 @@ def test_prepared_reads_are_the_orms(tw, submit, photo, django_assert_num_querie
         assert requesters[0].user.display_name == tw.resident.display_name
         assert {c.author.pk for c in comments} == {tw.staff.pk}
         assert {c.ticket.pk for c in comments} | {p.ticket.pk for p in photos} == {t.pk}
+
+
+def test_queue_rows_escape_what_people_typed_as_the_template_did(tw, as_user, submit):
+    submit(description='<script>alert("x")</script> & 3\'s')
+    page = as_user(tw.staff).get(reverse("tickets:queue") + "?status=open").content.decode()
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; 3&#x27;s" in page
