@@ -15,7 +15,9 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    ForeignKey,
     IntegerField,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -108,7 +110,9 @@ _PREPARED: dict[tuple[str, str], tuple] = {}
 _MARK = -7_319_000  # placeholder arguments while compiling (never a primary key)
 
 
-def _prepared(name: str, model: type, build, *args: int, parent: tuple | None = None) -> list:
+def _prepared(
+    name: str, model: type[Model], build, *args: int, parent: tuple | None = None
+) -> list:
     """``list(build(*args))`` for a queryset that only ``args`` (integers) change, with the SQL
     the ORM compiled for it once; rows become instances as the ORM's ``ModelIterable`` makes
     them (with the rows of ``select_related``). ``parent``: (field name, object): the object
@@ -136,7 +140,7 @@ def _prepared(name: str, model: type, build, *args: int, parent: tuple | None = 
         info, select = compiler.klass_info, compiler.select
         start, end = info["select_fields"][0], info["select_fields"][-1] + 1
         fields = [col[0].target.attname for col in select[start:end]]
-        populators = get_related_populators(info, select, alias)
+        populators = get_related_populators(info, select, alias)  # type: ignore[call-arg]
         converters = compiler.get_converters(columns)  # as ``results_iter`` applies them
         hit = (compiler, sql, slots, params, start, end, fields, populators, converters)
         _PREPARED[key] = hit
@@ -150,7 +154,7 @@ def _prepared(name: str, model: type, build, *args: int, parent: tuple | None = 
         cursor.execute(sql, values)
         rows = cursor.fetchall()
     out = []
-    link = model._meta.get_field(parent[0]) if parent else None
+    link = cast(ForeignKey, model._meta.get_field(parent[0])) if parent else None
     for row in _converted(rows, converters, conn):
         obj = model.from_db(alias, fields, row[start:end])
         for populator in populators:

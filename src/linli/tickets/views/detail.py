@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -94,7 +97,7 @@ SIMPLE_ACTIONS = frozenset({"accept", "claim", "start", "resume", "close"})
 
 
 def _make_form(action: str, t: Ticket, cache: dict, data=None, files=None):
-    kwargs = {}
+    kwargs: dict[str, Any] = {}
     if action == "assign":
         kwargs["people"], kwargs["teams"] = queries.assign_targets(
             t.community_id, _choices_version(t, cache)
@@ -103,6 +106,10 @@ def _make_form(action: str, t: Ticket, cache: dict, data=None, files=None):
         kwargs["initial"] = {"version": t.version}
     # Several forms on one page: ids must not collide (hold and refer both have "reason").
     return ACTION_FORMS[action](data, files, auto_id=f"id_{action}_%s", **kwargs)
+
+
+def _blank_action_fields(action: str, t: Ticket, cache: dict) -> list:
+    return _make_form(action, t, cache).visible_fields()
 
 
 def _choices_version(t: Ticket, cache: dict) -> int:
@@ -293,7 +300,7 @@ def _detail_context(
         elif action not in SIMPLE_ACTIONS:
             fields = blank_fields(
                 action,
-                lambda action=action: _make_form(action, t, cache).visible_fields(),
+                partial(_blank_action_fields, action, t, cache),
                 f"{t.community_id}:{_choices_version(t, cache)}" if action == "assign" else "",
             )
         forms.append(
@@ -323,7 +330,7 @@ def _detail_context(
             form = None
             fields = blank_fields(
                 f"comment-{kind}",
-                lambda kind=kind: CommentForm(initial={"kind": kind}, auto_id=f"id_{kind}_%s"),
+                partial(CommentForm, initial={"kind": kind}, auto_id=f"id_{kind}_%s"),
             )
         comment_forms.append(
             {
