@@ -121,3 +121,15 @@ def test_queue_rows_escape_what_people_typed_as_the_template_did(tw, as_user, su
     page = as_user(tw.staff).get(reverse("tickets:queue") + "?status=open").content.decode()
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; 3&#x27;s" in page
+
+
+@pytest.mark.parametrize(
+    "text", ["", "短", "x" * 60, "x" * 61, "e\u0301" * 40, "\u0344" * 59 + "ab", "水管" * 40]
+)
+def test_queue_row_summary_is_truncatechars(text):
+    import importlib
+
+    from django.utils.text import Truncator
+
+    queue = importlib.import_module("linli.tickets.views.queue")
+    assert queue._summary(text) == Truncator(text).chars(60)

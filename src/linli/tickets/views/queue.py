@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import unicodedata
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -175,6 +176,14 @@ def _esc(value) -> str:
     return html.escape(str(value))
 
 
+def _summary(text: str, length: int = 60) -> str:
+    """``{{ text|truncatechars:60 }}``. A text no longer than that comes back whole (in NFC,
+    as ``Truncator`` returns it) without ``Truncator``'s character-by-character count."""
+    if len(text) <= length:
+        return unicodedata.normalize("NFC", text)
+    return Truncator(text).chars(length)
+
+
 def _rows(tickets: list, *, bulk: bool, several: bool) -> list[SafeString]:
     """Each request of the page as its row of the queue's table. Built here rather than in the
     template: the 25 rows' ~20 values each cost ~3 ms through the template language, more
@@ -201,7 +210,7 @@ def _rows(tickets: list, *, bulk: bool, several: bool) -> list[SafeString]:
         if t.household_id:
             place = f'<span class="room">{place}</span>'
         flags = "".join(f'<span class="tag {_esc(c)}">{_esc(label)}</span>' for c, label in t.flags)
-        summary = _esc(Truncator(t.description).chars(60))
+        summary = _esc(_summary(t.description))
         out.append(
             mark_safe(  # noqa: S308 - every value escaped above
                 f'<tr class="{css}" data-ticket="{pk}">\n'
