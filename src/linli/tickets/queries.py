@@ -5,20 +5,26 @@ from __future__ import annotations
 import datetime as dt
 from typing import cast
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import caches
 from django.core.paginator import Page, Paginator
+from django.db import connections, router
 from django.db.models import (
     Case,
     Count,
     Exists,
+    ForeignKey,
     IntegerField,
+    Model,
     OuterRef,
     Q,
     QuerySet,
     Value,
     When,
 )
+from django.db.models.query import get_related_populators
 from django.http import Http404
 from django.utils import timezone
 
@@ -59,7 +65,6 @@ def ticket_get_for(actor, pk: int, action: str = "ticket.view") -> Ticket:
             "unit",
             "assignee_user",
             "assignee_team",
-            "duplicate_of",
         ),
         action,
         pk=pk,
@@ -67,16 +72,97 @@ def ticket_get_for(actor, pk: int, action: str = "ticket.view") -> Ticket:
 
 
 def ticket_events(ticket: Ticket, *, public_only: bool) -> list[Event]:
-    qs = (
-        Event.objects.filter(
-            object_type=ContentType.objects.get_for_model(Ticket), object_id=ticket.pk
-        )
-        .select_related("actor")
-        .order_by("created_at", "id")
-    )
-    if public_only:
-        qs = qs.filter(verb__in=PUBLIC_VERBS)
-    return list(qs[:500])
+    # No join of the actor: a time line names them by ``actor_name``, kept on the event.
+    def build(type_id: int, pk: int) -> QuerySet[Event]:
+        qs = Event.objects.filter(object_type_id=type_id, object_id=pk).order_by("created_at", "id")
+        if public_only:
+            qs = qs.filter(verb__in=PUBLIC_VERBS)
+        return qs[:500]
+
+    type_id = ContentType.objects.get_for_model(Ticket).pk
+    return _prepared(f"ticket_events:{public_only}", Event, build, type_id, ticket.pk)
+
+
+def _converted(rows: list, converters: dict, conn) -> list:
+    """The backend's conversions of the values read (SQLite's datetimes, booleans, JSON), as
+    ``SQLCompiler.apply_converters`` makes them (they read the backend's settings only)."""
+    if not converters:
+        return rows
+    out = []
+    for row in rows:
+        values = list(row)
+        for pos, (funcs, expression) in converters.items():
+            value = values[pos]
+            for func in funcs:
+                value = func(value, expression, conn)
+            values[pos] = value
+        out.append(values)
+    return out
+
+
+# --- prepared reads ------------------------------------------------------------------------
+# The reads of one request's page have the same shape for every request; only its key
+# changes. Building and compiling their querysets was most of their cost (a request page's
+# four per-request reads: ~75 % of their time in ``as_sql``, docs/performance.md), so their
+# SQL is compiled by the ORM once per process and database and run again with the new key.
+
+_PREPARED: dict[tuple[str, str], tuple] = {}
+_MARK = -7_319_000  # placeholder arguments while compiling (never a primary key)
+
+
+def _prepared(
+    name: str, model: type[Model], build, *args: int, parent: tuple | None = None
+) -> list:
+    """``list(build(*args))`` for a queryset that only ``args`` (integers) change, with the SQL
+    the ORM compiled for it once; rows become instances as the ORM's ``ModelIterable`` makes
+    them (with the rows of ``select_related``). ``parent``: (field name, object): the object
+    each row's foreign key points to, set on it as a related manager sets it."""
+    alias = router.db_for_read(model)
+    key = (alias, name)
+    hit = _PREPARED.get(key)
+    if hit is None:
+        marks = [_MARK - i for i in range(len(args))]
+        qs = build(*marks).using(alias)
+        compiler = qs.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        slots: list[int | None] = []
+        for value in params:
+            found = [i for i, m in enumerate(marks) if value in (m, str(m))]
+            slots.append(found[0] if found else None)
+        placed = sorted(i for i in slots if i is not None)
+        columns = [col[0] for col in compiler.select[0 : compiler.col_count]]
+        if (
+            placed != list(range(len(args)))
+            or compiler.has_extra_select
+            or compiler.has_composite_fields(columns)
+        ):
+            return list(build(*args))  # not a shape this can prepare: the ORM as usual
+        info, select = compiler.klass_info, compiler.select
+        start, end = info["select_fields"][0], info["select_fields"][-1] + 1
+        fields = [col[0].target.attname for col in select[start:end]]
+        populators = get_related_populators(info, select, alias)  # type: ignore[call-arg]
+        converters = compiler.get_converters(columns)  # as ``results_iter`` applies them
+        hit = (compiler, sql, slots, params, start, end, fields, populators, converters)
+        _PREPARED[key] = hit
+    compiler, sql, slots, params, start, end, fields, populators, converters = hit
+    values = [
+        (str(args[i]) if isinstance(p, str) else args[i]) if i is not None else p
+        for i, p in zip(slots, params, strict=True)
+    ]
+    conn = connections[alias]
+    with conn.cursor() as cursor:
+        cursor.execute(sql, values)
+        rows = cursor.fetchall()
+    out = []
+    link = cast(ForeignKey, model._meta.get_field(parent[0])) if parent else None
+    for row in _converted(rows, converters, conn):
+        obj = model.from_db(alias, fields, row[start:end])
+        for populator in populators:
+            populator.populate(row, obj)
+        if link is not None and parent is not None:
+            link.set_cached_value(obj, parent[1])
+        out.append(obj)
+    return out
 
 
 # --- pages ---------------------------------------------------------------------------------
@@ -90,6 +176,27 @@ QUEUE_SORTS: dict[str, tuple[str, ...]] = {
     "deadline": ("resolve_by", "id"),
     "category": ("category__sort", "category__name", "-created_at", "-id"),
 }
+# The columns of a request a row of the queue shows (its flags, labels and place): the
+# other ~25 (texts, JSON answers, a dozen timestamps) cost their conversion on every row.
+QUEUE_ROW_FIELDS = (
+    "id",
+    "community",
+    "category",
+    "channel",
+    "status",
+    "emergency",
+    "description",
+    "building",
+    "unit",
+    "household",
+    "location_text",
+    "assignee_user",
+    "assignee_team",
+    "external_handler",
+    "created_at",
+    "respond_by",
+    "resolve_by",
+)
 # Roles whose holders can be given a request or join a handling team (not plain residents).
 HANDLER_ROLES = sorted(HANDLERS)
 _LIST_RELATED = (
@@ -220,19 +327,35 @@ def attach(rows: list[Ticket], **known: list) -> list[Ticket]:
 
 
 def ticket_comments(ticket: Ticket, *, public_only: bool) -> list[TicketComment]:
-    qs = ticket.comments.select_related("author")
-    if public_only:
-        # Internal notes are not even loaded for a page the requester sees.
-        qs = qs.exclude(kind=CommentKind.NOTE)
-    return list(qs[:500])
+    def build(pk: int) -> QuerySet[TicketComment]:
+        qs = TicketComment.objects.filter(ticket_id=pk).select_related("author")
+        if public_only:
+            # Internal notes are not even loaded for a page the requester sees.
+            qs = qs.exclude(kind=CommentKind.NOTE)
+        return qs[:500]
+
+    name = f"ticket_comments:{public_only}"
+    return _prepared(name, TicketComment, build, ticket.pk, parent=("ticket", ticket))
 
 
 def ticket_photos(ticket: Ticket) -> list[TicketPhoto]:
-    return list(ticket.photos.all()[:50])
+    def build(pk: int) -> QuerySet[TicketPhoto]:
+        return TicketPhoto.objects.filter(ticket_id=pk)[:50]
+
+    return _prepared("ticket_photos", TicketPhoto, build, ticket.pk, parent=("ticket", ticket))
 
 
 def ticket_requesters(ticket: Ticket) -> list[TicketRequester]:
-    return list(ticket.requesters.select_related("user").order_by("-primary", "added_at", "id"))
+    def build(pk: int) -> QuerySet[TicketRequester]:
+        return (
+            TicketRequester.objects.filter(ticket_id=pk)
+            .select_related("user")
+            .order_by("-primary", "added_at", "id")
+        )
+
+    return _prepared(
+        "ticket_requesters", TicketRequester, build, ticket.pk, parent=("ticket", ticket)
+    )
 
 
 def photo_get_for(actor, pk: int) -> TicketPhoto:
@@ -267,6 +390,29 @@ def teams_for(community_ids, *, active_only: bool = True) -> list[HandlingTeam]:
     return list(qs)
 
 
+def choices_version(community_id: int) -> int:
+    """The community's choice-list counter (``core.versions``: bumped by every save of a
+    category, team, building or membership of it)."""
+    return versions.version_of([community_id], choices=True)
+
+
+def assign_targets(community_id: int, version: int | None = None) -> tuple[list, list]:
+    """Who a request of this community can be given to (``people_for``, ``teams_for``),
+    kept per process while the community's choice-list counter (``version``, read when not
+    given) is unchanged, at most ``LINLI_PAGE_CACHE_SECONDS``: as the queue's choices."""
+    if not settings.LINLI_PAGE_CACHE:
+        return people_for([community_id]), teams_for([community_id])
+    if version is None:
+        version = choices_version(community_id)
+    key = f"tickets:assign_targets:{community_id}:{version}"
+    store = caches["pages"]
+    value = store.get(key)
+    if value is None:
+        value = (people_for([community_id]), teams_for([community_id]))
+        store.set(key, value, settings.LINLI_PAGE_CACHE_SECONDS)
+    return value
+
+
 def communities_for(actor, action: str) -> list[Community]:
     return list(policy.scope_filter(actor, Community.objects.all(), action).order_by("name"))
 
@@ -274,10 +420,12 @@ def communities_for(actor, action: str) -> list[Community]:
 def queue_choices(actor) -> dict:
     """What the queue's filters offer this actor: categories, buildings, teams, people; kept
     while the actor's roles and their communities' change counters are unchanged."""
-    return versions.cached_for_scope("queue_choices", actor, lambda: _queue_choices(actor))
+    return versions.cached_for_scope("queue_choices", actor, lambda: read_queue_choices(actor))
 
 
-def _queue_choices(actor) -> dict:
+def read_queue_choices(actor) -> dict:
+    """``queue_choices`` as the database holds them now (for a caller that keeps them with
+    what it makes of them, under the same key)."""
     communities = communities_for(actor, "ticket.queue")
     ids = [c.pk for c in communities]
     return {

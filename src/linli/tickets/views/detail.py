@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -44,6 +47,7 @@ from ..models import (
 from ..sight import sight
 from ..workflow import ACTION_LABELS, TicketError, allowed_actions
 from ._common import _flag
+from ._fields import blank_fields, fields_html
 
 # The form of each action on one request (``services.TICKET_ACTIONS``, in its order).
 _FORMS = {
@@ -93,18 +97,25 @@ SIMPLE_ACTIONS = frozenset({"accept", "claim", "start", "resume", "close"})
 
 
 def _make_form(action: str, t: Ticket, cache: dict, data=None, files=None):
-    kwargs = {}
+    kwargs: dict[str, Any] = {}
     if action == "assign":
-        if "targets" not in cache:
-            cache["targets"] = (
-                queries.people_for([t.community_id]),
-                queries.teams_for([t.community_id]),
-            )
-        kwargs["people"], kwargs["teams"] = cache["targets"]
+        kwargs["people"], kwargs["teams"] = queries.assign_targets(
+            t.community_id, _choices_version(t, cache)
+        )
     if data is None:
         kwargs["initial"] = {"version": t.version}
     # Several forms on one page: ids must not collide (hold and refer both have "reason").
     return ACTION_FORMS[action](data, files, auto_id=f"id_{action}_%s", **kwargs)
+
+
+def _blank_action_fields(action: str, t: Ticket, cache: dict) -> list:
+    return _make_form(action, t, cache).visible_fields()
+
+
+def _choices_version(t: Ticket, cache: dict) -> int:
+    if "choices" not in cache:
+        cache["choices"] = queries.choices_version(t.community_id)
+    return cache["choices"]
 
 
 def _event_details(e, public: bool) -> list[str]:
@@ -280,12 +291,24 @@ def _detail_context(
     # if it is not, the error message says what is.
     failed = bound[0] if bound and bound[0] != "comment" else None
     for action in available:
-        form = bound[1] if action == failed else _make_form(action, t, cache)
+        form, fields = None, ""
+        if action == failed:
+            form = bound[1]
+            fields = fields_html(form.visible_fields())
+        elif action == "rate":  # its template shows the fields one by one
+            form = _make_form(action, t, cache)
+        elif action not in SIMPLE_ACTIONS:
+            fields = blank_fields(
+                action,
+                partial(_blank_action_fields, action, t, cache),
+                f"{t.community_id}:{_choices_version(t, cache)}" if action == "assign" else "",
+            )
         forms.append(
             {
                 "action": action,
                 "label": ACTION_LABELS.get(action, _("Extend the deadline")),
                 "form": form,
+                "fields": fields,
                 "simple": action in SIMPLE_ACTIONS,
                 "open": action == failed,
                 "multipart": action == "resolve",
@@ -302,10 +325,21 @@ def _detail_context(
             continue
         if bound and bound[0] == "comment" and bound[1].data.get("kind") == kind:
             form = bound[1]
+            fields = fields_html(form)
         else:
-            form = CommentForm(initial={"kind": kind}, auto_id=f"id_{kind}_%s")
+            form = None
+            fields = blank_fields(
+                f"comment-{kind}",
+                partial(CommentForm, initial={"kind": kind}, auto_id=f"id_{kind}_%s"),
+            )
         comment_forms.append(
-            {"kind": kind, "label": kind.label, "form": form, "open": form.is_bound}
+            {
+                "kind": kind,
+                "label": kind.label,
+                "form": form,
+                "fields": fields,
+                "open": form is not None,
+            }
         )
     assignee = handler_names.staff_label(t) if full else handler_names.resident_label(t)
     moderate = None

@@ -1,0 +1,135 @@
+"""A page-cache miss of the queue and of a request's page renders their forms from HTML kept
+behind the choice-list counters (``tickets/views/_fields.py``) and reads a request's
+requesters, events, comments and photos with SQL compiled once (``queries._prepared``): the
+HTML must be Django's own, the objects the ORM's, and a new person or team must show at once."""
+
+import re
+
+import pytest
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import translation
+
+from linli.core import policy
+from linli.tickets import queries, services
+from linli.tickets.forms import QueueFilterForm
+from linli.tickets.models import HandlingTeam, Ticket
+from linli.tickets.views._fields import chosen_html, fields_html, unchosen_parts
+from tests.factories import grant, make_user
+
+_TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=|"X-CSRFToken": )"[^"]+"')
+
+
+def _page(client, url: str) -> str:
+    r = client.get(url)
+    assert r.status_code == 200
+    return _TOKEN.sub(r"\1-", r.content.decode())
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_queue_filters_marked_on_kept_html_are_what_django_renders(tw, lang):
+    policy.memberships(tw.staff)
+    choices = queries.queue_choices(tw.staff)
+    building = choices["buildings"][0].pk
+    team = tw.repair_team.pk
+    queries_ = [
+        "",
+        "status=open",
+        f"status=closed&category={tw.water.pk}&building={building}&assignee=t:{team}"
+        "&overdue=on&emergency=1&sort=category&channel=phone",
+        f"assignee=u:{tw.staff.pk}&sort=oldest",
+        "assignee=none&status=",
+        "category=99999",  # not offered: the form has an error, rendered in full
+        "status=bogus&overdue=1",
+        "channel=%22%3E%3Cb%3E",
+    ]
+    with translation.override(lang):
+        parts = unchosen_parts(QueueFilterForm(choices=choices))
+        for q in queries_:
+            form = QueueFilterForm(QueryDict(q), choices=choices)
+            form.filters()
+            assert str(chosen_html(form, parts)) == str(fields_html(form)), q
+
+
+@pytest.mark.parametrize("status", ["submitted", "accepted", "in_progress"])
+def test_request_page_forms_from_kept_html_are_a_full_rendering(
+    tw, as_user, submit, settings, status
+):
+    t = submit()
+    if status != "submitted":
+        services.ticket_act(actor=tw.staff, ticket=t, action="accept")
+    if status == "in_progress":
+        services.ticket_assign(actor=tw.staff, ticket=Ticket.objects.get(pk=t.pk), user=tw.staff)
+        t = Ticket.objects.get(pk=t.pk)
+        services.ticket_act(actor=tw.staff, ticket=t, action="start")
+    url = reverse("tickets:detail", args=[t.pk])
+    c = as_user(tw.staff)
+    _page(c, url)  # fills the kept fields
+    kept = _page(c, url + "?again=1")
+    settings.LINLI_PAGE_CACHE = False
+    assert kept == _page(c, url + "?again=1")
+    assert 'data-action="assign"' in kept or status == "in_progress"
+
+
+def test_a_new_handler_and_team_are_offered_at_once(tw, as_user, submit):
+    t = submit()
+    c = as_user(tw.staff)
+    detail, queue = reverse("tickets:detail", args=[t.pk]), reverse("tickets:queue")
+    c.get(detail), c.get(queue)  # the assignment's choices and fields are kept now
+    newcomer = make_user("newcomer", display_name="新来的王师傅")
+    grant(newcomer, "volunteer", tw.xincun)
+    HandlingTeam.objects.create(community=tw.xincun, name="绿化组")
+    for url in (detail, queue):
+        page = c.get(url).content.decode()
+        assert f'<option value="{newcomer.pk}">新来的王师傅</option>' in page, url
+        assert "绿化组" in page, url
+
+
+def test_prepared_reads_are_the_orms(tw, submit, photo, django_assert_num_queries):
+    t = submit(photos=[photo()])
+    services.ticket_comment(actor=tw.staff, ticket=t, body="内部", kind="note")
+    services.ticket_comment(actor=tw.staff, ticket=t, body="在修了", kind="progress")
+    t = Ticket.objects.get(pk=t.pk)
+    for public in (False, True):
+        events = queries.ticket_events(t, public_only=public)
+        orm = list(
+            queries.Event.objects.filter(object_id=t.pk, object_type__model="ticket").order_by(
+                "created_at", "id"
+            )
+        )
+        if public:
+            orm = [e for e in orm if e.verb in queries.PUBLIC_VERBS]
+        assert [(e.pk, e.verb, e.data, e.created_at) for e in events] == [
+            (e.pk, e.verb, e.data, e.created_at) for e in orm
+        ]
+        comments = queries.ticket_comments(t, public_only=public)
+        assert [c.body for c in comments] == (["在修了"] if public else ["内部", "在修了"])
+    requesters = queries.ticket_requesters(t)
+    photos = queries.ticket_photos(t)
+    assert [p.pk for p in photos] == [p.pk for p in t.photos.all()]
+    assert [(r.pk, r.user_id, r.primary) for r in requesters] == [
+        (r.pk, r.user_id, r.primary) for r in t.requesters.order_by("-primary", "added_at", "id")
+    ]
+    with django_assert_num_queries(0):  # the related rows came with them, as the ORM's do
+        assert requesters[0].user.display_name == tw.resident.display_name
+        assert {c.author.pk for c in comments} == {tw.staff.pk}
+        assert {c.ticket.pk for c in comments} | {p.ticket.pk for p in photos} == {t.pk}
+
+
+def test_queue_rows_escape_what_people_typed_as_the_template_did(tw, as_user, submit):
+    submit(description='<script>alert("x")</script> & 3\'s')
+    page = as_user(tw.staff).get(reverse("tickets:queue") + "?status=open").content.decode()
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; 3&#x27;s" in page
+
+
+@pytest.mark.parametrize(
+    "text", ["", "短", "x" * 60, "x" * 61, "e\u0301" * 40, "\u0344" * 59 + "ab", "水管" * 40]
+)
+def test_queue_row_summary_is_truncatechars(text):
+    import importlib
+
+    from django.utils.text import Truncator
+
+    queue = importlib.import_module("linli.tickets.views.queue")
+    assert queue._summary(text) == Truncator(text).chars(60)
