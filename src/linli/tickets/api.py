@@ -235,10 +235,6 @@ def _comment(c: TicketComment, *, staff: bool, scrub=None) -> dict:
     }
 
 
-def _can(actor, t: Ticket) -> Can:
-    return lambda action: policy.can(actor, action, t)
-
-
 def _comments(
     t: Ticket, *, staff: bool, notes: bool, known: list | None = None, scrub=None
 ) -> list[dict]:
@@ -271,7 +267,7 @@ def _detail(
 ) -> dict:
     """The body of ``TicketDetailOut``. ``can``, ``events``, ``comments``, ``requesters``:
     what the caller knows already (a request it has just created); the rest is read."""
-    can = can or _can(actor, t)
+    can = can or policy.checker(actor).on(t)
     seen = sight(can)
     staff, notes, details = seen.staff, seen.notes, seen.details
     scrub = None if details else _joined_scrub(t)
@@ -548,8 +544,7 @@ def ticket_transition(request, ticket_id: int, payload: TransitionIn):
 )
 def ticket_comments(request, ticket_id: int):
     t = _get(request, ticket_id)
-    can = _can(request.user, t)
-    seen = sight(can)
+    seen = sight(policy.checker(request.user).on(t))
     scrub = None if seen.details else _joined_scrub(t)
     return Reply(200, _comments(t, staff=seen.staff, notes=seen.notes, scrub=scrub))
 
