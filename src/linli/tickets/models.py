@@ -21,7 +21,6 @@ from linli.core.models import CommunityScoped
 from linli.core.text import FreeTextField, NameField
 from linli.core.workflow import Transition
 
-
 # The requests' models keep the community keys they were made with (each with its reverse
 # name, e.g. ``community.tickets``), overriding ``CommunityScoped.community``: changing them
 # to its ``related_name="+"`` would drop those names and take a migration.
@@ -48,7 +47,6 @@ class HandlingTeam(CommunityScoped):
         related_name="+",
     )
     active = models.BooleanField(_("active"), default=True)
-
 
     class Meta:
         verbose_name = _("handling team")
@@ -611,7 +609,6 @@ class ApiKey(CommunityScoped):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
-
     class Meta:
         verbose_name = _("Open311 API key")
         ordering = ["community_id", "name"]
@@ -653,7 +650,6 @@ class RequestSettings(CommunityScoped):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-
 
     class Meta:
         verbose_name = _("request settings")
