@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 from django import forms
 from django.utils.functional import lazy
@@ -168,8 +169,9 @@ class _PlaceMixin:
     buildings: list
     units: list
 
-    def clean_spot_or_words(self, data: dict) -> None:
+    def clean_spot_or_words(self, data: dict[str, Any] | None) -> None:
         """A building or unit chosen, or a public spot said in words."""
+        data = data or {}
         place = data.get("place")
         if place == PLACE_ESTATE and not data.get("spot"):
             self.add_error("spot", _("Choose the building or unit."))  # type: ignore[attr-defined]
@@ -567,15 +569,12 @@ class RateForm(ActionForm):
 
 
 class RevisitForm(RateForm):
-    rating = forms.ChoiceField(
-        label=_("The requester said"), choices=Rating.choices, widget=forms.RadioSelect
-    )
-    comment = forms.CharField(
-        label=_("Notes of the call or visit"),
-        max_length=500,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    """The rating the office records after a call or visit: the same answers, in its words."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rating"].label = _("The requester said")
+        self.fields["comment"].label = _("Notes of the call or visit")
 
 
 class DuplicateForm(ActionForm):
