@@ -17,12 +17,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
-def sqlite_file(given: str | None, *, refusal: str) -> Path:
+def sqlite_file(given: str | None, *, command: str, instead: str) -> Path:
     """The SQLite file a command works on: ``given``, or the site's database when that is
-    SQLite; ``refusal`` (naming PostgreSQL's own tool) otherwise."""
+    SQLite; on PostgreSQL the command refuses, naming the tool to use ``instead``."""
     db = settings.DATABASES["default"]
     if not given and db["ENGINE"] != "django.db.backends.sqlite3":
-        raise CommandError(refusal)
+        raise CommandError(
+            f"{command} SQLite databases; for PostgreSQL use {instead} (see docs/reliability.md)."
+        )
     return Path(given or db["NAME"])
 
 
@@ -55,11 +57,7 @@ class Command(BaseCommand):
         parser.add_argument("--source", help="SQLite file to copy (default: the site's database).")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        source = sqlite_file(
-            opts["source"],
-            refusal="linli backup copies SQLite databases; for PostgreSQL use pg_dump "
-            "(see docs/reliability.md).",
-        )
+        source = sqlite_file(opts["source"], command="linli backup copies", instead="pg_dump")
         dest = Path(opts["dest"])
         if not source.is_file():
             raise CommandError(f"No database at {source}.")

@@ -24,11 +24,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        target = sqlite_file(
-            opts["to"],
-            refusal="linli restore restores SQLite databases; for PostgreSQL use pg_restore "
-            "(see docs/reliability.md).",
-        )
+        target = sqlite_file(opts["to"], command="linli restore restores", instead="pg_restore")
         backup = Path(opts["backup"])
         if not backup.is_file():
             raise CommandError(f"No backup at {backup}.")
