@@ -2,12 +2,13 @@
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from linli.accounts import services
 from linli.accounts.models import RoleMembership, User
 from linli.core import policy
+from linli.core.errors import DomainError
 from linli.core.models import Event
 from tests.factories import grant, make_user
 
@@ -230,7 +231,7 @@ def test_secretary_of_nancun_cannot_find_a_xincun_resident_by_phone(as_user, wor
 def test_secretary_of_nancun_cannot_attach_a_role_to_a_xincun_account(world):
     nancun_secretary = make_user("nc_secretary")
     grant(nancun_secretary, "secretary", world.nancun)
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(DomainError) as exc:
         services.membership_grant(
             actor=nancun_secretary, user=world.staff, role="volunteer", place=world.nancun
         )
@@ -293,11 +294,11 @@ def test_service_refuses_secretary_of_another_community(world):
 
 
 def test_service_refuses_street_roles_and_wrong_place_kinds(world):
-    with pytest.raises(ValidationError):
+    with pytest.raises(DomainError):
         services.membership_grant(
             actor=world.secretary, user=world.staff, role="street_supervisor", place=world.street
         )
-    with pytest.raises(ValidationError):
+    with pytest.raises(DomainError):
         services.membership_grant(
             actor=world.secretary, user=world.staff, role="building_leader", place=world.grid1
         )

@@ -50,6 +50,40 @@ def test_core_imports_no_domain_app():
     assert offenders == []
 
 
+def _dict_keys(tree: ast.AST) -> set[str]:
+    return {
+        k.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Dict)
+        for k in node.keys
+        if isinstance(k, ast.Constant) and isinstance(k.value, str)
+    }
+
+
+def test_core_declares_no_domain_apps_permissions():
+    """Core's permission table holds the actions of the layers below the domain apps only;
+    each domain app declares its own (``<app>/roles.py``, ``register_permissions``)."""
+    core_actions = _dict_keys(ast.parse((CORE / "roles.py").read_text(encoding="utf-8")))
+    domain_nouns = set()
+    for app in DOMAIN_APPS:
+        roles = CORE.parent / app / "roles.py"
+        if roles.exists():
+            keys = _dict_keys(ast.parse(roles.read_text(encoding="utf-8")))
+            domain_nouns |= {k.split(".")[0] for k in keys if "." in k}
+    assert "ticket" in domain_nouns  # the scan reads the apps' tables
+    assert sorted(a for a in core_actions if a.split(".")[0] in domain_nouns) == []
+
+
+def test_each_action_the_policy_knows_is_declared_once_by_its_owner():
+    """Every ``ticket.*`` action comes from tickets/roles.py, none from core."""
+    from linli.core import roles
+    from linli.tickets import roles as ticket_roles
+
+    tickets_keys = _dict_keys(ast.parse(Path(ticket_roles.__file__).read_text(encoding="utf-8")))
+    ticket_actions = {a for a in roles.PERMISSIONS if a.startswith("ticket.")}
+    assert ticket_actions and ticket_actions == tickets_keys
+
+
 def test_tickets_registers_its_home_cards():
     keys = [c.key for c in home.registered_cards()]
     assert {"tickets.mine", "tickets.queue", "tickets.tiles"} <= set(keys)

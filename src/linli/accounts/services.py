@@ -1,7 +1,8 @@
 """Every write to accounts and role memberships: ``noun_verb(*, actor, …)``.
 
-Each service checks the permission (``roles.manage`` on the community), validates, runs in
-one transaction and records an event. Views and admin call these.
+Each service checks the permission (``roles.manage`` on the community), validates (a refusal is
+a ``core.errors.DomainError``, on the form field it names), runs in one transaction and
+records an event. Views and admin call these.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from linli.core import policy
+from linli.core.errors import DomainError
 from linli.core.events import log_event
 from linli.core.roles import ROLE_LEVEL, Role
 from linli.registry.models import Building, Community, Grid, Household
@@ -39,14 +41,13 @@ def community_of(place) -> Community:
 def membership_grant(*, actor, user: User, role: str, place) -> RoleMembership:
     """Give ``user`` the ``role`` at ``place`` (a community, grid, building or household)."""
     if role not in Role.values or ROLE_LEVEL[role] == "street":
-        raise ValidationError({"role": _("This role cannot be granted here.")})
+        raise DomainError(_("This role cannot be granted here."), field="role")
     level = ROLE_LEVEL[role]
     if not isinstance(place, _PLACE_MODEL[level]):
-        raise ValidationError(
-            {
-                "place": _("This role is held at a %(level)s.")
-                % {"level": _PLACE_MODEL[level]._meta.verbose_name}
-            }
+        raise DomainError(
+            _("This role is held at a %(level)s.")
+            % {"level": _PLACE_MODEL[level]._meta.verbose_name},
+            field="place",
         )
     community = community_of(place)
     # A place in another community is outside the secretary's scope: 404, as for a page.
@@ -54,14 +55,14 @@ def membership_grant(*, actor, user: User, role: str, place) -> RoleMembership:
     # Only an account of this community (or one its office has just opened): another
     # community's people are "not found", as on the form, so nothing names them.
     if not queries.user_belongs(actor, user, community):
-        raise ValidationError({"user": queries.user_not_found_message()})
+        raise DomainError(queries.user_not_found_message(), field="user")
     if not user.is_active:
-        raise ValidationError({"user": _("This account is switched off.")})
+        raise DomainError(_("This account is switched off."), field="user")
     kw: dict = {"user": user, "role": role, "community": community}
     if level != "community":
         kw[level] = place
     if RoleMembership.objects.filter(active=True, **kw).exists():
-        raise ValidationError(_("%(user)s already holds this role there.") % {"user": user})
+        raise DomainError(_("%(user)s already holds this role there.") % {"user": user})
     membership = RoleMembership.objects.create(**kw)
     log_event(
         actor=actor,
@@ -90,7 +91,7 @@ def membership_revoke(*, actor, membership: RoleMembership) -> RoleMembership:
         return membership  # a second click on the same button changes nothing
     if membership.user_id == actor.pk and membership.role == Role.SECRETARY:
         # Otherwise the last secretary can lock the community out of role management.
-        raise ValidationError(_("You cannot remove your own secretary role."))
+        raise DomainError(_("You cannot remove your own secretary role."))
     membership.active = False
     membership.save(update_fields=["active"])
     log_event(
@@ -155,8 +156,8 @@ def user_create(
         password_validation.validate_password(password, user=user)
     except ValidationError as e:
         errors["password"] = e.messages
-    if errors:
-        raise ValidationError(errors)
+    if errors:  # each message on its field (core.pages.attach)
+        raise DomainError(_("Please check the form."), extra={"errors": errors})
     user.set_password(password)
     user.save()
     log_event(

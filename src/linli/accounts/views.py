@@ -10,15 +10,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import get_usage
 
 from linli.core import policy
+from linli.core.pages import form_page, run_action
 from linli.core.security import client_ip
 from linli.registry.models import Community
 
@@ -102,19 +102,15 @@ def _community(request: HttpRequest, code: str) -> Community:
     )
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
-
-
 @login_required
 def roles(request: HttpRequest, code: str) -> HttpResponse:
     community = _community(request, code)
     page = queries.membership_list_for(community, page=request.GET.get("page") or 1)
     return render(request, "accounts/roles.html", {"community": community, "page": page})
+
+
+def _roles_page(community: Community) -> str:
+    return reverse("accounts:roles", kwargs={"code": community.code})
 
 
 @login_required
@@ -126,26 +122,24 @@ def role_grant(request: HttpRequest, code: str) -> HttpResponse:
         actor=request.user,
         initial={"user": request.GET.get("user", "")[:150]},
     )
-    if request.method == "POST" and form.is_valid():
-        cd = form.cleaned_data
-        try:
-            m = services.membership_grant(
-                actor=request.user, user=cd["user"], role=cd["role"], place=cd["place"]
-            )
-        except ValidationError as e:
-            _add_errors(form, e)
-        else:
-            messages.success(
-                request,
-                _("%(user)s is now %(role)s at %(place)s.")
-                % {"user": m.user, "role": m.get_role_display(), "place": cd["place"]},
-            )
-            return redirect("accounts:roles", code=community.code)
-    return render(
+
+    def grant(cd: dict) -> None:
+        m = services.membership_grant(
+            actor=request.user, user=cd["user"], role=cd["role"], place=cd["place"]
+        )
+        messages.success(
+            request,
+            _("%(user)s is now %(role)s at %(place)s.")
+            % {"user": m.user, "role": m.get_role_display(), "place": cd["place"]},
+        )
+
+    return form_page(
         request,
-        "accounts/role_grant.html",
-        {"community": community, "form": form},
-        status=400 if form.errors else 200,
+        form,
+        grant,
+        template="accounts/role_grant.html",
+        context={"community": community},
+        to=_roles_page(community),
     )
 
 
@@ -154,49 +148,43 @@ def role_grant(request: HttpRequest, code: str) -> HttpResponse:
 def role_revoke(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     community = _community(request, code)
     membership = queries.membership_get(community, pk)
-    try:
-        services.membership_revoke(actor=request.user, membership=membership)
-    except ValidationError as e:
-        messages.error(request, " ".join(e.messages))
-    else:
-        messages.success(
-            request,
-            _("%(user)s is no longer %(role)s.")
-            % {"user": membership.user, "role": membership.get_role_display()},
-        )
-    return redirect("accounts:roles", code=community.code)
+    return run_action(
+        request,
+        lambda: services.membership_revoke(actor=request.user, membership=membership),
+        done=_("%(user)s is no longer %(role)s.")
+        % {"user": membership.user, "role": membership.get_role_display()},
+        to=_roles_page(community),
+    )
 
 
 @login_required
 def user_create(request: HttpRequest, code: str) -> HttpResponse:
     community = _community(request, code)
-    form = UserCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        cd = form.cleaned_data
-        try:
-            user = services.user_create(
-                actor=request.user,
-                community=community,
-                username=cd["username"],
-                phone=cd["phone"],
-                display_name=cd["display_name"],
-                password=cd["password"],
-            )
-        except ValidationError as e:
-            _add_errors(form, e)
-        else:
-            messages.success(
-                request,
-                _("Account %(username)s created. Now give the person a role.")
-                % {"username": user.username},
-            )
-            url = reverse("accounts:role_grant", kwargs={"code": community.code})
-            return redirect(f"{url}?{urlencode({'user': user.username})}")
-    return render(
+
+    def create(cd: dict) -> User:
+        user = services.user_create(
+            actor=request.user,
+            community=community,
+            username=cd["username"],
+            phone=cd["phone"],
+            display_name=cd["display_name"],
+            password=cd["password"],
+        )
+        messages.success(
+            request,
+            _("Account %(username)s created. Now give the person a role.")
+            % {"username": user.username},
+        )
+        return user
+
+    grant = reverse("accounts:role_grant", kwargs={"code": community.code})
+    return form_page(
         request,
-        "accounts/user_create.html",
-        {"community": community, "form": form},
-        status=400 if form.errors else 200,
+        UserCreateForm(request.POST or None),
+        create,
+        template="accounts/user_create.html",
+        context={"community": community},
+        to=lambda user: f"{grant}?{urlencode({'user': user.username})}",
     )
 
 

@@ -1,7 +1,9 @@
 """The roles a person can hold at a place in the territory, and what each may do.
 
-This table is the one place that says which role may take which action. Where an action
-applies (which place) is answered by the membership's place in ``linli.core.policy``.
+Core holds the mechanism (``register_permissions``, ``roles_for``), the named role sets and the
+actions of the layers below the domain apps (the registry, accounts); each domain app declares
+its own actions in its ``roles.py``. Where an action applies (which place) is answered by the
+membership's place in ``linli.core.policy``.
 """
 
 from django.db import models
@@ -41,12 +43,7 @@ _R = Role
 _BROWSERS = {_R.BUILDING_LEADER, _R.GRID_WORKER, _R.STAFF, _R.SECRETARY, _R.STREET_SUPERVISOR}
 _EDITORS = {_R.BUILDING_LEADER, _R.GRID_WORKER, _R.STAFF, _R.SECRETARY}
 _OFFICE = {_R.STAFF, _R.SECRETARY}
-_SELF_HANDLERS = {"self:handler", "self:team"}
 _EVERYONE = set(Role)
-# "self:requester" is who reported a request; "self:joined" someone whose own report of the
-# same problem was merged into it (a duplicate): they follow its progress, nothing more.
-_SELF_OWNERS = {"self:requester", *_SELF_HANDLERS}
-_SELF_ALL = {*_SELF_OWNERS, "self:joined"}
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     # Registry: the territory tree, building pages, search.
@@ -72,41 +69,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "registry.export": frozenset({*_OFFICE, _R.STREET_SUPERVISOR}),
     "registry.history": frozenset(_BROWSERS),  # timelines on household/resident pages
     "roles.manage": frozenset({_R.SECRETARY}),
-    # Residents' requests. "self:requester" / "self:joined" / "self:handler" / "self:team" are
-    # a person's own relation to a ticket (tickets.Ticket.SCOPE_SELF_PATHS).
-    "ticket.view": frozenset(_BROWSERS | _SELF_ALL),  # its status and public replies
-    # Its place, description, answers and photos: not for a joined requester (another
-    # household's home and words).
-    "ticket.view_details": frozenset(_BROWSERS | _SELF_OWNERS),
-    "ticket.submit": frozenset({_R.RESIDENT}),  # for oneself, on the web
-    # For someone who phoned, walked in, was met — and a patrol team leader making a finding a
-    # request (volunteers/services/patrols.py).
-    "ticket.intake": frozenset({*_EDITORS, _R.TEAM_LEADER}),
-    "ticket.queue": frozenset(_BROWSERS),
-    "ticket.accept": frozenset(_OFFICE),
-    "ticket.assign": frozenset(_OFFICE),
-    "ticket.claim": frozenset({*_OFFICE, "self:team"}),
-    "ticket.start": frozenset({*_OFFICE, *_SELF_HANDLERS}),
-    "ticket.progress": frozenset({*_OFFICE, *_SELF_HANDLERS}),
-    "ticket.resolve": frozenset({*_OFFICE, *_SELF_HANDLERS}),
-    "ticket.hold": frozenset(_OFFICE),
-    "ticket.resume": frozenset(_OFFICE),
-    "ticket.extend": frozenset(_OFFICE),
-    "ticket.reply": frozenset(_OFFICE),
-    "ticket.revisit": frozenset(_OFFICE),
-    # The requester's full phone number: the office, who call back (core/disclosure.py).
-    "ticket.requester_phone": frozenset(_OFFICE),
-    "ticket.close": frozenset(_OFFICE),
-    "ticket.mark_duplicate": frozenset(_OFFICE),
-    "ticket.refer": frozenset(_OFFICE),
-    "ticket.rate": frozenset({"self:requester"}),
-    "ticket.withdraw": frozenset({"self:requester"}),
-    # Internal notes: written and read by the people working on it, never by the requester.
-    "ticket.note": frozenset({*_EDITORS, *_SELF_HANDLERS}),
-    "ticket.categories": frozenset({_R.SECRETARY}),
-    # The public text of a request (Open311, public boards): edited and hidden by the office.
-    "ticket.moderate": frozenset(_OFFICE),
-    "ticket.metrics": frozenset({*_OFFICE, _R.STREET_SUPERVISOR}),
     "access_log.view_own": frozenset({_R.RESIDENT}),
 }
 

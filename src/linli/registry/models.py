@@ -1,6 +1,8 @@
 """The territory: street office → community → grid → building → unit → household → resident.
 
-Every model here declares ``SCOPE_PATHS`` (see ``linli.core.policy``). Records are never
+Every model here declares ``SCOPE_PATHS`` (see ``linli.core.policy``); those below the
+community inherit ``core.models.CommunityScoped`` for its default paths and keep their own
+community keys (each with its reverse name: ``community.buildings``, ``community.residents``). Records are never
 hard-deleted: residents move out or die, and the event log keeps every change.
 """
 
@@ -17,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import personal
+from linli.core.models import CommunityScoped
 from linli.core.text import NameField
 
 from .sorting import SortKeyField
@@ -80,7 +83,7 @@ class Community(models.Model):
         return self.name
 
 
-class Grid(models.Model):
+class Grid(CommunityScoped):
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="grids")
     number = models.CharField(_("number"), max_length=10, validators=[number_validator])
     sort_key = SortKeyField(source="number")
@@ -89,8 +92,7 @@ class Grid(models.Model):
     supervision_phone = models.CharField(_("supervision phone"), max_length=30, blank=True)
 
     SCOPE_PATHS = {
-        "street": "community__street_office_id",
-        "community": "community_id",
+        **CommunityScoped.SCOPE_PATHS,
         "grid": "id",
         "building": "buildings__id",
         "household": "buildings__households__id",
@@ -107,7 +109,7 @@ class Grid(models.Model):
         return self.name
 
 
-class Building(models.Model):
+class Building(CommunityScoped):
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="buildings")
     grid = models.ForeignKey(
         Grid,
@@ -125,8 +127,7 @@ class Building(models.Model):
     year_built = models.PositiveSmallIntegerField(_("year built"), null=True, blank=True)
 
     SCOPE_PATHS = {
-        "street": "community__street_office_id",
-        "community": "community_id",
+        **CommunityScoped.SCOPE_PATHS,
         "grid": "grid_id",
         "building": "id",
         "household": "households__id",
@@ -143,15 +144,14 @@ class Building(models.Model):
         return self.name or _("Building %(number)s") % {"number": self.number}
 
 
-class Unit(models.Model):
+class Unit(CommunityScoped):
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+")
     building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="units")
     number = models.CharField(_("unit number"), max_length=10, validators=[number_validator])
     sort_key = SortKeyField(source="number")
 
     SCOPE_PATHS = {
-        "street": "community__street_office_id",
-        "community": "community_id",
+        **CommunityScoped.SCOPE_PATHS,
         "grid": "building__grid_id",
         "building": "building_id",
         "household": "households__id",
@@ -175,7 +175,7 @@ class Occupancy(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Household(models.Model):
+class Household(CommunityScoped):
     """A dwelling and the people registered in it. ``label`` is ``building-unit-room``."""
 
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="households")
@@ -206,8 +206,7 @@ class Household(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     SCOPE_PATHS = {
-        "street": "community__street_office_id",
-        "community": "community_id",
+        **CommunityScoped.SCOPE_PATHS,
         "grid": "building__grid_id",
         "building": "building_id",
         "household": "id",
@@ -304,7 +303,7 @@ class Tag(models.Model):
         return str(builtin_label(self.code) or self.name)
 
 
-class Resident(models.Model):
+class Resident(CommunityScoped):
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="residents")
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="residents")
     name = NameField(_("name"), max_length=50)
@@ -362,8 +361,7 @@ class Resident(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     SCOPE_PATHS = {
-        "street": "community__street_office_id",
-        "community": "community_id",
+        **CommunityScoped.SCOPE_PATHS,
         "grid": "household__building__grid_id",
         "building": "household__building_id",
         "household": "household_id",
@@ -502,7 +500,7 @@ class ImportStatus(models.TextChoices):
     COMMITTED = "committed", _("Imported")
 
 
-class RegistryImport(models.Model):
+class RegistryImport(CommunityScoped):
     """An uploaded registry spreadsheet. Uploading only checks it (a dry run whose result is
     ``summary``); applying it is a separate, explicit step (``registry.importing``)."""
 
@@ -530,8 +528,6 @@ class RegistryImport(models.Model):
     progress = models.JSONField(default=dict, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
 
-    SCOPE_PATHS = {"street": "community__street_office_id", "community": "community_id"}
-
     class Meta:
         verbose_name = _("registry import")
         ordering = ["-created_at", "-id"]
@@ -540,7 +536,7 @@ class RegistryImport(models.Model):
         return _("Import %(id)s: %(name)s") % {"id": self.pk, "name": self.original_name}
 
 
-class ImportMapping(models.Model):
+class ImportMapping(CommunityScoped):
     """How a community's files were last read: header → field and fixed values, offered again
     for its next file (``registry.importing.mapping``)."""
 
@@ -550,8 +546,6 @@ class ImportMapping(models.Model):
     columns = models.JSONField(default=dict, blank=True)  # normalised header → field
     fixed = models.JSONField(default=dict, blank=True)  # field → value for every row
     updated_at = models.DateTimeField(auto_now=True)
-
-    SCOPE_PATHS = {"street": "community__street_office_id", "community": "community_id"}
 
     def __str__(self) -> str:
         return f"import mapping of {self.community_id}"

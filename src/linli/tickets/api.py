@@ -235,10 +235,6 @@ def _comment(c: TicketComment, *, staff: bool, scrub=None) -> dict:
     }
 
 
-def _can(actor, t: Ticket) -> Can:
-    return lambda action: policy.can(actor, action, t)
-
-
 def _comments(
     t: Ticket, *, staff: bool, notes: bool, known: list | None = None, scrub=None
 ) -> list[dict]:
@@ -271,7 +267,7 @@ def _detail(
 ) -> dict:
     """The body of ``TicketDetailOut``. ``can``, ``events``, ``comments``, ``requesters``:
     what the caller knows already (a request it has just created); the rest is read."""
-    can = can or _can(actor, t)
+    can = can or policy.checker(actor).on(t)
     seen = sight(can)
     staff, notes, details = seen.staff, seen.notes, seen.details
     scrub = None if details else _joined_scrub(t)
@@ -503,8 +499,17 @@ def ticket_create(request, payload: TicketIn):
     return Reply(201, _created_detail(actor, t, teams))
 
 
-def _transition(actor, t: Ticket, p: TransitionIn) -> None:
-    """``services.ticket_act`` with the payload's fields, the people, team and original
+def _act(request, t: Ticket, action: str, version: int | None, **fields) -> Reply:
+    """``action`` through the one dispatch pages share (``services.ticket_act``), answered
+    with the request as it is now."""
+    services.ticket_act(
+        actor=request.user, ticket=t, action=action, expected_version=version, **fields
+    )
+    return Reply(200, _detail(request.user, _get(request, t.pk)))
+
+
+def _transition_fields(actor, p: TransitionIn) -> dict:
+    """The payload's fields for ``services.ticket_act``, the people, team and original
     request it names looked up (an unknown one is a 400; an original the actor may not see a
     404)."""
     fields = p.dict(exclude={"action", "version", "user_id", "team_id", "original_id"})
@@ -513,9 +518,7 @@ def _transition(actor, t: Ticket, p: TransitionIn) -> None:
         fields["team"] = _one(HandlingTeam, p.team_id, _("Unknown team."))
     if p.action == "mark_duplicate" and p.original_id is not None:
         fields["original"] = queries.ticket_get_for(actor, p.original_id)
-    services.ticket_act(
-        actor=actor, ticket=t, action=p.action, expected_version=p.version, **fields
-    )
+    return fields
 
 
 ACTIONS = services.TICKET_ACTIONS
@@ -537,8 +540,8 @@ def ticket_transition(request, ticket_id: int, payload: TransitionIn):
             code="unknown_action",
             extra={"allowed": allowed_actions(t.status)},
         )
-    _transition(request.user, t, payload)
-    return Reply(200, _detail(request.user, _get(request, ticket_id)))
+    fields = _transition_fields(request.user, payload)
+    return _act(request, t, payload.action, payload.version, **fields)
 
 
 @router.get(
@@ -548,8 +551,7 @@ def ticket_transition(request, ticket_id: int, payload: TransitionIn):
 )
 def ticket_comments(request, ticket_id: int):
     t = _get(request, ticket_id)
-    can = _can(request.user, t)
-    seen = sight(can)
+    seen = sight(policy.checker(request.user).on(t))
     scrub = None if seen.details else _joined_scrub(t)
     return Reply(200, _comments(t, staff=seen.staff, notes=seen.notes, scrub=scrub))
 
@@ -571,11 +573,7 @@ def ticket_comment_add(request, ticket_id: int, payload: CommentIn):
     summary="Reply to the requester",
 )
 def ticket_reply(request, ticket_id: int, payload: ReplyIn):
-    t = _get(request, ticket_id)
-    services.ticket_reply(
-        actor=request.user, ticket=t, body=payload.body, expected_version=payload.version
-    )
-    return Reply(200, _detail(request.user, _get(request, ticket_id)))
+    return _act(request, _get(request, ticket_id), "reply", payload.version, body=payload.body)
 
 
 @router.post(
@@ -585,11 +583,4 @@ def ticket_reply(request, ticket_id: int, payload: ReplyIn):
 )
 def ticket_rate(request, ticket_id: int, payload: RatingIn):
     t = _get(request, ticket_id)
-    services.ticket_rate(
-        actor=request.user,
-        ticket=t,
-        rating=payload.rating,
-        comment=payload.comment,
-        expected_version=payload.version,
-    )
-    return Reply(200, _detail(request.user, _get(request, ticket_id)))
+    return _act(request, t, "rate", payload.version, rating=payload.rating, comment=payload.comment)

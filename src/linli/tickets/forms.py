@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 from django import forms
 from django.utils.functional import lazy
@@ -162,6 +163,40 @@ def spot_choices(buildings, units) -> list[tuple[str, str]]:
 
 
 class _PlaceMixin:
+    """Where a request is, and the service's arguments both request forms share."""
+
+    HOUSEHOLD_PLACE: str  # the ``place`` choice that names a household
+    buildings: list
+    units: list
+
+    def clean_spot_or_words(self, data: dict[str, Any] | None) -> None:
+        """A building or unit chosen, or a public spot said in words."""
+        data = data or {}
+        place = data.get("place")
+        if place == PLACE_ESTATE and not data.get("spot"):
+            self.add_error("spot", _("Choose the building or unit."))  # type: ignore[attr-defined]
+        if place == PLACE_PUBLIC and not (data.get("location_text") or "").strip():
+            self.add_error("location_text", _("Say where it is."))  # type: ignore[attr-defined]
+
+    def request_kwargs(self) -> dict:
+        """What, where and how to reach: the arguments of ``ticket_submit`` and
+        ``ticket_intake`` alike."""
+        d = self.cleaned_data  # type: ignore[attr-defined]
+        kw = {
+            "category": d["category"],
+            "description": d["description"],
+            "contact_preference": d["contact_preference"],
+            "emergency": d["emergency"],
+            "photos": d["photos"],
+            "location_text": d.get("location_text", ""),
+            "attributes": self.attribute_values(d["category"]),  # type: ignore[attr-defined]
+        }
+        if d["place"] == self.HOUSEHOLD_PLACE:
+            kw["household"] = d["household"]
+        elif d["place"] == PLACE_ESTATE:
+            kw.update(self.resolve_spot(self.buildings, self.units))
+        return kw
+
     def resolve_spot(self, buildings, units) -> dict:
         spot = self.cleaned_data.get("spot") or ""
         if spot.startswith("u:"):
@@ -174,6 +209,8 @@ class _PlaceMixin:
 
 class SubmitForm(AttributesMixin, _PlaceMixin, forms.Form):
     """A resident reports a problem (category, what, where, photos, how to reach them)."""
+
+    HOUSEHOLD_PLACE = PLACE_HOME
 
     category = ObjectChoiceField(
         label=_("What kind of problem?"),
@@ -238,29 +275,11 @@ class SubmitForm(AttributesMixin, _PlaceMixin, forms.Form):
         place = data.get("place")
         if place == PLACE_HOME and not data.get("household"):
             self.add_error("household", _("Choose your home."))
-        if place == PLACE_ESTATE and not data.get("spot"):
-            self.add_error("spot", _("Choose the building or unit."))
-        if place == PLACE_PUBLIC and not (data.get("location_text") or "").strip():
-            self.add_error("location_text", _("Say where it is."))
+        self.clean_spot_or_words(data)
         return data
 
     def service_kwargs(self) -> dict:
-        d = self.cleaned_data
-        kw = {
-            "category": d["category"],
-            "description": d["description"],
-            "contact_preference": d["contact_preference"],
-            "emergency": d["emergency"],
-            "private": d["private"],
-            "photos": d["photos"],
-            "location_text": d.get("location_text", ""),
-            "attributes": self.attribute_values(d["category"]),
-        }
-        if d["place"] == PLACE_HOME:
-            kw["household"] = d["household"]
-        elif d["place"] == PLACE_ESTATE:
-            kw.update(self.resolve_spot(self.buildings, self.units))
-        return kw
+        return {**self.request_kwargs(), "private": self.cleaned_data["private"]}
 
 
 INTAKE_CHANNELS = [
@@ -278,6 +297,8 @@ def _resident_label(actor, r) -> str:
 
 class IntakeForm(AttributesMixin, _PlaceMixin, forms.Form):
     """Staff, a building leader or a grid worker enters a request for someone else."""
+
+    HOUSEHOLD_PLACE = PLACE_ROOM
 
     channel = forms.ChoiceField(
         label=_("How did the request come in?"),
@@ -372,36 +393,23 @@ class IntakeForm(AttributesMixin, _PlaceMixin, forms.Form):
                 )
             else:
                 data["household"] = rooms[0]
-        elif place == PLACE_ESTATE and not data.get("spot"):
-            self.add_error("spot", _("Choose the building or unit."))
-        elif place == PLACE_PUBLIC and not (data.get("location_text") or "").strip():
-            self.add_error("location_text", _("Say where it is."))
+        self.clean_spot_or_words(data)
         return data
 
     def service_kwargs(self) -> dict:
         d = self.cleaned_data
         kw = {
-            "category": d["category"],
+            **self.request_kwargs(),
             "channel": d["channel"],
-            "description": d["description"],
-            "contact_preference": d["contact_preference"],
-            "emergency": d["emergency"],
-            "photos": d["photos"],
             "anonymous": d["anonymous"],
-            "location_text": d.get("location_text", ""),
             "requester_name": d.get("requester_name", ""),
             "requester_phone": d.get("requester_phone", ""),
-            "attributes": self.attribute_values(d["category"]),
         }
         resident = d.get("requester_resident")
         if resident is not None and not d["anonymous"]:
             kw["requester_name"] = kw["requester_name"] or resident.name
             kw["requester_phone"] = kw["requester_phone"] or resident.phone
             kw["requester_user"] = getattr(resident, "user", None)
-        if d["place"] == PLACE_ROOM:
-            kw["household"] = d["household"]
-        elif d["place"] == PLACE_ESTATE:
-            kw.update(self.resolve_spot(self.buildings, self.units))
         return kw
 
 
@@ -561,15 +569,12 @@ class RateForm(ActionForm):
 
 
 class RevisitForm(RateForm):
-    rating = forms.ChoiceField(
-        label=_("The requester said"), choices=Rating.choices, widget=forms.RadioSelect
-    )
-    comment = forms.CharField(
-        label=_("Notes of the call or visit"),
-        max_length=500,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    """The rating the office records after a call or visit: the same answers, in its words."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rating"].label = _("The requester said")
+        self.fields["comment"].label = _("Notes of the call or visit")
 
 
 class DuplicateForm(ActionForm):

@@ -17,11 +17,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.models import CommunityScoped
 from linli.core.text import FreeTextField, NameField
 from linli.core.workflow import Transition
 
+# The requests' models keep the community keys they were made with (each with its reverse
+# name, e.g. ``community.tickets``), overriding ``CommunityScoped.community``: changing them
+# to its ``related_name="+"`` would drop those names and take a migration.
 
-class HandlingTeam(models.Model):
+
+class HandlingTeam(CommunityScoped):
     """A pool tickets can be dispatched to: the office, a volunteer team, a repair crew."""
 
     community = models.ForeignKey(
@@ -43,8 +48,6 @@ class HandlingTeam(models.Model):
     )
     active = models.BooleanField(_("active"), default=True)
 
-    SCOPE_PATHS = {"street": "community__street_office_id", "community": "community_id"}
-
     class Meta:
         verbose_name = _("handling team")
         ordering = ["name"]
@@ -61,7 +64,7 @@ code_validator = RegexValidator(
 )
 
 
-class Category(models.Model):
+class Category(CommunityScoped):
     """A kind of request (an Open311 "service"), with its time limits and default team."""
 
     community = models.ForeignKey(
@@ -111,8 +114,7 @@ class Category(models.Model):
     sort = models.PositiveSmallIntegerField(default=100)
 
     SCOPE_PATHS = {
-        "street": "community__street_office_id",
-        "community": "community_id",
+        **CommunityScoped.SCOPE_PATHS,
         "grid": "community__grids__id",
         "building": "community__buildings__id",
         "household": "community__households__id",
@@ -279,7 +281,7 @@ class TicketQuerySet(models.QuerySet):
         return self.exclude(overdue_q(now or timezone.now()))
 
 
-class Ticket(models.Model):
+class Ticket(CommunityScoped):
     community = models.ForeignKey(
         "registry.Community", on_delete=models.PROTECT, related_name="tickets"
     )
@@ -380,8 +382,7 @@ class Ticket(models.Model):
     version = models.PositiveIntegerField(default=1)
 
     SCOPE_PATHS = {
-        "street": "community__street_office_id",
-        "community": "community_id",
+        **CommunityScoped.SCOPE_PATHS,
         "grid": "building__grid_id",
         "building": "building_id",
         "household": "household_id",
@@ -594,7 +595,7 @@ class PendingPhoto(models.Model):
         return self.name or self.token[:8]
 
 
-class ApiKey(models.Model):
+class ApiKey(CommunityScoped):
     """An Open311 client's key, bound to one community. Only a SHA-256 hash of the key is
     stored (with its first characters, to tell keys apart); the key itself is shown once."""
 
@@ -607,8 +608,6 @@ class ApiKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-
-    SCOPE_PATHS = {"street": "community__street_office_id", "community": "community_id"}
 
     class Meta:
         verbose_name = _("Open311 API key")
@@ -631,7 +630,7 @@ class HandlerName(models.TextChoices):
     TEAM = "team", _("The team only")
 
 
-class RequestSettings(models.Model):
+class RequestSettings(CommunityScoped):
     """A community's choices about its residents' requests. No row: the defaults.
 
     ``handler_name`` defaults to surname + 师傅: what residents call the repairer or the office
@@ -651,8 +650,6 @@ class RequestSettings(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-
-    SCOPE_PATHS = {"street": "community__street_office_id", "community": "community_id"}
 
     class Meta:
         verbose_name = _("request settings")

@@ -199,7 +199,8 @@ QUEUE_ROW_FIELDS = (
 )
 # Roles whose holders can be given a request or join a handling team (not plain residents).
 HANDLER_ROLES = sorted(HANDLERS)
-_LIST_RELATED = (
+# What a list of requests shows of each (the queue, its export).
+LIST_RELATED = (
     "community",
     "category",
     "building",
@@ -245,7 +246,7 @@ def tasks_for(actor, limit: int = 50) -> list[Ticket]:
     )
     return list(
         _urgent_first(qs)
-        .select_related(*_LIST_RELATED)
+        .select_related(*LIST_RELATED)
         .order_by("urgent", "resolve_by", "id")[:limit]
     )
 

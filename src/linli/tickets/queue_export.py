@@ -83,15 +83,7 @@ def export(
     qs, _counts, total = queries.queue_filtered(actor, **filters, action=ACTION)
     listing = lists.list_page(
         request,
-        qs.select_related(
-            "community",
-            "category",
-            "building",
-            "unit",
-            "household",
-            "assignee_user",
-            "assignee_team",
-        ).prefetch_related(
+        qs.select_related(*queries.LIST_RELATED).prefetch_related(
             Prefetch(
                 "requesters",
                 queryset=TicketRequester.objects.filter(primary=True)

@@ -22,6 +22,7 @@ from linli.core.calendar import add_workdays
 from linli.core.events import log_event
 from linli.core.models import Event
 from linli.core.public import scrub_public_text
+from linli.core.roles import EVERYONE
 from linli.registry.models import Building, Community, Household, Unit
 
 from . import notifying
@@ -396,12 +397,6 @@ def ticket_accept(*, actor, ticket: Ticket, expected_version: int | None = None)
     return t
 
 
-def _holds_role_in(user, community_id: int) -> bool:
-    """Whether ``user`` holds any role in the community (through the policy's memberships;
-    the policy's own ``holds_role_in`` takes this over once it has one)."""
-    return any(m.community_id == community_id for m in policy.memberships(user))
-
-
 @transaction.atomic
 def ticket_assign(
     *,
@@ -419,7 +414,7 @@ def ticket_assign(
     chosen = sum(bool(x) for x in (user, team, external_handler.strip()))
     if chosen != 1:
         raise TicketError(_("Choose one: a person, a team, or an outside contractor."))
-    if user is not None and not _holds_role_in(user, t.community_id):
+    if user is not None and not policy.holds_role_in(user, EVERYONE, t):
         raise TicketError(_("This person holds no role in this community."))
     if team is not None and (team.community_id != t.community_id or not team.active):
         raise TicketError(_("This team is not one of this community's teams."))

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from linli.core import policy
 from linli.core.events import log_event, register_verbs
 from linli.core.models import Holiday
+from linli.core.roles import EVERYONE
 from linli.registry.models import Community
 
 from .models import Category, HandlerName, HandlingTeam, RequestSettings
@@ -227,14 +228,10 @@ def team_save(
     return obj
 
 
-def _holds_role_in(user, community: Community) -> bool:
-    return user.memberships.filter(active=True, community=community).exists()
-
-
 def team_member_add(*, actor, team: HandlingTeam, user) -> HandlingTeam:
     community = team.community
     _authorize(actor, community)
-    if user is None or not user.is_active or not _holds_role_in(user, community):
+    if user is None or not user.is_active or not policy.holds_role_in(user, EVERYONE, community):
         raise TicketError(_("This person holds no role in this community."))
     with transaction.atomic():
         team.members.add(user)

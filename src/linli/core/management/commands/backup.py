@@ -17,6 +17,17 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
+def sqlite_file(given: str | None, *, command: str, instead: str) -> Path:
+    """The SQLite file a command works on: ``given``, or the site's database when that is
+    SQLite; on PostgreSQL the command refuses, naming the tool to use ``instead``."""
+    db = settings.DATABASES["default"]
+    if not given and db["ENGINE"] != "django.db.backends.sqlite3":
+        raise CommandError(
+            f"{command} SQLite databases; for PostgreSQL use {instead} (see docs/reliability.md)."
+        )
+    return Path(given or db["NAME"])
+
+
 def integrity(path: Path) -> str:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
@@ -46,13 +57,7 @@ class Command(BaseCommand):
         parser.add_argument("--source", help="SQLite file to copy (default: the site's database).")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        db = settings.DATABASES["default"]
-        if not opts["source"] and db["ENGINE"] != "django.db.backends.sqlite3":
-            raise CommandError(
-                "linli backup copies SQLite databases; for PostgreSQL use pg_dump "
-                "(see docs/reliability.md)."
-            )
-        source = Path(opts["source"] or db["NAME"])
+        source = sqlite_file(opts["source"], command="linli backup copies", instead="pg_dump")
         dest = Path(opts["dest"])
         if not source.is_file():
             raise CommandError(f"No database at {source}.")

@@ -8,10 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from .backup import copy_database, integrity
+from .backup import copy_database, integrity, sqlite_file
 
 
 class Command(BaseCommand):
@@ -25,14 +24,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        db = settings.DATABASES["default"]
-        if not opts["to"] and db["ENGINE"] != "django.db.backends.sqlite3":
-            raise CommandError(
-                "linli restore restores SQLite databases; for PostgreSQL use pg_restore "
-                "(see docs/reliability.md)."
-            )
+        target = sqlite_file(opts["to"], command="linli restore restores", instead="pg_restore")
         backup = Path(opts["backup"])
-        target = Path(opts["to"] or db["NAME"])
         if not backup.is_file():
             raise CommandError(f"No backup at {backup}.")
         check = integrity(backup)
