@@ -10,6 +10,7 @@ urlpatterns = [
     path("sheet.pdf", views.sheet_pdf, name="sheet_pdf"),
     path("people/<int:pk>/", views.person, name="person"),
     path("people/<int:pk>/visit/", views.visit_new, name="visit_new"),
+    # The person page's small forms, one view over ``views.PERSON_FORMS``.
     path("people/<int:pk>/tier/", views.person_edit, {"what": "tier"}, name="tier"),
     path("people/<int:pk>/frequency/", views.person_edit, {"what": "frequency"}, name="frequency"),
     path("people/<int:pk>/visitors/", views.person_edit, {"what": "assign"}, name="assign"),

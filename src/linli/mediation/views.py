@@ -363,15 +363,10 @@ def signatures(request: HttpRequest, pk: int) -> HttpResponse:
     form = f.SignatureForm(request.POST or None, parties=case.parties.all(), mediators=mediators)
 
     def run(d: dict[str, Any]) -> Any:
-        return services.signature_record(
-            actor=user,
-            case=case,
-            kind=d["kind"],
-            party=d["party"],
-            method=d["method"],
-            signed_on=d["signed_on"],
-            mediator=(d["signer"] or user) if d["kind"] == "mediator" else None,
-        )
+        # The mediator's signature is the signer's, or by default the one recording it.
+        signed = {k: v for k, v in d.items() if k != "signer"}
+        mediator = (d["signer"] or user) if d["kind"] == "mediator" else None
+        return services.signature_record(actor=user, case=case, mediator=mediator, **signed)
 
     return form_page(
         request,
