@@ -254,6 +254,7 @@ class CaseStep:
 CASE_STEPS = {
     "mediator_add": CaseStep(
         lambda case, data: f.MediatorForm(data, choices=queries.mediator_choices(case)),
+        # The form's "mediator" is the service's "user".
         lambda *, mediator, **kw: services.mediator_add(user=mediator, **kw),
         gettext_lazy("Add a mediator"),
         gettext_lazy("The mediator was added."),
