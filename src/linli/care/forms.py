@@ -27,34 +27,42 @@ from .models import (
 )
 
 
-class VisitForm(forms.Form):
-    visited_on = forms.DateField(
-        label=_("Date of the visit"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_("A visit done on paper: its real date."),
+def _date(label: Any, **options: Any) -> forms.DateField:
+    """A date picked on the phone's own calendar."""
+    return forms.DateField(
+        label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **options
     )
+
+
+def _checkboxes(label: Any, choices: dict[str, Any]) -> forms.MultipleChoiceField:
+    """Ticked concerns (none ticked: all fine)."""
+    return forms.MultipleChoiceField(
+        label=label,
+        choices=list(choices.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+
+def _text(label: Any, *, rows: int, max_length: int = 1000) -> forms.CharField:
+    """Optional free text, a few lines."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+class VisitForm(forms.Form):
+    visited_on = _date(_("Date of the visit"), help_text=_("A visit done on paper: its real date."))
     method = forms.ChoiceField(label=_("How"), choices=Method.choices, widget=forms.RadioSelect)
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect
     )
-    health = forms.MultipleChoiceField(
-        label=_("Health: anything of concern?"),
-        choices=list(HEALTH_CONCERNS.items()),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    safety = forms.MultipleChoiceField(
-        label=_("Home safety: anything of concern?"),
-        choices=list(SAFETY_CONCERNS.items()),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    needs = forms.MultipleChoiceField(
-        label=_("Needs"),
-        choices=list(NEEDS.items()),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
+    health = _checkboxes(_("Health: anything of concern?"), HEALTH_CONCERNS)
+    safety = _checkboxes(_("Home safety: anything of concern?"), SAFETY_CONCERNS)
+    needs = _checkboxes(_("Needs"), NEEDS)
     finances_ok = forms.BooleanField(
         label=_("Finances and benefits in order"), required=False, initial=True
     )
@@ -71,18 +79,8 @@ class VisitForm(forms.Form):
     refer_to = forms.ChoiceField(
         label=_("Refer to"), choices=[("", "—"), *ReferTo.choices], required=False
     )
-    follow_up_text = forms.CharField(
-        label=_("What needs doing"),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    note = forms.CharField(
-        label=_("Note (optional)"),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    follow_up_text = _text(_("What needs doing"), rows=2)
+    note = _text(_("Note (optional)"), rows=2)
     minutes = forms.IntegerField(
         label=_("Minutes spent"), required=False, min_value=1, max_value=600
     )
@@ -108,11 +106,7 @@ class EnrollForm(forms.Form):
         label=_("Consent given by (a child: the guardian)"), max_length=50, required=False
     )
     consent_relation = forms.CharField(label=_("Relation"), max_length=30, required=False)
-    consent_given_on = forms.DateField(
-        label=_("Consent given on"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    consent_given_on = _date(_("Consent given on"), required=False)
     consent_method = forms.ChoiceField(
         label=_("How"), choices=[("", "—"), *ConsentMethod.choices], required=False
     )
@@ -161,19 +155,12 @@ class ConsentForm(forms.Form):
     subject = forms.ChoiceField(label=_("Consent to"), choices=ConsentSubject.choices)
     given_by = forms.CharField(label=_("Given by"), max_length=50)
     relation = forms.CharField(label=_("Relation"), max_length=30, required=False)
-    given_on = forms.DateField(
-        label=_("Given on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    given_on = _date(_("Given on"))
     method = forms.ChoiceField(label=_("How"), choices=ConsentMethod.choices)
 
 
 class HealthNoteForm(forms.Form):
-    note = forms.CharField(
-        label=_("Health note"),
-        max_length=1000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    note = _text(_("Health note"), rows=3)
 
 
 class EventForm(forms.Form):
@@ -189,9 +176,7 @@ class EventForm(forms.Form):
 
 class HelpForm(forms.Form):
     kind = forms.ChoiceField(label=_("Work"), choices=HelpKind.choices)
-    day = forms.DateField(
-        label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    day = _date(_("Day"))
     start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
     end = forms.TimeField(label=_("To"), widget=forms.TimeInput(attrs={"type": "time"}))
     note = forms.CharField(label=_("Note"), max_length=200, required=False)

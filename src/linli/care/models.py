@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.models import CommunityScoped
+from linli.core.models import CommunityScoped, by_user, scope_through
 from linli.core.text import FreeTextField, NameField, TextLineField
 
 # Scope of everything that belongs to one cared-for person (through their registry record).
@@ -93,9 +93,7 @@ class CarePerson(CommunityScoped):
     )
     tier = models.CharField(_("risk tier"), max_length=8, choices=Tier.choices)
     tier_reason = TextLineField(_("reason"), max_length=200)
-    tier_set_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    tier_set_by = by_user()
     tier_set_at = models.DateTimeField(default=timezone.now)
     # A frequency of the person's own, instead of the tier's default for the community.
     frequency_days = models.PositiveSmallIntegerField(
@@ -149,9 +147,7 @@ class TierChange(models.Model):
     person = models.ForeignKey(CarePerson, on_delete=models.CASCADE, related_name="tier_history")
     tier = models.CharField(max_length=8, choices=Tier.choices)
     reason = TextLineField(_("reason"), max_length=200)
-    set_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    set_by = by_user()
     set_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -237,9 +233,7 @@ class Consent(models.Model):
     relation = TextLineField(_("relation to the person"), max_length=30, blank=True)
     given_on = models.DateField(_("given on"))
     method = models.CharField(_("how"), max_length=8, choices=ConsentMethod.choices)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    recorded_by = by_user()
     recorded_at = models.DateTimeField(default=timezone.now)
     withdrawn_on = models.DateField(null=True, blank=True)
 
@@ -265,9 +259,7 @@ class MajorEvent(CommunityScoped):
     kind = models.CharField(_("event"), max_length=10, choices=EventKind.choices)
     title = TextLineField(_("title"), max_length=100, blank=True)
     declared_at = models.DateTimeField(default=timezone.now)
-    declared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    declared_by = by_user()
     high_within_hours = models.PositiveSmallIntegerField(default=24)
     others_within_hours = models.PositiveSmallIntegerField(
         _("others within (hours)"), null=True, blank=True
@@ -335,9 +327,7 @@ class Visit(CommunityScoped):
     """One visit (or attempt). Two visitors recording the same day are two visits."""
 
     person = models.ForeignKey(CarePerson, on_delete=models.PROTECT, related_name="visits")
-    visitor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    visitor = by_user()
     visited_on = models.DateField(_("date of the visit"))
     entered_at = models.DateTimeField(default=timezone.now)
     method = models.CharField(_("how"), max_length=6, choices=Method.choices)
@@ -368,12 +358,8 @@ class Visit(CommunityScoped):
     # A volunteer's visit time went to the volunteers' hours ledger (pending verification).
     hours_entered = models.BooleanField(default=False)
 
-    SCOPE_PATHS = {
-        **CommunityScoped.SCOPE_PATHS,
-        "grid": "person__resident__household__building__grid_id",
-        "building": "person__resident__household__building_id",
-        "household": "person__resident__household_id",
-    }
+    # Where the person lives, by the visit's own community key.
+    SCOPE_PATHS = {**scope_through("person", PERSON_PATHS), **CommunityScoped.SCOPE_PATHS}
     SCOPE_SELF_PATHS = {"visitor": "person__visitors__user_id", "author": "visitor_id"}
 
     class Meta:
@@ -433,9 +419,7 @@ class MealDelivery(models.Model):
     day = models.ForeignKey(MealDay, on_delete=models.CASCADE, related_name="deliveries")
     person = models.ForeignKey(CarePerson, on_delete=models.CASCADE, related_name="deliveries")
     status = models.CharField(max_length=10, choices=DeliveryStatus.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    by = by_user()
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:

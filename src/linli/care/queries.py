@@ -133,17 +133,11 @@ def register_for(request: HttpRequest, community: Community) -> Listing:
     and overdue (``filters.RegisterFilter``; an invalid value is shown on the form and
     ignored), sorted, paginated; the page's rows recorded as read. Fixed queries whatever the
     number of rows."""
-    from .filters import RegisterFilter
-
-    listing = list_page(
+    listing = _register(
         request,
-        with_status(_base().filter(community=community)).prefetch_related("visitors__user"),
-        actor=request.user,
+        community,
+        _base().prefetch_related("visitors__user"),
         action="care.manage",
-        filterset=RegisterFilter,
-        filterset_kwargs={"community": community},
-        sorts=REGISTER_SORTS,
-        default_sort="due",
         per_page=PER_PAGE,
     )
     access.record_reads(
@@ -155,18 +149,31 @@ def register_for(request: HttpRequest, community: Community) -> Listing:
 
 def register_filtered_for(request: HttpRequest, community: Community) -> QuerySet[CarePerson]:
     """What the register shows with the same filters and order, every page (for the export)."""
+    return _register(request, community, _base(), action="care.export").queryset
+
+
+def _register(
+    request: HttpRequest,
+    community: Community,
+    people: QuerySet[CarePerson],
+    *,
+    action: str,
+    **options: Any,
+) -> Listing:
+    """The community's register as the request filters and sorts it (page and export alike)."""
     from .filters import RegisterFilter
 
     return list_page(
         request,
-        with_status(_base().filter(community=community)),
+        with_status(people.filter(community=community)),
         actor=request.user,
-        action="care.export",
+        action=action,
         filterset=RegisterFilter,
         filterset_kwargs={"community": community},
         sorts=REGISTER_SORTS,
         default_sort="due",
-    ).queryset
+        **options,
+    )
 
 
 REGISTER_SORTS = {

@@ -213,20 +213,13 @@ def person_enroll(
         raise _missing_minor_consent()
     if frequency_days is not None and frequency_days not in Frequency.values:
         raise CareError(_("Choose one of the visit frequencies."), field="frequency_days")
-    now = timezone.now()
-    person = CarePerson.objects.create(
+    person = CarePerson(
         community_id=resident.community_id,
         resident=resident,
-        tier=tier,
-        tier_reason=reason,
-        tier_set_by=_me(actor),
-        tier_set_at=now,
         frequency_days=frequency_days,
         enrolled_on=timezone.localdate(),
     )
-    TierChange.objects.create(
-        person=person, tier=tier, reason=reason, set_by=_me(actor), set_at=now
-    )
+    _tier_record(actor, person, tier, reason)
     if consent_data is not None:
         _consent_create(actor, person, ConsentSubject.MINOR, consent_data)
     log_event(actor=actor, verb="care.enrolled", obj=person, data={"tier": tier})
@@ -245,23 +238,31 @@ def _check_tier(tier: str, reason: str) -> tuple[str, str]:
     return tier, reason
 
 
-@transaction.atomic
-def person_set_tier(*, actor: Actor, person: CarePerson, tier: str, reason: str) -> CarePerson:
-    policy.authorize(actor, "care.manage", person)
-    tier, reason = _check_tier(tier, reason)
-    locked = CarePerson.objects.select_for_update().select_related("resident").get(pk=person.pk)
+def _tier_record(actor: Actor, person: CarePerson, tier: str, reason: str) -> None:
+    """Set the person's tier (a new person: save them) and keep the setting in its history."""
     now = timezone.now()
-    old = locked.tier
-    locked.tier, locked.tier_reason, locked.tier_set_by, locked.tier_set_at = (
+    person.tier, person.tier_reason, person.tier_set_by, person.tier_set_at = (
         tier,
         reason,
         _me(actor),
         now,
     )
-    locked.save(update_fields=["tier", "tier_reason", "tier_set_by", "tier_set_at"])
+    if person.pk is None:
+        person.save(force_insert=True)
+    else:
+        person.save(update_fields=["tier", "tier_reason", "tier_set_by", "tier_set_at"])
     TierChange.objects.create(
-        person=locked, tier=tier, reason=reason, set_by=_me(actor), set_at=now
+        person=person, tier=tier, reason=reason, set_by=_me(actor), set_at=now
     )
+
+
+@transaction.atomic
+def person_set_tier(*, actor: Actor, person: CarePerson, tier: str, reason: str) -> CarePerson:
+    policy.authorize(actor, "care.manage", person)
+    tier, reason = _check_tier(tier, reason)
+    locked = CarePerson.objects.select_for_update().select_related("resident").get(pk=person.pk)
+    old = locked.tier
+    _tier_record(actor, locked, tier, reason)
     log_event(actor=actor, verb="care.tier_set", obj=locked, data={"from": old, "to": tier})
     return person_refresh_due(locked)
 

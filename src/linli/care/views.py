@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_POST
 from linli.core import access, disclosure, policy
 from linli.core.events import log_event
 from linli.core.exports import Column, ListExport
-from linli.core.pages import form_page, run_action
+from linli.core.pages import form_page, form_post, run_action
 from linli.registry.models import Community, Resident
 
 from . import coverage as cov
@@ -145,31 +146,11 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
     _shown(request, [p], p)
     form = forms.VisitForm(request.POST or None, community_id=p.community_id)
 
-    def run(d: dict[str, Any]) -> Any:
-        return services.visit_record(
-            actor=request.user,
-            person=p,
-            visited_on=d["visited_on"],
-            method=d["method"],
-            outcome=d["outcome"],
-            health=d["health"],
-            finances_ok=d["finances_ok"],
-            family_contact=d["family_contact"],
-            safety=d["safety"],
-            needs=d["needs"],
-            family_reminded=d["family_reminded"],
-            note=d["note"],
-            follow_up=d["follow_up"] or "",
-            refer_to=d["refer_to"] or "",
-            follow_up_text=d["follow_up_text"],
-            category=d["category"],
-            minutes=d["minutes"],
-        )
-
     return form_page(
         request,
         form,
-        run,
+        # The form's fields are the service's arguments (an empty choice is "").
+        lambda d: services.visit_record(actor=request.user, person=p, **d),
         template="care/visit_form.html",
         context={"p": p, "FollowUp": FollowUp},
         done=_("The visit is recorded."),
@@ -180,96 +161,34 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the office's pages -------------------------------------------------------------------
 
 
-def _person_action(request: HttpRequest, pk: int, form: Any, run: Any) -> HttpResponse:
+# The person page's small forms: the form (bound to the POST) and the service it feeds
+# (``service(actor=, person=, **cleaned_data)``); one view saves each and goes back to the page.
+PERSON_FORMS: dict[str, tuple[Callable[[CarePerson, Any], Any], Callable[..., Any]]] = {
+    "tier": (lambda p, data: forms.TierForm(data), services.person_set_tier),
+    "frequency": (lambda p, data: forms.FrequencyForm(data), services.person_set_frequency),
+    "assign": (
+        lambda p, data: forms.AssignForm(data, community_id=p.community_id),
+        services.visitor_assign,
+    ),
+    "contact": (lambda p, data: forms.ContactForm(data), services.contact_add),
+    "consent": (lambda p, data: forms.ConsentForm(data), services.consent_record),
+    "health_note": (lambda p, data: forms.HealthNoteForm(data), services.health_note_set),
+}
+
+
+@login_required
+@require_POST
+def person_edit(request: HttpRequest, pk: int, what: str) -> HttpResponse:
     p = policy.get_for(
         request.user, CarePerson.objects.select_related("resident"), "care.manage", pk=pk
     )
-    to = reverse("care:person", args=[p.pk])
-    if not form.is_valid():
-        return run_action(
-            request,
-            lambda: (_ for _ in ()).throw(services.CareError(_first(form))),
-            to=to,
-        )
-    return run_action(request, lambda: run(p, form.cleaned_data), done=_("Saved."), to=to)
-
-
-def _first(form: Any) -> str:
-    from linli.core.pages import first_error
-
-    return first_error(form)
-
-
-@login_required
-@require_POST
-def tier(request: HttpRequest, pk: int) -> HttpResponse:
-    return _person_action(
+    form, service = PERSON_FORMS[what]  # the URLconf names the form
+    return form_post(
         request,
-        pk,
-        forms.TierForm(request.POST),
-        lambda p, d: services.person_set_tier(
-            actor=request.user, person=p, tier=d["tier"], reason=d["reason"]
-        ),
-    )
-
-
-@login_required
-@require_POST
-def frequency(request: HttpRequest, pk: int) -> HttpResponse:
-    return _person_action(
-        request,
-        pk,
-        forms.FrequencyForm(request.POST),
-        lambda p, d: services.person_set_frequency(
-            actor=request.user, person=p, frequency_days=d["frequency_days"]
-        ),
-    )
-
-
-@login_required
-@require_POST
-def assign(request: HttpRequest, pk: int) -> HttpResponse:
-    p = policy.get_for(request.user, CarePerson.objects.all(), "care.manage", pk=pk)
-    return _person_action(
-        request,
-        pk,
-        forms.AssignForm(request.POST, community_id=p.community_id),
-        lambda p, d: services.visitor_assign(
-            actor=request.user, person=p, user=d["user"], kind=d["kind"]
-        ),
-    )
-
-
-@login_required
-@require_POST
-def contact(request: HttpRequest, pk: int) -> HttpResponse:
-    return _person_action(
-        request,
-        pk,
-        forms.ContactForm(request.POST),
-        lambda p, d: services.contact_add(actor=request.user, person=p, **d),
-    )
-
-
-@login_required
-@require_POST
-def consent(request: HttpRequest, pk: int) -> HttpResponse:
-    return _person_action(
-        request,
-        pk,
-        forms.ConsentForm(request.POST),
-        lambda p, d: services.consent_record(actor=request.user, person=p, **d),
-    )
-
-
-@login_required
-@require_POST
-def health_note(request: HttpRequest, pk: int) -> HttpResponse:
-    return _person_action(
-        request,
-        pk,
-        forms.HealthNoteForm(request.POST),
-        lambda p, d: services.health_note_set(actor=request.user, person=p, note=d["note"]),
+        form(p, request.POST),
+        lambda d: service(actor=request.user, person=p, **d),
+        done=_("Saved."),
+        to=reverse("care:person", args=[p.pk]),
     )
 
 
@@ -482,23 +401,18 @@ def meal_deliver(request: HttpRequest, code: str) -> HttpResponse:
 def help_new(request: HttpRequest, code: str) -> HttpResponse:
     c = _community(request, code, "care.meals")
     form = forms.HelpForm(request.POST)
-    to = reverse("care:meals", args=[c.code])
-    if not form.is_valid():
-        err = services.CareError(_first(form))
-        return run_action(request, lambda: (_ for _ in ()).throw(err), to=to)
-    d = form.cleaned_data
-    day = d["day"]
     tz = timezone.get_current_timezone()
-    return run_action(
+    return form_post(
         request,
-        lambda: services.help_record(
+        form,
+        lambda d: services.help_record(
             actor=request.user,
             community=c,
             kind=d["kind"],
-            started_at=dt.datetime.combine(day, d["start"], tzinfo=tz),
-            ended_at=dt.datetime.combine(day, d["end"], tzinfo=tz),
+            started_at=dt.datetime.combine(d["day"], d["start"], tzinfo=tz),
+            ended_at=dt.datetime.combine(d["day"], d["end"], tzinfo=tz),
             note=d["note"],
         ),
         done=_("Your care work is recorded."),
-        to=to,
+        to=reverse("care:meals", args=[c.code]),
     )

@@ -1,6 +1,7 @@
 """Shared models: the event log every domain writes to."""
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -33,6 +34,37 @@ class CommunityScoped(models.Model):
 
     class Meta:
         abstract = True
+
+
+# A community-wide object (a team, an activity) is seen by everyone who belongs to the
+# community, whatever the level of their role (a resident's is their household).
+COMMUNITY_WIDE: dict[str, str] = {
+    "street": "community__street_office_id",
+    "community": "community_id",
+    "grid": "community__grids__id",
+    "building": "community__buildings__id",
+    "household": "community__households__id",
+}
+
+
+def scope_through(relation: str, paths: Mapping[str, str]) -> dict[str, str]:
+    """The scope paths of a row that lives where another row lives: ``paths`` (that row's
+    ``SCOPE_PATHS``) reached through ``relation`` — a shift is where its activity is,
+    ``scope_through("activity", Activity.SCOPE_PATHS)``."""
+    return {level: f"{relation}__{path}" for level, path in paths.items()}
+
+
+def by_user(**options: Any) -> models.ForeignKey[Any, Any]:
+    """The account that did something to a row (recorded, created, signed it): kept when the
+    account goes (``SET_NULL``) so the record outlives it, and no reverse accessor on the user
+    (``related_name="+"``). ``blank=True`` and the like pass through."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        **options,
+    )
 
 
 class Event(models.Model):

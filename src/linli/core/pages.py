@@ -16,6 +16,11 @@ with the refusal on the form and the right status.
   default, the same redirect with the error's status kept for htmx and tests
   (``on_error(error)`` may render the page instead).
 
+- ``form_post(request, form, run, done=…, to=…)`` for a small form posted from a page to a
+  URL of its own, with no page to show again (a person's tier, a checkbox setting): a valid
+  form runs as ``run_action`` does; bad input is refused the same way (the form's first
+  message, back to ``to``, status 400 kept).
+
 - ``run_page(request, run, on_error=…)`` for a step whose success is a page rather than a
   redirect (a confirmation: "you chose 同意 — confirm"): ``run()`` returns the response; a
   ``DomainError`` → ``on_error(error)``.
@@ -137,6 +142,22 @@ def run_action(
     if done:
         messages.success(request, str(done))
     return HttpResponseRedirect(_to(to, result))
+
+
+def form_post(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    run: Callable[[dict[str, Any]], Any],
+    *,
+    done: str | Promise | None = None,
+    to: Target,
+) -> HttpResponse:
+    def valid_run() -> Any:
+        if not form.is_valid():
+            raise DomainError(first_error(form))
+        return run(form.cleaned_data)
+
+    return run_action(request, valid_run, done=done, to=to)
 
 
 def run_page(

@@ -146,6 +146,10 @@ def build_demo_care(
     grid_ids = sorted(g for g in grid_user if g is not None)
     away_grid = grid_ids[1] if len(grid_ids) > 1 else None
     visits: list[Visit] = []
+
+    def visit(p: CarePerson, visitor: Any, day: dt.date, **recorded: Any) -> Visit:
+        return Visit(community=xc, person=p, visitor=visitor, visited_on=day, **recorded)
+
     for p in people:
         b = p.resident.household.building
         vs = visitors_of[p.pk]
@@ -160,11 +164,10 @@ def build_demo_care(
             if rng.random() >= miss:
                 outcome = "reached" if rng.random() > 0.07 else rng.choice(["not_home", "refused"])
                 visits.append(
-                    Visit(
-                        community=xc,
-                        person=p,
-                        visitor=rng.choice(vs),
-                        visited_on=day,
+                    visit(
+                        p,
+                        rng.choice(vs),
+                        day,
                         entered_at=timezone.make_aware(dt.datetime.combine(day, dt.time(18))),
                         method="home" if rng.random() < 0.75 else "phone",
                         outcome=outcome,
@@ -180,11 +183,10 @@ def build_demo_care(
             day += dt.timedelta(days=step + rng.randint(-2, 3))
         if p.tier == Tier.HIGH:
             visits.append(
-                Visit(
-                    community=xc,
-                    person=p,
-                    visitor=rng.choice(vs),
-                    visited_on=jan,
+                visit(
+                    p,
+                    rng.choice(vs),
+                    jan,
                     entered_at=cold_at + dt.timedelta(hours=rng.randint(2, 20)),
                     method="home",
                     outcome="reached",

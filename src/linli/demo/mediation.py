@@ -130,21 +130,29 @@ def build_demo_mediation(plan: Any, users: dict[str, User]) -> None:
         return
     up, down = pair
     rest = _others(xc, 8, {up.pk, down.pk, mediator.resident_id or 0})
-    P = s.PartyIn
+
+    def mediating(d: dt.date, dispute_type: str, facts: str, a: Any, b: Any, **more: Any) -> Any:
+        """A case the mediator opened on day ``d`` between residents ``a`` and ``b``,
+        accepted and being mediated."""
+        case = s.case_open(
+            actor=mediator,
+            community=xc,
+            dispute_type=dispute_type,
+            facts=facts,
+            parties=[s.PartyIn(resident=a, side=1), s.PartyIn(resident=b, side=2)],
+            applied_on=d,
+            **more,
+        )
+        s.case_accept(actor=mediator, case=case)
+        s.case_start(actor=mediator, case=case)
+        return case
 
     # 1. The water leak: settled, effective, confirmed in court, performed.
     d0 = today - dt.timedelta(days=200)
-    leak = s.case_open(
-        actor=mediator,
-        community=xc,
-        dispute_type="water_leak",
-        facts="五楼卫生间漏水,四楼天花板和墙面受潮发霉,双方多次协商未果。",
-        parties=[P(resident=up, side=1), P(resident=down, side=2)],
+    leak = mediating(
+        d0, "water_leak", "五楼卫生间漏水,四楼天花板和墙面受潮发霉,双方多次协商未果。", up, down,
         amount=Decimal("3200.00"),
-        applied_on=d0,
-    )
-    s.case_accept(actor=mediator, case=leak)
-    s.case_start(actor=mediator, case=leak)
+    )  # fmt: skip
     _back(leak, d0, d0 + dt.timedelta(days=1))
     s.session_record(
         actor=mediator,
@@ -174,16 +182,7 @@ def build_demo_mediation(plan: Any, users: dict[str, User]) -> None:
 
     # 2. Parking: ended without agreement, the parties told their routes.
     d1 = today - dt.timedelta(days=120)
-    park = s.case_open(
-        actor=mediator,
-        community=xc,
-        dispute_type="parking",
-        facts="固定车位被邻居长期占用,双方争执。",
-        parties=[P(resident=rest[0], side=1), P(resident=rest[1], side=2)],
-        applied_on=d1,
-    )
-    s.case_accept(actor=mediator, case=park)
-    s.case_start(actor=mediator, case=park)
+    park = mediating(d1, "parking", "固定车位被邻居长期占用,双方争执。", rest[0], rest[1])
     s.session_record(
         actor=mediator,
         case=park,
@@ -202,31 +201,12 @@ def build_demo_mediation(plan: Any, users: dict[str, User]) -> None:
 
     # 3. A family case, mediated in private.
     d2 = today - dt.timedelta(days=70)
-    fam = s.case_open(
-        actor=mediator,
-        community=xc,
-        dispute_type="family",
-        facts="老人赡养费用分担问题。",
-        private=True,
-        parties=[P(resident=rest[2], side=1), P(resident=rest[3], side=2)],
-        applied_on=d2,
-    )
-    s.case_accept(actor=mediator, case=fam)
-    s.case_start(actor=mediator, case=fam)
+    fam = mediating(d2, "family", "老人赡养费用分担问题。", rest[2], rest[3], private=True)
     _back(fam, d2, d2 + dt.timedelta(days=1))
 
     # 4. A quarrel that might turn violent: reported to the police (Art. 25).
     d3 = today - dt.timedelta(days=40)
-    noisy = s.case_open(
-        actor=mediator,
-        community=xc,
-        dispute_type="noise",
-        facts="夜间噪音引发争吵,一方扬言动手。",
-        parties=[P(resident=rest[4], side=1), P(resident=rest[5], side=2)],
-        applied_on=d3,
-    )
-    s.case_accept(actor=mediator, case=noisy)
-    s.case_start(actor=mediator, case=noisy)
+    noisy = mediating(d3, "noise", "夜间噪音引发争吵,一方扬言动手。", rest[4], rest[5])
     s.case_escalate(
         actor=mediator,
         case=noisy,
@@ -242,7 +222,7 @@ def build_demo_mediation(plan: Any, users: dict[str, User]) -> None:
         community=xc,
         dispute_type="neighbours",
         facts="楼道堆放杂物,影响通行。",
-        parties=[P(resident=rest[6], side=1), P(resident=rest[7], side=2)],
+        parties=[s.PartyIn(resident=rest[6], side=1), s.PartyIn(resident=rest[7], side=2)],
         applied_on=today - dt.timedelta(days=3),
     )
     CaseTask.objects.filter(case=leak).exclude(done_on__isnull=False).update(done_on=today)

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.models import CommunityScoped
+from linli.core.models import CommunityScoped, by_user
 from linli.core.text import FreeTextField, NameField
 from linli.core.workflow import Transition, Workflow
 
@@ -256,9 +256,7 @@ class Case(CommunityScoped):
     escalated_at = models.DateTimeField(_("reported at"), null=True, blank=True)
     escalated_to = models.CharField(_("reported to"), max_length=200, blank=True)
     escalation_note = models.CharField(_("why"), max_length=500, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = by_user()
     created_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
 
@@ -316,9 +314,7 @@ class Party(models.Model):
     resident = models.ForeignKey(
         "registry.Resident", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    user = by_user(blank=True)
     name = NameField(_("name"), max_length=50)
     contact = models.CharField(_("contact"), max_length=100, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -372,9 +368,7 @@ class CaseHelper(models.Model):
     kind = models.CharField(_("who they are"), max_length=10, choices=HelperKind.choices)
     consent_on = models.DateField(_("parties consented on"))
     consent_note = models.CharField(_("how the parties consented"), max_length=300)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    recorded_by = by_user()
 
     def __str__(self) -> str:
         return str(self.name)
@@ -389,9 +383,7 @@ class Session(models.Model):
     present = FreeTextField(_("who was present"), max_length=1000)
     statements = FreeTextField(_("what each side said"), max_length=6000)
     proposals = FreeTextField(_("what was proposed"), max_length=3000, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    recorded_by = by_user()
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -429,9 +421,7 @@ class Agreement(models.Model):
     court_confirmed_on = models.DateField(_("confirmed by the court on"), null=True, blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = by_user()
 
     TEXT_FIELDS = (
         "form",
@@ -495,9 +485,7 @@ class Signature(models.Model):
         _("how"), max_length=12, choices=SignMethod.choices, default=SignMethod.SIGNED
     )
     signed_on = models.DateField(_("date"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    recorded_by = by_user()
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -558,9 +546,7 @@ class ReturnVisit(models.Model):
     visited_on = models.DateField(_("visited on"))
     outcome = models.CharField(_("what was found"), max_length=10, choices=VisitOutcome.choices)
     note = FreeTextField(_("note"), max_length=1000, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    recorded_by = by_user()
 
     class Meta:
         ordering = ["visited_on", "id"]

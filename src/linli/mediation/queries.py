@@ -120,6 +120,17 @@ def agreement_for_print(case: Case, version: int | None = None) -> Agreement | N
     return qs.filter(superseded_at__isnull=True).first()
 
 
+def parties_read(actor: Actor, case: Case, *, purpose: str) -> None:
+    """Record that the actor read the case's registered parties (an agreement printed)."""
+    access.record_reads(
+        actor,
+        [p.resident_id for p in case.parties.all() if p.resident_id],
+        kind=access.VIEWED,
+        purpose=purpose,
+        community_id=case.community_id,
+    )
+
+
 def mediator_choices(case: Case) -> QuerySet[Any]:
     from linli.accounts.models import User
 

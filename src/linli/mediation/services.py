@@ -25,6 +25,8 @@ from linli.core.roles import Role
 from linli.registry.models import Community, Resident
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from linli.accounts.models import User
 
 from .models import (
@@ -247,6 +249,13 @@ def _work(actor: Actor, case: Case, action: str = "mediation.case.work") -> None
     policy.authorize(actor, action, case)
 
 
+def _told_routes(routes_told: bool, refusal: StrOrPromise) -> None:
+    """A case that ends without mediation or without agreement: the parties must have been
+    told their other legal routes (Art. 26), and the form say so."""
+    if not routes_told:
+        raise MediationError(refusal, field="routes_told")
+
+
 def case_accept(*, actor: Actor, case: Case, expected_version: int | None = None) -> Case:
     _work(actor, case)
     case.accepted_on = timezone.localdate()
@@ -262,14 +271,13 @@ def case_decline(
     _work(actor, case)
     if not reason.strip():
         raise MediationError(_("Say why the case is declined."), field="reason")
-    if not routes_told:
-        raise MediationError(
-            _(
-                "Tell the parties which other routes they have (court, arbitration, the "
-                "authorities) and tick that they were told."
-            ),
-            field="routes_told",
-        )
+    _told_routes(
+        routes_told,
+        _(
+            "Tell the parties which other routes they have (court, arbitration, the "
+            "authorities) and tick that they were told."
+        ),
+    )
     case.decline_reason, case.routes_told, case.routes_note = reason, True, routes_note
     case.ended_on = timezone.localdate()
     CASE_FLOW.apply(
@@ -300,14 +308,13 @@ def case_refuse(*, actor: Actor, case: Case, note: str) -> Case:
 def case_fail(*, actor: Actor, case: Case, routes_told: bool, routes_note: str = "") -> Case:
     """Art. 26: mediation failed; end it and tell the parties their other legal routes."""
     _work(actor, case)
-    if not routes_told:
-        raise MediationError(
-            _(
-                "Tell the parties their other legal routes before ending the mediation, and "
-                "tick that they were told."
-            ),
-            field="routes_told",
-        )
+    _told_routes(
+        routes_told,
+        _(
+            "Tell the parties their other legal routes before ending the mediation, and "
+            "tick that they were told."
+        ),
+    )
     case.routes_told, case.routes_note, case.ended_on = True, routes_note, timezone.localdate()
     CASE_FLOW.apply(case, "fail", actor=actor, fields=["routes_told", "routes_note", "ended_on"])
     return case
@@ -463,54 +470,54 @@ def agreement_save(*, actor: Actor, case: Case, data: dict[str, Any]) -> Agreeme
                 field=field,
             ) from None
         current.save()
-        log_event(
-            actor=actor,
-            verb="mediation.agreement.saved",
-            obj=case,
-            data={"version": current.version},
-        )
+        _agreement_event(actor, case, "saved", current)
     return current
+
+
+def _written(actor: Actor, case: Case) -> Agreement:
+    """The current agreement, for a step that edits it (the case locked and checked)."""
+    CASE_FLOW.apply(case, "edit_agreement", actor=actor)
+    current = current_agreement(case)
+    if current is None:
+        raise MediationError(_("Write the agreement first."))
+    return current
+
+
+def _agreement_event(
+    actor: Actor, case: Case, verb: str, agreement: Agreement, **data: Any
+) -> None:
+    """``mediation.agreement.<verb>`` on the case, naming the version (never its text)."""
+    log_event(
+        actor=actor,
+        verb=f"mediation.agreement.{verb}",
+        obj=case,
+        data={"version": agreement.version, **data},
+    )
 
 
 def agreement_fix(*, actor: Actor, case: Case) -> Agreement:
     """Fix the text for signing: signatures must be dated on or after this day."""
     _work(actor, case)
     with transaction.atomic():
-        CASE_FLOW.apply(case, "edit_agreement", actor=actor)
-        current = current_agreement(case)
-        if current is None:
-            raise MediationError(_("Write the agreement first."))
+        current = _written(actor, case)
         if current.fixed_at is None:
             current.fixed_at = timezone.now()
             current.save(update_fields=["fixed_at"])
-        log_event(
-            actor=actor,
-            verb="mediation.agreement.fixed",
-            obj=case,
-            data={"version": current.version},
-        )
+        _agreement_event(actor, case, "fixed", current)
     return current
 
 
 def agreement_new_version(*, actor: Actor, case: Case) -> Agreement:
     _work(actor, case)
     with transaction.atomic():
-        CASE_FLOW.apply(case, "edit_agreement", actor=actor)
-        old = current_agreement(case)
-        if old is None:
-            raise MediationError(_("Write the agreement first."))
+        old = _written(actor, case)
         old.superseded_at = timezone.now()
         old.save(update_fields=["superseded_at"])
         new = Agreement(case=case, version=old.version + 1, created_by=_u(actor))
         for f in Agreement.TEXT_FIELDS:
             setattr(new, f, getattr(old, f))
         new.save()
-        log_event(
-            actor=actor,
-            verb="mediation.agreement.new_version",
-            obj=case,
-            data={"version": new.version, "previous": old.version},
-        )
+        _agreement_event(actor, case, "new_version", new, previous=old.version)
     return new
 
 
@@ -568,12 +575,7 @@ def signature_record(
         else:
             raise MediationError(_("Unknown kind of signature."), field="kind")
         sig.save()
-        log_event(
-            actor=actor,
-            verb="mediation.agreement.signed",
-            obj=case,
-            data={"version": agreement.version, "kind": kind, "on": signed_on.isoformat()},
-        )
+        _agreement_event(actor, case, "signed", agreement, kind=kind, on=signed_on.isoformat())
     return sig
 
 

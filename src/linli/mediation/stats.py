@@ -20,8 +20,30 @@ def cases_for_stats(actor: Actor) -> QuerySet[Case]:
     return policy.scope_filter(actor, Case.objects.all(), "mediation.stats")
 
 
-def _duration() -> Any:
-    return ExpressionWrapper(F("ended_on") - F("accepted_on"), output_field=DurationField())
+def _duration(case: str = "") -> Any:
+    """How long a case took, from acceptance to its end (``case``: the path to the case)."""
+    return ExpressionWrapper(
+        F(f"{case}ended_on") - F(f"{case}accepted_on"), output_field=DurationField()
+    )
+
+
+def _per_choice(
+    cases: QuerySet[Case], year: int, field: str, choices: Any, **measures: Any
+) -> list[dict[str, Any]]:
+    """The cases applied for in the year per value of ``field``, most first, each labelled by
+    its choice: ``n`` and the ``measures``."""
+    labels = dict(choices)
+    rows = (
+        cases.filter(applied_on__year=year)
+        .order_by()
+        .values(field)
+        .annotate(n=Count("id"), **measures)
+        .order_by("-n", field)
+    )
+    return [
+        {"label": labels.get(r[field], r[field]), **{k: v for k, v in r.items() if k != field}}
+        for r in rows
+    ]
 
 
 def _days(v: Any) -> float | None:
@@ -32,24 +54,23 @@ def _days(v: Any) -> float | None:
     return round(float(v) / 86400e6, 1)  # microseconds (SQLite)
 
 
+def _per_month(cases: QuerySet[Case], field: str, year: int) -> dict[int, int]:
+    """How many cases have ``field`` in each month of the year (months with none absent)."""
+    return dict(
+        cases.filter(**{f"{field}__year": year})
+        .annotate(m=ExtractMonth(field))
+        .values("m")
+        .annotate(n=Count("id"))
+        .values_list("m", "n")
+    )
+
+
 def monthly_table(cases: QuerySet[Case], year: int) -> list[dict[str, Any]]:
     """Twelve rows: accepted, settled by agreement, written agreements, amounts agreed and
     disputes reported before they escalated — each month, zeros included."""
     base = cases.order_by()
-    accepted = dict(
-        base.filter(accepted_on__year=year)
-        .annotate(m=ExtractMonth("accepted_on"))
-        .values("m")
-        .annotate(n=Count("id"))
-        .values_list("m", "n")
-    )
-    escalated = dict(
-        base.filter(escalated_at__year=year)
-        .annotate(m=ExtractMonth("escalated_at"))
-        .values("m")
-        .annotate(n=Count("id"))
-        .values_list("m", "n")
-    )
+    accepted = _per_month(base, "accepted_on", year)
+    escalated = _per_month(base, "escalated_at", year)
     agreed: dict[int, dict[str, Any]] = {
         r["m"]: dict(r)
         for r in Agreement.objects.filter(case__in=base, effective_on__year=year)
@@ -79,39 +100,21 @@ def monthly_table(cases: QuerySet[Case], year: int) -> list[dict[str, Any]]:
 
 
 def by_type(cases: QuerySet[Case], year: int) -> list[dict[str, Any]]:
-    labels = dict(DisputeType.choices)
-    rows = (
-        cases.filter(applied_on__year=year)
-        .order_by()
-        .values("dispute_type")
-        .annotate(
-            n=Count("id"),
-            agreed=Count("id", filter=Q(agreements__effective_on__isnull=False), distinct=True),
-            days=Avg(_duration()),
-        )
-        .order_by("-n", "dispute_type")
+    rows = _per_choice(
+        cases,
+        year,
+        "dispute_type",
+        DisputeType.choices,
+        agreed=Count("id", filter=Q(agreements__effective_on__isnull=False), distinct=True),
+        days=Avg(_duration()),
     )
-    return [
-        {
-            "label": labels.get(r["dispute_type"], r["dispute_type"]),
-            "n": r["n"],
-            "agreed": r["agreed"],
-            "days": _days(r["days"]),
-        }
-        for r in rows
-    ]
+    for r in rows:
+        r["days"] = _days(r["days"])
+    return rows
 
 
 def by_outcome(cases: QuerySet[Case], year: int) -> list[dict[str, Any]]:
-    labels = dict(CaseStatus.choices)
-    rows = (
-        cases.filter(applied_on__year=year)
-        .order_by()
-        .values("status")
-        .annotate(n=Count("id"))
-        .order_by("-n", "status")
-    )
-    return [{"label": labels.get(r["status"], r["status"]), "n": r["n"]} for r in rows]
+    return _per_choice(cases, year, "status", CaseStatus.choices)
 
 
 def by_mediator(cases: QuerySet[Case], year: int) -> list[dict[str, Any]]:
@@ -124,11 +127,7 @@ def by_mediator(cases: QuerySet[Case], year: int) -> list[dict[str, Any]]:
             agreed=Count(
                 "case_id", filter=Q(case__agreements__effective_on__isnull=False), distinct=True
             ),
-            days=Avg(
-                ExpressionWrapper(
-                    F("case__ended_on") - F("case__accepted_on"), output_field=DurationField()
-                )
-            ),
+            days=Avg(_duration("case__")),
         )
         .order_by("-n", "user_id")
     )

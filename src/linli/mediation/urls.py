@@ -16,12 +16,13 @@ urlpatterns = [
     path("<int:pk>/content/", views.case_content, name="content"),
     path("<int:pk>/act/<slug:action>/", views.case_act, name="act"),
     path("<int:pk>/session/", views.session_new, name="session"),
-    path("<int:pk>/mediator/", views.mediator_add, name="mediator_add"),
-    path("<int:pk>/helper/", views.helper_add, name="helper_add"),
     path("<int:pk>/agreement/", views.agreement_edit, name="agreement"),
     path("<int:pk>/agreement/<slug:step>/", views.agreement_step, name="agreement_step"),
     path("<int:pk>/signatures/", views.signatures, name="signatures"),
     path("<int:pk>/agreement.pdf", views.agreement_print, name="agreement_pdf"),
-    path("<int:pk>/visit/", views.visit_new, name="visit"),
-    path("<int:pk>/confirmed/", views.confirmed, name="confirmed"),
+    # The case page's small forms, one view over ``views.CASE_STEPS``.
+    path("<int:pk>/mediator/", views.case_step, {"step": "mediator_add"}, name="mediator_add"),
+    path("<int:pk>/helper/", views.case_step, {"step": "helper_add"}, name="helper_add"),
+    path("<int:pk>/visit/", views.case_step, {"step": "visit"}, name="visit"),
+    path("<int:pk>/confirmed/", views.case_step, {"step": "confirmed"}, name="confirmed"),
 ]

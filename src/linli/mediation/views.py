@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -19,7 +20,7 @@ from linli.core import access, policy
 from linli.core.actors import signed_in
 from linli.core.events import log_event
 from linli.core.exports import Column, ListExport
-from linli.core.pages import form_page, run_action
+from linli.core.pages import form_page, form_post, run_action
 from linli.registry.models import Community, Resident
 
 from . import forms as f
@@ -238,36 +239,60 @@ def session_new(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def mediator_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = signed_in(request)
-    case = queries.case_get_for(user, pk, "mediation.case.work")
-    form = f.MediatorForm(request.POST, choices=queries.mediator_choices(case))
-    return form_page(
-        request,
-        form,
-        lambda d: services.mediator_add(actor=user, case=case, user=d["mediator"], how=d["how"]),
-        template="mediation/action.html",
-        context={"case": case, "label": _("Add a mediator")},
-        done=_("The mediator was added."),
-        to=_case_url(case),
-    )
+@dataclass(frozen=True)
+class CaseStep:
+    """A step posted from the case page by one of its small forms: ``form(case, data)`` binds
+    it, ``run(actor=, case=, **cleaned_data)`` takes it; bad input or a refusal shows the
+    form alone (``mediation/action.html``) with ``label`` and the message."""
+
+    form: Callable[[Case, Any], Any]
+    run: Callable[..., Any]
+    label: Any
+    done: Any
+
+
+CASE_STEPS = {
+    "mediator_add": CaseStep(
+        lambda case, data: f.MediatorForm(data, choices=queries.mediator_choices(case)),
+        # The form's "mediator" is the service's "user".
+        lambda *, mediator, **kw: services.mediator_add(user=mediator, **kw),
+        gettext_lazy("Add a mediator"),
+        gettext_lazy("The mediator was added."),
+    ),
+    "helper_add": CaseStep(
+        lambda case, data: f.HelperForm(data),
+        services.helper_add,
+        gettext_lazy("Add someone with the parties' consent"),
+        gettext_lazy("Recorded."),
+    ),
+    "visit": CaseStep(
+        lambda case, data: f.VisitForm(data),
+        services.visit_record,
+        gettext_lazy("Return visit"),
+        gettext_lazy("The visit was recorded."),
+    ),
+    "confirmed": CaseStep(
+        lambda case, data: f.ConfirmedForm(data),
+        services.agreement_court_confirmed,
+        gettext_lazy("Record judicial confirmation"),
+        gettext_lazy("Recorded."),
+    ),
+}
 
 
 @login_required
 @require_POST
-def helper_add(request: HttpRequest, pk: int) -> HttpResponse:
+def case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     user = signed_in(request)
     case = queries.case_get_for(user, pk, "mediation.case.work")
-    form = f.HelperForm(request.POST)
+    s = CASE_STEPS[step]  # the URLconf names the step
     return form_page(
         request,
-        form,
-        lambda d: services.helper_add(actor=user, case=case, **d),
+        s.form(case, request.POST),
+        lambda d: s.run(actor=user, case=case, **d),
         template="mediation/action.html",
-        context={"case": case, "label": _("Add someone with the parties' consent")},
-        done=_("Recorded."),
+        context={"case": case, "label": s.label},
+        done=s.done,
         to=_case_url(case),
     )
 
@@ -339,15 +364,10 @@ def signatures(request: HttpRequest, pk: int) -> HttpResponse:
     form = f.SignatureForm(request.POST or None, parties=case.parties.all(), mediators=mediators)
 
     def run(d: dict[str, Any]) -> Any:
-        return services.signature_record(
-            actor=user,
-            case=case,
-            kind=d["kind"],
-            party=d["party"],
-            method=d["method"],
-            signed_on=d["signed_on"],
-            mediator=(d["signer"] or user) if d["kind"] == "mediator" else None,
-        )
+        # The mediator's signature is the signer's, or by default the one recording it.
+        signed = {k: v for k, v in d.items() if k != "signer"}
+        mediator = (d["signer"] or user) if d["kind"] == "mediator" else None
+        return services.signature_record(actor=user, case=case, mediator=mediator, **signed)
 
     return form_page(
         request,
@@ -374,51 +394,11 @@ def agreement_print(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = queries.agreement_for_print(case)
     if agreement is None:
         raise PermissionDenied
-    access.record_reads(
-        user,
-        [p.resident_id for p in case.parties.all() if p.resident_id],
-        kind=access.VIEWED,
-        purpose="mediation.agreement",
-        community_id=case.community_id,
-    )
+    queries.parties_read(user, case, purpose="mediation.agreement")
     from linli.core import documents
 
     return documents.pdf_response(
         agreement_pdf(case, agreement), f"mediation-{case.number}-v{agreement.version}.pdf"
-    )
-
-
-@login_required
-@require_POST
-def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
-    user = signed_in(request)
-    case = queries.case_get_for(user, pk, "mediation.case.work")
-    form = f.VisitForm(request.POST)
-    return form_page(
-        request,
-        form,
-        lambda d: services.visit_record(actor=user, case=case, **d),
-        template="mediation/action.html",
-        context={"case": case, "label": _("Return visit")},
-        done=_("The visit was recorded."),
-        to=_case_url(case),
-    )
-
-
-@login_required
-@require_POST
-def confirmed(request: HttpRequest, pk: int) -> HttpResponse:
-    user = signed_in(request)
-    case = queries.case_get_for(user, pk, "mediation.case.work")
-    form = f.ConfirmedForm(request.POST)
-    return form_page(
-        request,
-        form,
-        lambda d: services.agreement_court_confirmed(actor=user, case=case, **d),
-        template="mediation/action.html",
-        context={"case": case, "label": _("Record judicial confirmation")},
-        done=_("Recorded."),
-        to=_case_url(case),
     )
 
 
@@ -543,17 +523,12 @@ def committee_settings(request: HttpRequest, code: str) -> HttpResponse:
     user = signed_in(request)
     community = policy.get_for(user, Community, "mediation.committee.view", code=code)
     c = services.committee_for(community)
-    form = f.CommitteeSettingsForm(request.POST)
-    to = reverse("mediation:committee", args=[code])
-    if not form.is_valid():  # a checkbox: always valid
-        return run_action(request, lambda: None, to=to)
-    return run_action(
+    return form_post(
         request,
-        lambda: services.committee_settings(
-            actor=user, committee=c, return_visits=form.cleaned_data["return_visits"]
-        ),
+        f.CommitteeSettingsForm(request.POST),  # a checkbox: always valid
+        lambda d: services.committee_settings(actor=user, committee=c, **d),
         done=_("Saved."),
-        to=to,
+        to=reverse("mediation:committee", args=[code]),
     )
 
 

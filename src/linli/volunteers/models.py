@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.models import CommunityScoped
+from linli.core.models import COMMUNITY_WIDE, CommunityScoped, by_user, scope_through
 from linli.core.workflow import Transition, Workflow
 
 
@@ -37,18 +37,19 @@ class Limit(models.TextChoices):
     LONG_STANDING = "standing", _("No long standing or walking")
 
 
-# A community-wide object (a team, an activity) is seen by everyone who belongs to the
-# community, whatever the level of their role (a resident's is their household).
-COMMUNITY_WIDE = {
-    "street": "community__street_office_id",
-    "community": "community_id",
-    "grid": "community__grids__id",
-    "building": "community__buildings__id",
-    "household": "community__households__id",
-}
-
 # Team leaders and deputies run the team: approve joins, verify hours, mark attendance.
 LEADING_ROLES = ("leader", "deputy")
+
+
+def team_relation(team: str = "", *, leading: bool = False) -> tuple[str, dict[str, object]]:
+    """A ``SCOPE_SELF_PATHS`` relation to the team reached by the path ``team`` (empty: the
+    row is the team): its active members, or with ``leading`` its leader and deputies — the
+    ``self:team_member`` and ``self:team_leader`` of ``volunteers/roles.py``."""
+    members = f"{team}__members" if team else "members"
+    where: dict[str, object] = {f"{members}__status": "active"}
+    if leading:
+        where[f"{members}__role__in"] = LEADING_ROLES
+    return f"{members}__user_id", where
 
 
 class VolunteerProfile(CommunityScoped):
@@ -118,11 +119,8 @@ class VolunteerTeam(CommunityScoped):
     SCOPE_PATHS = COMMUNITY_WIDE
     # A team's leader and deputies, and its members, by their active membership.
     SCOPE_SELF_PATHS = {
-        "team_leader": (
-            "members__user_id",
-            {"members__role__in": LEADING_ROLES, "members__status": "active"},
-        ),
-        "team_member": ("members__user_id", {"members__status": "active"}),
+        "team_leader": team_relation(leading=True),
+        "team_member": team_relation(),
     }
 
     class Meta:
@@ -205,13 +203,10 @@ class TeamMember(models.Model):
     left_on = models.DateField(_("left"), null=True, blank=True)
     requested_at = models.DateTimeField(default=timezone.now)
 
-    SCOPE_PATHS = {"street": "team__community__street_office_id", "community": "team__community_id"}
+    SCOPE_PATHS = scope_through("team", CommunityScoped.SCOPE_PATHS)
     SCOPE_SELF_PATHS = {
         "member": "user_id",
-        "team_leader": (
-            "team__members__user_id",
-            {"team__members__role__in": LEADING_ROLES, "team__members__status": "active"},
-        ),
+        "team_leader": team_relation("team", leading=True),
     }
 
     class Meta:
@@ -302,20 +297,13 @@ class HourEntry(CommunityScoped):
     )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = by_user()
+    verified_by = by_user(blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
 
     SCOPE_SELF_PATHS = {
         "volunteer": "profile__user_id",
-        "team_leader": (
-            "team__members__user_id",
-            {"team__members__role__in": LEADING_ROLES, "team__members__status": "active"},
-        ),
+        "team_leader": team_relation("team", leading=True),
     }
 
     class Meta:
@@ -378,29 +366,19 @@ class HourDispute(CommunityScoped):
     """A volunteer says an entry is wrong (Order 67: a record is corrected promptly)."""
 
     entry = models.ForeignKey(HourEntry, on_delete=models.PROTECT, related_name="disputes")
-    raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    raised_by = by_user()
     reason = models.CharField(_("what is wrong"), max_length=500)
     status = models.CharField(
         _("status"), max_length=10, choices=DisputeStatus.choices, default=DisputeStatus.OPEN
     )
     outcome = models.CharField(_("outcome"), max_length=500, blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    resolved_by = by_user(blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     SCOPE_SELF_PATHS = {
         "volunteer": "entry__profile__user_id",
-        "team_leader": (
-            "entry__team__members__user_id",
-            {
-                "entry__team__members__role__in": LEADING_ROLES,
-                "entry__team__members__status": "active",
-            },
-        ),
+        "team_leader": team_relation("entry__team", leading=True),
     }
 
     class Meta:
@@ -472,17 +450,12 @@ class Activity(CommunityScoped):
     )
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = by_user()
     created_at = models.DateTimeField(default=timezone.now)
 
     SCOPE_PATHS = COMMUNITY_WIDE
     SCOPE_SELF_PATHS = {
-        "team_leader": (
-            "team__members__user_id",
-            {"team__members__role__in": LEADING_ROLES, "team__members__status": "active"},
-        ),
+        "team_leader": team_relation("team", leading=True),
     }
 
     class Meta:
@@ -506,13 +479,7 @@ class Shift(models.Model):
     # The secret in the check-in QR code shown by the leader at the venue.
     checkin_token = models.CharField(max_length=32, default=_token, editable=False)
 
-    SCOPE_PATHS = {
-        "street": "activity__community__street_office_id",
-        "community": "activity__community_id",
-        "grid": "activity__community__grids__id",
-        "building": "activity__community__buildings__id",
-        "household": "activity__community__households__id",
-    }
+    SCOPE_PATHS = scope_through("activity", COMMUNITY_WIDE)
 
     class Meta:
         verbose_name = _("shift")
@@ -542,25 +509,14 @@ class SignUp(models.Model):
     profile = models.ForeignKey(VolunteerProfile, on_delete=models.PROTECT, related_name="signups")
     status = models.CharField(_("status"), max_length=10, choices=SignUpStatus.choices)
     # A team leader who signed up an elder without a phone.
-    proxy_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    proxy_by = by_user(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
-    SCOPE_PATHS = {
-        "street": "shift__activity__community__street_office_id",
-        "community": "shift__activity__community_id",
-    }
+    SCOPE_PATHS = scope_through("shift__activity", CommunityScoped.SCOPE_PATHS)
     SCOPE_SELF_PATHS = {
         "volunteer": "profile__user_id",
-        "team_leader": (
-            "shift__activity__team__members__user_id",
-            {
-                "shift__activity__team__members__role__in": LEADING_ROLES,
-                "shift__activity__team__members__status": "active",
-            },
-        ),
+        "team_leader": team_relation("shift__activity__team", leading=True),
     }
 
     class Meta:
@@ -597,19 +553,10 @@ class Attendance(models.Model):
         HourEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    SCOPE_PATHS = {
-        "street": "shift__activity__community__street_office_id",
-        "community": "shift__activity__community_id",
-    }
+    SCOPE_PATHS = scope_through("shift__activity", CommunityScoped.SCOPE_PATHS)
     SCOPE_SELF_PATHS = {
         "volunteer": "profile__user_id",
-        "team_leader": (
-            "shift__activity__team__members__user_id",
-            {
-                "shift__activity__team__members__role__in": LEADING_ROLES,
-                "shift__activity__team__members__status": "active",
-            },
-        ),
+        "team_leader": team_relation("shift__activity__team", leading=True),
     }
 
     class Meta:
@@ -636,9 +583,7 @@ class CommunitySeal(CommunityScoped):
         "registry.Community", on_delete=models.PROTECT, related_name="volunteer_seal"
     )
     image = models.BinaryField()
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    uploaded_by = by_user()
     uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -665,9 +610,7 @@ class Certificate(CommunityScoped):
     public_name = models.CharField(max_length=60, blank=True)
     entries = models.ManyToManyField(HourEntry, related_name="certificates")
     verify_token = models.CharField(max_length=40, unique=True, default=_verify_token)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    issued_by = by_user()
     issued_at = models.DateTimeField(default=timezone.now)
 
     SCOPE_SELF_PATHS = {"volunteer": "profile__user_id"}
@@ -690,11 +633,8 @@ class PatrolRoute(CommunityScoped):
 
     SCOPE_PATHS = COMMUNITY_WIDE
     SCOPE_SELF_PATHS = {
-        "team_leader": (
-            "team__members__user_id",
-            {"team__members__role__in": LEADING_ROLES, "team__members__status": "active"},
-        ),
-        "team_member": ("team__members__user_id", {"team__members__status": "active"}),
+        "team_leader": team_relation("team", leading=True),
+        "team_member": team_relation("team"),
     }
 
     class Meta:
@@ -753,10 +693,7 @@ class Patrol(CommunityScoped):
 
     SCOPE_SELF_PATHS = {
         "patroller": "profile__user_id",
-        "team_leader": (
-            "team__members__user_id",
-            {"team__members__role__in": LEADING_ROLES, "team__members__status": "active"},
-        ),
+        "team_leader": team_relation("team", leading=True),
     }
 
     class Meta:
@@ -834,19 +771,10 @@ class Finding(models.Model):
     )
     no_action_reason = models.CharField(_("why no action"), max_length=300, blank=True)
 
-    SCOPE_PATHS = {
-        "street": "patrol__community__street_office_id",
-        "community": "patrol__community_id",
-    }
+    SCOPE_PATHS = scope_through("patrol", CommunityScoped.SCOPE_PATHS)
     SCOPE_SELF_PATHS = {
         "patroller": "patrol__profile__user_id",
-        "team_leader": (
-            "patrol__team__members__user_id",
-            {
-                "patrol__team__members__role__in": LEADING_ROLES,
-                "patrol__team__members__status": "active",
-            },
-        ),
+        "team_leader": team_relation("patrol__team", leading=True),
     }
 
     class Meta:

@@ -61,35 +61,21 @@ def hours_totals(
     qs = HourEntry.objects.filter(community=community, status=HourStatus.VERIFIED)
     if year is not None:
         qs = qs.annotate(y=ExtractYear("started_at")).filter(y=year)
-    rows: QuerySet[Any, Any]
+    # The group's key and label (a period is its own label), and the order of the rows.
     if by == "volunteer":
-        rows = (
-            qs.values(key=F("profile_id"), label=F("profile__number"), name=F("profile__name"))
-            .annotate(minutes=Sum("minutes"))
-            .order_by("label")
-        )
+        group = {"key": F("profile_id"), "label": F("profile__number"), "name": F("profile__name")}
     elif by == "team":
-        rows = (
-            qs.values(key=F("team_id"), label=F("team__name"))
-            .annotate(minutes=Sum("minutes"))
-            .order_by("label")
-        )
-    elif by == "month":
-        rows = (
-            qs.annotate(m=ExtractMonth("started_at"))
-            .values(key=F("m"))
-            .annotate(minutes=Sum("minutes"))
-            .order_by("key")
-        )
-    elif by == "year":
-        rows = (
-            qs.annotate(yy=ExtractYear("started_at"))
-            .values(key=F("yy"))
-            .annotate(minutes=Sum("minutes"))
-            .order_by("key")
-        )
+        group = {"key": F("team_id"), "label": F("team__name")}
+    elif by in ("month", "year"):
+        period = ExtractMonth if by == "month" else ExtractYear
+        qs, group = qs.annotate(period=period("started_at")), {"key": F("period")}
     else:
         raise ValueError(by)
+    rows = (
+        qs.values(**group)
+        .annotate(minutes=Sum("minutes"))
+        .order_by("label" if "label" in group else "key")
+    )
     out: list[dict[str, Any]] = []
     for row in rows:
         r: dict[str, Any] = dict(row)

@@ -425,6 +425,10 @@ def seal_upload(request: HttpRequest, code: str) -> HttpResponse:
 # --- patrols -----------------------------------------------------------------------------------
 
 
+def _patrol_url(patrol_id: int) -> str:
+    return reverse("volunteers:patrol_detail", args=[patrol_id])
+
+
 @login_required
 @require_POST
 def patrol_start_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -436,7 +440,7 @@ def patrol_start_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     return run_action(
         request, lambda: patrol_start(actor=request.user, route=route), done=_("Patrol started."),
-        to=lambda p: reverse("volunteers:patrol_detail", args=[p.pk]) if p else reverse(
+        to=lambda p: _patrol_url(p.pk) if p else reverse(
             "volunteers:team_detail", args=[route.team_id]),
     )  # fmt: skip
 
@@ -519,7 +523,7 @@ def patrol_pass(request: HttpRequest, pk: int) -> HttpResponse:
     cp = Checkpoint.objects.filter(
         route_id=patrol.route_id, pk=request.POST.get("checkpoint") or 0
     ).first()
-    to = reverse("volunteers:patrol_detail", args=[patrol.pk])
+    to = _patrol_url(patrol.pk)
     if cp is None:
         messages.error(request, _("Choose a checkpoint of this route."))
         return redirect(to)
@@ -539,7 +543,7 @@ def patrol_end_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     return run_action(
         request, lambda: patrol_end(actor=request.user, patrol=patrol), done=_("Patrol ended."),
-        to=reverse("volunteers:patrol_detail", args=[patrol.pk]),
+        to=_patrol_url(patrol.pk),
     )  # fmt: skip
 
 
@@ -558,7 +562,7 @@ def finding_decide(request: HttpRequest, pk: int) -> HttpResponse:
         "finding.decide",
         pk=pk,
     )
-    to = reverse("volunteers:patrol_detail", args=[f.patrol_id])
+    to = _patrol_url(f.patrol_id)
     what = request.POST.get("outcome")
 
     def run() -> Any:

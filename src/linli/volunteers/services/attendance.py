@@ -22,6 +22,7 @@ from linli.core.events import log_event
 from linli.core.policy import authorize
 
 from ..models import (
+    Activity,
     ActivityStatus,
     Attendance,
     HourEntry,
@@ -41,6 +42,15 @@ EARLY = dt.timedelta(hours=1)
 
 class CheckinError(DomainError):
     code = "checkin"
+
+
+def _at_shift(
+    actor: Actor, shift: Shift, action: str, now: dt.datetime | None
+) -> tuple[Activity, dt.datetime]:
+    """The shift's activity with ``action`` authorised on it, and the time of the step (now,
+    unless the caller gives one)."""
+    authorize(actor, action, shift.activity)
+    return shift.activity, now or timezone.now()
 
 
 def _credit(actor: Actor | None, att: Attendance, now: dt.datetime) -> HourEntry | None:
@@ -72,9 +82,7 @@ def checkin_toggle(
     *, actor: Actor, shift: Shift, token: str, now: dt.datetime | None = None
 ) -> Attendance:
     """The volunteer's button behind the QR code: check in, or check out if checked in."""
-    now = now or timezone.now()
-    activity = shift.activity
-    authorize(actor, "activity.view", activity)
+    activity, now = _at_shift(actor, shift, "activity.view", now)
     assert actor.is_authenticated
     if not secrets.compare_digest(str(token), shift.checkin_token):
         raise CheckinError(
@@ -123,9 +131,7 @@ def attendance_mark_roster(
 ) -> list[Attendance]:
     """The leader marks who was there (profile ids of signed-up people), for the whole shift,
     in one transaction: all are recorded or none."""
-    now = now or timezone.now()
-    activity = shift.activity
-    authorize(actor, "activity.roster", activity)
+    activity, now = _at_shift(actor, shift, "activity.roster", now)
     if now < shift.starts_at:
         raise CheckinError(_("Attendance is marked once the shift has started."), code="too_early")
     with transaction.atomic():
@@ -166,9 +172,7 @@ def attendance_walk_in(
     *, actor: Actor, shift: Shift, profile: VolunteerProfile, now: dt.datetime | None = None
 ) -> Attendance:
     """Someone who came without signing up: recorded even past the places."""
-    now = now or timezone.now()
-    activity = shift.activity
-    authorize(actor, "activity.roster", activity)
+    activity, now = _at_shift(actor, shift, "activity.roster", now)
     assert actor.is_authenticated
     if profile.community_id != activity.community_id:
         raise DomainError(_("This person volunteers in another community."), field="profile")

@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import Http404
 
-from linli.core import access, policy
+from linli.core import policy
 from linli.mediation.documents import agreement_pdf
 from linli.mediation.models import Case
-from linli.mediation.queries import agreement_for_print
+from linli.mediation.queries import agreement_for_print, parties_read
 
 
 class Command(BaseCommand):
@@ -51,13 +51,7 @@ class Command(BaseCommand):
         agreement = agreement_for_print(case, opts["version"])
         if agreement is None:
             raise CommandError("this case has no agreement yet")
-        access.record_reads(
-            user,
-            [p.resident_id for p in case.parties.all() if p.resident_id],
-            kind=access.VIEWED,
-            purpose="mediation.agreement",
-            community_id=case.community_id,
-        )
+        parties_read(user, case, purpose="mediation.agreement")
         doc = agreement_pdf(case, agreement)
         Path(opts["out"]).write_bytes(doc.pdf)
         self.stdout.write(f"{opts['out']}: {len(doc.pdf)} bytes")
