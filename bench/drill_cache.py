@@ -234,12 +234,13 @@ def chinese_number(n: int) -> str:
     return "".join("零一二三四五六七八九"[int(d)] for d in str(n))
 
 
-def drill_cache() -> list[str]:
+def drill_cache() -> list[str] | None:
+    """The problems found (none: passed), or None when skipped."""
     say("\n[cache] two servers on PostgreSQL sharing Redis; per-process page caches")
     reason = unreachable()
     if reason:
-        say(f"  SKIPPED: {reason} (set DRILL_DATABASE_URL / DRILL_REDIS_URL)")
-        return []
+        say(f"  skipped: {reason} (set DRILL_DATABASE_URL / DRILL_REDIS_URL)")
+        return None
     t0 = time.time()
     ids = prepare()
     say(f"  data set ready in {time.time() - t0:.0f} s ({PG_URL}; Redis {REDIS_URL}, flushed)")

@@ -46,7 +46,7 @@ def _resident(r, v: disclosure.Viewer) -> dict:
         "id": r.pk,
         "name": disclosure.name(v, r),
         "household_id": r.household_id,
-        "household_label": r.household.label,
+        "household_label": r.household_label,
         # Masked for every viewer in the API: a full number is read on the resident's page.
         "phone_masked": disclosure.phone(disclosure.MASKED, r.phone),
         "id_number_masked": disclosure.id_number(r),
@@ -81,7 +81,7 @@ def household(request, household_id: int):
     v = disclosure.viewer(request.user, hh)
     residents = queries.household_residents(request.user, hh, purpose="registry.api.household")
     for r in residents:
-        r.household = hh
+        r.household_label = hh.label
     return {
         "id": hh.pk,
         "label": hh.label,

@@ -314,6 +314,7 @@ def search(request: HttpRequest) -> HttpResponse:
         r.household_url = object_url("registry:household", r.household_id)
         r.status_label = statuses.get(r.status, r.status)
         r.shown_name = disclosure.name(viewer_of(r), r)
+        r.shown_phone = disclosure.phone(disclosure.MASKED, r.phone) or "—"
     return render(request, template, {"q": q, "result": result})
 
 
