@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from linli.core import access, policy
 from linli.core.roles import ROLE_LEVEL, Role
@@ -278,9 +279,12 @@ class FoundResident:
         self.id_number_region, self.community_id = id_number_region, community_id
         self.household_id, self.community_name = household_id, community_name
         self.household_label = ""
+        self.today: dt.date | None = None  # the search's date, read once for all its rows
+
+    def age(self, on: dt.date | None = None) -> int | None:
+        return Resident.age(self, on or self.today)  # type: ignore[arg-type]
 
     # The model's own definitions (they read only the columns above).
-    age = Resident.age
     is_minor_under_14 = Resident.is_minor_under_14
     phone_masked = Resident.phone_masked
     id_number_masked = Resident.id_number_masked
@@ -353,9 +357,12 @@ def search(actor, q: str, *, limit: int = 50, purpose: str = "registry.search") 
     ]
     shown = rows[:limit]
     labels = dict(
-        Household.objects.filter(pk__in={r.household_id for r in shown}).values_list("pk", "label")
+        Household.objects.filter(pk__in={r.household_id for r in shown})
+        .order_by()
+        .values_list("pk", "label")
     )
+    today = timezone.localdate()
     for r in shown:
-        r.household_label = labels.get(r.household_id, "")
+        r.household_label, r.today = labels.get(r.household_id, ""), today
     access.record_reads(actor, shown, kind=access.SEARCHED, purpose=purpose)
     return SearchResult("resident", shown, [], len(rows) > limit)
