@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from linli.core import access, policy
+from linli.core.lists import Listing, Sort, list_page
 from linli.core.roles import ROLE_LEVEL, Role
 
 from .models import (
@@ -102,30 +104,37 @@ def browse_scope(actor, community: Community) -> list[str]:
 
 
 TAG_LIST_PAGE = 100
+TAG_LIST_SORTS = {
+    "room": Sort(
+        gettext_lazy("By room"),
+        ("household__building__sort_key", "household__unit__sort_key", "household__sort_key", "id"),
+    ),
+}
 
 
-def tag_residents(actor, community: Community, tag: Tag, *, page: int | str = 1) -> Page:
+def tag_residents(request: HttpRequest, community: Community, tag: Tag) -> Listing:
     """The active residents with ``tag`` whom the actor may see (their buildings, grid or
     the whole community), by building and room: the call or visit sheet behind a tag's count
-    on the community page. Each shown is recorded as a read."""
-    qs = policy.scope_filter(
-        actor,
-        Resident.objects.filter(community=community, status=ACTIVE, tags=tag),
-        "resident.view",
-    )
-    rows = Paginator(
-        qs.select_related("household__building", "household__unit").order_by(
-            "household__building__sort_key",
-            "household__unit__sort_key",
-            "household__sort_key",
-            "id",
+    on the community page (``core.lists``: scoped, sorted, paginated). Each shown is recorded
+    as a read."""
+    listing = list_page(
+        request,
+        Resident.objects.filter(community=community, status=ACTIVE, tags=tag).select_related(
+            "household__building", "household__unit"
         ),
-        TAG_LIST_PAGE,
-    ).get_page(page)
-    access.record_reads(
-        actor, list(rows.object_list), kind=access.LISTED, purpose="registry.tag_list"
+        actor=request.user,
+        action="resident.view",
+        sorts=TAG_LIST_SORTS,
+        default_sort="room",
+        per_page=TAG_LIST_PAGE,
     )
-    return rows
+    access.record_reads(
+        request.user,
+        list(listing.page.object_list),
+        kind=access.LISTED,
+        purpose="registry.tag_list",
+    )
+    return listing
 
 
 def building_households(actor, building: Building) -> list[Household]:
@@ -364,5 +373,6 @@ def search(actor, q: str, *, limit: int = 50, purpose: str = "registry.search") 
     today = timezone.localdate()
     for r in shown:
         r.household_label, r.today = labels.get(r.household_id, ""), today
-    access.record_reads(actor, shown, kind=access.SEARCHED, purpose=purpose)
+    # record_reads reads a row's pk and community_id, which a FoundResident has as a model does.
+    access.record_reads(actor, cast(list[Any], shown), kind=access.SEARCHED, purpose=purpose)
     return SearchResult("resident", shown, [], len(rows) > limit)

@@ -65,14 +65,16 @@ def tag_list(request: HttpRequest, code: str, tag: str) -> HttpResponse:
         raise Http404
     if t.sensitive and not policy.can(request.user, "resident.sensitive", c):
         raise PermissionDenied  # health, disability, low income: the office's alone
-    page = queries.tag_residents(request.user, c, t, page=request.GET.get("page") or 1)
+    listing = queries.tag_residents(request, c, t)
     v = disclosure.viewer(request.user, c)
-    for r in page.object_list:
+    for r in listing.page.object_list:
         r.shown_name = disclosure.name(v, r)
         r.shown_phone = disclosure.phone(v, r.phone)
         r.shown_age = disclosure.age(r)
     return render(
-        request, "registry/tag_list.html", {"community": c, "tag": t, "page": page, "viewer": v}
+        request,
+        "registry/tag_list.html",
+        {"community": c, "tag": t, "listing": listing, "viewer": v},
     )
 
 
