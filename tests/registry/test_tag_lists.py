@@ -2,6 +2,7 @@
 residents — age, room and, for those who may see it, the phone — printable as a call sheet."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -85,3 +86,26 @@ def test_the_list_costs_the_same_queries_however_long(
     c.get(_url(tagged, "empty_nest"))
     with django_assert_max_num_queries(12):
         assert c.get(_url(tagged, "empty_nest")).status_code == 200
+
+
+def test_a_long_list_is_paged_by_room_and_only_the_shown_page_is_recorded(
+    tagged, as_user, django_assert_max_num_queries
+):
+    """The tag list is a core.lists list: 100 a page, by room, the one pager; the residents
+    recorded as read are those on the page shown, and the page costs the same queries at
+    any length."""
+    for i in range(105):
+        hh = make_household(tagged.b3, tagged.u3_2, f"7{i:02d}")
+        _tag(tagged, make_resident(hh, f"赵{i}号"), "empty_nest")
+    c = as_user(tagged.staff)
+    PersonalDataRead.objects.all().delete()
+    first = c.get(_url(tagged, "empty_nest")).content.decode()
+    assert re.search(r"<h1>[^<]*107", first)  # the heading counts every page
+    assert 'href="?page=2"' in first and first.count("data-resident=") == 100
+    assert PersonalDataRead.objects.filter(purpose="registry.tag_list").count() == 100
+    second = c.get(_url(tagged, "empty_nest") + "?page=2").content.decode()
+    assert second.count("data-resident=") == 7 and 'href="?page=1"' in second
+    shown = {int(x) for x in re.findall(r'data-resident="(\d+)"', first + second)}
+    assert len(shown) == 107  # no row on both pages, none left out
+    with django_assert_max_num_queries(12):
+        c.get(_url(tagged, "empty_nest") + "?page=2")

@@ -4,6 +4,7 @@ its 4.4 ms of template time on its two links a row (docs/performance.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 from django.urls import get_script_prefix, reverse
@@ -24,3 +25,10 @@ def object_url(viewname: str, pk: int) -> str:
     """``reverse(viewname, args=[pk])`` for a view whose only argument is an integer id."""
     head, tail = _parts(viewname, get_script_prefix())
     return f"{head}{int(pk)}{tail}"
+
+
+def object_urls(viewname: str) -> Callable[[int], str]:
+    """``object_url`` for the rows of one list: the script prefix is read once (a context
+    variable look-up, ~2 µs a call), not once a row."""
+    head, tail = _parts(viewname, get_script_prefix())
+    return lambda pk: f"{head}{int(pk)}{tail}"

@@ -40,13 +40,14 @@ class SearchOut(Schema):
     truncated: bool
 
 
-def _resident(r, v: disclosure.Viewer) -> dict:
-    """A resident as ``v`` may see them: the same rules as the pages (core.disclosure)."""
+def _resident(r, v: disclosure.Viewer, household_label: str) -> dict:
+    """A resident (a ``Resident`` or a search's ``FoundResident``) as ``v`` may see them: the
+    same rules as the pages (core.disclosure)."""
     return {
         "id": r.pk,
         "name": disclosure.name(v, r),
         "household_id": r.household_id,
-        "household_label": r.household.label,
+        "household_label": household_label,
         # Masked for every viewer in the API: a full number is read on the resident's page.
         "phone_masked": disclosure.phone(disclosure.MASKED, r.phone),
         "id_number_masked": disclosure.id_number(r),
@@ -61,7 +62,7 @@ def search(request, q: str = ""):
     viewer_of = disclosure.viewer_of_rows(request.user)
     return {
         "kind": result.kind,
-        "residents": [_resident(r, viewer_of(r)) for r in result.residents],
+        "residents": [_resident(r, viewer_of(r), r.household_label) for r in result.residents],
         "households": [
             {"id": h.pk, "label": h.label, "community_code": h.community.code}
             for h in result.households
@@ -80,13 +81,11 @@ def household(request, household_id: int):
     )
     v = disclosure.viewer(request.user, hh)
     residents = queries.household_residents(request.user, hh, purpose="registry.api.household")
-    for r in residents:
-        r.household = hh
     return {
         "id": hh.pk,
         "label": hh.label,
         "community_code": hh.community.code,
         "floor_area": hh.floor_area,
         "occupancy": hh.occupancy,
-        "residents": [_resident(r, v) for r in residents],
+        "residents": [_resident(r, v, hh.label) for r in residents],
     }

@@ -18,7 +18,6 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse
@@ -31,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from linli.core import access, policy
 from linli.core.errors import Conflict, DomainError
 from linli.core.events import log_event, register_verbs
+from linli.core.lists import Listing, Sort, list_page
 from linli.core.pages import form_page, run_action
 from linli.core.roles import OFFICE, register_permissions
 
@@ -197,11 +197,18 @@ def contact_correction_reject(
 # --- queries ---------------------------------------------------------------------------------
 
 
-def corrections_of(actor, community: Community, *, page: Any = 1):
-    """The community's requests, waiting ones first (oldest first), then the decided ones,
-    newest first: two queries a page, the listed residents recorded as read."""
-    qs = (
-        policy.scope_filter(actor, ContactCorrection.objects.filter(community=community), DECIDE)
+CORRECTION_SORTS = {
+    "waiting": Sort(gettext_lazy("Waiting first"), ("waiting", "created_at", "id")),
+}
+
+
+def corrections_of(request: HttpRequest, community: Community) -> Listing:
+    """The community's requests, waiting ones first (oldest first), then the decided ones
+    (``core.lists``: scoped, sorted, paginated): two queries a page, the listed residents
+    recorded as read."""
+    listing = list_page(
+        request,
+        ContactCorrection.objects.filter(community=community)
         .select_related("resident", "household", "requested_by", "decided_by")
         .annotate(
             waiting=Case(
@@ -209,14 +216,20 @@ def corrections_of(actor, community: Community, *, page: Any = 1):
                 default=Value(1),
                 output_field=IntegerField(),
             )
-        )
-        .order_by("waiting", "created_at", "id")
+        ),
+        actor=request.user,
+        action=DECIDE,
+        sorts=CORRECTION_SORTS,
+        default_sort="waiting",
+        per_page=PER_PAGE,
     )
-    result = Paginator(qs, PER_PAGE).get_page(page)
     access.record_reads(
-        actor, [c.resident for c in result.object_list], kind=access.LISTED, purpose=LIST_PURPOSE
+        request.user,
+        [c.resident for c in listing.page.object_list],
+        kind=access.LISTED,
+        purpose=LIST_PURPOSE,
     )
-    return result
+    return listing
 
 
 def pending_count(actor, community: Community) -> int:
@@ -288,11 +301,11 @@ def contact_correction_mine(request: HttpRequest) -> HttpResponse:
 @login_required
 def contact_corrections(request: HttpRequest, code: str) -> HttpResponse:
     community = policy.get_for(request.user, Community.objects.all(), DECIDE, code=code)
-    page = corrections_of(request.user, community, page=request.GET.get("page") or 1)
+    listing = corrections_of(request, community)
     return render(
         request,
         "registry/contact_corrections.html",
-        {"community": community, "page": page, "pending": CorrectionStatus.PENDING},
+        {"community": community, "listing": listing, "pending": CorrectionStatus.PENDING},
     )
 
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from linli.core import disclosure, policy
 from linli.core.events import timeline_for
-from linli.core.links import object_url
+from linli.core.links import object_urls
 from linli.core.pages import form_page
 
 from . import queries, services
@@ -65,14 +65,16 @@ def tag_list(request: HttpRequest, code: str, tag: str) -> HttpResponse:
         raise Http404
     if t.sensitive and not policy.can(request.user, "resident.sensitive", c):
         raise PermissionDenied  # health, disability, low income: the office's alone
-    page = queries.tag_residents(request.user, c, t, page=request.GET.get("page") or 1)
+    listing = queries.tag_residents(request, c, t)
     v = disclosure.viewer(request.user, c)
-    for r in page.object_list:
+    for r in listing.page.object_list:
         r.shown_name = disclosure.name(v, r)
         r.shown_phone = disclosure.phone(v, r.phone)
         r.shown_age = disclosure.age(r)
     return render(
-        request, "registry/tag_list.html", {"community": c, "tag": t, "page": page, "viewer": v}
+        request,
+        "registry/tag_list.html",
+        {"community": c, "tag": t, "listing": listing, "viewer": v},
     )
 
 
@@ -307,13 +309,18 @@ def search(request: HttpRequest) -> HttpResponse:
         else "registry/search.html"
     )
     viewer_of = disclosure.viewer_of_rows(request.user)
-    statuses = dict(ResidentStatus.choices)
+    statuses = {k: str(v) for k, v in ResidentStatus.choices}  # translated once, not a row
+    resident_url, household_url = (
+        object_urls("registry:resident"),
+        object_urls("registry:household"),
+    )
     for r in result.residents:
         # Worked out once a row here rather than by template tags (docs/performance.md).
-        r.url = object_url("registry:resident", r.pk)
-        r.household_url = object_url("registry:household", r.household_id)
+        r.url = resident_url(r.pk)
+        r.household_url = household_url(r.household_id)
         r.status_label = statuses.get(r.status, r.status)
         r.shown_name = disclosure.name(viewer_of(r), r)
+        r.shown_phone = disclosure.phone(disclosure.MASKED, r.phone) or "—"
     return render(request, template, {"q": q, "result": result})
 
 
