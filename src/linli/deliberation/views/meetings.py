@@ -47,6 +47,8 @@ from ..models import (
 )
 from ..queries import meetings as meeting_queries
 from ..queries.topics import follow_up_choices
+from ..services import meeting_attendance as attendance_svc
+from ..services import meeting_minutes as minutes_svc
 from ..services import meetings as svc
 from ..views.common import PAGE_SIZE
 
@@ -408,7 +410,9 @@ def meeting_attendance(request: HttpRequest, pk: int, inv: int) -> HttpResponse:
     return _act(
         request,
         meeting,
-        lambda: svc.meeting_sign_in(actor=actor, invitation=invitation, attended=attended),
+        lambda: attendance_svc.meeting_sign_in(
+            actor=actor, invitation=invitation, attended=attended
+        ),
         _("Signed in.") if attended else _("Sign-in undone."),
     )
 
@@ -421,7 +425,7 @@ def meeting_held(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         meeting,
-        lambda: svc.meeting_mark_held(actor=actor, meeting=meeting),
+        lambda: attendance_svc.meeting_mark_held(actor=actor, meeting=meeting),
         _("Marked as held. Record the resolutions and the minutes."),
     )
 
@@ -435,7 +439,7 @@ def meeting_resolution(request: HttpRequest, pk: int) -> HttpResponse:
     form = ResolutionForm(request.POST, topics=topics)
 
     def run(d):
-        r = svc.resolution_record(actor=actor, meeting=meeting, **d)
+        r = minutes_svc.resolution_record(actor=actor, meeting=meeting, **d)
         messages.success(
             request,
             _("Resolution recorded: passed.")
@@ -459,7 +463,7 @@ def meeting_resolution_delete(request: HttpRequest, pk: int, rid: int) -> HttpRe
     return _act(
         request,
         meeting,
-        lambda: svc.resolution_delete(actor=actor, resolution=resolution),
+        lambda: minutes_svc.resolution_delete(actor=actor, resolution=resolution),
         _("Resolution removed."),
     )
 
@@ -478,7 +482,7 @@ def meeting_follow_up(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
         request,
         meeting,
         form,
-        lambda d: svc.resolution_follow_up(
+        lambda d: minutes_svc.resolution_follow_up(
             actor=actor, resolution=resolution, **form.service_kwargs()
         ),
         done=_("Follow-up work created; it is shown on the topic until done."),
@@ -496,7 +500,7 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         meeting,
         form,
-        lambda d: svc.meeting_save_minutes(actor=actor, meeting=meeting, **d),
+        lambda d: minutes_svc.meeting_save_minutes(actor=actor, meeting=meeting, **d),
         done=_("Minutes saved."),
         minutes=form,
     )
@@ -510,7 +514,7 @@ def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         meeting,
-        lambda: svc.meeting_close(actor=actor, meeting=meeting),
+        lambda: minutes_svc.meeting_close(actor=actor, meeting=meeting),
         _("Minutes published."),
     )
 
@@ -722,7 +726,7 @@ def meeting_checkin(request: HttpRequest, token: str) -> HttpResponse:
         return page()
     return run_action(
         request,
-        lambda: svc.meeting_check_in(actor=actor, token=token),
+        lambda: attendance_svc.meeting_check_in(actor=actor, token=token),
         done=_("You are signed in. Welcome."),
         to=request.path,
         on_error=lambda e: page(str(e.message), e.status),

@@ -49,7 +49,9 @@ from ..models import (
 )
 from ..queries import notice as notice_queries
 from ..queries import votes as vote_queries
+from ..services import ballots as ballot_svc
 from ..services import notice
+from ..services import vote_results as result_svc
 from ..services import votes as services
 
 # --- forms ------------------------------------------------------------------------------------
@@ -182,9 +184,9 @@ def _render_detail(
         "in_window": in_window,
         "is_owners": vote.rule == VoteRule.OWNERS,
         "finished": vote.status in services.FINISHED,
-        "results_due": services.results_due(vote),
-        "late": services.published_late(vote)
-        or (vote.status == VoteStatus.CLOSED and (services.results_due(vote) or now) < now),
+        "results_due": result_svc.results_due(vote),
+        "late": result_svc.published_late(vote)
+        or (vote.status == VoteStatus.CLOSED and (result_svc.results_due(vote) or now) < now),
         "show_result": show_result,
         "result_rows": _result_rows(vote) if show_result else [],
         "explanation": _explanation(vote) if show_result else "",
@@ -395,8 +397,8 @@ def vote_detail(request: HttpRequest, pk: int) -> HttpResponse:
 _STEPS = {
     "notice": (services.vote_notice, gettext_lazy("Notice published; members were told.")),
     "open": (services.vote_open, gettext_lazy("Voting is open.")),
-    "close": (services.vote_close, gettext_lazy("Voting closed and counted.")),
-    "publish": (services.vote_publish, gettext_lazy("Result published.")),
+    "close": (result_svc.vote_close, gettext_lazy("Voting closed and counted.")),
+    "publish": (result_svc.vote_publish, gettext_lazy("Result published.")),
 }
 
 
@@ -434,7 +436,7 @@ def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
     if request.POST.get("confirm") != "1":
         # First the person sees what they chose and confirms it; nothing is recorded yet.
         def confirm() -> HttpResponse:
-            voter = services.vote_cast_check(actor=request.user, vote=vote, choice=choice)
+            voter = ballot_svc.vote_cast_check(actor=request.user, vote=vote, choice=choice)
             ctx = {
                 "vote": vote,
                 "choice": choice,
@@ -446,7 +448,7 @@ def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
         return run_page(request, confirm, on_error=_refused(request, vote))
     return run_action(
         request,
-        lambda: services.vote_cast(actor=request.user, vote=vote, choice=choice),
+        lambda: ballot_svc.vote_cast(actor=request.user, vote=vote, choice=choice),
         done=_("Your vote is recorded. Thank you."),
         to=_detail_url(vote),
         on_error=_refused(request, vote),
@@ -460,7 +462,7 @@ def vote_enter_ballot(request: HttpRequest, pk: int) -> HttpResponse:
     form = BallotForm(request.POST)
 
     def run(d):
-        services.ballot_enter(
+        ballot_svc.ballot_enter(
             actor=request.user,
             vote=vote,
             flat=d["flat"],
@@ -485,7 +487,7 @@ def vote_counts(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         vote,
         form,
-        lambda d: services.vote_counts_enter(actor=request.user, vote=vote, **d),
+        lambda d: ballot_svc.vote_counts_enter(actor=request.user, vote=vote, **d),
         done=_("Counts saved."),
         counts_form=form,
     )
@@ -500,7 +502,7 @@ def vote_followup(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         vote,
         form,
-        lambda d: services.vote_followup(
+        lambda d: result_svc.vote_followup(
             actor=request.user, vote=vote, title=d["title"], owner=d["owner"], due_on=d["due_on"]
         ),
         done=_("Follow-up work created on the topic."),
@@ -581,7 +583,7 @@ def _notice_context(request: HttpRequest, pk: int) -> dict:
         "rule_words": services.rule_in_plain_words(vote.rule, vote.matter),
         "buildings": (buildings := list(vote.buildings.all().order_by("sort_key"))),
         "buildings_label": buildings_label(buildings),
-        "results_due": services.results_due(vote),
+        "results_due": result_svc.results_due(vote),
     }
 
 
