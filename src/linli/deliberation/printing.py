@@ -15,16 +15,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from linli.core import documents
-
-from .models import BallotChoice, MeetingStatus, VoteRule
+from .models import BallotChoice, MeetingStatus, VoteRule, when_text
 from .queries import meetings, votes
 from .services.votes import FINISHED
+from .views.common import paper
 
 MAX_COPIES = 200
 MAX_BLANK_ROWS = 60
@@ -52,8 +49,7 @@ def _form_errors(form: forms.Form) -> str:
     )
 
 
-def _when(value) -> str:
-    return date_format(timezone.localtime(value), "Y-m-d H:i")
+_when = when_text
 
 
 @login_required
@@ -98,14 +94,13 @@ def vote_proxy_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             % {"closes": closes},
         },
     }
-    doc = documents.render_pdf(
-        "deliberation/documents/proxy_form.typ",
+    return paper(
+        vote,
+        "proxy_form",
         data,
-        community=vote.community.name,
-        title=vote.title,
         header=_("Proxy authorisation"),
+        filename=f"vote-{vote.pk}-proxy-forms.pdf",
     )
-    return documents.pdf_response(doc, f"vote-{vote.pk}-proxy-forms.pdf")
 
 
 @login_required
@@ -144,11 +139,10 @@ def meeting_signin_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             "checked": _("Checked by"),
         },
     }
-    doc = documents.render_pdf(
-        "deliberation/documents/meeting_signin.typ",
+    return paper(
+        meeting,
+        "meeting_signin",
         data,
-        community=meeting.community.name,
-        title=meeting.title,
         header=_("Sign-in sheet"),
+        filename=f"meeting-{meeting.pk}-sign-in.pdf",
     )
-    return documents.pdf_response(doc, f"meeting-{meeting.pk}-sign-in.pdf")
