@@ -106,6 +106,8 @@ class ActionItem(CommunityScoped):
     """Follow-up work a decision creates: an owner and a due date, or a request (ticket)."""
 
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="actions")
+    # The base's key as it was migrated: without the base's verbose name (no form shows it).
+    community = models.ForeignKey("registry.Community", on_delete=models.PROTECT, related_name="+")
     title = models.CharField(_("what to do"), max_length=200)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -33,7 +33,9 @@ from linli.core.roles import Role
 from linli.deliberation.models import (
     Body,
     Matter,
+    Meeting,
     QuestionKind,
+    Topic,
     VisitOutcome,
     VoteRule,
 )
@@ -593,26 +595,33 @@ class _Writer:
             visits=self.dp.parking_visits,
         )
 
-    def first_meeting(self) -> None:
-        at, u = self.at, self.u
-        staff = u("xc-staff")
-        with _at(at["meeting1_created"]):
+    def _council_meeting(self, n: int, title: str, topics: tuple[Topic, ...]) -> Meeting:
+        """Residents' council meeting ``n`` in the council room: prepared with its agenda and
+        the council invited at ``meeting<n>_created``, announced at ``meeting<n>_noticed``."""
+        at, staff = self.at, self.u("xc-staff")
+        with _at(at[f"meeting{n}_created"]):
             m = meeting_services.meeting_create(
                 actor=staff,
                 community=self.xc,
                 body=Body.RESIDENTS_COUNCIL,
-                title="居民议事会：空地利用和停车难",
-                starts_at=at["meeting1_starts"],
+                title=title,
+                starts_at=at[f"meeting{n}_starts"],
                 location="党群服务中心二楼会议室",
                 notice_days=3,
             )
-            for topic in (self.space, self.parking):
+            for topic in topics:
                 meeting_services.agenda_add(actor=staff, meeting=m, topic=topic)
             meeting_services.meeting_invite(
-                actor=staff, meeting=m, users=[u(name) for name in COUNCIL]
+                actor=staff, meeting=m, users=[self.u(name) for name in COUNCIL]
             )
-        with _at(at["meeting1_noticed"]):
+        with _at(at[f"meeting{n}_noticed"]):
             meeting_services.meeting_publish_notice(actor=staff, meeting=m)
+        return m
+
+    def first_meeting(self) -> None:
+        at, u = self.at, self.u
+        staff = u("xc-staff")
+        m = self._council_meeting(1, "居民议事会：空地利用和停车难", (self.space, self.parking))
         start = at["meeting1_starts"]
         invitations = {i.user.username: i for i in m.invitations.select_related("user", "meeting")}
         for n, name in enumerate(COUNCIL):
@@ -774,24 +783,8 @@ class _Writer:
         )
 
     def next_meeting(self) -> None:
-        at, staff = self.at, self.u("xc-staff")
-        with _at(at["meeting2_created"]):
-            m = meeting_services.meeting_create(
-                actor=staff,
-                community=self.xc,
-                body=Body.RESIDENTS_COUNCIL,
-                title="居民议事会：楼道照明和停车房进展",
-                starts_at=at["meeting2_starts"],
-                location="党群服务中心二楼会议室",
-                notice_days=3,
-            )
-            for topic in (self.lights, self.parking):
-                meeting_services.agenda_add(actor=staff, meeting=m, topic=topic)
-            meeting_services.meeting_invite(
-                actor=staff, meeting=m, users=[self.u(name) for name in COUNCIL]
-            )
-        with _at(at["meeting2_noticed"]):
-            meeting_services.meeting_publish_notice(actor=staff, meeting=m)
+        """Called and announced; it is held after the demo's today."""
+        self._council_meeting(2, "居民议事会：楼道照明和停车房进展", (self.lights, self.parking))
 
 
 def build_demo_deliberation(plan, users: dict[str, User], now: dt.datetime | None = None):

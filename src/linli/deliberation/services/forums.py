@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Unpack
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +21,7 @@ from linli.core.events import log_event, register_verbs
 
 from ..models import ActionItem, Forum, Opinion, Topic
 from ..services import topics as topic_services
+from .topics import FollowUpWork
 
 register_verbs(
     {
@@ -169,11 +171,7 @@ def forum_follow_up(
     *,
     actor,
     forum: Forum,
-    title: str,
-    owner=None,
-    due_on: dt.date | None = None,
-    make_ticket: bool = False,
-    ticket_category=None,
+    **work: Unpack[FollowUpWork],
 ) -> ActionItem:
     """Follow-up work from a forum: an owner with a due date, or a request. Work is tracked
     on a topic; a forum held without one gets a topic at its building first."""
@@ -195,12 +193,8 @@ def forum_follow_up(
     return topic_services.action_create(
         actor=actor,
         topic=topic,
-        title=title,
-        owner=owner,
-        due_on=due_on,
-        make_ticket=make_ticket,
-        ticket_category=ticket_category,
         source=forum,
+        **work,
     )
 
 

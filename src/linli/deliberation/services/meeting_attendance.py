@@ -19,7 +19,7 @@ from ..models import (
     Meeting,
 )
 from ..queries.meetings import meeting_for_checkin
-from .meetings import CHECKIN_OPENS_BEFORE, _local, _locked, _present
+from .meetings import CHECKIN_OPENS_BEFORE, _local, _locked, _managed, _present
 
 register_verbs(
     {
@@ -96,9 +96,7 @@ def meeting_check_in(*, actor, token: str) -> Invitation:
 
 @transaction.atomic
 def meeting_mark_held(*, actor, meeting: Meeting) -> Meeting:
-    policy.authorize(actor, "meeting.manage", meeting)
-    meeting = _locked(meeting)
-    MEETING_FLOW.check(meeting, "mark_held")
+    meeting = _managed(actor, meeting, "mark_held")
     if timezone.now() < meeting.starts_at:
         raise Conflict(_("The meeting has not started yet."))
     MEETING_FLOW.apply(

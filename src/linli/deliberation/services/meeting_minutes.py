@@ -4,7 +4,7 @@ public summary, publishing them, and the follow-up work a passed resolution crea
 
 from __future__ import annotations
 
-import datetime as dt
+from typing import Unpack
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from ..models import (
 )
 from ..services import topics as topic_services
 from .meetings import (
-    _locked,
+    _managed,
     _new_token,
     _notify_invitees,
     _present,
@@ -31,6 +31,7 @@ from .meetings import (
     quorum,
     resolution_passes,
 )
+from .topics import FollowUpWork
 
 register_verbs(
     {
@@ -48,9 +49,7 @@ def resolution_record(
 ) -> Resolution:
     """A resolution on an agenda topic with its counts; passed = yes by more than half of
     the members present. A council that is not quorate cannot resolve."""
-    policy.authorize(actor, "meeting.manage", meeting)
-    meeting = _locked(meeting)
-    MEETING_FLOW.check(meeting, "record_resolution")
+    meeting = _managed(actor, meeting, "record_resolution")
     if not meeting.agenda.filter(topic_id=topic.pk).exists():
         raise DomainError(_("Only topics on the published agenda can be decided."))
     text = _text(text, limit=4000, required_message=_("Write the resolution."))
@@ -97,9 +96,7 @@ def resolution_record(
 @transaction.atomic
 def resolution_delete(*, actor, resolution: Resolution) -> None:
     meeting = resolution.meeting
-    policy.authorize(actor, "meeting.manage", meeting)
-    meeting = _locked(meeting)
-    MEETING_FLOW.check(meeting, "delete_resolution")
+    meeting = _managed(actor, meeting, "delete_resolution")
     if ActionItem.objects.filter(source_type="resolution", source_id=resolution.pk).exists():
         raise Conflict(_("Follow-up work was created from this resolution."))
     data = {"resolution": resolution.pk, "text": resolution.text[:200]}
@@ -110,9 +107,7 @@ def resolution_delete(*, actor, resolution: Resolution) -> None:
 
 @transaction.atomic
 def meeting_save_minutes(*, actor, meeting: Meeting, minutes: str, public_summary: str) -> Meeting:
-    policy.authorize(actor, "meeting.manage", meeting)
-    meeting = _locked(meeting)
-    MEETING_FLOW.check(meeting, "save_minutes")
+    meeting = _managed(actor, meeting, "save_minutes")
     meeting.minutes = _text(minutes, limit=20000)
     meeting.public_summary = _text(public_summary, limit=4000)
     meeting.save(update_fields=["minutes", "public_summary"])
@@ -124,9 +119,7 @@ def meeting_save_minutes(*, actor, meeting: Meeting, minutes: str, public_summar
 def meeting_close(*, actor, meeting: Meeting) -> Meeting:
     """Publish the minutes: the public summary and the resolutions become visible to
     everyone in the community; the QR code stops working."""
-    policy.authorize(actor, "meeting.manage", meeting)
-    meeting = _locked(meeting)
-    MEETING_FLOW.check(meeting, "close")
+    meeting = _managed(actor, meeting, "close")
     if not meeting.minutes.strip():
         raise DomainError(_("Write the minutes before publishing them."))
     if not meeting.public_summary.strip():
@@ -155,11 +148,7 @@ def resolution_follow_up(
     *,
     actor,
     resolution: Resolution,
-    title: str,
-    owner=None,
-    due_on: dt.date | None = None,
-    make_ticket: bool = False,
-    ticket_category=None,
+    **work: Unpack[FollowUpWork],
 ):
     """A passed resolution becomes work: an owner with a due date, or a request."""
     policy.authorize(actor, "meeting.manage", resolution.meeting)
@@ -168,10 +157,6 @@ def resolution_follow_up(
     return topic_services.action_create(
         actor=actor,
         topic=resolution.topic,
-        title=title,
-        owner=owner,
-        due_on=due_on,
-        make_ticket=make_ticket,
-        ticket_category=ticket_category,
         source=resolution,
+        **work,
     )

@@ -39,6 +39,7 @@ from ..models import (
 )
 from ..queries import notice as notice_queries
 from ..services import notice
+from .steps import office_step
 
 MS = MeetingStatus
 
@@ -139,6 +140,11 @@ def _new_token() -> str:
 
 def _locked(meeting: Meeting) -> Meeting:
     return Meeting.objects.select_for_update().get(pk=meeting.pk)
+
+
+def _managed(actor, meeting: Meeting, step: str) -> Meeting:
+    """The office changes the meeting: ``meeting.manage``, locked, ``step`` allowed by ``MEETING_FLOW``."""
+    return office_step(actor, meeting, "meeting.manage", MEETING_FLOW, step)
 
 
 def _text(value: str, *, limit: int, required_message=None) -> str:
@@ -256,9 +262,7 @@ def meeting_update(
     location: str,
     notice_days: int | None = None,
 ) -> Meeting:
-    policy.authorize(actor, "meeting.manage", meeting)
-    meeting = _locked(meeting)
-    MEETING_FLOW.check(meeting, "edit")
+    meeting = _managed(actor, meeting, "edit")
     title, location, notice_days = _validate_details(
         community_id=meeting.community_id,
         body=meeting.body,
@@ -281,9 +285,7 @@ def meeting_update(
 
 @transaction.atomic
 def agenda_add(*, actor, meeting: Meeting, topic: Topic) -> AgendaItem:
-    policy.authorize(actor, "meeting.manage", meeting)
-    meeting = _locked(meeting)
-    MEETING_FLOW.check(meeting, "change_agenda")
+    meeting = _managed(actor, meeting, "change_agenda")
     if topic.community_id != meeting.community_id:
         raise DomainError(_("This topic belongs to another community."))
     if topic.status == TopicStatus.DROPPED:
@@ -305,9 +307,7 @@ def agenda_add(*, actor, meeting: Meeting, topic: Topic) -> AgendaItem:
 @transaction.atomic
 def agenda_remove(*, actor, item: AgendaItem) -> None:
     meeting = item.meeting
-    policy.authorize(actor, "meeting.manage", meeting)
-    meeting = _locked(meeting)
-    MEETING_FLOW.check(meeting, "change_agenda")
+    meeting = _managed(actor, meeting, "change_agenda")
     topic_id = item.topic_id
     item.delete()
     _renumber(meeting)
@@ -318,9 +318,7 @@ def agenda_remove(*, actor, item: AgendaItem) -> None:
 def agenda_move(*, actor, item: AgendaItem, up: bool) -> None:
     """Move one topic a place up or down the agenda."""
     meeting = item.meeting
-    policy.authorize(actor, "meeting.manage", meeting)
-    meeting = _locked(meeting)
-    MEETING_FLOW.check(meeting, "change_agenda")
+    meeting = _managed(actor, meeting, "change_agenda")
     items = list(meeting.agenda.order_by("order", "id"))
     i = next((n for n, x in enumerate(items) if x.pk == item.pk), None)
     if i is None:
@@ -348,9 +346,7 @@ def _renumber(meeting: Meeting, items: list[AgendaItem] | None = None) -> None:
 def meeting_invite(*, actor, meeting: Meeting, users) -> list[Invitation]:
     """Invite members: people holding a role in the meeting's community. Someone invited
     after the notice is published is told at once."""
-    policy.authorize(actor, "meeting.manage", meeting)
-    meeting = _locked(meeting)
-    MEETING_FLOW.check(meeting, "invite")
+    meeting = _managed(actor, meeting, "invite")
     users = {u.pk: u for u in users}
     if not users:
         raise DomainError(_("Choose whom to invite."))
@@ -388,9 +384,7 @@ def meeting_invite(*, actor, meeting: Meeting, users) -> list[Invitation]:
 @transaction.atomic
 def meeting_uninvite(*, actor, invitation: Invitation) -> None:
     meeting = invitation.meeting
-    policy.authorize(actor, "meeting.manage", meeting)
-    meeting = _locked(meeting)
-    MEETING_FLOW.check(meeting, "uninvite")
+    meeting = _managed(actor, meeting, "uninvite")
     invitation = Invitation.objects.get(pk=invitation.pk)
     if invitation.attended:
         raise Conflict(_("This member has signed in: undo the sign-in first."))
@@ -403,9 +397,7 @@ def meeting_uninvite(*, actor, invitation: Invitation) -> None:
 def meeting_publish_notice(*, actor, meeting: Meeting) -> Meeting:
     """Publish the notice and tell the invited members. Refused when the meeting starts
     sooner than its notice period from now."""
-    policy.authorize(actor, "meeting.manage", meeting)
-    meeting = _locked(meeting)
-    MEETING_FLOW.check(meeting, "notice")
+    meeting = _managed(actor, meeting, "notice")
     # Again: the community may have raised its minimum since the meeting was prepared.
     notice.check_meeting_notice(meeting.community_id, meeting.body, meeting.notice_days)
     now = timezone.now()
@@ -449,9 +441,7 @@ def meeting_publish_notice(*, actor, meeting: Meeting) -> Meeting:
 
 @transaction.atomic
 def meeting_cancel(*, actor, meeting: Meeting, reason: str = "") -> Meeting:
-    policy.authorize(actor, "meeting.manage", meeting)
-    meeting = _locked(meeting)
-    MEETING_FLOW.check(meeting, "cancel")
+    meeting = _managed(actor, meeting, "cancel")
     reason = _text(reason, limit=300)
     was_noticed = meeting.status == MS.NOTICED
     meeting.checkin_token = _new_token()

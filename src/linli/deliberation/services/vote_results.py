@@ -6,6 +6,7 @@ becomes follow-up work on its topic."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Unpack
 
 from django.db import transaction
 from django.urls import reverse
@@ -25,7 +26,8 @@ from ..models import (
 )
 from ..queries.votes import tally_input
 from . import votes
-from .votes import OUTCOME_WORDS, _locked, _member_users, _when, open_if_due
+from .topics import FollowUpWork
+from .votes import OUTCOME_WORDS, _locked, _managed, _member_users, _when, open_if_due
 
 register_verbs(
     {
@@ -87,9 +89,7 @@ def published_late(vote: Vote) -> bool:
 @transaction.atomic
 def vote_publish(*, actor, vote: Vote) -> Vote:
     """Post the result publicly (aggregates only). Late posting is allowed and flagged."""
-    policy.authorize(actor, "vote.manage", vote)
-    vote = _locked(vote)
-    VOTE_FLOW.check(vote, "publish")
+    vote = _managed(actor, vote, "publish")
     vote.published_at = _now()
     late = published_late(vote)
     VOTE_FLOW.apply(
@@ -117,11 +117,7 @@ def vote_followup(
     *,
     actor,
     vote: Vote,
-    title: str,
-    owner=None,
-    due_on: dt.date | None = None,
-    make_ticket: bool = False,
-    ticket_category=None,
+    **work: Unpack[FollowUpWork],
 ):
     """A passed vote becomes work: an action on its topic (``services.action_create``)."""
     from ..services.topics import action_create
@@ -133,10 +129,6 @@ def vote_followup(
     return action_create(
         actor=actor,
         topic=vote.topic,
-        title=title,
-        owner=owner,
-        due_on=due_on,
-        make_ticket=make_ticket,
-        ticket_category=ticket_category,
         source=vote,
+        **work,
     )

@@ -16,7 +16,7 @@ Time: the window is ``opens_at ≤ t < closes_at``. Results are due ``results_du
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -45,6 +45,7 @@ from ..models import (
 )
 from ..services import notice
 from ..services.electorate import freeze_electorate
+from .steps import office_step
 
 register_verbs(
     {
@@ -127,18 +128,33 @@ OUTCOME_WORDS = {
 # --- validation shared by create and update -------------------------------------------------
 
 
+class VoteFields(TypedDict, total=False):
+    """What the office sets on a vote, in ``vote_create`` and ``vote_update`` alike (checked
+    by ``_clean_fields``, which holds the defaults)."""
+
+    title: Required[str]
+    question: Required[str]
+    rule: Required[str]
+    matter: str
+    buildings: Any  # the vote's buildings (none: the whole community)
+    notice_days: int
+    results_due_days: int
+    opens_at: dt.datetime | None
+    closes_at: dt.datetime | None
+
+
 def _clean_fields(
     *,
     community_id: int,
     title: str,
     question: str,
     rule: str,
-    matter: str,
-    buildings,
-    notice_days: int,
-    results_due_days: int,
-    opens_at: dt.datetime | None,
-    closes_at: dt.datetime | None,
+    matter: str = "",
+    buildings=(),
+    notice_days: int = 15,
+    results_due_days: int = 3,
+    opens_at: dt.datetime | None = None,
+    closes_at: dt.datetime | None = None,
 ) -> dict[str, Any]:
     title = (title or "").strip()
     question = (question or "").strip()
@@ -198,6 +214,11 @@ def _locked(vote: Vote) -> Vote:
     return Vote.objects.select_for_update().get(pk=vote.pk)
 
 
+def _managed(actor, vote: Vote, step: str) -> Vote:
+    """The office changes the vote: ``vote.manage``, locked, ``step`` allowed by ``VOTE_FLOW``."""
+    return office_step(actor, vote, "vote.manage", VOTE_FLOW, step)
+
+
 # --- preparing and the notice ---------------------------------------------------------------
 
 
@@ -206,30 +227,11 @@ def vote_create(
     *,
     actor,
     topic: Topic,
-    title: str,
-    question: str,
-    rule: str,
-    matter: str = "",
-    buildings=(),
-    notice_days: int = 15,
-    results_due_days: int = 3,
-    opens_at: dt.datetime | None = None,
-    closes_at: dt.datetime | None = None,
+    **fields: Unpack[VoteFields],
 ) -> Vote:
     """A vote on a topic, prepared by the office (not yet announced)."""
     policy.authorize(actor, "vote.manage", topic)
-    f = _clean_fields(
-        community_id=topic.community_id,
-        title=title,
-        question=question,
-        rule=rule,
-        matter=matter,
-        buildings=buildings,
-        notice_days=notice_days,
-        results_due_days=results_due_days,
-        opens_at=opens_at,
-        closes_at=closes_at,
-    )
+    f = _clean_fields(community_id=topic.community_id, **fields)
     buildings = f.pop("buildings")
     vote = Vote.objects.create(community_id=topic.community_id, topic=topic, created_by=actor, **f)
     if buildings:
@@ -249,33 +251,12 @@ def vote_update(
     *,
     actor,
     vote: Vote,
-    title: str,
-    question: str,
-    rule: str,
-    matter: str = "",
-    buildings=(),
-    notice_days: int = 15,
-    results_due_days: int = 3,
-    opens_at: dt.datetime | None = None,
-    closes_at: dt.datetime | None = None,
+    **fields: Unpack[VoteFields],
 ) -> Vote:
     """Change a vote while it is being prepared. Once its notice is out, what owners were told
     is fixed (nothing may be put to the vote that was not in the notice)."""
-    policy.authorize(actor, "vote.manage", vote)
-    vote = _locked(vote)
-    VOTE_FLOW.check(vote, "edit")
-    f = _clean_fields(
-        community_id=vote.community_id,
-        title=title,
-        question=question,
-        rule=rule,
-        matter=matter,
-        buildings=buildings,
-        notice_days=notice_days,
-        results_due_days=results_due_days,
-        opens_at=opens_at,
-        closes_at=closes_at,
-    )
+    vote = _managed(actor, vote, "edit")
+    f = _clean_fields(community_id=vote.community_id, **fields)
     buildings = f.pop("buildings")
     for k, v in f.items():
         setattr(vote, k, v)
@@ -307,9 +288,7 @@ def _member_users(vote: Vote) -> list:
 @transaction.atomic
 def vote_notice(*, actor, vote: Vote) -> Vote:
     """Publish the notice: voting may open no sooner than ``notice_days`` after today."""
-    policy.authorize(actor, "vote.manage", vote)
-    vote = _locked(vote)
-    VOTE_FLOW.check(vote, "notice")
+    vote = _managed(actor, vote, "notice")
     if vote.opens_at is None or vote.closes_at is None:
         raise DomainError(_("Set when voting opens and closes before publishing the notice."))
     # Again: the community may have raised its minimum since the vote was prepared.
