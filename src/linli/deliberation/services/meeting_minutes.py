@@ -22,12 +22,12 @@ from ..models import (
     Topic,
 )
 from ..services import topics as topic_services
+from .common import clean_text
 from .meetings import (
     _managed,
     _new_token,
     _notify_invitees,
     _present,
-    _text,
     quorum,
     resolution_passes,
 )
@@ -52,7 +52,7 @@ def resolution_record(
     meeting = _managed(actor, meeting, "record_resolution")
     if not meeting.agenda.filter(topic_id=topic.pk).exists():
         raise DomainError(_("Only topics on the published agenda can be decided."))
-    text = _text(text, limit=4000, required_message=_("Write the resolution."))
+    text = clean_text(text, limit=4000, required_message=_("Write the resolution."))
     try:
         yes, no, abstain = int(yes), int(no), int(abstain)
     except (TypeError, ValueError):
@@ -108,8 +108,8 @@ def resolution_delete(*, actor, resolution: Resolution) -> None:
 @transaction.atomic
 def meeting_save_minutes(*, actor, meeting: Meeting, minutes: str, public_summary: str) -> Meeting:
     meeting = _managed(actor, meeting, "save_minutes")
-    meeting.minutes = _text(minutes, limit=20000)
-    meeting.public_summary = _text(public_summary, limit=4000)
+    meeting.minutes = clean_text(minutes, limit=20000)
+    meeting.public_summary = clean_text(public_summary, limit=4000)
     meeting.save(update_fields=["minutes", "public_summary"])
     log_event(actor=actor, verb="meeting.minutes_saved", obj=meeting)
     return meeting

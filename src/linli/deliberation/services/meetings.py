@@ -39,7 +39,7 @@ from ..models import (
 )
 from ..queries import notice as notice_queries
 from ..services import notice
-from .steps import office_step
+from .common import clean_text, office_step
 
 MS = MeetingStatus
 
@@ -147,15 +147,6 @@ def _managed(actor, meeting: Meeting, step: str) -> Meeting:
     return office_step(actor, meeting, "meeting.manage", MEETING_FLOW, step)
 
 
-def _text(value: str, *, limit: int, required_message=None) -> str:
-    value = (value or "").strip()
-    if required_message is not None and not value:
-        raise DomainError(required_message)
-    if len(value) > limit:
-        raise DomainError(_("The text is too long (at most %(n)s characters).") % {"n": limit})
-    return value
-
-
 def _local(when: dt.datetime) -> str:
     return timezone.localtime(when).strftime("%Y-%m-%d %H:%M")
 
@@ -169,8 +160,8 @@ def _validate_details(
 ):
     if body not in Body.values:
         raise DomainError(_("Choose which body meets."))
-    title = _text(title, limit=120, required_message=_("Give the meeting a title."))
-    location = _text(location, limit=120, required_message=_("Say where the meeting is held."))
+    title = clean_text(title, limit=120, required_message=_("Give the meeting a title."))
+    location = clean_text(location, limit=120, required_message=_("Say where the meeting is held."))
     if starts_at is None or timezone.is_naive(starts_at):
         raise DomainError(_("Give the date and time the meeting starts."))
     if starts_at <= timezone.now():
@@ -442,7 +433,7 @@ def meeting_publish_notice(*, actor, meeting: Meeting) -> Meeting:
 @transaction.atomic
 def meeting_cancel(*, actor, meeting: Meeting, reason: str = "") -> Meeting:
     meeting = _managed(actor, meeting, "cancel")
-    reason = _text(reason, limit=300)
+    reason = clean_text(reason, limit=300)
     was_noticed = meeting.status == MS.NOTICED
     meeting.checkin_token = _new_token()
     MEETING_FLOW.apply(

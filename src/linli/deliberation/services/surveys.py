@@ -51,7 +51,7 @@ from ..models import (
     VisitOutcome,
 )
 from ..queries.surveys import assignment_for, surveyor_candidates
-from .steps import office_step
+from .common import office_step
 
 register_verbs(
     {

@@ -45,7 +45,7 @@ from ..models import (
 )
 from ..services import notice
 from ..services.electorate import freeze_electorate
-from .steps import office_step
+from .common import office_step
 
 register_verbs(
     {

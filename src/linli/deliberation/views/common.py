@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -32,6 +33,18 @@ def place_label(topic: Topic) -> str:
     if topic.grid_id:
         return str(topic.grid)
     return _("The whole community")
+
+
+def plain_text(message: str, status: int) -> HttpResponse:
+    """A print view's refusal: the reason as plain text (there is no page to show it on)."""
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+def form_errors(form: forms.Form) -> str:
+    """A print view's bad query as one line: "label: messages; label: messages"."""
+    return "; ".join(
+        f"{form.fields[f].label}: {' '.join(str(m) for m in e)}" for f, e in form.errors.items()
+    )
 
 
 def paper(

@@ -29,7 +29,7 @@ from ..models import (
 from ..queries import votes as vote_queries
 from ..services import vote_results as result_svc
 from ..services import votes as services
-from .common import paper
+from .common import form_errors, paper, plain_text
 from .votes import _form, buildings_label
 
 
@@ -52,11 +52,7 @@ def vote_followup(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _export_refused(vote: Vote) -> HttpResponse | None:
     if vote.status not in services.FINISHED:
-        return HttpResponse(
-            _("The vote is exported for audit once it is counted."),
-            status=409,
-            content_type="text/plain; charset=utf-8",
-        )
+        return plain_text(_("The vote is exported for audit once it is counted."), 409)
     return None
 
 
@@ -176,11 +172,10 @@ def vote_ballots_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     elif vote.status in services.FINISHED:
         refusal = _("The vote is counted: no more paper ballots.")
     if refusal:
-        return HttpResponse(refusal, status=409, content_type="text/plain; charset=utf-8")
+        return plain_text(refusal, 409)
     form = PaperBallotsForm({"first": 1, "count": 20, **request.GET.dict()})
     if not form.is_valid():
-        errors = "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items())
-        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+        return plain_text(form_errors(form), 400)
     first, count = form.cleaned_data["first"], form.cleaned_data["count"]
     closes = _when(vote.closes_at) if vote.closes_at else _("the end of the voting period")
     data = {
