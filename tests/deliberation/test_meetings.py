@@ -20,6 +20,8 @@ from linli.deliberation.models import (
     Resolution,
     Topic,
 )
+from linli.deliberation.services import meeting_attendance as attendance_svc
+from linli.deliberation.services import meeting_minutes as minutes_svc
 from linli.deliberation.services import meetings as svc
 from tests.factories import grant, make_household, make_user
 
@@ -272,9 +274,11 @@ def test_qr_checkin_invited_ok_not_invited_403_bad_token_404_outsider_404(dw, as
 def test_qr_code_expires_when_the_minutes_are_published(dw, as_user):
     m = _noticed_and_started(dw, [dw.resident, dw.leader, dw.volunteer])
     token = m.checkin_token
-    svc.meeting_mark_held(actor=dw.staff, meeting=m)
-    svc.meeting_save_minutes(actor=dw.staff, meeting=m, minutes="记录", public_summary="摘要")
-    svc.meeting_close(actor=dw.staff, meeting=m)
+    attendance_svc.meeting_mark_held(actor=dw.staff, meeting=m)
+    minutes_svc.meeting_save_minutes(
+        actor=dw.staff, meeting=m, minutes="记录", public_summary="摘要"
+    )
+    minutes_svc.meeting_close(actor=dw.staff, meeting=m)
     assert as_user(dw.resident).get(url("meeting_checkin", token)).status_code == 404
 
 
@@ -364,7 +368,9 @@ def test_owners_assembly_shows_attendance_only(english):
 def test_exactly_half_present_is_not_quorate_and_cannot_resolve(dw, as_user):
     m = _noticed_and_started(dw, _members(dw))
     for u in (dw.leader, dw.grid_worker):
-        svc.meeting_sign_in(actor=dw.staff, invitation=Invitation.objects.get(meeting=m, user=u))
+        attendance_svc.meeting_sign_in(
+            actor=dw.staff, invitation=Invitation.objects.get(meeting=m, user=u)
+        )
     c = en(as_user(dw.staff))
     page = c.get(url("meeting_detail", m.pk)).content.decode()
     assert "2 of 4 invited members present; 3 needed: the meeting is not quorate." in page
@@ -380,30 +386,32 @@ def test_exactly_half_present_is_not_quorate_and_cannot_resolve(dw, as_user):
 def test_resolution_passes_only_with_more_than_half_of_those_present(dw, english):
     m = _noticed_and_started(dw, _members(dw))
     for i in m.invitations.all():
-        svc.meeting_sign_in(actor=dw.staff, invitation=i)
-    svc.meeting_mark_held(actor=dw.staff, meeting=m)
-    half = svc.resolution_record(
+        attendance_svc.meeting_sign_in(actor=dw.staff, invitation=i)
+    attendance_svc.meeting_mark_held(actor=dw.staff, meeting=m)
+    half = minutes_svc.resolution_record(
         actor=dw.staff, meeting=m, topic=dw.topic, text="一半", yes=2, no=1, abstain=1
     )
-    more = svc.resolution_record(
+    more = minutes_svc.resolution_record(
         actor=dw.staff, meeting=m, topic=dw.topic, text="多数", yes=3, no=0, abstain=1
     )
     assert not half.passed and more.passed
     with pytest.raises(svc.DomainError, match="only 4 members"):
-        svc.resolution_record(
+        minutes_svc.resolution_record(
             actor=dw.staff, meeting=m, topic=dw.topic, text="太多", yes=5, no=0, abstain=0
         )
     # Attendance is fixed once resolutions are recorded.
     with pytest.raises(svc.DomainError, match="attendance is fixed"):
-        svc.meeting_sign_in(actor=dw.staff, invitation=m.invitations.first(), attended=False)
+        attendance_svc.meeting_sign_in(
+            actor=dw.staff, invitation=m.invitations.first(), attended=False
+        )
 
 
 def test_a_failed_resolution_offers_no_follow_up(dw, as_user):
     m = _noticed_and_started(dw, _members(dw))
     for i in m.invitations.all():
-        svc.meeting_sign_in(actor=dw.staff, invitation=i)
-    svc.meeting_mark_held(actor=dw.staff, meeting=m)
-    res = svc.resolution_record(
+        attendance_svc.meeting_sign_in(actor=dw.staff, invitation=i)
+    attendance_svc.meeting_mark_held(actor=dw.staff, meeting=m)
+    res = minutes_svc.resolution_record(
         actor=dw.staff, meeting=m, topic=dw.topic, text="否决", yes=1, no=3, abstain=0
     )
     r = as_user(dw.staff).post(
@@ -415,7 +423,7 @@ def test_a_failed_resolution_offers_no_follow_up(dw, as_user):
 def test_bad_resolution_input_is_refused_and_nothing_saved(dw, as_user):
     m = _noticed_and_started(dw, _members(dw))
     for i in m.invitations.all():
-        svc.meeting_sign_in(actor=dw.staff, invitation=i)
+        attendance_svc.meeting_sign_in(actor=dw.staff, invitation=i)
     c = as_user(dw.staff)
     c.post(url("meeting_held", m.pk))
     other = Topic.objects.create(community=dw.xincun, title="不在议程", raised_by=dw.staff)
@@ -468,9 +476,9 @@ def test_printable_agenda_and_minutes(names, as_user):
     dw = names
     m = _noticed_and_started(dw, _members(dw))
     for i in m.invitations.all():
-        svc.meeting_sign_in(actor=dw.staff, invitation=i)
-    svc.meeting_mark_held(actor=dw.staff, meeting=m)
-    svc.resolution_record(
+        attendance_svc.meeting_sign_in(actor=dw.staff, invitation=i)
+    attendance_svc.meeting_mark_held(actor=dw.staff, meeting=m)
+    minutes_svc.resolution_record(
         actor=dw.staff, meeting=m, topic=dw.topic, text="同意", yes=4, no=0, abstain=0
     )
     page = as_user(dw.other_resident).get(url("meeting_print_agenda", m.pk)).content.decode()
@@ -479,10 +487,10 @@ def test_printable_agenda_and_minutes(names, as_user):
     assert as_user(dw.other_resident).get(url("meeting_print_minutes", m.pk)).status_code == 404
     page = as_user(dw.staff).get(url("meeting_print_minutes", m.pk)).content.decode()
     assert "楼长老陈" in page
-    svc.meeting_save_minutes(
+    minutes_svc.meeting_save_minutes(
         actor=dw.staff, meeting=m, minutes="详细记录", public_summary="公开摘要"
     )
-    svc.meeting_close(actor=dw.staff, meeting=m)
+    minutes_svc.meeting_close(actor=dw.staff, meeting=m)
     page = as_user(dw.other_resident).get(url("meeting_print_minutes", m.pk)).content.decode()
     assert "公开摘要" in page and "同意" in page and "详细记录" not in page
     assert "楼长老陈" not in page and "mainnav" not in page
@@ -526,9 +534,9 @@ def test_members_see_a_meeting_but_cannot_manage_it(dw, as_user, who):
 def _held_with_resolution(dw):
     m = _noticed_and_started(dw, _members(dw))
     for i in m.invitations.all():
-        svc.meeting_sign_in(actor=dw.staff, invitation=i)
-    svc.meeting_mark_held(actor=dw.staff, meeting=m)
-    res = svc.resolution_record(
+        attendance_svc.meeting_sign_in(actor=dw.staff, invitation=i)
+    attendance_svc.meeting_mark_held(actor=dw.staff, meeting=m)
+    res = minutes_svc.resolution_record(
         actor=dw.staff, meeting=m, topic=dw.topic, text="同意", yes=4, no=0, abstain=0
     )
     return m, res
@@ -555,7 +563,7 @@ def test_staff_removes_a_resolution_before_the_minutes_are_published(dw, as_user
     assert as_user(dw.staff).post(url("meeting_resolution_delete", m.pk, res.pk)).status_code == 302
     assert not Resolution.objects.exists()
     # With no resolution left, attendance can be corrected again.
-    svc.meeting_sign_in(actor=dw.staff, invitation=m.invitations.first(), attended=False)
+    attendance_svc.meeting_sign_in(actor=dw.staff, invitation=m.invitations.first(), attended=False)
 
 
 def test_an_outsider_finds_no_meeting(dw, as_user):
@@ -638,7 +646,7 @@ def test_meeting_page_query_count_is_constant(dw, as_user, django_assert_max_num
         svc.meeting_publish_notice(actor=dw.staff, meeting=m)
         Meeting.objects.filter(pk=m.pk).update(starts_at=timezone.now())
         for i in m.invitations.all()[:3]:
-            svc.meeting_sign_in(actor=dw.staff, invitation=i)
+            attendance_svc.meeting_sign_in(actor=dw.staff, invitation=i)
     c = as_user(getattr(dw, who))
     counts = []
     for m in (small, large):

@@ -10,6 +10,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from linli.deliberation.services import meeting_attendance as attendance_svc
+from linli.deliberation.services import meeting_minutes as minutes_svc
 from linli.deliberation.services import meetings as svc
 from tests import pdfs
 from tests.deliberation.test_meetings import _meeting, _members, _noticed_and_started
@@ -131,9 +133,11 @@ def test_a_bad_number_of_blank_rows_is_refused_clearly(dw, as_user, noticed, que
 
 def test_a_closed_meeting_has_no_sign_in_sheet(dw, as_user):
     m = _noticed_and_started(dw, _members(dw))
-    svc.meeting_mark_held(actor=dw.staff, meeting=m)
-    svc.meeting_save_minutes(actor=dw.staff, meeting=m, minutes="记录", public_summary="摘要")
-    svc.meeting_close(actor=dw.staff, meeting=m)
+    attendance_svc.meeting_mark_held(actor=dw.staff, meeting=m)
+    minutes_svc.meeting_save_minutes(
+        actor=dw.staff, meeting=m, minutes="记录", public_summary="摘要"
+    )
+    minutes_svc.meeting_close(actor=dw.staff, meeting=m)
     r = as_user(dw.staff).get(url("meeting_signin_pdf", m.pk))
     assert r.status_code == 409
 
@@ -143,7 +147,7 @@ def test_a_closed_meeting_has_no_sign_in_sheet(dw, as_user):
 
 def test_the_printable_minutes_page_has_lines_to_sign_and_a_print_button(dw, as_user):
     m = _noticed_and_started(dw, _members(dw))
-    svc.meeting_mark_held(actor=dw.staff, meeting=m)
+    attendance_svc.meeting_mark_held(actor=dw.staff, meeting=m)
     page = as_user(dw.staff).get(url("meeting_print_minutes", m.pk)).content.decode()
     assert 'data-testid="signature-lines"' in page
     assert "记录人" in page and "主持人" in page and "日期" in page

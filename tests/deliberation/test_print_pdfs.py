@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from linli.deliberation.services import meeting_attendance as attendance_svc
+from linli.deliberation.services import meeting_minutes as minutes_svc
 from linli.deliberation.services import meetings as svc
 from tests import pdfs
 from tests.deliberation.test_meetings import _meeting, _members, _noticed_and_started
@@ -49,12 +51,12 @@ def held(dw):
         user.save()
     m = _noticed_and_started(dw, _members(dw))
     for i in m.invitations.all():
-        svc.meeting_sign_in(actor=dw.staff, invitation=i)
-    svc.meeting_mark_held(actor=dw.staff, meeting=m)
-    svc.resolution_record(
+        attendance_svc.meeting_sign_in(actor=dw.staff, invitation=i)
+    attendance_svc.meeting_mark_held(actor=dw.staff, meeting=m)
+    minutes_svc.resolution_record(
         actor=dw.staff, meeting=m, topic=dw.topic, text="同意加装", yes=4, no=0, abstain=0
     )
-    svc.meeting_save_minutes(
+    minutes_svc.meeting_save_minutes(
         actor=dw.staff, meeting=m, minutes="详细记录：楼长发言", public_summary="公开摘要"
     )
     return m
@@ -110,7 +112,7 @@ def test_before_publication_members_get_no_minutes_pdf(dw, as_user, held, who):
 
 
 def test_published_minutes_pdf_shows_residents_the_summary_and_no_names(dw, as_user, held):
-    svc.meeting_close(actor=dw.staff, meeting=held)
+    minutes_svc.meeting_close(actor=dw.staff, meeting=held)
     text = pdf_text(as_user(dw.other_resident).get(url("meeting_print_minutes_pdf", held.pk)))
     assert "公开摘要" in text and "同意加装" in text
     assert "详细记录" not in text and "楼长老陈" not in text
@@ -120,12 +122,12 @@ def test_published_minutes_pdf_shows_residents_the_summary_and_no_names(dw, as_u
 
 
 def test_an_outsider_gets_no_minutes_pdf(dw, as_user, held):
-    svc.meeting_close(actor=dw.staff, meeting=held)
+    minutes_svc.meeting_close(actor=dw.staff, meeting=held)
     assert as_user(dw.outsider).get(url("meeting_print_minutes_pdf", held.pk)).status_code == 404
 
 
 def test_a_rare_character_in_the_minutes_is_marked_not_lost(dw, as_user, held):
-    svc.meeting_save_minutes(
+    minutes_svc.meeting_save_minutes(
         actor=dw.staff, meeting=held, minutes="王堃同志发言", public_summary="公开摘要"
     )
     text = pdf_text(as_user(dw.staff).get(url("meeting_print_minutes_pdf", held.pk)))

@@ -13,7 +13,8 @@ import pytest
 from django.urls import reverse
 
 from linli.deliberation.models import Ballot, Vote, Voter, VoteStatus
-from linli.deliberation.services import votes as sv
+from linli.deliberation.services import ballots as ballot_svc
+from linli.deliberation.services import vote_results as result_svc
 from linli.registry.models import Building, Household, Resident, Unit
 from tests.deliberation.test_votes import (
     CLOSES,
@@ -318,8 +319,8 @@ def test_staff_enter_meeting_counts(dw, clock, as_user):
 
 def _counted(dw, clock):
     vote = open_vote(dw, clock)
-    sv.vote_cast(actor=dw.resident, vote=vote, choice="yes")
-    sv.vote_cast(actor=dw.other_resident, vote=vote, choice="yes")
+    ballot_svc.vote_cast(actor=dw.resident, vote=vote, choice="yes")
+    ballot_svc.vote_cast(actor=dw.other_resident, vote=vote, choice="yes")
     paper(dw, vote, "5-1-201", "no", "DEV-7")
     return close(dw, clock, vote)
 
@@ -342,7 +343,7 @@ def test_the_office_counts_and_publishes_on_the_page(dw, clock, as_user):
 
 
 def test_the_public_result_shows_the_tally_and_no_names(dw, clock, as_user):
-    vote = sv.vote_publish(actor=dw.staff, vote=_counted(dw, clock))
+    vote = result_svc.vote_publish(actor=dw.staff, vote=_counted(dw, clock))
     for persona in ("leader", "grid_worker", "volunteer", "supervisor"):
         html = page(as_user(getattr(dw, persona)).get(url("vote_detail", vote)))
         assert 'data-testid="vote-result"' in html
@@ -358,7 +359,7 @@ def test_the_public_result_shows_the_tally_and_no_names(dw, clock, as_user):
 
 
 def test_the_explanation_follows_the_language(dw, clock, as_user):
-    vote = sv.vote_publish(actor=dw.staff, vote=_counted(dw, clock))
+    vote = result_svc.vote_publish(actor=dw.staff, vote=_counted(dw, clock))
     client = as_user(dw.leader)
     client.cookies["django_language"] = "en"
     html = page(client.get(url("vote_detail", vote)))
@@ -403,8 +404,8 @@ def test_the_export_waits_for_the_count(dw, clock, as_user):
 
 def test_a_passed_vote_offers_follow_up_work(dw, clock, as_user):
     vote = open_vote(dw, clock)
-    sv.vote_cast(actor=dw.resident, vote=vote, choice="yes")
-    sv.vote_cast(actor=dw.other_resident, vote=vote, choice="yes")
+    ballot_svc.vote_cast(actor=dw.resident, vote=vote, choice="yes")
+    ballot_svc.vote_cast(actor=dw.other_resident, vote=vote, choice="yes")
     vote = close(dw, clock, vote)
     client = as_user(dw.staff)
     assert 'data-testid="followup"' in page(client.get(url("vote_detail", vote)))
@@ -470,13 +471,13 @@ def test_the_vote_page_query_count_does_not_grow(
         )
         for v in voters
     )
-    sv.vote_cast(actor=dw.resident, vote=vote, choice="yes")
+    ballot_svc.vote_cast(actor=dw.resident, vote=vote, choice="yes")
     for persona, limit in (("resident", 9), ("staff", 13), ("secretary", 14)):
         client = as_user(getattr(dw, persona))
         with django_assert_max_num_queries(limit):
             assert client.get(url("vote_detail", vote)).status_code == 200
     vote = close(dw, clock, vote)
-    vote = sv.vote_publish(actor=dw.staff, vote=vote)
+    vote = result_svc.vote_publish(actor=dw.staff, vote=vote)
     client = as_user(dw.resident)
     with django_assert_max_num_queries(9):
         assert "vote-result" in page(client.get(url("vote_detail", vote)))
@@ -515,7 +516,7 @@ def test_the_office_sees_who_has_not_voted_yet_by_building(dw, clock, as_user):
     assert buildings == ["3", "4", "5"]
     assert "3-2-501 3-2-502" in html and "The developer" in html
     assert "3 of 3 owners have not voted yet" in html
-    sv.vote_cast(actor=dw.resident, vote=vote, choice="yes")
+    ballot_svc.vote_cast(actor=dw.resident, vote=vote, choice="yes")
     html = page(staff.get(url("vote_not_yet_voted", vote)))
     assert re.findall(r'data-building="(\w+)"', html) == ["4", "5"]
     assert 'data-testid="not-yet-voted-link"' in page(staff.get(url("vote_detail", vote)))

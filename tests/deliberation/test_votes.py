@@ -19,6 +19,8 @@ from linli.core.errors import DomainError
 from linli.core.models import Notification
 from linli.deliberation.models import ActionItem, Ballot, Vote, Voter, VoteStatus
 from linli.deliberation.queries import votes as vote_queries
+from linli.deliberation.services import ballots as ballot_svc
+from linli.deliberation.services import vote_results as result_svc
 from linli.deliberation.services import votes as sv
 from linli.registry.models import Household
 from tests.factories import grant, make_household, make_resident, make_user
@@ -82,11 +84,11 @@ def open_vote(dw, clock, **kw):
 
 def close(dw, clock, vote):
     clock.set(vote.closes_at)
-    return sv.vote_close(actor=dw.staff, vote=vote)
+    return result_svc.vote_close(actor=dw.staff, vote=vote)
 
 
 def paper(dw, vote, flat, choice, serial, **kw):
-    return sv.ballot_enter(
+    return ballot_svc.ballot_enter(
         actor=dw.staff,
         vote=vote,
         flat=flat,
@@ -296,16 +298,16 @@ def test_voting_opens_by_itself_when_the_window_starts(dw, clock):
 
 def test_an_owner_votes_online_for_all_their_flats(dw, clock):
     vote = open_vote(dw, clock)
-    ballot = sv.vote_cast(actor=dw.resident, vote=vote, choice="yes")
+    ballot = ballot_svc.vote_cast(actor=dw.resident, vote=vote, choice="yes")
     assert ballot.method == "online" and ballot.cast_at == OPENS
     assert [u["id"] for u in ballot.voter.units] == ["3-2-501", "3-2-502"]
 
 
 def test_a_second_ballot_is_refused_and_nothing_saved(dw, clock):
     vote = open_vote(dw, clock)
-    sv.vote_cast(actor=dw.resident, vote=vote, choice="yes")
+    ballot_svc.vote_cast(actor=dw.resident, vote=vote, choice="yes")
     with pytest.raises(DomainError, match="already") as e:
-        sv.vote_cast(actor=dw.resident, vote=vote, choice="no")
+        ballot_svc.vote_cast(actor=dw.resident, vote=vote, choice="no")
     assert e.value.status_code == 409
     with pytest.raises(DomainError, match="already"):
         paper(dw, vote, "3-2-502", "no", "P-1")  # the other flat of the same owner
@@ -324,9 +326,9 @@ def test_the_database_keeps_one_ballot_per_voter_when_requests_race(dw, clock, m
         cast_at=OPENS,
         entered_by=dw.staff,
     )
-    monkeypatch.setattr(sv, "_existing_ballot", lambda vote, voter: None)  # the check raced
+    monkeypatch.setattr(ballot_svc, "_existing_ballot", lambda vote, voter: None)  # the check raced
     with pytest.raises(DomainError, match="already"):
-        sv.vote_cast(actor=dw.resident, vote=vote, choice="yes")
+        ballot_svc.vote_cast(actor=dw.resident, vote=vote, choice="yes")
     assert list(Ballot.objects.values_list("choice", flat=True)) == ["no"]
     with pytest.raises(IntegrityError), transaction.atomic():
         Ballot.objects.create(vote=vote, voter=voter, choice="yes", method="online", cast_at=OPENS)
@@ -337,7 +339,7 @@ def test_a_non_owner_cannot_vote_under_the_owners_rule(dw, clock):
     grant(li_si_user, "resident", dw.hh_3_2_501)
     vote = open_vote(dw, clock)
     with pytest.raises(DomainError, match="Only owners") as e:
-        sv.vote_cast(actor=li_si_user, vote=vote, choice="yes")
+        ballot_svc.vote_cast(actor=li_si_user, vote=vote, choice="yes")
     assert e.value.status_code == 403
     assert not Ballot.objects.exists()
 
@@ -356,10 +358,10 @@ def test_online_voting_only_inside_the_window(dw, clock, at, allowed):
     vote = announce(dw, clock)
     clock.set(at)
     if allowed:
-        assert sv.vote_cast(actor=dw.resident, vote=vote, choice="no").cast_at == at
+        assert ballot_svc.vote_cast(actor=dw.resident, vote=vote, choice="no").cast_at == at
     else:
         with pytest.raises(DomainError, match="not open") as e:
-            sv.vote_cast(actor=dw.resident, vote=vote, choice="no")
+            ballot_svc.vote_cast(actor=dw.resident, vote=vote, choice="no")
         assert e.value.status_code == 409
         assert not Ballot.objects.exists()
 
@@ -389,11 +391,11 @@ def test_a_proxy_ballot_needs_the_written_authorisation(dw, clock):
     vote = open_vote(dw, clock)
     kw = {"actor": dw.staff, "vote": vote, "flat": "4-1-101", "choice": "yes", "method": "proxy"}
     with pytest.raises(DomainError, match="authorisation"):
-        sv.ballot_enter(**kw, proxy_name="王小五", proxy_authorization=" ")
+        ballot_svc.ballot_enter(**kw, proxy_name="王小五", proxy_authorization=" ")
     with pytest.raises(DomainError, match="proxy's name"):
-        sv.ballot_enter(**kw, proxy_name="", proxy_authorization="委托书 2026-031")
+        ballot_svc.ballot_enter(**kw, proxy_name="", proxy_authorization="委托书 2026-031")
     assert not Ballot.objects.exists()
-    b = sv.ballot_enter(**kw, proxy_name="王小五", proxy_authorization="委托书 2026-031")
+    b = ballot_svc.ballot_enter(**kw, proxy_name="王小五", proxy_authorization="委托书 2026-031")
     assert (b.method, b.proxy_name, b.proxy_authorization) == ("proxy", "王小五", "委托书 2026-031")
 
 
@@ -410,7 +412,7 @@ def test_a_ballot_for_a_flat_outside_the_scope_is_refused(dw, clock):
     with pytest.raises(DomainError):
         paper(dw, vote, "1-1-101", "yes", "S-2")  # another community's flat
     with pytest.raises(DomainError, match="Only owners"):
-        sv.vote_cast(actor=dw.other_resident, vote=vote, choice="yes")
+        ballot_svc.vote_cast(actor=dw.other_resident, vote=vote, choice="yes")
     assert not Ballot.objects.exists()
 
 
@@ -419,7 +421,7 @@ def test_a_voter_of_another_vote_is_refused(dw, clock):
     second = open_vote(dw, clock, title="第二次表决")
     stranger = Voter.objects.get(vote=first, user=dw.resident)
     with pytest.raises(DomainError, match="not on this vote"):
-        sv.ballot_enter(
+        ballot_svc.ballot_enter(
             actor=dw.staff,
             vote=second,
             voter=stranger,
@@ -443,12 +445,12 @@ def test_ballots_and_changes_after_counting_are_refused(dw, clock):
     vote = open_vote(dw, clock)
     vote = close(dw, clock, vote)
     for attempt in (
-        lambda: sv.vote_cast(actor=dw.resident, vote=vote, choice="yes"),
+        lambda: ballot_svc.vote_cast(actor=dw.resident, vote=vote, choice="yes"),
         lambda: paper(dw, vote, "4-1-101", "yes", "C-1", received_at=OPENS),
         lambda: sv.vote_update(
             actor=dw.staff, vote=vote, title="x", question="y", rule="consultative"
         ),
-        lambda: sv.vote_close(actor=dw.staff, vote=vote),
+        lambda: result_svc.vote_close(actor=dw.staff, vote=vote),
     ):
         with pytest.raises(DomainError) as e:
             attempt()
@@ -459,7 +461,7 @@ def test_ballots_and_changes_after_counting_are_refused(dw, clock):
 def test_only_the_office_enters_ballots_and_only_residents_cast(dw, clock):
     vote = open_vote(dw, clock)
     with pytest.raises(PermissionDenied):
-        sv.ballot_enter(
+        ballot_svc.ballot_enter(
             actor=dw.leader,
             vote=vote,
             flat="4-1-101",
@@ -468,9 +470,9 @@ def test_only_the_office_enters_ballots_and_only_residents_cast(dw, clock):
             paper_serial="Z",
         )
     with pytest.raises(PermissionDenied):
-        sv.vote_cast(actor=dw.staff, vote=vote, choice="yes")
+        ballot_svc.vote_cast(actor=dw.staff, vote=vote, choice="yes")
     with pytest.raises(Http404):
-        sv.vote_cast(actor=dw.outsider, vote=vote, choice="yes")
+        ballot_svc.vote_cast(actor=dw.outsider, vote=vote, choice="yes")
 
 
 # --- residents' meetings and consultative polls ----------------------------------------------
@@ -484,7 +486,7 @@ def test_meeting_counts_are_checked(dw, clock):
         {"eligible": -1, "present": 0, "yes": 0},
     ):
         with pytest.raises(DomainError):
-            sv.vote_counts_enter(actor=dw.staff, vote=vote, **counts)
+            ballot_svc.vote_counts_enter(actor=dw.staff, vote=vote, **counts)
     vote.refresh_from_db()
     assert vote.eligible is None
 
@@ -492,7 +494,7 @@ def test_meeting_counts_are_checked(dw, clock):
 def test_meeting_counts_before_opening_are_refused(dw, clock):
     vote = announce(dw, clock, rule="residents_meeting", matter="")
     with pytest.raises(DomainError) as e:
-        sv.vote_counts_enter(actor=dw.staff, vote=vote, eligible=10, present=6, yes=4)
+        ballot_svc.vote_counts_enter(actor=dw.staff, vote=vote, eligible=10, present=6, yes=4)
     assert e.value.status_code == 409
 
 
@@ -509,10 +511,10 @@ def test_meeting_counts_before_opening_are_refused(dw, clock):
 def test_meeting_votes_are_counted_by_their_rule(dw, clock, rule, counts, outcome):
     vote = open_vote(dw, clock, rule=rule, matter="")
     with pytest.raises(DomainError, match="counts"):
-        sv.vote_close(actor=dw.staff, vote=vote)
+        result_svc.vote_close(actor=dw.staff, vote=vote)
     e, p, y = counts
-    sv.vote_counts_enter(actor=dw.staff, vote=vote, eligible=e, present=p, yes=y)
-    vote = sv.vote_close(actor=dw.staff, vote=vote)
+    ballot_svc.vote_counts_enter(actor=dw.staff, vote=vote, eligible=e, present=p, yes=y)
+    vote = result_svc.vote_close(actor=dw.staff, vote=vote)
     assert vote.result["outcome"] == outcome
     assert vote.result == tally_cli(vote_queries.tally_input(vote))
 
@@ -524,15 +526,15 @@ def test_counting_waits_for_the_window_to_close(dw, clock):
     vote = open_vote(dw, clock)
     clock.set(CLOSES - SECOND)
     with pytest.raises(DomainError, match="open until") as e:
-        sv.vote_close(actor=dw.staff, vote=vote)
+        result_svc.vote_close(actor=dw.staff, vote=vote)
     assert e.value.status_code == 409
 
 
 def _cast(dw, vote, zhang=None, wang=None, developer=None):
     if zhang:
-        sv.vote_cast(actor=dw.resident, vote=vote, choice=zhang)
+        ballot_svc.vote_cast(actor=dw.resident, vote=vote, choice=zhang)
     if wang:
-        sv.vote_cast(actor=dw.other_resident, vote=vote, choice=wang)
+        ballot_svc.vote_cast(actor=dw.other_resident, vote=vote, choice=wang)
     if developer:
         paper(dw, vote, "5-1-201", developer, "DEV-1")
 
@@ -578,7 +580,7 @@ def test_the_count_equals_linli_tally_on_the_export(dw, clock):
 def test_the_ballots_csv_lists_every_ballot_for_the_auditor(dw, clock):
     vote = open_vote(dw, clock)
     _cast(dw, vote, zhang="yes", developer="no")
-    sv.ballot_enter(
+    ballot_svc.ballot_enter(
         actor=dw.staff,
         vote=vote,
         flat="4-1-101",
@@ -602,26 +604,26 @@ def test_publishing_in_time_and_late(dw, clock):
     vote = open_vote(dw, clock)
     _cast(dw, vote, zhang="yes", wang="yes")
     vote = close(dw, clock, vote)
-    assert sv.results_due(vote) == CLOSES + dt.timedelta(days=3)
+    assert result_svc.results_due(vote) == CLOSES + dt.timedelta(days=3)
     clock.set(CLOSES + dt.timedelta(days=3))
-    vote = sv.vote_publish(actor=dw.staff, vote=vote)
-    assert vote.status == VoteStatus.PUBLISHED and not sv.published_late(vote)
+    vote = result_svc.vote_publish(actor=dw.staff, vote=vote)
+    assert vote.status == VoteStatus.PUBLISHED and not result_svc.published_late(vote)
     assert Notification.objects.filter(verb="vote.published", recipient=dw.resident).exists()
     with pytest.raises(DomainError) as e:
-        sv.vote_publish(actor=dw.staff, vote=vote)
+        result_svc.vote_publish(actor=dw.staff, vote=vote)
     assert e.value.status_code == 409
 
     late = open_vote(dw, clock, title="迟到的公布")
     late = close(dw, clock, late)
     clock.set(CLOSES + dt.timedelta(days=3, seconds=1))
-    assert sv.published_late(sv.vote_publish(actor=dw.staff, vote=late))
+    assert result_svc.published_late(result_svc.vote_publish(actor=dw.staff, vote=late))
 
 
 def test_a_passed_vote_creates_follow_up_work(dw, clock):
     vote = open_vote(dw, clock)
     _cast(dw, vote, zhang="yes", wang="yes")
     vote = close(dw, clock, vote)
-    item = sv.vote_followup(
+    item = result_svc.vote_followup(
         actor=dw.staff,
         vote=vote,
         title="联系电梯公司",
@@ -634,7 +636,7 @@ def test_a_passed_vote_creates_follow_up_work(dw, clock):
 def test_a_vote_that_did_not_pass_creates_no_work(dw, clock):
     vote = close(dw, clock, open_vote(dw, clock))  # nobody voted: void
     with pytest.raises(DomainError) as e:
-        sv.vote_followup(actor=dw.staff, vote=vote, title="x", owner=dw.staff)
+        result_svc.vote_followup(actor=dw.staff, vote=vote, title="x", owner=dw.staff)
     assert e.value.status_code == 409
     assert not ActionItem.objects.exists()
 

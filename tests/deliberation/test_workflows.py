@@ -21,9 +21,11 @@ from linli.deliberation.models import (
     Topic,
     Vote,
 )
+from linli.deliberation.services import meeting_attendance as attendance_svc
 from linli.deliberation.services import meetings as meeting_services
 from linli.deliberation.services import surveys as survey_services
 from linli.deliberation.services import topics as topic_services
+from linli.deliberation.services import vote_results as result_svc
 from linli.deliberation.services import votes as vote_services
 
 pytestmark = pytest.mark.django_db
@@ -112,9 +114,9 @@ def test_the_vote_table_keeps_the_refusals_people_read(dw):
         closes_at=timezone.now() + dt.timedelta(days=9),
     )
     with pytest.raises(Conflict, match="Count the vote before publishing"):
-        vote_services.vote_publish(actor=dw.secretary, vote=vote)
+        result_svc.vote_publish(actor=dw.secretary, vote=vote)
     with pytest.raises(Conflict, match="Voting has not opened yet"):
-        vote_services.vote_close(actor=dw.secretary, vote=vote)
+        result_svc.vote_close(actor=dw.secretary, vote=vote)
     Vote.objects.filter(pk=vote.pk).update(status="published")
     vote.refresh_from_db()
     with pytest.raises(Conflict, match="closed and counted"):
@@ -134,7 +136,7 @@ def test_meeting_and_survey_tables_refuse_out_of_order_steps(dw):
         location="x",
     )
     with pytest.raises(Conflict, match="marked as held"):
-        meeting_services.meeting_mark_held(actor=dw.staff, meeting=m)
+        attendance_svc.meeting_mark_held(actor=dw.staff, meeting=m)
     s = survey_services.survey_create(actor=dw.staff, community=dw.xincun, title="s")
     with pytest.raises(Conflict, match="Only an open survey can be closed"):
         survey_services.survey_close(actor=dw.staff, survey=s)

@@ -31,7 +31,8 @@ from linli.deliberation.models import (
 )
 from linli.deliberation.queries import surveys as survey_queries
 from linli.deliberation.queries import votes as vote_queries
-from linli.deliberation.services import votes as vote_services
+from linli.deliberation.services import ballots as ballot_svc
+from linli.deliberation.services import vote_results as result_svc
 from linli.demo import deliberation as demo_deliberation
 from linli.demo import generator
 
@@ -148,7 +149,7 @@ def test_the_published_vote_is_what_the_counting_code_gives_for_its_export(demo)
     assert sorted(vote.buildings.values_list("number", flat=True)) == ["12", "13", "14"]
     assert vote.opens_at >= vote.noticed_at + dt.timedelta(days=vote.notice_days)
     assert vote.closes_at < vote.closed_at <= vote.published_at <= timezone.now()
-    assert not vote_services.published_late(vote)
+    assert not result_svc.published_late(vote)
     fresh = tally.tally(vote_queries.tally_input(vote)).as_json()
     assert vote.result == fresh
     assert vote.result["outcome"] == "passed"
@@ -186,7 +187,7 @@ def test_the_demo_resident_can_vote_in_the_open_vote(demo):
     assert [u["id"] for u in voter.units] == ["3-2-501"]
     assert not Ballot.objects.filter(vote=vote, voter=voter).exists()
     assert Ballot.objects.filter(vote=vote).count() >= 5
-    ballot = vote_services.vote_cast(actor=me, vote=vote, choice="yes")
+    ballot = ballot_svc.vote_cast(actor=me, vote=vote, choice="yes")
     assert ballot.voter == voter and ballot.method == "online"
 
 

@@ -199,3 +199,19 @@ def pdf_response(doc: Document, filename: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+def pdf_download(
+    template: str,
+    data: Mapping[str, Any],
+    *,
+    filename: str,
+    community: str,
+    title: str,
+    header: str = "",
+    seal: bytes | None = None,
+) -> HttpResponse:
+    """A print view's whole answer: ``render_pdf`` of ``template`` with ``data`` (the same
+    arguments), sent as the download ``filename`` by ``pdf_response``."""
+    doc = render_pdf(template, data, community=community, title=title, header=header, seal=seal)
+    return pdf_response(doc, filename)

@@ -11,6 +11,8 @@ with the refusal on the form and the right status.
   that shows more than the form (an object's page with several forms): a valid form runs as
   above; an invalid one, or a refusal, renders that page again through ``page(message,
   status)`` — the view's own function, which shows the bound form and the message.
+  ``page_again(request, template, context)`` is such a ``page`` for an object's page:
+  the template again with ``context(message)``.
 - ``run_action(request, run, done=…, to=…, on_error=…)`` for a button (a POST with no page of
   its own): success → message and redirect; a ``DomainError`` → an error message and, by
   default, the same redirect with the error's status kept for htmx and tests
@@ -99,6 +101,19 @@ def form_page(
 
 # Renders a page again with a message and a status (a closure holding the bound form).
 PageAgain = Callable[[str, int], HttpResponse]
+
+
+def page_again(
+    request: HttpRequest, template: str, context: Callable[[str], Mapping[str, Any]]
+) -> PageAgain:
+    """``form_action``'s ``page`` for an object's page: ``template`` rendered again with
+    ``context(message)`` (the view's own context, holding the bound form and the message) and
+    the status."""
+
+    def page(message: str, status: int) -> HttpResponse:
+        return render(request, template, context(message), status=status)
+
+    return page
 
 
 def form_action(

@@ -16,12 +16,14 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.models import CommunityScoped
 from linli.core.text import FreeTextField, FreeTextJSONField, NameField, TextLineField
 from linli.core.workflow import Transition, Workflow
 
+# A community-wide row is in scope for every level inside the community (to-many paths), so a
+# building leader reaches the community's topics, meetings and votes.
 _COMMUNITY_PATHS = {
-    "street": "community__street_office_id",
-    "community": "community_id",
+    **CommunityScoped.SCOPE_PATHS,
     "grid": "community__grids__id",
     "building": "community__buildings__id",
     "household": "community__households__id",
@@ -48,10 +50,11 @@ class TopicSource(models.TextChoices):
     COUNCIL = "council", _("The council")
 
 
-class Topic(models.Model):
+class Topic(CommunityScoped):
     """A matter the community deliberates (议题), at the community, a grid, a building or a
     unit. Every meeting, survey, forum and vote on it is shown on its page."""
 
+    # The base's key under the reverse name it has always had (``community.topics``).
     community = models.ForeignKey(
         "registry.Community", on_delete=models.PROTECT, related_name="topics"
     )
@@ -99,10 +102,11 @@ class ActionStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class ActionItem(models.Model):
+class ActionItem(CommunityScoped):
     """Follow-up work a decision creates: an owner and a due date, or a request (ticket)."""
 
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="actions")
+    # The base's key as it was migrated: without the base's verbose name (no form shows it).
     community = models.ForeignKey("registry.Community", on_delete=models.PROTECT, related_name="+")
     title = models.CharField(_("what to do"), max_length=200)
     owner = models.ForeignKey(
@@ -157,7 +161,8 @@ def _token() -> str:
     return secrets.token_urlsafe(16)
 
 
-class Meeting(models.Model):
+class Meeting(CommunityScoped):
+    # The base's key under the reverse name it has always had (``community.meetings``).
     community = models.ForeignKey(
         "registry.Community", on_delete=models.PROTECT, related_name="meetings"
     )
@@ -253,7 +258,8 @@ class SurveyStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class Survey(models.Model):
+class Survey(CommunityScoped):
+    # The base's key under the reverse name it has always had (``community.surveys``).
     community = models.ForeignKey(
         "registry.Community", on_delete=models.PROTECT, related_name="surveys"
     )
@@ -383,7 +389,8 @@ class Answer(models.Model):
 # --- building forums (座谈议) ----------------------------------------------------------------
 
 
-class Forum(models.Model):
+class Forum(CommunityScoped):
+    # The base's key under the reverse name it has always had (``community.forums``).
     community = models.ForeignKey(
         "registry.Community", on_delete=models.PROTECT, related_name="forums"
     )
@@ -402,8 +409,7 @@ class Forum(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     SCOPE_PATHS = {
-        "street": "community__street_office_id",
-        "community": "community_id",
+        **CommunityScoped.SCOPE_PATHS,
         "grid": "building__grid_id",
         "building": "building_id",
         "household": "building__households__id",
@@ -472,7 +478,8 @@ class VoteStatus(models.TextChoices):
     PUBLISHED = "published", _("Result published")
 
 
-class Vote(models.Model):
+class Vote(CommunityScoped):
+    # The base's key under the reverse name it has always had (``community.votes``).
     community = models.ForeignKey(
         "registry.Community", on_delete=models.PROTECT, related_name="votes"
     )

@@ -15,16 +15,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from linli.core import documents
-
-from .models import BallotChoice, MeetingStatus, VoteRule
+from .models import BallotChoice, MeetingStatus, VoteRule, when_text
 from .queries import meetings, votes
 from .services.votes import FINISHED
+from .views.common import form_errors, paper, plain_text
 
 MAX_COPIES = 200
 MAX_BLANK_ROWS = 60
@@ -42,18 +39,7 @@ class SheetForm(forms.Form):
     )
 
 
-def _text(message: str, status: int) -> HttpResponse:
-    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
-
-
-def _form_errors(form: forms.Form) -> str:
-    return "; ".join(
-        f"{form.fields[f].label}: {' '.join(str(m) for m in e)}" for f, e in form.errors.items()
-    )
-
-
-def _when(value) -> str:
-    return date_format(timezone.localtime(value), "Y-m-d H:i")
+_when = when_text
 
 
 @login_required
@@ -61,12 +47,14 @@ def vote_proxy_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """Blank proxy authorisation forms for an owners' vote, one a page (``?count=``)."""
     vote = votes.vote_get_for(request.user, pk)
     if vote.rule != VoteRule.OWNERS:
-        return _text(_("This vote is counted at a meeting: owners do not appoint proxies."), 409)
+        return plain_text(
+            _("This vote is counted at a meeting: owners do not appoint proxies."), 409
+        )
     if vote.status in FINISHED:
-        return _text(_("The vote is counted: no more proxy forms."), 409)
+        return plain_text(_("The vote is counted: no more proxy forms."), 409)
     form = CopiesForm({"count": 1, **request.GET.dict()})
     if not form.is_valid():
-        return _text(_form_errors(form), 400)
+        return plain_text(form_errors(form), 400)
     closes = _when(vote.closes_at) if vote.closes_at else _("the end of the voting period")
     data = {
         "vote": {"title": vote.title, "question": vote.question},
@@ -98,14 +86,13 @@ def vote_proxy_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             % {"closes": closes},
         },
     }
-    doc = documents.render_pdf(
-        "deliberation/documents/proxy_form.typ",
+    return paper(
+        vote,
+        "proxy_form",
         data,
-        community=vote.community.name,
-        title=vote.title,
         header=_("Proxy authorisation"),
+        filename=f"vote-{vote.pk}-proxy-forms.pdf",
     )
-    return documents.pdf_response(doc, f"vote-{vote.pk}-proxy-forms.pdf")
 
 
 @login_required
@@ -113,10 +100,10 @@ def meeting_signin_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The sign-in sheet of a meeting: invited members by name, then ``?blank=`` empty rows."""
     meeting, _manage = meetings.meeting_get_for(request.user, pk, "meeting.manage")
     if meeting.status not in (MeetingStatus.DRAFT, MeetingStatus.NOTICED, MeetingStatus.HELD):
-        return _text(_("The meeting is over: its attendance is in the minutes."), 409)
+        return plain_text(_("The meeting is over: its attendance is in the minutes."), 409)
     form = SheetForm({"blank": 10, **request.GET.dict()})
     if not form.is_valid():
-        return _text(_form_errors(form), 400)
+        return plain_text(form_errors(form), 400)
     names = [
         i.user.get_full_name()
         for i in meeting.invitations.select_related("user").order_by(
@@ -144,11 +131,10 @@ def meeting_signin_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             "checked": _("Checked by"),
         },
     }
-    doc = documents.render_pdf(
-        "deliberation/documents/meeting_signin.typ",
+    return paper(
+        meeting,
+        "meeting_signin",
         data,
-        community=meeting.community.name,
-        title=meeting.title,
         header=_("Sign-in sheet"),
+        filename=f"meeting-{meeting.pk}-sign-in.pdf",
     )
-    return documents.pdf_response(doc, f"meeting-{meeting.pk}-sign-in.pdf")

@@ -4,7 +4,17 @@
 from django.urls import include, path
 
 from . import printing
-from .views import forums, meetings, surveys, topics, votes
+from .views import (
+    forums,
+    meeting_attendance,
+    meeting_minutes,
+    meetings,
+    surveys,
+    topics,
+    vote_ballots,
+    vote_results,
+    votes,
+)
 
 # The deliberation landing page, topics and their follow-up work.
 topics_urls = [
@@ -21,7 +31,7 @@ topics_urls = [
 meetings_urls = [
     path("", meetings.meeting_list, name="meeting_list"),
     path("new/", meetings.meeting_new, name="meeting_new"),
-    path("checkin/<str:token>/", meetings.meeting_checkin, name="meeting_checkin"),
+    path("checkin/<str:token>/", meeting_attendance.meeting_checkin, name="meeting_checkin"),
     path("<int:pk>/", meetings.meeting_detail, name="meeting_detail"),
     path("<int:pk>/edit/", meetings.meeting_edit, name="meeting_edit"),
     path("<int:pk>/agenda/", meetings.meeting_agenda, name="meeting_agenda"),
@@ -33,37 +43,43 @@ meetings_urls = [
     ),
     path(
         "<int:pk>/invitations/<int:inv>/attendance/",
-        meetings.meeting_attendance,
+        meeting_attendance.meeting_attendance,
         name="meeting_attendance",
     ),
     path("<int:pk>/notice/", meetings.meeting_notice, name="meeting_notice"),
-    path("<int:pk>/held/", meetings.meeting_held, name="meeting_held"),
-    path("<int:pk>/resolutions/", meetings.meeting_resolution, name="meeting_resolution"),
+    path("<int:pk>/held/", meeting_attendance.meeting_held, name="meeting_held"),
+    path("<int:pk>/resolutions/", meeting_minutes.meeting_resolution, name="meeting_resolution"),
     path(
         "<int:pk>/resolutions/<int:rid>/delete/",
-        meetings.meeting_resolution_delete,
+        meeting_minutes.meeting_resolution_delete,
         name="meeting_resolution_delete",
     ),
     path(
         "<int:pk>/resolutions/<int:rid>/follow-up/",
-        meetings.meeting_follow_up,
+        meeting_minutes.meeting_follow_up,
         name="meeting_follow_up",
     ),
-    path("<int:pk>/minutes/", meetings.meeting_minutes, name="meeting_minutes"),
-    path("<int:pk>/close/", meetings.meeting_close, name="meeting_close"),
+    path("<int:pk>/minutes/", meeting_minutes.meeting_minutes, name="meeting_minutes"),
+    path("<int:pk>/close/", meeting_minutes.meeting_close, name="meeting_close"),
     path("<int:pk>/cancel/", meetings.meeting_cancel, name="meeting_cancel"),
-    path("<int:pk>/qr/", meetings.meeting_qr, name="meeting_qr"),
+    path("<int:pk>/qr/", meeting_attendance.meeting_qr, name="meeting_qr"),
     path("<int:pk>/print/sign-in.pdf", printing.meeting_signin_pdf, name="meeting_signin_pdf"),
-    path("<int:pk>/print/agenda/", meetings.meeting_print_agenda, name="meeting_print_agenda"),
-    path("<int:pk>/print/minutes/", meetings.meeting_print_minutes, name="meeting_print_minutes"),
+    path(
+        "<int:pk>/print/agenda/", meeting_minutes.meeting_print_agenda, name="meeting_print_agenda"
+    ),
+    path(
+        "<int:pk>/print/minutes/",
+        meeting_minutes.meeting_print_minutes,
+        name="meeting_print_minutes",
+    ),
     path(
         "<int:pk>/print/agenda.pdf",
-        meetings.meeting_print_agenda_pdf,
+        meeting_minutes.meeting_print_agenda_pdf,
         name="meeting_print_agenda_pdf",
     ),
     path(
         "<int:pk>/print/minutes.pdf",
-        meetings.meeting_print_minutes_pdf,
+        meeting_minutes.meeting_print_minutes_pdf,
         name="meeting_print_minutes_pdf",
     ),
 ]
@@ -118,17 +134,19 @@ votes_urls = [
     path("<int:pk>/", votes.vote_detail, name="vote_detail"),
     path("<int:pk>/edit/", votes.vote_edit, name="vote_edit"),
     path("<int:pk>/step/<slug:step>/", votes.vote_step, name="vote_step"),
-    path("<int:pk>/cast/", votes.vote_cast, name="vote_cast"),
-    path("<int:pk>/enter-ballot/", votes.vote_enter_ballot, name="vote_enter_ballot"),
-    path("<int:pk>/counts/", votes.vote_counts, name="vote_counts"),
-    path("<int:pk>/follow-up/", votes.vote_followup, name="vote_followup"),
-    path("<int:pk>/ballots/", votes.vote_ballots, name="vote_ballots"),
-    path("<int:pk>/not-yet-voted/", votes.vote_not_yet_voted, name="vote_not_yet_voted"),
-    path("<int:pk>/export/tally-input.json", votes.vote_export_json, name="vote_export_json"),
-    path("<int:pk>/export/ballots.csv", votes.vote_export_csv, name="vote_export_csv"),
-    path("<int:pk>/print/", votes.vote_print, name="vote_print"),
-    path("<int:pk>/print/notice.pdf", votes.vote_print_pdf, name="vote_print_pdf"),
-    path("<int:pk>/print/ballots.pdf", votes.vote_ballots_pdf, name="vote_ballots_pdf"),
+    path("<int:pk>/cast/", vote_ballots.vote_cast, name="vote_cast"),
+    path("<int:pk>/enter-ballot/", vote_ballots.vote_enter_ballot, name="vote_enter_ballot"),
+    path("<int:pk>/counts/", vote_ballots.vote_counts, name="vote_counts"),
+    path("<int:pk>/follow-up/", vote_results.vote_followup, name="vote_followup"),
+    path("<int:pk>/ballots/", vote_ballots.vote_ballots, name="vote_ballots"),
+    path("<int:pk>/not-yet-voted/", vote_ballots.vote_not_yet_voted, name="vote_not_yet_voted"),
+    path(
+        "<int:pk>/export/tally-input.json", vote_results.vote_export_json, name="vote_export_json"
+    ),
+    path("<int:pk>/export/ballots.csv", vote_results.vote_export_csv, name="vote_export_csv"),
+    path("<int:pk>/print/", vote_results.vote_print, name="vote_print"),
+    path("<int:pk>/print/notice.pdf", vote_results.vote_print_pdf, name="vote_print_pdf"),
+    path("<int:pk>/print/ballots.pdf", vote_results.vote_ballots_pdf, name="vote_ballots_pdf"),
     path("<int:pk>/print/proxy-forms.pdf", printing.vote_proxy_pdf, name="vote_proxy_pdf"),
 ]
 

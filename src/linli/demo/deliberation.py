@@ -33,14 +33,20 @@ from linli.core.roles import Role
 from linli.deliberation.models import (
     Body,
     Matter,
+    Meeting,
     QuestionKind,
+    Topic,
     VisitOutcome,
     VoteRule,
 )
+from linli.deliberation.services import ballots as ballot_svc
 from linli.deliberation.services import forums as forum_services
+from linli.deliberation.services import meeting_attendance as attendance_svc
+from linli.deliberation.services import meeting_minutes as minutes_svc
 from linli.deliberation.services import meetings as meeting_services
 from linli.deliberation.services import surveys, votes
 from linli.deliberation.services import topics as topic_services
+from linli.deliberation.services import vote_results as result_svc
 from linli.registry.models import Building, Community, Household, Resident, Tenure
 
 SEED = 20210701
@@ -589,26 +595,33 @@ class _Writer:
             visits=self.dp.parking_visits,
         )
 
-    def first_meeting(self) -> None:
-        at, u = self.at, self.u
-        staff = u("xc-staff")
-        with _at(at["meeting1_created"]):
+    def _council_meeting(self, n: int, title: str, topics: tuple[Topic, ...]) -> Meeting:
+        """Residents' council meeting ``n`` in the council room: prepared with its agenda and
+        the council invited at ``meeting<n>_created``, announced at ``meeting<n>_noticed``."""
+        at, staff = self.at, self.u("xc-staff")
+        with _at(at[f"meeting{n}_created"]):
             m = meeting_services.meeting_create(
                 actor=staff,
                 community=self.xc,
                 body=Body.RESIDENTS_COUNCIL,
-                title="居民议事会：空地利用和停车难",
-                starts_at=at["meeting1_starts"],
+                title=title,
+                starts_at=at[f"meeting{n}_starts"],
                 location="党群服务中心二楼会议室",
                 notice_days=3,
             )
-            for topic in (self.space, self.parking):
+            for topic in topics:
                 meeting_services.agenda_add(actor=staff, meeting=m, topic=topic)
             meeting_services.meeting_invite(
-                actor=staff, meeting=m, users=[u(name) for name in COUNCIL]
+                actor=staff, meeting=m, users=[self.u(name) for name in COUNCIL]
             )
-        with _at(at["meeting1_noticed"]):
+        with _at(at[f"meeting{n}_noticed"]):
             meeting_services.meeting_publish_notice(actor=staff, meeting=m)
+        return m
+
+    def first_meeting(self) -> None:
+        at, u = self.at, self.u
+        staff = u("xc-staff")
+        m = self._council_meeting(1, "居民议事会：空地利用和停车难", (self.space, self.parking))
         start = at["meeting1_starts"]
         invitations = {i.user.username: i for i in m.invitations.select_related("user", "meeting")}
         for n, name in enumerate(COUNCIL):
@@ -616,13 +629,13 @@ class _Writer:
                 continue
             with _at(start - dt.timedelta(minutes=25 - n)):
                 if name in SIGNED_IN_BY_QR:
-                    meeting_services.meeting_check_in(actor=u(name), token=m.checkin_token)
+                    attendance_svc.meeting_check_in(actor=u(name), token=m.checkin_token)
                 else:
-                    meeting_services.meeting_sign_in(actor=staff, invitation=invitations[name])
+                    attendance_svc.meeting_sign_in(actor=staff, invitation=invitations[name])
         with _at(start + dt.timedelta(minutes=2)):
-            meeting_services.meeting_mark_held(actor=staff, meeting=m)
+            attendance_svc.meeting_mark_held(actor=staff, meeting=m)
         with _at(start + dt.timedelta(minutes=50)):
-            meeting_services.resolution_record(
+            minutes_svc.resolution_record(
                 actor=staff,
                 meeting=m,
                 topic=self.space,
@@ -633,7 +646,7 @@ class _Writer:
                 abstain=1,
             )
         with _at(start + dt.timedelta(minutes=85)):
-            self.parking_resolution = meeting_services.resolution_record(
+            self.parking_resolution = minutes_svc.resolution_record(
                 actor=staff,
                 meeting=m,
                 topic=self.parking,
@@ -644,7 +657,7 @@ class _Writer:
                 abstain=1,
             )
         with _at(start + dt.timedelta(minutes=110)):
-            meeting_services.meeting_save_minutes(
+            minutes_svc.meeting_save_minutes(
                 actor=staff,
                 meeting=m,
                 minutes="应到12人，实到10人，符合议事规则。\n"
@@ -657,9 +670,9 @@ class _Writer:
                 "在12—14号楼之间的空地建停车房并配建充电桩，提请相关楼栋业主表决。",
             )
         with _at(at["meeting1_closed"]):
-            meeting_services.meeting_close(actor=staff, meeting=m)
+            minutes_svc.meeting_close(actor=staff, meeting=m)
         with _at(at["meeting1_closed"] + dt.timedelta(minutes=30)):
-            meeting_services.resolution_follow_up(
+            minutes_svc.resolution_follow_up(
                 actor=staff,
                 resolution=self.parking_resolution,
                 title="组织12—14号楼业主表决，并编制停车房和充电桩施工方案",
@@ -717,9 +730,9 @@ class _Writer:
         for b in ballots:
             with _at(b.at):
                 if b.method == "online":
-                    votes.vote_cast(actor=self.u(b.user), vote=vote, choice=b.choice)
+                    ballot_svc.vote_cast(actor=self.u(b.user), vote=vote, choice=b.choice)
                 else:
-                    votes.ballot_enter(
+                    ballot_svc.ballot_enter(
                         actor=staff,
                         vote=vote,
                         flat=b.flat,
@@ -744,9 +757,9 @@ class _Writer:
             ballots=self.dp.parking_ballots,
         )
         with _at(at["parking_vote_closed"]):
-            vote = votes.vote_close(actor=secretary, vote=vote)
+            vote = result_svc.vote_close(actor=secretary, vote=vote)
         with _at(at["parking_vote_published"]):
-            vote = votes.vote_publish(actor=secretary, vote=vote)
+            vote = result_svc.vote_publish(actor=secretary, vote=vote)
         if vote.result.get("outcome") == "passed":
             with _at(at["parking_vote_published"] + dt.timedelta(hours=2)):
                 topic_services.topic_decide(
@@ -770,24 +783,8 @@ class _Writer:
         )
 
     def next_meeting(self) -> None:
-        at, staff = self.at, self.u("xc-staff")
-        with _at(at["meeting2_created"]):
-            m = meeting_services.meeting_create(
-                actor=staff,
-                community=self.xc,
-                body=Body.RESIDENTS_COUNCIL,
-                title="居民议事会：楼道照明和停车房进展",
-                starts_at=at["meeting2_starts"],
-                location="党群服务中心二楼会议室",
-                notice_days=3,
-            )
-            for topic in (self.lights, self.parking):
-                meeting_services.agenda_add(actor=staff, meeting=m, topic=topic)
-            meeting_services.meeting_invite(
-                actor=staff, meeting=m, users=[self.u(name) for name in COUNCIL]
-            )
-        with _at(at["meeting2_noticed"]):
-            meeting_services.meeting_publish_notice(actor=staff, meeting=m)
+        """Called and announced; it is held after the demo's today."""
+        self._council_meeting(2, "居民议事会：楼道照明和停车房进展", (self.lights, self.parking))
 
 
 def build_demo_deliberation(plan, users: dict[str, User], now: dt.datetime | None = None):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Unpack
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +21,8 @@ from linli.core.events import log_event, register_verbs
 
 from ..models import ActionItem, Forum, Opinion, Topic
 from ..services import topics as topic_services
+from .common import clean_text
+from .topics import FollowUpWork
 
 register_verbs(
     {
@@ -35,18 +38,9 @@ MAX_AHEAD = dt.timedelta(days=366)
 MAX_BACK = dt.timedelta(days=366)
 
 
-def _text(value: str, *, limit: int, required_message=None) -> str:
-    value = (value or "").strip()
-    if required_message is not None and not value:
-        raise DomainError(required_message)
-    if len(value) > limit:
-        raise DomainError(_("The text is too long (at most %(n)s characters).") % {"n": limit})
-    return value
-
-
 def _validate(*, actor, community_id: int, title: str, held_on, notes: str, topic):
-    title = _text(title, limit=120, required_message=_("Give the forum a title."))
-    notes = _text(notes, limit=4000)
+    title = clean_text(title, limit=120, required_message=_("Give the forum a title."))
+    notes = clean_text(notes, limit=4000)
     if not isinstance(held_on, dt.date):
         raise DomainError(_("Give the date of the forum."))
     today = timezone.localdate()
@@ -141,10 +135,10 @@ def opinion_add(
     """An opinion heard at the forum. The speaker's name is kept only when they agreed to be
     named; without consent any name given is dropped, never stored."""
     policy.authorize(actor, "forum.manage", forum)
-    theme = _text(_theme(theme), limit=40, required_message=_("Give the opinion a theme."))
-    text = _text(text, limit=2000, required_message=_("Write down the opinion."))
+    theme = clean_text(_theme(theme), limit=40, required_message=_("Give the opinion a theme."))
+    text = clean_text(text, limit=2000, required_message=_("Write down the opinion."))
     consented = bool(speaker_consented)
-    name = _text(speaker_name, limit=50) if consented else ""
+    name = clean_text(speaker_name, limit=50) if consented else ""
     opinion = Opinion.objects.create(
         forum=forum, theme=theme, text=text, speaker_consented=consented, speaker_name=name
     )
@@ -169,11 +163,7 @@ def forum_follow_up(
     *,
     actor,
     forum: Forum,
-    title: str,
-    owner=None,
-    due_on: dt.date | None = None,
-    make_ticket: bool = False,
-    ticket_category=None,
+    **work: Unpack[FollowUpWork],
 ) -> ActionItem:
     """Follow-up work from a forum: an owner with a due date, or a request. Work is tracked
     on a topic; a forum held without one gets a topic at its building first."""
@@ -195,12 +185,8 @@ def forum_follow_up(
     return topic_services.action_create(
         actor=actor,
         topic=topic,
-        title=title,
-        owner=owner,
-        due_on=due_on,
-        make_ticket=make_ticket,
-        ticket_category=ticket_category,
         source=forum,
+        **work,
     )
 
 

@@ -2,8 +2,10 @@
 attendance (signed in by staff, or by the member scanning the meeting's QR code), the quorum
 under the body's rule, resolutions with their counts, minutes, and the public summary.
 
-Every write is ``noun_verb(*, actor, …)``: policy check, validation (``DomainError``),
-one transaction, an event, notifications. The few reads the pages share live at the end."""
+This module prepares and calls a meeting and holds the rules the others share (quorum, the
+resolution rule); attendance is ``services/meeting_attendance.py``, resolutions and minutes
+``services/meeting_minutes.py``. Every write is ``noun_verb(*, actor, …)``: policy check,
+validation (``DomainError``), one transaction, an event, notifications."""
 
 from __future__ import annotations
 
@@ -27,20 +29,17 @@ from linli.core.notifications import notify
 from ..models import (
     BODY_NOTICE_RULE,
     MEETING_FLOW,
-    ActionItem,
     AgendaItem,
     Body,
     Invitation,
     Meeting,
     MeetingStatus,
-    Resolution,
     Topic,
     TopicStatus,
 )
 from ..queries import notice as notice_queries
-from ..queries.meetings import meeting_for_checkin
 from ..services import notice
-from ..services import topics as topic_services
+from .common import clean_text, office_step
 
 MS = MeetingStatus
 
@@ -64,14 +63,7 @@ register_verbs(
         "meeting.invited": gettext_lazy("Members invited"),
         "meeting.uninvited": gettext_lazy("Invitation withdrawn"),
         "meeting.noticed": gettext_lazy("Meeting notice published"),
-        "meeting.signed_in": gettext_lazy("Member signed in"),
-        "meeting.signed_out": gettext_lazy("Sign-in undone"),
-        "meeting.held": gettext_lazy("Meeting held"),
-        "meeting.minutes_saved": gettext_lazy("Minutes saved"),
-        "meeting.closed": gettext_lazy("Minutes published"),
         "meeting.cancelled": gettext_lazy("Meeting cancelled"),
-        "resolution.recorded": gettext_lazy("Resolution recorded"),
-        "resolution.deleted": gettext_lazy("Resolution removed"),
     }
 )
 
@@ -150,13 +142,9 @@ def _locked(meeting: Meeting) -> Meeting:
     return Meeting.objects.select_for_update().get(pk=meeting.pk)
 
 
-def _text(value: str, *, limit: int, required_message=None) -> str:
-    value = (value or "").strip()
-    if required_message is not None and not value:
-        raise DomainError(required_message)
-    if len(value) > limit:
-        raise DomainError(_("The text is too long (at most %(n)s characters).") % {"n": limit})
-    return value
+def _managed(actor, meeting: Meeting, step: str) -> Meeting:
+    """The office changes the meeting: ``meeting.manage``, locked, ``step`` allowed by ``MEETING_FLOW``."""
+    return office_step(actor, meeting, "meeting.manage", MEETING_FLOW, step)
 
 
 def _local(when: dt.datetime) -> str:
@@ -172,8 +160,8 @@ def _validate_details(
 ):
     if body not in Body.values:
         raise DomainError(_("Choose which body meets."))
-    title = _text(title, limit=120, required_message=_("Give the meeting a title."))
-    location = _text(location, limit=120, required_message=_("Say where the meeting is held."))
+    title = clean_text(title, limit=120, required_message=_("Give the meeting a title."))
+    location = clean_text(location, limit=120, required_message=_("Say where the meeting is held."))
     if starts_at is None or timezone.is_naive(starts_at):
         raise DomainError(_("Give the date and time the meeting starts."))
     if starts_at <= timezone.now():
@@ -265,9 +253,7 @@ def meeting_update(
     location: str,
     notice_days: int | None = None,
 ) -> Meeting:
-    policy.authorize(actor, "meeting.manage", meeting)
-    meeting = _locked(meeting)
-    MEETING_FLOW.check(meeting, "edit")
+    meeting = _managed(actor, meeting, "edit")
     title, location, notice_days = _validate_details(
         community_id=meeting.community_id,
         body=meeting.body,
@@ -290,9 +276,7 @@ def meeting_update(
 
 @transaction.atomic
 def agenda_add(*, actor, meeting: Meeting, topic: Topic) -> AgendaItem:
-    policy.authorize(actor, "meeting.manage", meeting)
-    meeting = _locked(meeting)
-    MEETING_FLOW.check(meeting, "change_agenda")
+    meeting = _managed(actor, meeting, "change_agenda")
     if topic.community_id != meeting.community_id:
         raise DomainError(_("This topic belongs to another community."))
     if topic.status == TopicStatus.DROPPED:
@@ -314,9 +298,7 @@ def agenda_add(*, actor, meeting: Meeting, topic: Topic) -> AgendaItem:
 @transaction.atomic
 def agenda_remove(*, actor, item: AgendaItem) -> None:
     meeting = item.meeting
-    policy.authorize(actor, "meeting.manage", meeting)
-    meeting = _locked(meeting)
-    MEETING_FLOW.check(meeting, "change_agenda")
+    meeting = _managed(actor, meeting, "change_agenda")
     topic_id = item.topic_id
     item.delete()
     _renumber(meeting)
@@ -327,9 +309,7 @@ def agenda_remove(*, actor, item: AgendaItem) -> None:
 def agenda_move(*, actor, item: AgendaItem, up: bool) -> None:
     """Move one topic a place up or down the agenda."""
     meeting = item.meeting
-    policy.authorize(actor, "meeting.manage", meeting)
-    meeting = _locked(meeting)
-    MEETING_FLOW.check(meeting, "change_agenda")
+    meeting = _managed(actor, meeting, "change_agenda")
     items = list(meeting.agenda.order_by("order", "id"))
     i = next((n for n, x in enumerate(items) if x.pk == item.pk), None)
     if i is None:
@@ -357,9 +337,7 @@ def _renumber(meeting: Meeting, items: list[AgendaItem] | None = None) -> None:
 def meeting_invite(*, actor, meeting: Meeting, users) -> list[Invitation]:
     """Invite members: people holding a role in the meeting's community. Someone invited
     after the notice is published is told at once."""
-    policy.authorize(actor, "meeting.manage", meeting)
-    meeting = _locked(meeting)
-    MEETING_FLOW.check(meeting, "invite")
+    meeting = _managed(actor, meeting, "invite")
     users = {u.pk: u for u in users}
     if not users:
         raise DomainError(_("Choose whom to invite."))
@@ -397,9 +375,7 @@ def meeting_invite(*, actor, meeting: Meeting, users) -> list[Invitation]:
 @transaction.atomic
 def meeting_uninvite(*, actor, invitation: Invitation) -> None:
     meeting = invitation.meeting
-    policy.authorize(actor, "meeting.manage", meeting)
-    meeting = _locked(meeting)
-    MEETING_FLOW.check(meeting, "uninvite")
+    meeting = _managed(actor, meeting, "uninvite")
     invitation = Invitation.objects.get(pk=invitation.pk)
     if invitation.attended:
         raise Conflict(_("This member has signed in: undo the sign-in first."))
@@ -412,9 +388,7 @@ def meeting_uninvite(*, actor, invitation: Invitation) -> None:
 def meeting_publish_notice(*, actor, meeting: Meeting) -> Meeting:
     """Publish the notice and tell the invited members. Refused when the meeting starts
     sooner than its notice period from now."""
-    policy.authorize(actor, "meeting.manage", meeting)
-    meeting = _locked(meeting)
-    MEETING_FLOW.check(meeting, "notice")
+    meeting = _managed(actor, meeting, "notice")
     # Again: the community may have raised its minimum since the meeting was prepared.
     notice.check_meeting_notice(meeting.community_id, meeting.body, meeting.notice_days)
     now = timezone.now()
@@ -458,10 +432,8 @@ def meeting_publish_notice(*, actor, meeting: Meeting) -> Meeting:
 
 @transaction.atomic
 def meeting_cancel(*, actor, meeting: Meeting, reason: str = "") -> Meeting:
-    policy.authorize(actor, "meeting.manage", meeting)
-    meeting = _locked(meeting)
-    MEETING_FLOW.check(meeting, "cancel")
-    reason = _text(reason, limit=300)
+    meeting = _managed(actor, meeting, "cancel")
+    reason = clean_text(reason, limit=300)
     was_noticed = meeting.status == MS.NOTICED
     meeting.checkin_token = _new_token()
     MEETING_FLOW.apply(
@@ -482,224 +454,3 @@ def meeting_cancel(*, actor, meeting: Meeting, reason: str = "") -> Meeting:
             key="cancelled",
         )
     return meeting
-
-
-# --- attendance ------------------------------------------------------------------------------
-
-
-def _check_attendance_open(meeting: Meeting) -> None:
-    MEETING_FLOW.check(meeting, "take_attendance")
-    opens = meeting.starts_at - CHECKIN_OPENS_BEFORE
-    if timezone.now() < opens:
-        raise Conflict(
-            _("Signing in opens at %(when)s, two hours before the meeting.")
-            % {"when": _local(opens)}
-        )
-    if meeting.resolutions.exists():
-        raise Conflict(
-            _(
-                "Resolutions have been recorded, so attendance is fixed. Remove the resolutions "
-                "to correct it."
-            )
-        )
-
-
-def _mark(invitation: Invitation, *, actor, method: str) -> Invitation:
-    invitation.attended, invitation.signed_in_at = True, timezone.now()
-    invitation.sign_in_method = method
-    invitation.save(update_fields=["attended", "signed_in_at", "sign_in_method"])
-    log_event(
-        actor=actor,
-        verb="meeting.signed_in",
-        obj=invitation.meeting,
-        data={"user": invitation.user_id, "method": method},
-    )
-    return invitation
-
-
-@transaction.atomic
-def meeting_sign_in(*, actor, invitation: Invitation, attended: bool = True) -> Invitation:
-    """Staff signs a member in (or undoes a mistaken sign-in)."""
-    meeting = invitation.meeting
-    policy.authorize(actor, "meeting.manage", meeting)
-    meeting = _locked(meeting)
-    _check_attendance_open(meeting)
-    invitation = Invitation.objects.select_related("meeting").get(pk=invitation.pk)
-    if attended == invitation.attended:
-        return invitation
-    if attended:
-        return _mark(invitation, actor=actor, method="staff")
-    invitation.attended, invitation.signed_in_at, invitation.sign_in_method = False, None, ""
-    invitation.save(update_fields=["attended", "signed_in_at", "sign_in_method"])
-    log_event(
-        actor=actor, verb="meeting.signed_out", obj=meeting, data={"user": invitation.user_id}
-    )
-    return invitation
-
-
-@transaction.atomic
-def meeting_check_in(*, actor, token: str) -> Invitation:
-    """A member signs themselves in by scanning the code shown at the meeting. Scanning
-    again changes nothing."""
-    meeting, invitation = meeting_for_checkin(actor, token)
-    meeting = _locked(meeting)
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    invitation.meeting = meeting
-    if invitation.attended:
-        return invitation
-    _check_attendance_open(meeting)
-    return _mark(invitation, actor=actor, method="qr")
-
-
-# --- the meeting itself ----------------------------------------------------------------------
-
-
-@transaction.atomic
-def meeting_mark_held(*, actor, meeting: Meeting) -> Meeting:
-    policy.authorize(actor, "meeting.manage", meeting)
-    meeting = _locked(meeting)
-    MEETING_FLOW.check(meeting, "mark_held")
-    if timezone.now() < meeting.starts_at:
-        raise Conflict(_("The meeting has not started yet."))
-    MEETING_FLOW.apply(
-        meeting, "mark_held", actor=actor, data={"present": _present(meeting)}, lock=False
-    )
-    return meeting
-
-
-@transaction.atomic
-def resolution_record(
-    *, actor, meeting: Meeting, topic: Topic, text: str, yes: int, no: int, abstain: int
-) -> Resolution:
-    """A resolution on an agenda topic with its counts; passed = yes by more than half of
-    the members present. A council that is not quorate cannot resolve."""
-    policy.authorize(actor, "meeting.manage", meeting)
-    meeting = _locked(meeting)
-    MEETING_FLOW.check(meeting, "record_resolution")
-    if not meeting.agenda.filter(topic_id=topic.pk).exists():
-        raise DomainError(_("Only topics on the published agenda can be decided."))
-    text = _text(text, limit=4000, required_message=_("Write the resolution."))
-    try:
-        yes, no, abstain = int(yes), int(no), int(abstain)
-    except (TypeError, ValueError):
-        raise DomainError(_("The counts must be whole numbers.")) from None
-    if min(yes, no, abstain) < 0:
-        raise DomainError(_("The counts cannot be negative."))
-    invited = meeting.invitations.count()
-    present = _present(meeting)
-    q = quorum(meeting.body, invited=invited, present=present)
-    if q.counted and not q.met:
-        raise Conflict(
-            _("The meeting is not quorate, so it cannot pass resolutions. %(state)s")
-            % {"state": q.state}
-        )
-    if yes + no + abstain > present:
-        raise DomainError(
-            _("%(n)s votes counted, but only %(present)s members are signed in as present.")
-            % {"n": yes + no + abstain, "present": present}
-        )
-    passed = resolution_passes(yes=yes, present=present)
-    resolution = Resolution.objects.create(
-        meeting=meeting, topic=topic, text=text, yes=yes, no=no, abstain=abstain, passed=passed
-    )
-    log_event(
-        actor=actor,
-        verb="resolution.recorded",
-        obj=meeting,
-        parent=topic,
-        data={
-            "resolution": resolution.pk,
-            "yes": yes,
-            "no": no,
-            "abstain": abstain,
-            "present": present,
-            "passed": passed,
-        },
-    )
-    return resolution
-
-
-@transaction.atomic
-def resolution_delete(*, actor, resolution: Resolution) -> None:
-    meeting = resolution.meeting
-    policy.authorize(actor, "meeting.manage", meeting)
-    meeting = _locked(meeting)
-    MEETING_FLOW.check(meeting, "delete_resolution")
-    if ActionItem.objects.filter(source_type="resolution", source_id=resolution.pk).exists():
-        raise Conflict(_("Follow-up work was created from this resolution."))
-    data = {"resolution": resolution.pk, "text": resolution.text[:200]}
-    topic = resolution.topic
-    resolution.delete()
-    log_event(actor=actor, verb="resolution.deleted", obj=meeting, parent=topic, data=data)
-
-
-@transaction.atomic
-def meeting_save_minutes(*, actor, meeting: Meeting, minutes: str, public_summary: str) -> Meeting:
-    policy.authorize(actor, "meeting.manage", meeting)
-    meeting = _locked(meeting)
-    MEETING_FLOW.check(meeting, "save_minutes")
-    meeting.minutes = _text(minutes, limit=20000)
-    meeting.public_summary = _text(public_summary, limit=4000)
-    meeting.save(update_fields=["minutes", "public_summary"])
-    log_event(actor=actor, verb="meeting.minutes_saved", obj=meeting)
-    return meeting
-
-
-@transaction.atomic
-def meeting_close(*, actor, meeting: Meeting) -> Meeting:
-    """Publish the minutes: the public summary and the resolutions become visible to
-    everyone in the community; the QR code stops working."""
-    policy.authorize(actor, "meeting.manage", meeting)
-    meeting = _locked(meeting)
-    MEETING_FLOW.check(meeting, "close")
-    if not meeting.minutes.strip():
-        raise DomainError(_("Write the minutes before publishing them."))
-    if not meeting.public_summary.strip():
-        raise DomainError(_("Write the public summary: it is what residents read."))
-    meeting.checkin_token = _new_token()
-    MEETING_FLOW.apply(
-        meeting,
-        "close",
-        actor=actor,
-        fields=["checkin_token"],
-        data={"resolutions": meeting.resolutions.count()},
-        lock=False,
-    )
-    _notify_invitees(
-        meeting,
-        [i.user for i in meeting.invitations.select_related("user")],
-        verb="meeting.closed",
-        title=gettext_lazy("Minutes published: %(title)s"),
-        body=gettext_lazy("The minutes of the %(body)s of %(when)s are published."),
-        key="closed",
-    )
-    return meeting
-
-
-def resolution_follow_up(
-    *,
-    actor,
-    resolution: Resolution,
-    title: str,
-    owner=None,
-    due_on: dt.date | None = None,
-    make_ticket: bool = False,
-    ticket_category=None,
-):
-    """A passed resolution becomes work: an owner with a due date, or a request."""
-    policy.authorize(actor, "meeting.manage", resolution.meeting)
-    if not resolution.passed:
-        raise Conflict(_("Only a passed resolution creates follow-up work."))
-    return topic_services.action_create(
-        actor=actor,
-        topic=resolution.topic,
-        title=title,
-        owner=owner,
-        due_on=due_on,
-        make_ticket=make_ticket,
-        ticket_category=ticket_category,
-        source=resolution,
-    )
-
-
-# --- reads shared by the pages ---------------------------------------------------------------

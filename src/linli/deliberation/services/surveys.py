@@ -51,6 +51,7 @@ from ..models import (
     VisitOutcome,
 )
 from ..queries.surveys import assignment_for, surveyor_candidates
+from .common import office_step
 
 register_verbs(
     {
@@ -114,6 +115,11 @@ def _locked(survey: Survey) -> Survey:
     return Survey.objects.select_for_update().get(pk=survey.pk)
 
 
+def _managed(actor, survey: Survey, step: str) -> Survey:
+    """The office changes the survey: ``survey.manage``, locked, ``step`` allowed by ``SURVEY_FLOW``."""
+    return office_step(actor, survey, "survey.manage", SURVEY_FLOW, step)
+
+
 @transaction.atomic
 def survey_create(
     *, actor, community, title: str, intro: str = "", topic: Topic | None = None
@@ -134,9 +140,7 @@ def survey_update(
 ) -> Survey:
     """Title, text for the door and topic may change until the survey is closed; the
     questions only while it is being prepared."""
-    policy.authorize(actor, "survey.manage", survey)
-    survey = _locked(survey)
-    SURVEY_FLOW.check(survey, "edit")
+    survey = _managed(actor, survey, "edit")
     title, intro = _clean_survey_text(title, intro)
     _check_topic(topic, survey.community_id)
     survey.title, survey.intro, survey.topic = title, intro, topic
@@ -190,9 +194,7 @@ def question_add(
     required: bool = True,
     choices: str | Iterable[str] = "",
 ) -> Question:
-    policy.authorize(actor, "survey.manage", survey)
-    survey = _locked(survey)
-    SURVEY_FLOW.check(survey, "add_question")
+    survey = _managed(actor, survey, "add_question")
     kind, text, items = _clean_question(kind, text, choices)
     count = survey.questions.count()
     if count >= MAX_QUESTIONS:
@@ -222,9 +224,7 @@ def question_update(
     choices: str | Iterable[str] = "",
 ) -> Question:
     survey = question.survey
-    policy.authorize(actor, "survey.manage", survey)
-    survey = _locked(survey)
-    SURVEY_FLOW.check(survey, "change_question")
+    survey = _managed(actor, survey, "change_question")
     kind, text, items = _clean_question(kind, text, choices)
     question.kind, question.text, question.required, question.choices = (
         kind,
@@ -247,9 +247,7 @@ def question_update(
 @transaction.atomic
 def question_move(*, actor, question: Question, up: bool) -> Question:
     survey = question.survey
-    policy.authorize(actor, "survey.manage", survey)
-    survey = _locked(survey)
-    SURVEY_FLOW.check(survey, "move_question")
+    survey = _managed(actor, survey, "move_question")
     ordered = list(survey.questions.order_by("order", "id"))
     i = next(n for n, q in enumerate(ordered) if q.pk == question.pk)
     j = i - 1 if up else i + 1
@@ -270,9 +268,7 @@ def question_move(*, actor, question: Question, up: bool) -> Question:
 @transaction.atomic
 def question_remove(*, actor, question: Question) -> None:
     survey = question.survey
-    policy.authorize(actor, "survey.manage", survey)
-    survey = _locked(survey)
-    SURVEY_FLOW.check(survey, "remove_question")
+    survey = _managed(actor, survey, "remove_question")
     text = question.text
     log_event(
         actor=actor,
@@ -311,9 +307,7 @@ def _surveyors_of(survey: Survey) -> list:
 def survey_open(*, actor, survey: Survey) -> Survey:
     """Start the visits. The questions are locked from now on, so every household is asked
     the same thing."""
-    policy.authorize(actor, "survey.manage", survey)
-    survey = _locked(survey)
-    SURVEY_FLOW.check(survey, "open")
+    survey = _managed(actor, survey, "open")
     if not survey.questions.exists():
         raise DomainError(_("Add at least one question before opening the survey."))
     SURVEY_FLOW.apply(survey, "open", actor=actor, lock=False)
@@ -371,9 +365,7 @@ def survey_assign(
     """Give households to a surveyor: every household of ``building``, or the ``households``
     listed. A household has one surveyor per survey; assigning it again moves it, unless its
     visit is already finished."""
-    policy.authorize(actor, "survey.manage", survey)
-    survey = _locked(survey)
-    SURVEY_FLOW.check(survey, "assign")
+    survey = _managed(actor, survey, "assign")
     if surveyor is None or not surveyor_candidates(survey).filter(pk=surveyor.pk).exists():
         raise DomainError(
             _("This person holds no role in this community that can visit households.")
@@ -451,9 +443,7 @@ def survey_assign(
 
 @transaction.atomic
 def survey_unassign(*, actor, survey: Survey, household_id: int) -> None:
-    policy.authorize(actor, "survey.manage", survey)
-    survey = _locked(survey)
-    SURVEY_FLOW.check(survey, "unassign")
+    survey = _managed(actor, survey, "unassign")
     assignment = SurveyAssignment.objects.filter(survey=survey, household_id=household_id).first()
     if assignment is None:
         raise Http404

@@ -5,6 +5,7 @@ decision turns into work."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, Required, TypedDict
 
 from django.db import transaction
 from django.utils import timezone
@@ -102,6 +103,17 @@ def topic_decide(*, actor, topic: Topic, decision: str, status: str = TopicStatu
         topic, action, actor=actor, fields=["decision"], data={"status": status}, lock=False
     )
     return topic
+
+
+class FollowUpWork(TypedDict, total=False):
+    """What a follow-up names, in ``action_create``'s terms: the ``*_follow_up`` services of a
+    resolution, a forum and a vote take these and pass them on."""
+
+    title: Required[str]
+    owner: Any
+    due_on: dt.date | None
+    make_ticket: bool
+    ticket_category: Any
 
 
 @transaction.atomic

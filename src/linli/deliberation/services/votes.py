@@ -1,8 +1,9 @@
-"""Votes (表决): notice, the frozen electorate, ballots (online, paper, proxy), the count and
-its publication. Every write is a ``vote_*`` / ``ballot_*`` service; the vote pages' reads are in
-``queries/votes.py``.
+"""Votes (表决): preparing a vote, its notice, and opening it (the electorate is frozen then),
+with the plain words voters read and the votes' one clock. Ballots are
+``services/ballots.py``, the count and its publication ``services/vote_results.py``. Every
+write is a ``vote_*`` / ``ballot_*`` service; the vote pages' reads are in ``queries/votes.py``.
 
-The count is never done here: ``vote_close`` builds the JSON input of ``linli tally`` from the
+The count is never done by hand: ``vote_close`` builds the JSON input of ``linli tally`` from the
 frozen ``Voter`` rows and their ``Ballot`` rows and hands it to ``tally.tally`` — the very code
 the command runs — and keeps its output verbatim in ``Vote.result``. The audit export is that
 same JSON, so ``linli tally export.json`` reproduces the result to the last digit.
@@ -15,10 +16,10 @@ Time: the window is ``opens_at ≤ t < closes_at``. Results are due ``results_du
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -33,11 +34,7 @@ from linli.core.roles import Role
 
 from .. import tally as tally_mod
 from ..models import (
-    COUNT_RULES,
     VOTE_FLOW,
-    Ballot,
-    BallotChoice,
-    BallotMethod,
     Matter,
     Topic,
     Vote,
@@ -46,9 +43,9 @@ from ..models import (
     VoteStatus,
     when_text,
 )
-from ..queries.votes import tally_input
 from ..services import notice
 from ..services.electorate import freeze_electorate
+from .common import office_step
 
 register_verbs(
     {
@@ -56,11 +53,6 @@ register_verbs(
         "vote.updated": gettext_lazy("Vote changed"),
         "vote.noticed": gettext_lazy("Vote notice published"),
         "vote.opened": gettext_lazy("Voting opened"),
-        "vote.cast": gettext_lazy("Ballot cast online"),
-        "vote.ballot_entered": gettext_lazy("Ballot entered by the office"),
-        "vote.counts_entered": gettext_lazy("Meeting counts entered"),
-        "vote.closed": gettext_lazy("Vote counted"),
-        "vote.published": gettext_lazy("Vote result published"),
     }
 )
 
@@ -136,18 +128,33 @@ OUTCOME_WORDS = {
 # --- validation shared by create and update -------------------------------------------------
 
 
+class VoteFields(TypedDict, total=False):
+    """What the office sets on a vote, in ``vote_create`` and ``vote_update`` alike (checked
+    by ``_clean_fields``, which holds the defaults)."""
+
+    title: Required[str]
+    question: Required[str]
+    rule: Required[str]
+    matter: str
+    buildings: Any  # the vote's buildings (none: the whole community)
+    notice_days: int
+    results_due_days: int
+    opens_at: dt.datetime | None
+    closes_at: dt.datetime | None
+
+
 def _clean_fields(
     *,
     community_id: int,
     title: str,
     question: str,
     rule: str,
-    matter: str,
-    buildings,
-    notice_days: int,
-    results_due_days: int,
-    opens_at: dt.datetime | None,
-    closes_at: dt.datetime | None,
+    matter: str = "",
+    buildings=(),
+    notice_days: int = 15,
+    results_due_days: int = 3,
+    opens_at: dt.datetime | None = None,
+    closes_at: dt.datetime | None = None,
 ) -> dict[str, Any]:
     title = (title or "").strip()
     question = (question or "").strip()
@@ -207,6 +214,11 @@ def _locked(vote: Vote) -> Vote:
     return Vote.objects.select_for_update().get(pk=vote.pk)
 
 
+def _managed(actor, vote: Vote, step: str) -> Vote:
+    """The office changes the vote: ``vote.manage``, locked, ``step`` allowed by ``VOTE_FLOW``."""
+    return office_step(actor, vote, "vote.manage", VOTE_FLOW, step)
+
+
 # --- preparing and the notice ---------------------------------------------------------------
 
 
@@ -215,30 +227,11 @@ def vote_create(
     *,
     actor,
     topic: Topic,
-    title: str,
-    question: str,
-    rule: str,
-    matter: str = "",
-    buildings=(),
-    notice_days: int = 15,
-    results_due_days: int = 3,
-    opens_at: dt.datetime | None = None,
-    closes_at: dt.datetime | None = None,
+    **fields: Unpack[VoteFields],
 ) -> Vote:
     """A vote on a topic, prepared by the office (not yet announced)."""
     policy.authorize(actor, "vote.manage", topic)
-    f = _clean_fields(
-        community_id=topic.community_id,
-        title=title,
-        question=question,
-        rule=rule,
-        matter=matter,
-        buildings=buildings,
-        notice_days=notice_days,
-        results_due_days=results_due_days,
-        opens_at=opens_at,
-        closes_at=closes_at,
-    )
+    f = _clean_fields(community_id=topic.community_id, **fields)
     buildings = f.pop("buildings")
     vote = Vote.objects.create(community_id=topic.community_id, topic=topic, created_by=actor, **f)
     if buildings:
@@ -258,33 +251,12 @@ def vote_update(
     *,
     actor,
     vote: Vote,
-    title: str,
-    question: str,
-    rule: str,
-    matter: str = "",
-    buildings=(),
-    notice_days: int = 15,
-    results_due_days: int = 3,
-    opens_at: dt.datetime | None = None,
-    closes_at: dt.datetime | None = None,
+    **fields: Unpack[VoteFields],
 ) -> Vote:
     """Change a vote while it is being prepared. Once its notice is out, what owners were told
     is fixed (nothing may be put to the vote that was not in the notice)."""
-    policy.authorize(actor, "vote.manage", vote)
-    vote = _locked(vote)
-    VOTE_FLOW.check(vote, "edit")
-    f = _clean_fields(
-        community_id=vote.community_id,
-        title=title,
-        question=question,
-        rule=rule,
-        matter=matter,
-        buildings=buildings,
-        notice_days=notice_days,
-        results_due_days=results_due_days,
-        opens_at=opens_at,
-        closes_at=closes_at,
-    )
+    vote = _managed(actor, vote, "edit")
+    f = _clean_fields(community_id=vote.community_id, **fields)
     buildings = f.pop("buildings")
     for k, v in f.items():
         setattr(vote, k, v)
@@ -316,9 +288,7 @@ def _member_users(vote: Vote) -> list:
 @transaction.atomic
 def vote_notice(*, actor, vote: Vote) -> Vote:
     """Publish the notice: voting may open no sooner than ``notice_days`` after today."""
-    policy.authorize(actor, "vote.manage", vote)
-    vote = _locked(vote)
-    VOTE_FLOW.check(vote, "notice")
+    vote = _managed(actor, vote, "notice")
     if vote.opens_at is None or vote.closes_at is None:
         raise DomainError(_("Set when voting opens and closes before publishing the notice."))
     # Again: the community may have raised its minimum since the vote was prepared.
@@ -391,346 +361,3 @@ def open_if_due(vote: Vote) -> Vote:
     if vote.status == VoteStatus.NOTICED and vote.opens_at and vote.opens_at <= _now():
         return vote_open(actor=None, vote=vote)
     return vote
-
-
-# --- ballots --------------------------------------------------------------------------------
-
-
-def _require_window(vote: Vote, at: dt.datetime, action: str) -> None:
-    """The table's step (voting is open), then the moment: inside the voting window."""
-    VOTE_FLOW.check(vote, action)
-    if (
-        vote.opens_at is None
-        or vote.closes_at is None
-        or not (vote.opens_at <= at < vote.closes_at)
-    ):
-        raise Conflict(
-            _("Voting is not open: it runs from %(opens)s to %(closes)s.")
-            % {"opens": _when(vote.opens_at), "closes": _when(vote.closes_at)}
-        )
-
-
-def _require_owners_rule(vote: Vote) -> None:
-    if vote.rule != VoteRule.OWNERS:
-        raise Conflict(_("This vote is counted at a meeting: there are no individual ballots."))
-
-
-def _check_choice(choice: str) -> None:
-    if choice not in BallotChoice.values:
-        raise DomainError(_("Choose agree, disagree or abstain."))
-
-
-def _already_voted(ballot: Ballot) -> DomainError:
-    return Conflict(
-        _(
-            "A ballot for these flats was already recorded (%(method)s, %(at)s). Each owner "
-            "votes once; a second ballot is not accepted."
-        )
-        % {"method": ballot.get_method_display(), "at": _when(ballot.cast_at)}
-    )
-
-
-def _existing_ballot(vote: Vote, voter: Voter) -> Ballot | None:
-    return Ballot.objects.filter(vote=vote, voter=voter).first()
-
-
-def _save_ballot(vote: Vote, voter: Voter, **fields) -> Ballot:
-    existing = _existing_ballot(vote, voter)
-    if existing is not None:
-        raise _already_voted(existing)
-    serial = fields.get("paper_serial", "")
-    if serial and Ballot.objects.filter(vote=vote, paper_serial=serial).exists():
-        raise DomainError(
-            _("Ballot number %(serial)s has already been entered for this vote.")
-            % {"serial": serial}
-        )
-    try:
-        with transaction.atomic():
-            return Ballot.objects.create(vote=vote, voter=voter, **fields)
-    except IntegrityError:
-        # A concurrent request won the race; the database kept one ballot.
-        existing = Ballot.objects.filter(vote=vote, voter=voter).first()
-        if existing is not None:
-            raise _already_voted(existing) from None
-        raise DomainError(
-            _("Ballot number %(serial)s has already been entered for this vote.")
-            % {"serial": serial}
-        ) from None
-
-
-def _castable(actor, vote: Vote, choice: str) -> tuple[Vote, Voter]:
-    """Every rule of an online vote, checked before anything is written: the vote (opened
-    if due, locked) and the actor's place on its list of owners."""
-    policy.authorize(actor, "vote.view", vote)
-    vote = open_if_due(vote)
-    policy.authorize(actor, "vote.cast", vote)
-    vote = _locked(vote)
-    _require_owners_rule(vote)
-    _require_window(vote, _now(), "cast")
-    _check_choice(choice)
-    voter = Voter.objects.filter(vote=vote, user=actor).first()
-    if voter is None:
-        raise DomainError(
-            _(
-                "Only owners can vote on this matter, and you are not on this vote's list of "
-                "owners. If you own a flat here, ask the community office to check the registry."
-            ),
-            status=403,
-        )
-    existing = _existing_ballot(vote, voter)
-    if existing is not None:
-        raise _already_voted(existing)
-    return vote, voter
-
-
-@transaction.atomic
-def vote_cast_check(*, actor, vote: Vote, choice: str) -> Voter:
-    """The confirmation step of an online vote ("you chose 同意 — confirm"): the same
-    refusals as ``vote_cast``, and nothing recorded. Returns the actor's place on the list."""
-    return _castable(actor, vote, choice)[1]
-
-
-@transaction.atomic
-def vote_cast(*, actor, vote: Vote, choice: str) -> Ballot:
-    """An owner votes online, for all the flats the electorate lists for them. Whether the
-    actor is on that list is known only once voting has opened (the list is frozen then), so
-    the vote is opened before the permission to cast is decided."""
-    vote, voter = _castable(actor, vote, choice)
-    ballot = _save_ballot(
-        vote, voter, choice=choice, method=BallotMethod.ONLINE, entered_by=actor, cast_at=_now()
-    )
-    log_event(
-        actor=actor,
-        verb="vote.cast",
-        obj=ballot,
-        parent=vote,
-        community_id=vote.community_id,
-        data={"method": BallotMethod.ONLINE},
-    )
-    return ballot
-
-
-def _voter_for_flat(vote: Vote, flat: str) -> Voter:
-    flat = (flat or "").strip()
-    if not flat:
-        raise DomainError(_("Give the flat the ballot is for, e.g. 3-2-501."))
-    for voter in Voter.objects.filter(vote=vote).only("pk", "units", "key", "developer"):
-        if any(u["id"] == flat for u in voter.units):
-            return voter
-    raise DomainError(
-        _(
-            "Flat %(flat)s is not on this vote's list of owners: it is outside the vote's "
-            "scope, or no owner of it is on record."
-        )
-        % {"flat": flat}
-    )
-
-
-@transaction.atomic
-def ballot_enter(
-    *,
-    actor,
-    vote: Vote,
-    choice: str,
-    method: str,
-    flat: str = "",
-    voter: Voter | None = None,
-    paper_serial: str = "",
-    proxy_name: str = "",
-    proxy_authorization: str = "",
-    received_at: dt.datetime | None = None,
-) -> Ballot:
-    """The office enters a paper ballot (with its serial number) or a proxy ballot (with the
-    proxy's name and the written authorisation), for the voter holding ``flat``.
-
-    ``received_at`` (default now) must fall inside the voting window: paper ballots handed in
-    before voting closed may be entered until the vote is counted.
-    """
-    policy.authorize(actor, "vote.enter_ballot", vote)
-    vote = open_if_due(vote)
-    vote = _locked(vote)
-    _require_owners_rule(vote)
-    now = _now()
-    received_at = received_at or now
-    if received_at > now:
-        raise DomainError(_("The time the ballot was received is in the future."))
-    _require_window(vote, received_at, "enter_ballot")
-    _check_choice(choice)
-    paper_serial = (paper_serial or "").strip()
-    proxy_name = (proxy_name or "").strip()
-    proxy_authorization = (proxy_authorization or "").strip()
-    if method == BallotMethod.PAPER:
-        if not paper_serial:
-            raise DomainError(_("A paper ballot needs its serial number."))
-    elif method == BallotMethod.PROXY:
-        if not proxy_name:
-            raise DomainError(_("A proxy ballot needs the proxy's name."))
-        if not proxy_authorization:
-            raise DomainError(
-                _("A proxy ballot needs the written authorisation: record its reference.")
-            )
-    else:
-        raise DomainError(_("Choose paper ballot or proxy ballot."))
-    if len(paper_serial) > 40 or len(proxy_name) > 50 or len(proxy_authorization) > 200:
-        raise DomainError(_("The text is too long."))
-    if voter is not None:
-        if voter.vote_id != vote.pk:
-            raise DomainError(_("This owner is not on this vote's list of owners."))
-    else:
-        voter = _voter_for_flat(vote, flat)
-    ballot = _save_ballot(
-        vote,
-        voter,
-        choice=choice,
-        method=method,
-        paper_serial=paper_serial,
-        proxy_name=proxy_name if method == BallotMethod.PROXY else "",
-        proxy_authorization=proxy_authorization if method == BallotMethod.PROXY else "",
-        entered_by=actor,
-        cast_at=received_at,
-    )
-    log_event(
-        actor=actor,
-        verb="vote.ballot_entered",
-        obj=ballot,
-        parent=vote,
-        community_id=vote.community_id,
-        data={"method": method, "serial": paper_serial},
-    )
-    return ballot
-
-
-@transaction.atomic
-def vote_counts_enter(*, actor, vote: Vote, eligible: int, present: int, yes: int) -> Vote:
-    """Residents' meeting or consultative poll: the counts taken at the meeting."""
-    policy.authorize(actor, "vote.manage", vote)
-    vote = open_if_due(vote)
-    vote = _locked(vote)
-    if vote.rule not in COUNT_RULES:
-        raise Conflict(_("An owners' vote is counted from its ballots, not from meeting counts."))
-    VOTE_FLOW.check(vote, "enter_counts")
-    for v in (eligible, present, yes):
-        if not isinstance(v, int) or isinstance(v, bool) or v < 0:
-            raise DomainError(_("Counts are whole numbers, zero or more."))
-    if present > eligible:
-        raise DomainError(_("More people present than entitled: check the counts."))
-    if yes > present:
-        raise DomainError(_("More in favour than present: check the counts."))
-    vote.eligible, vote.present, vote.yes_count = eligible, present, yes
-    vote.save(update_fields=["eligible", "present", "yes_count"])
-    log_event(
-        actor=actor,
-        verb="vote.counts_entered",
-        obj=vote,
-        data={"eligible": eligible, "present": present, "yes": yes},
-    )
-    return vote
-
-
-# --- counting and publishing ------------------------------------------------------------------
-
-
-@transaction.atomic
-def vote_close(*, actor, vote: Vote) -> Vote:
-    """Close voting and count it with the one counting rule; the output is kept verbatim."""
-    policy.authorize(actor, "vote.manage", vote)
-    vote = open_if_due(vote)
-    vote = _locked(vote)
-    VOTE_FLOW.check(vote, "close")
-    now = _now()
-    if vote.rule in COUNT_RULES:
-        if vote.eligible is None or vote.present is None or vote.yes_count is None:
-            raise DomainError(_("Enter the counts taken at the meeting first."))
-    elif now < vote.closes_at:
-        raise Conflict(
-            _("Voting is open until %(at)s; count it after it closes.")
-            % {"at": _when(vote.closes_at)}
-        )
-    try:
-        result = tally_mod.tally(tally_input(vote)).as_json()
-    except tally_mod.TallyInputError as e:  # the frozen data should never be invalid
-        raise DomainError(_("The vote cannot be counted: %(error)s") % {"error": str(e)}) from None
-    vote.result, vote.closed_at = result, now
-    VOTE_FLOW.apply(
-        vote,
-        "close",
-        actor=actor,
-        fields=["result", "closed_at"],
-        data={"outcome": result["outcome"]},
-        lock=False,
-    )
-    return vote
-
-
-def results_due(vote: Vote) -> dt.datetime | None:
-    """When the result must be posted by: ``results_due_days`` after voting closes."""
-    end = vote.closes_at
-    if vote.closed_at and (end is None or vote.closed_at < end):
-        end = vote.closed_at
-    return end + dt.timedelta(days=vote.results_due_days) if end else None
-
-
-def published_late(vote: Vote) -> bool:
-    due = results_due(vote)
-    return bool(vote.published_at and due and vote.published_at > due)
-
-
-@transaction.atomic
-def vote_publish(*, actor, vote: Vote) -> Vote:
-    """Post the result publicly (aggregates only). Late posting is allowed and flagged."""
-    policy.authorize(actor, "vote.manage", vote)
-    vote = _locked(vote)
-    VOTE_FLOW.check(vote, "publish")
-    vote.published_at = _now()
-    late = published_late(vote)
-    VOTE_FLOW.apply(
-        vote,
-        "publish",
-        actor=actor,
-        fields=["published_at"],
-        data={"outcome": vote.result.get("outcome"), "late": late},
-        lock=False,
-    )
-    notify(
-        recipients=_member_users(vote),
-        verb="vote.published",
-        title=gettext_lazy("Vote result: %(title)s"),
-        body=gettext_lazy("The result is %(outcome)s. See the count on the vote page."),
-        params={"title": vote.title, "outcome": OUTCOME_WORDS.get(vote.result.get("outcome"), "")},
-        url=reverse("deliberation:vote_detail", args=[vote.pk]),
-        obj=vote,
-        dedupe_key=f"vote.published:{vote.pk}",
-    )
-    return vote
-
-
-def vote_followup(
-    *,
-    actor,
-    vote: Vote,
-    title: str,
-    owner=None,
-    due_on: dt.date | None = None,
-    make_ticket: bool = False,
-    ticket_category=None,
-):
-    """A passed vote becomes work: an action on its topic (``services.action_create``)."""
-    from ..services.topics import action_create
-
-    policy.authorize(actor, "vote.manage", vote)
-    VOTE_FLOW.check(vote, "follow_up")
-    if vote.result.get("outcome") != "passed":
-        raise VOTE_FLOW.refusal(vote, "follow_up")
-    return action_create(
-        actor=actor,
-        topic=vote.topic,
-        title=title,
-        owner=owner,
-        due_on=due_on,
-        make_ticket=make_ticket,
-        ticket_category=ticket_category,
-        source=vote,
-    )
-
-
-# --- reads ----------------------------------------------------------------------------------

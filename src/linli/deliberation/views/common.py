@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from ..models import (
-    Topic,
-)
+from linli.core import documents
+
+from ..models import Meeting, Topic, Vote
 
 PAGE_SIZE = 20
 
@@ -29,6 +33,33 @@ def place_label(topic: Topic) -> str:
     if topic.grid_id:
         return str(topic.grid)
     return _("The whole community")
+
+
+def plain_text(message: str, status: int) -> HttpResponse:
+    """A print view's refusal: the reason as plain text (there is no page to show it on)."""
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+def form_errors(form: forms.Form) -> str:
+    """A print view's bad query as one line: "label: messages; label: messages"."""
+    return "; ".join(
+        f"{form.fields[f].label}: {' '.join(str(m) for m in e)}" for f, e in form.errors.items()
+    )
+
+
+def paper(
+    obj: Meeting | Vote, template: str, data: dict[str, Any], *, header: str, filename: str
+) -> HttpResponse:
+    """A meeting's or a vote's printed paper (``deliberation/documents/<template>.typ``) as a
+    download, headed with its community's name and titled with its title."""
+    return documents.pdf_download(
+        f"deliberation/documents/{template}.typ",
+        data,
+        filename=filename,
+        community=obj.community.name,
+        title=obj.title,
+        header=header,
+    )
 
 
 # --- the landing page ------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core import policy
-from linli.core.pages import form_action, form_page, run_action
+from linli.core.pages import PageAgain, form_action, form_page, page_again, run_action
 from linli.registry.models import Building
 
 from ..forms.forums import ForumForm, OpinionForm
@@ -68,14 +68,7 @@ def forum_new(request: HttpRequest) -> HttpResponse:
 
     def run(d):
         building = policy.get_for(actor, Building.objects.all(), "forum.manage", pk=d["building"])
-        return forum_services.forum_create(
-            actor=actor,
-            building=building,
-            held_on=d["held_on"],
-            title=d["title"],
-            notes=d["notes"],
-            topic=d["topic"],
-        )
+        return forum_services.forum_create(actor=actor, **{**d, "building": building})
 
     return form_page(
         request,
@@ -109,14 +102,7 @@ def forum_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(
         request,
         form,
-        lambda d: forum_services.forum_update(
-            actor=actor,
-            forum=forum,
-            held_on=d["held_on"],
-            title=d["title"],
-            notes=d["notes"],
-            topic=d["topic"],
-        ),
+        lambda d: forum_services.forum_update(actor=actor, forum=forum, **d),
         done=_("Forum saved."),
         to=_detail_url,
         template="deliberation/forum_form.html",
@@ -160,14 +146,13 @@ def forum_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "deliberation/forum_detail.html", _context(request, forum))
 
 
-def _again(request, forum, **bound):
+def _again(request, forum, **bound) -> PageAgain:
     """The forum's page again, with the posted form and the message (``form_action``)."""
-
-    def page(message: str, status: int) -> HttpResponse:
-        ctx = _context(request, forum, bound=bound, error=message)
-        return render(request, "deliberation/forum_detail.html", ctx, status=status)
-
-    return page
+    return page_again(
+        request,
+        "deliberation/forum_detail.html",
+        lambda message: _context(request, forum, bound=bound, error=message),
+    )
 
 
 def _detail_url(forum: Forum) -> str:

@@ -1,6 +1,7 @@
-"""Council meeting pages: calling a meeting, its agenda and invitations, the notice,
-attendance (staff sign-in and the QR code members scan), quorum, resolutions, minutes, the
-printable agenda and minutes, and the public view.
+"""Council meeting pages: the list, calling a meeting, its page (what each reader sees,
+with the office's forms), its agenda and invitations, the notice and cancelling. Attendance is
+``views/meeting_attendance.py``, resolutions, minutes and the printed pages
+``views/meeting_minutes.py``; both post back to the meeting's page through the helpers here.
 
 Members without the manage permission see the agenda, time and place, and after the minutes
 are published the public summary and the resolutions with their counts; attendance only as a
@@ -9,6 +10,7 @@ count (the names of who came are the office's record, PIPL Art. 25)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,12 +20,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from linli.core import documents, policy
-from linli.core.pages import form_action, form_page, run_action
+from linli.core import policy
+from linli.core.pages import PageAgain, form_action, form_page, page_again, run_action
 from linli.registry.models import Community
 
 from ..forms.meetings import (
@@ -41,7 +44,6 @@ from ..models import (
     Invitation,
     Meeting,
     MeetingStatus,
-    Resolution,
     Topic,
     TopicStatus,
 )
@@ -88,15 +90,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     return form_page(
         request,
         form,
-        lambda d: svc.meeting_create(
-            actor=actor,
-            community=d["community"],
-            body=d["body"],
-            title=d["title"],
-            starts_at=d["starts_at"],
-            location=d["location"],
-            notice_days=d["notice_days"],
-        ),
+        lambda d: svc.meeting_create(actor=actor, **d),  # the form's fields are its arguments
         done=_("Meeting prepared. Now set its agenda and invite the members."),
         to=_url,
         template="deliberation/meeting_form.html",
@@ -124,14 +118,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(
         request,
         form,
-        lambda d: svc.meeting_update(
-            actor=actor,
-            meeting=meeting,
-            title=d["title"],
-            starts_at=d["starts_at"],
-            location=d["location"],
-            notice_days=d["notice_days"],
-        ),
+        lambda d: svc.meeting_update(actor=actor, meeting=meeting, **d),
         done=_("Meeting details saved."),
         to=_url,
         template="deliberation/meeting_form.html",
@@ -268,15 +255,14 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _again(request, meeting, **bound):
+def _again(request, meeting, **bound) -> PageAgain:
     """The meeting's page again (as its manager sees it), with the posted form and the
     message (``form_action`` / ``run_action``)."""
-
-    def page(message: str, status: int) -> HttpResponse:
-        ctx = _detail_context(request, meeting, True, bound=bound, error=message)
-        return render(request, "deliberation/meeting_detail.html", ctx, status=status)
-
-    return page
+    return page_again(
+        request,
+        "deliberation/meeting_detail.html",
+        lambda message: _detail_context(request, meeting, True, bound=bound, error=message),
+    )
 
 
 def _url(meeting: Meeting) -> str:
@@ -299,6 +285,22 @@ def _act(request, meeting, call, done) -> HttpResponse:
         to=_url(meeting),
         on_error=lambda e: page(str(e.message), e.status),
     )
+
+
+def _button(
+    service: Callable[..., object], done: str | Promise
+) -> Callable[[HttpRequest, int], HttpResponse]:
+    """The view of a button that moves the meeting on (publish the notice, mark it held,
+    publish the minutes): ``service(actor=, meeting=)`` on a meeting the actor manages, then
+    the meeting's page, with the refusal if there is one."""
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        meeting = _get_managed(request.user, pk)
+        return _act(request, meeting, lambda: service(actor=request.user, meeting=meeting), done)
+
+    return view
 
 
 @login_required
@@ -385,134 +387,10 @@ def meeting_uninvite(request: HttpRequest, pk: int, inv: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def meeting_notice(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = request.user
-    meeting = _get_managed(actor, pk)
-    return _act(
-        request,
-        meeting,
-        lambda: svc.meeting_publish_notice(actor=actor, meeting=meeting),
-        _("Notice published; the invited members have been told."),
-    )
-
-
-@login_required
-@require_POST
-def meeting_attendance(request: HttpRequest, pk: int, inv: int) -> HttpResponse:
-    actor = request.user
-    meeting = _get_managed(actor, pk)
-    attended = request.POST.get("attended") == "1"
-    invitation = _invitation(meeting, inv)
-    return _act(
-        request,
-        meeting,
-        lambda: svc.meeting_sign_in(actor=actor, invitation=invitation, attended=attended),
-        _("Signed in.") if attended else _("Sign-in undone."),
-    )
-
-
-@login_required
-@require_POST
-def meeting_held(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = request.user
-    meeting = _get_managed(actor, pk)
-    return _act(
-        request,
-        meeting,
-        lambda: svc.meeting_mark_held(actor=actor, meeting=meeting),
-        _("Marked as held. Record the resolutions and the minutes."),
-    )
-
-
-@login_required
-@require_POST
-def meeting_resolution(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = request.user
-    meeting = _get_managed(actor, pk)
-    topics = [a.topic for a in meeting.agenda.select_related("topic")]
-    form = ResolutionForm(request.POST, topics=topics)
-
-    def run(d):
-        r = svc.resolution_record(actor=actor, meeting=meeting, **d)
-        messages.success(
-            request,
-            _("Resolution recorded: passed.")
-            if r.passed
-            else _("Resolution recorded: not passed."),
-        )
-
-    return _form(request, meeting, form, run, resolution=form)
-
-
-def _resolution(meeting: Meeting, rid: int) -> Resolution:
-    return _child(meeting.resolutions, meeting, rid, "topic")
-
-
-@login_required
-@require_POST
-def meeting_resolution_delete(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
-    actor = request.user
-    meeting = _get_managed(actor, pk)
-    resolution = _resolution(meeting, rid)
-    return _act(
-        request,
-        meeting,
-        lambda: svc.resolution_delete(actor=actor, resolution=resolution),
-        _("Resolution removed."),
-    )
-
-
-@login_required
-@require_POST
-def meeting_follow_up(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
-    actor = request.user
-    meeting = _get_managed(actor, pk)
-    resolution = _resolution(meeting, rid)
-    people, categories = follow_up_choices(actor, meeting.community_id)
-    form = FollowUpForm(
-        request.POST, people=people, categories=categories, prefix_id=f"fu{resolution.pk}"
-    )
-    return _form(
-        request,
-        meeting,
-        form,
-        lambda d: svc.resolution_follow_up(
-            actor=actor, resolution=resolution, **form.service_kwargs()
-        ),
-        done=_("Follow-up work created; it is shown on the topic until done."),
-        follow_up=(resolution.pk, form),
-    )
-
-
-@login_required
-@require_POST
-def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = request.user
-    meeting = _get_managed(actor, pk)
-    form = MinutesForm(request.POST, auto_id="id_min_%s")
-    return _form(
-        request,
-        meeting,
-        form,
-        lambda d: svc.meeting_save_minutes(actor=actor, meeting=meeting, **d),
-        done=_("Minutes saved."),
-        minutes=form,
-    )
-
-
-@login_required
-@require_POST
-def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = request.user
-    meeting = _get_managed(actor, pk)
-    return _act(
-        request,
-        meeting,
-        lambda: svc.meeting_close(actor=actor, meeting=meeting),
-        _("Minutes published."),
-    )
+meeting_notice = _button(
+    svc.meeting_publish_notice,
+    gettext_lazy("Notice published; the invited members have been told."),
+)
 
 
 @login_required
@@ -527,203 +405,4 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         meeting,
         lambda: svc.meeting_cancel(actor=actor, meeting=meeting, reason=reason),
         _("Meeting cancelled."),
-    )
-
-
-# --- QR code and printable pages -------------------------------------------------------------
-
-
-@login_required
-def meeting_qr(request: HttpRequest, pk: int) -> HttpResponse:
-    """The sign-in code, large, to show on a screen or print for the door of the room."""
-    meeting = _get_managed(request.user, pk)
-    if meeting.status not in (MS.NOTICED, MS.HELD):
-        raise Http404
-    ctx = {"meeting": meeting, "checkin_url": checkin_url(request, meeting)}
-    return render(request, "deliberation/meeting_qr.html", ctx)
-
-
-def _agenda_context(request: HttpRequest, pk: int) -> dict:
-    """What the printed agenda shows, for the page and the PDF: one permission check."""
-    meeting, manage = meeting_queries.meeting_get_for(request.user, pk)
-    agenda = list(meeting.agenda.select_related("topic").order_by("order", "id"))
-    page_url = request.build_absolute_uri(reverse("deliberation:meeting_detail", args=[meeting.pk]))
-    return {
-        "meeting": meeting,
-        "agenda": agenda,
-        "quorum_rule": svc.quorum(meeting.body, invited=0, present=0).rule,
-        "page_url": page_url,
-    }
-
-
-@login_required
-def meeting_print_agenda(request: HttpRequest, pk: int) -> HttpResponse:
-    ctx = _agenda_context(request, pk)
-    return render(request, "deliberation/meeting_print_agenda.html", ctx)
-
-
-@login_required
-def meeting_print_agenda_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    ctx = _agenda_context(request, pk)
-    meeting = ctx["meeting"]
-    facts = [
-        (_("Body"), meeting.get_body_display()),
-        (_("Starts at"), _when(meeting.starts_at)),
-        (_("Place"), meeting.location),
-    ]
-    if meeting.noticed_at:
-        facts.append((_("Notice published"), _day(meeting.noticed_at)))
-    data = {
-        "meeting": {
-            "title": meeting.title,
-            "facts": facts,
-            "agenda": [
-                {"title": a.topic.title, "description": a.topic.description} for a in ctx["agenda"]
-            ],
-            "quorum_rule": str(ctx["quorum_rule"]),
-        },
-        "qr": documents.qr_svg(ctx["page_url"], _("QR code of this meeting's page")),
-        "page_url": ctx["page_url"],
-        "labels": {
-            "heading": _("Meeting notice"),
-            "agenda": _("Agenda"),
-            "no_topics": _("No topics on the agenda yet."),
-            "quorum": _("Quorum"),
-            "scan": _("Scan for this meeting's page in Linli."),
-        },
-    }
-    doc = documents.render_pdf(
-        "deliberation/documents/meeting_agenda.typ",
-        data,
-        community=meeting.community.name,
-        title=meeting.title,
-        header=_("Meeting notice"),
-    )
-    return documents.pdf_response(doc, f"meeting-{meeting.pk}-agenda.pdf")
-
-
-def _minutes_context(request: HttpRequest, pk: int) -> dict:
-    """The minutes as published. Before publication only the office may print a draft; the
-    full minutes and the names of those present are for the office and the members."""
-    actor = request.user
-    meeting, manage = meeting_queries.meeting_get_for(actor, pk)
-    if not manage and meeting.status != MS.CLOSED:
-        raise Http404
-    invitations = list(
-        meeting.invitations.select_related("user").order_by(
-            "user__display_name", "user__username", "id"
-        )
-    )
-    invited = len(invitations)
-    present = sum(1 for i in invitations if i.attended)
-    is_member = any(i.user_id == actor.pk for i in invitations)
-    return {
-        "meeting": meeting,
-        "manage": manage,
-        "agenda": list(meeting.agenda.select_related("topic").order_by("order", "id")),
-        "resolutions": list(meeting.resolutions.select_related("topic").order_by("id")),
-        "quorum": svc.quorum(meeting.body, invited=invited, present=present),
-        "present_names": [i.user.get_full_name() for i in invitations if i.attended]
-        if manage
-        else [],
-        "show_minutes": manage or is_member,
-        "resolution_rule": svc.RESOLUTION_RULE,
-    }
-
-
-@login_required
-def meeting_print_minutes(request: HttpRequest, pk: int) -> HttpResponse:
-    ctx = _minutes_context(request, pk)
-    return render(request, "deliberation/meeting_print_minutes.html", ctx)
-
-
-@login_required
-def meeting_print_minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """The minutes as the print page shows them, with lines for the recorder's and the
-    chair's signatures."""
-    ctx = _minutes_context(request, pk)
-    meeting = ctx["meeting"]
-    facts = [
-        (_("Body"), meeting.get_body_display()),
-        (_("Held at"), f"{_when(meeting.starts_at)}, {meeting.location}"),
-        (_("Attendance"), str(ctx["quorum"].state)),
-    ]
-    if ctx["present_names"]:
-        facts.append((_("Present"), ", ".join(ctx["present_names"])))
-    resolutions = [
-        {
-            "topic": r.topic.title,
-            "outcome": _("Passed") if r.passed else _("Not passed"),
-            "text": r.text,
-            "counts": _("%(yes)s yes, %(no)s no, %(abstain)s abstain")
-            % {"yes": r.yes, "no": r.no, "abstain": r.abstain},
-        }
-        for r in ctx["resolutions"]
-    ]
-    heading = _("Minutes") if meeting.status == MS.CLOSED else _("Draft minutes")
-    data = {
-        "meeting": {
-            "title": meeting.title,
-            "facts": facts,
-            "quorum_rule": str(ctx["quorum"].rule),
-            "agenda": [a.topic.title for a in ctx["agenda"]],
-            "resolution_rule": str(ctx["resolution_rule"]),
-            "resolutions": resolutions,
-            "minutes": meeting.minutes if ctx["show_minutes"] else None,
-            "public_summary": meeting.public_summary,
-        },
-        "labels": {
-            "heading": heading,
-            "agenda": _("Agenda"),
-            "resolutions": _("Resolutions"),
-            "no_resolutions": _("No resolutions."),
-            "minutes": _("Minutes"),
-            "public_summary": _("Public summary"),
-            "recorded_by": _("Recorded by"),
-            "chaired_by": _("Chaired by"),
-            "date": _("Date"),
-        },
-    }
-    doc = documents.render_pdf(
-        "deliberation/documents/meeting_minutes.typ",
-        data,
-        community=meeting.community.name,
-        title=meeting.title,
-        header=heading,
-    )
-    return documents.pdf_response(doc, f"meeting-{meeting.pk}-minutes.pdf")
-
-
-def _when(value: dt.datetime) -> str:
-    return date_format(timezone.localtime(value), "Y-m-d H:i")
-
-
-def _day(value: dt.datetime) -> str:
-    return date_format(timezone.localtime(value), "Y-m-d")
-
-
-# --- signing in by QR ------------------------------------------------------------------------
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def meeting_checkin(request: HttpRequest, token: str) -> HttpResponse:
-    """What the QR code opens. A wrong or expired code, or a meeting in another community,
-    is a 404; a member who is not invited gets a 403. Signing in is a button (POST): a
-    link that signs people in could be triggered from another site and fake a quorum."""
-    actor = request.user
-    meeting, invitation = meeting_queries.meeting_for_checkin(actor, token)
-
-    def page(error: str = "", status: int = 200) -> HttpResponse:
-        ctx = {"meeting": meeting, "invitation": invitation, "error": error}
-        return render(request, "deliberation/meeting_checkin.html", ctx, status=status)
-
-    if request.method != "POST":
-        return page()
-    return run_action(
-        request,
-        lambda: svc.meeting_check_in(actor=actor, token=token),
-        done=_("You are signed in. Welcome."),
-        to=request.path,
-        on_error=lambda e: page(str(e.message), e.status),
     )

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from linli.core import policy
 from linli.core.errors import DomainError
-from linli.core.pages import form_action, form_page, run_action
+from linli.core.pages import PageAgain, form_action, form_page, page_again, run_action
 from linli.registry.models import Building, Community, Grid, Unit
 from linli.tickets.models import Ticket
 
@@ -345,14 +345,13 @@ def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "deliberation/topic_detail.html", _topic_context(request, topic))
 
 
-def _again(request, topic, **bound):
+def _again(request, topic, **bound) -> PageAgain:
     """The topic's page again, with the posted form and the message (``form_action``)."""
-
-    def page(message: str, status: int) -> HttpResponse:
-        ctx = _topic_context(request, topic, bound=bound, error=message)
-        return render(request, "deliberation/topic_detail.html", ctx, status=status)
-
-    return page
+    return page_again(
+        request,
+        "deliberation/topic_detail.html",
+        lambda message: _topic_context(request, topic, bound=bound, error=message),
+    )
 
 
 def _detail_url(topic: Topic) -> str:

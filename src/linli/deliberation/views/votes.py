@@ -1,4 +1,7 @@
-"""Vote pages: thin — parse a form, call one service in ``services/votes.py``, render.
+"""Vote pages: thin — parse a form, call one service, render. This module has the list,
+preparing a vote, the minimum notice periods, the vote's page (with its result once counted)
+and the office's steps; ballots are ``views/vote_ballots.py``, the follow-up, exports and print
+pages ``views/vote_results.py``.
 
 A ``DomainError`` (through ``core.pages``) re-renders the vote page with its message and HTTP status (400 bad
 input, 403 not on the electorate, 409 not possible now); ``PermissionDenied`` / ``Http404``
@@ -7,24 +10,21 @@ secretary as auditor (``vote.audit``)."""
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from fractions import Fraction
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linli.core import documents, policy
-from linli.core.pages import form_action, form_page, run_action, run_page
+from linli.core import policy
+from linli.core.pages import form_action, form_page, run_action
 from linli.registry.models import Building, Community
 
 from ..forms.votes import (
@@ -32,7 +32,6 @@ from ..forms.votes import (
     CountsForm,
     FollowupForm,
     NoticeRulesForm,
-    PaperBallotsForm,
     VoteForm,
 )
 from ..models import (
@@ -43,13 +42,13 @@ from ..models import (
     Topic,
     TopicStatus,
     Vote,
-    Voter,
     VoteRule,
     VoteStatus,
 )
 from ..queries import notice as notice_queries
 from ..queries import votes as vote_queries
 from ..services import notice
+from ..services import vote_results as result_svc
 from ..services import votes as services
 
 # --- forms ------------------------------------------------------------------------------------
@@ -182,9 +181,9 @@ def _render_detail(
         "in_window": in_window,
         "is_owners": vote.rule == VoteRule.OWNERS,
         "finished": vote.status in services.FINISHED,
-        "results_due": services.results_due(vote),
-        "late": services.published_late(vote)
-        or (vote.status == VoteStatus.CLOSED and (services.results_due(vote) or now) < now),
+        "results_due": result_svc.results_due(vote),
+        "late": result_svc.published_late(vote)
+        or (vote.status == VoteStatus.CLOSED and (result_svc.results_due(vote) or now) < now),
         "show_result": show_result,
         "result_rows": _result_rows(vote) if show_result else [],
         "explanation": _explanation(vote) if show_result else "",
@@ -395,8 +394,8 @@ def vote_detail(request: HttpRequest, pk: int) -> HttpResponse:
 _STEPS = {
     "notice": (services.vote_notice, gettext_lazy("Notice published; members were told.")),
     "open": (services.vote_open, gettext_lazy("Voting is open.")),
-    "close": (services.vote_close, gettext_lazy("Voting closed and counted.")),
-    "publish": (services.vote_publish, gettext_lazy("Result published.")),
+    "close": (result_svc.vote_close, gettext_lazy("Voting closed and counted.")),
+    "publish": (result_svc.vote_publish, gettext_lazy("Result published.")),
 }
 
 
@@ -424,286 +423,3 @@ def buildings_label(buildings: list[Building]) -> str:
     return ngettext("Building %(numbers)s", "Buildings %(numbers)s", len(buildings)) % {
         "numbers": numbers
     }
-
-
-@login_required
-@require_POST
-def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
-    vote = vote_queries.vote_get_for(request.user, pk, "vote.cast")
-    choice = request.POST.get("choice", "")
-    if request.POST.get("confirm") != "1":
-        # First the person sees what they chose and confirms it; nothing is recorded yet.
-        def confirm() -> HttpResponse:
-            voter = services.vote_cast_check(actor=request.user, vote=vote, choice=choice)
-            ctx = {
-                "vote": vote,
-                "choice": choice,
-                "choice_label": BallotChoice(choice).label,
-                "voter": voter,
-            }
-            return render(request, "deliberation/vote_confirm.html", ctx)
-
-        return run_page(request, confirm, on_error=_refused(request, vote))
-    return run_action(
-        request,
-        lambda: services.vote_cast(actor=request.user, vote=vote, choice=choice),
-        done=_("Your vote is recorded. Thank you."),
-        to=_detail_url(vote),
-        on_error=_refused(request, vote),
-    )
-
-
-@login_required
-@require_POST
-def vote_enter_ballot(request: HttpRequest, pk: int) -> HttpResponse:
-    vote = vote_queries.vote_get_for(request.user, pk, "vote.enter_ballot")
-    form = BallotForm(request.POST)
-
-    def run(d):
-        services.ballot_enter(
-            actor=request.user,
-            vote=vote,
-            flat=d["flat"],
-            choice=d["choice"],
-            method=d["method"],
-            paper_serial=d["paper_serial"],
-            proxy_name=d["proxy_name"],
-            proxy_authorization=d["proxy_authorization"],
-            received_at=d["received_at"],
-        )
-        messages.success(request, _("Ballot for %(flat)s entered.") % {"flat": d["flat"]})
-
-    return _form(request, vote, form, run, ballot_form=form)
-
-
-@login_required
-@require_POST
-def vote_counts(request: HttpRequest, pk: int) -> HttpResponse:
-    vote = vote_queries.vote_get_for(request.user, pk, "vote.manage")
-    form = CountsForm(request.POST)
-    return _form(
-        request,
-        vote,
-        form,
-        lambda d: services.vote_counts_enter(actor=request.user, vote=vote, **d),
-        done=_("Counts saved."),
-        counts_form=form,
-    )
-
-
-@login_required
-@require_POST
-def vote_followup(request: HttpRequest, pk: int) -> HttpResponse:
-    vote = vote_queries.vote_get_for(request.user, pk, "vote.manage")
-    form = FollowupForm(request.POST, community_id=vote.community_id)
-    return _form(
-        request,
-        vote,
-        form,
-        lambda d: services.vote_followup(
-            actor=request.user, vote=vote, title=d["title"], owner=d["owner"], due_on=d["due_on"]
-        ),
-        done=_("Follow-up work created on the topic."),
-        followup_form=form,
-    )
-
-
-@login_required
-def vote_ballots(request: HttpRequest, pk: int) -> HttpResponse:
-    """Individual ballots: the secretary, as auditor, only."""
-    vote = vote_queries.vote_get_for(request.user, pk, "vote.audit")
-    page = vote_queries.ballots_page(vote, request.GET.get("page"))
-    for b in page.object_list:
-        b.flats = " ".join(u["id"] for u in b.voter.units)
-        b.area = vote_queries.units_area(b.voter.units)
-    return render(request, "deliberation/vote_ballots.html", {"vote": vote, "page": page})
-
-
-@login_required
-def vote_not_yet_voted(request: HttpRequest, pk: int) -> HttpResponse:
-    """Owners who have not voted yet, by building: the office's list for door-to-door
-    reminders (and for handing out paper ballots) while voting is open."""
-    vote = vote_queries.vote_get_for(request.user, pk, "vote.enter_ballot")
-    if vote.rule != VoteRule.OWNERS or vote.status != VoteStatus.OPEN:
-        return _again(request, vote)(
-            _("The list of owners who have not voted exists while an owners' vote is open."), 409
-        )
-    groups = vote_queries.voters_not_yet_voted(vote)
-    ctx = {
-        "vote": vote,
-        "groups": groups,
-        "missing": sum(len(g["voters"]) for g in groups),
-        "voters": Voter.objects.filter(vote=vote).count(),
-    }
-    return render(request, "deliberation/vote_not_yet_voted.html", ctx)
-
-
-def _export_refused(vote: Vote) -> HttpResponse | None:
-    if vote.status not in services.FINISHED:
-        return HttpResponse(
-            _("The vote is exported for audit once it is counted."),
-            status=409,
-            content_type="text/plain; charset=utf-8",
-        )
-    return None
-
-
-@login_required
-def vote_export_json(request: HttpRequest, pk: int) -> HttpResponse:
-    """The exact ``linli tally`` input: ``linli tally`` on it reproduces ``Vote.result``."""
-    vote = vote_queries.vote_get_for(request.user, pk, "vote.audit")
-    if (refused := _export_refused(vote)) is not None:
-        return refused
-    body = json.dumps(vote_queries.tally_input(vote), ensure_ascii=False, indent=2)
-    resp = HttpResponse(body, content_type="application/json; charset=utf-8")
-    resp["Content-Disposition"] = f'attachment; filename="vote-{vote.pk}-tally-input.json"'
-    return resp
-
-
-@login_required
-def vote_export_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    vote = vote_queries.vote_get_for(request.user, pk, "vote.audit")
-    if (refused := _export_refused(vote)) is not None:
-        return refused
-    resp = HttpResponse(
-        "\ufeff" + vote_queries.ballots_csv(vote), content_type="text/csv; charset=utf-8"
-    )
-    resp["Content-Disposition"] = f'attachment; filename="vote-{vote.pk}-ballots.csv"'
-    return resp
-
-
-def _notice_context(request: HttpRequest, pk: int) -> dict:
-    """What the printed notice shows, for the page and the PDF: one permission check."""
-    vote = vote_queries.vote_get_for(request.user, pk)
-    return {
-        "vote": vote,
-        "url": request.build_absolute_uri(reverse("deliberation:vote_detail", args=[vote.pk])),
-        "rule_words": services.rule_in_plain_words(vote.rule, vote.matter),
-        "buildings": (buildings := list(vote.buildings.all().order_by("sort_key"))),
-        "buildings_label": buildings_label(buildings),
-        "results_due": services.results_due(vote),
-    }
-
-
-@login_required
-def vote_print(request: HttpRequest, pk: int) -> HttpResponse:
-    """The notice to post in the building: the question, the rule in plain words, the window,
-    and a QR code to the vote page."""
-    return render(request, "deliberation/vote_print.html", _notice_context(request, pk))
-
-
-def _when(value) -> str:
-    return date_format(timezone.localtime(value), "Y-m-d H:i")
-
-
-def _vote_facts(vote: Vote, buildings: list) -> list[tuple[str, str]]:
-    who = buildings_label(buildings) if buildings else _("The whole community")
-    facts = [(_("Counting rule"), vote.get_rule_display())]
-    if vote.matter:
-        facts.append((_("Matter"), vote.get_matter_display()))
-    facts.append((_("Who votes"), who))
-    if vote.opens_at:
-        window = f"{_when(vote.opens_at)} – {_when(vote.closes_at)}"
-    else:
-        window = _("Not yet set")
-    facts.append((_("Voting period"), window))
-    return facts
-
-
-@login_required
-def vote_print_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    ctx = _notice_context(request, pk)
-    vote = ctx["vote"]
-    facts = _vote_facts(vote, ctx["buildings"])
-    if ctx["results_due"]:
-        facts.append((_("Result posted by"), _when(ctx["results_due"])))
-    data = {
-        "vote": {
-            "heading": f"{_('Notice of a vote')}: {vote.title}",
-            "draft": vote.status == VoteStatus.DRAFT,
-            "question": vote.question,
-            "facts": facts,
-            "rule_words": [str(line) for line in ctx["rule_words"]],
-        },
-        "qr": documents.qr_svg(ctx["url"]),
-        "url": ctx["url"],
-        "labels": {
-            "draft": _("Draft: this notice is not published yet."),
-            "question": _("The question"),
-            "how": _("How the vote is counted"),
-            "scan": _("Scan to read the vote and to vote online (owners, after logging in)."),
-            "paper": _(
-                "Owners who prefer paper can hand a signed paper ballot, or a written "
-                "authorisation for a proxy, to the community office during the voting period."
-            ),
-        },
-    }
-    doc = documents.render_pdf(
-        "deliberation/documents/vote_notice.typ",
-        data,
-        community=vote.community.name,
-        title=vote.title,
-        header=_("Notice of a vote"),
-    )
-    return documents.pdf_response(doc, f"vote-{vote.pk}-notice.pdf")
-
-
-def paper_serial(vote: Vote, n: int) -> str:
-    """The serial number printed on blank ballot ``n`` and typed in when it is entered."""
-    return f"{vote.pk}-{n:04d}"
-
-
-@login_required
-def vote_ballots_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """Blank paper ballots for an owners' vote, one a page, numbered ``first`` to
-    ``first + count - 1``: the office hands them out and enters each returned one by its
-    number. For whoever may enter paper ballots, until the vote is counted; a vote counted at
-    a meeting has none (409, as for entering one)."""
-    vote = vote_queries.vote_get_for(request.user, pk, "vote.enter_ballot")
-    refusal = ""
-    if vote.rule != VoteRule.OWNERS:
-        refusal = _("This vote is counted at a meeting: there are no individual ballots.")
-    elif vote.status in services.FINISHED:
-        refusal = _("The vote is counted: no more paper ballots.")
-    if refusal:
-        return HttpResponse(refusal, status=409, content_type="text/plain; charset=utf-8")
-    form = PaperBallotsForm({"first": 1, "count": 20, **request.GET.dict()})
-    if not form.is_valid():
-        errors = "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items())
-        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
-    first, count = form.cleaned_data["first"], form.cleaned_data["count"]
-    closes = _when(vote.closes_at) if vote.closes_at else _("the end of the voting period")
-    data = {
-        "vote": {
-            "title": vote.title,
-            "question": vote.question,
-            "facts": _vote_facts(vote, list(vote.buildings.all().order_by("sort_key"))),
-            "hand_in": _(
-                "Mark one box, sign, and hand this ballot to the community office before "
-                "%(closes)s. One ballot per owner."
-            )
-            % {"closes": closes},
-        },
-        "serials": [paper_serial(vote, n) for n in range(first, first + count)],
-        "labels": {
-            "heading": _("Paper ballot"),
-            "serial": _("Ballot No."),
-            "question": _("The question"),
-            "mark_one": _("Mark one box:"),
-            "yes": BallotChoice.YES.label,
-            "no": BallotChoice.NO.label,
-            "abstain": BallotChoice.ABSTAIN.label,
-            "owner": _("Owner's name"),
-            "room": _("Flat"),
-            "sign": _("Owner's signature"),
-            "date": _("Date"),
-        },
-    }
-    doc = documents.render_pdf(
-        "deliberation/documents/paper_ballots.typ",
-        data,
-        community=vote.community.name,
-        title=vote.title,
-        header=_("Paper ballot"),
-    )
-    return documents.pdf_response(doc, f"vote-{vote.pk}-ballots-{first}-{first + count - 1}.pdf")
