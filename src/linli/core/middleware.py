@@ -1,5 +1,6 @@
 """Request-wide concerns: the elder mode (长辈版) switch, no caching of personal pages, the
-request-size limit and the JSON API's rate limit."""
+request-size limit, the JSON API's rate limit, and the CSRF cookie sent only when it changes
+for a signed-in person."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
+from django.middleware.csrf import CsrfViewMiddleware as DjangoCsrfViewMiddleware
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -129,3 +132,44 @@ class RefusedTextMiddleware:
             {"title": _("This text cannot be saved"), "message": message},
             status=400,
         )
+
+
+class CsrfViewMiddleware(DjangoCsrfViewMiddleware):
+    """Django's CSRF protection, unchanged, except that a signed-in person's browser is not
+    sent the cookie it has just sent us.
+
+    Django sets the CSRF cookie again on every page that shows a form, only to push its
+    expiry (``CSRF_COOKIE_AGE``, a year) forward. A signed-in person's cookie was set anew at
+    log-in (``login`` rotates the token) and their session cookie lasts
+    ``SESSION_COOKIE_AGE`` (14 days) from when it was last sent; so the CSRF cookie is still
+    sent whenever the session cookie is (a changed session), and otherwise it cannot expire
+    while they are signed in: sending it again is one more header on every answer for
+    nothing. A new or changed secret (a first visit, a log-in, a malformed cookie replaced) is
+    sent as before, and a visitor who is not signed in keeps Django's behaviour."""
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if (
+            request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            and not settings.CSRF_USE_SESSIONS
+            and settings.CSRF_COOKIE_AGE is not None
+            and settings.CSRF_COOKIE_AGE >= settings.SESSION_COOKIE_AGE
+            and request.META.get("CSRF_COOKIE")
+            and request.COOKIES.get(settings.CSRF_COOKIE_NAME) == request.META["CSRF_COOKIE"]
+            and _signed_in(request)
+            and not _session_cookie_sent(request)
+        ):
+            request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
+        return super().process_response(request, response)
+
+
+def _session_cookie_sent(request: HttpRequest) -> bool:
+    """Whether the session middleware (outside this one) will send the session cookie."""
+    session = getattr(request, "session", None)
+    return settings.SESSION_SAVE_EVERY_REQUEST or bool(session is not None and session.modified)
+
+
+def _signed_in(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return user is not None and bool(user.is_authenticated)
