@@ -93,3 +93,23 @@ def test_a_post_without_the_token_is_still_refused(world):
     client = _signed_in(world.resident)
     client.get("/")
     assert client.post(reverse("elder_mode"), {"on": "1"}).status_code == 403
+
+
+def test_the_tokens_mask_is_ours_and_django_reads_it_back():
+    from django.middleware import csrf
+
+    from linli.core.middleware import mask_cipher_secret
+
+    assert csrf._mask_cipher_secret is mask_cipher_secret  # installed by CoreConfig.ready
+    secret = csrf._get_new_csrf_string()
+    tokens = {mask_cipher_secret(secret) for _ in range(200)}
+    assert len(tokens) == 200  # a new mask every time
+    for token in tokens:
+        assert len(token) == csrf.CSRF_TOKEN_LENGTH
+        assert set(token) <= set(csrf.CSRF_ALLOWED_CHARS)
+        assert csrf._unmask_cipher_token(token) == secret
+        assert csrf._does_token_match(token, secret)
+    # Every character of the alphabet turns up in the masks (uniform draws, not a subset).
+    assert set("".join(t[: csrf.CSRF_SECRET_LENGTH] for t in tokens)) == set(
+        csrf.CSRF_ALLOWED_CHARS
+    )
