@@ -59,18 +59,22 @@ def _header(client: Client, url: str = "/") -> str:
 _WORDS = {"and", "or", "not", "in", "is", "as", "True", "False", "None"}
 
 
-def test_the_shell_fragment_reads_only_what_its_key_names():
+def test_each_shell_fragment_reads_only_what_its_key_names():
     tokens = Lexer(BASE.read_text()).tokenize()
-    inside, named, read = False, set(), set()
+    fragments: list[tuple[set[str], set[str]]] = []  # (named, read) per {% shell %}
+    inside = False
     for tok in tokens:
-        if tok.token_type == TokenType.BLOCK and tok.contents.startswith("shell"):
-            inside, named = True, set(tok.contents.split()[1:])
+        if tok.token_type == TokenType.BLOCK and tok.contents.split()[0] == "shell":
+            assert not inside, "{% shell %} inside {% shell %}"
+            inside = True
+            fragments.append((set(tok.contents.split()[1:]), set()))
             continue
         if tok.token_type == TokenType.BLOCK and tok.contents == "endshell":
             inside = False
             continue
         if not inside:
             continue
+        read = fragments[-1][1]
         if tok.token_type == TokenType.VAR:
             read.add(tok.contents.split("|")[0].strip())
         elif tok.token_type == TokenType.BLOCK:
@@ -80,14 +84,19 @@ def test_the_shell_fragment_reads_only_what_its_key_names():
                     if bit not in _WORDS and not bit.startswith(("'", '"', "=", "!", "<", ">")):
                         read.add(bit.split("|")[0])
             else:
-                # Tags with constant arguments only (url names, message ids, csrf_token).
-                assert bits[0] in ("url", "translate", "csrf_token", "else", "endif"), bits
+                # Tags with constant arguments only (url names, message ids, static files).
+                assert bits[0] in ("url", "translate", "static", "csrf_token", "else", "endif"), (
+                    bits,
+                    "a tag the key does not know: keep it out of {% shell %}",
+                )
                 for bit in bits[1:]:
                     assert bit[:1] in ("'", '"'), (bits, "a variable argument: name it")
-    assert named, "base.html keeps its header with {% shell … %}"
+            assert bits[0] != "block", "a block inside {% shell %} would be kept for every page"
+    assert len(fragments) >= 2, "base.html keeps its head and header with {% shell … %}"
     assert not inside, "{% endshell %} missing"
-    unnamed = read - named - set(shell.HOLES)
-    assert not unnamed, f"the shell reads {unnamed}: name them in base.html's {{% shell %}}"
+    for named, read in fragments:
+        unnamed = read - named - set(shell.HOLES)
+        assert not unnamed, f"a shell fragment reads {unnamed}: name them in its {{% shell %}}"
 
 
 # --- isolation ----------------------------------------------------------------------------

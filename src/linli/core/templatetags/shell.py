@@ -68,9 +68,15 @@ def _put(key: tuple[Any, ...], html: str) -> None:
 
 
 class ShellNode(template.Node):
-    def __init__(self, nodelist: template.NodeList, vary_on: list[template.base.FilterExpression]):
+    def __init__(
+        self,
+        nodelist: template.NodeList,
+        vary_on: list[template.base.FilterExpression],
+        where: tuple[str, int],
+    ):
         self.nodelist = nodelist
         self.vary_on = vary_on
+        self.where = where  # (template, line): which fragment, when a template has several
 
     def render(self, context: template.Context) -> str:
         request = getattr(context, "request", None)
@@ -81,6 +87,7 @@ class ShellNode(template.Node):
                 return self.nodelist.render(context)
         user = context.get("user")
         key = (
+            *self.where,
             getattr(user, "pk", None),
             getattr(user, "roles_version", None),
             get_script_prefix(),
@@ -115,7 +122,8 @@ def do_shell(parser: template.base.Parser, token: template.base.Token) -> ShellN
     bits = token.split_contents()[1:]
     nodelist = parser.parse(("endshell",))
     parser.delete_first_token()
-    return ShellNode(nodelist, [parser.compile_filter(b) for b in bits])
+    where = (str(getattr(parser.origin, "name", "")), token.lineno)
+    return ShellNode(nodelist, [parser.compile_filter(b) for b in bits], where)
 
 
 @lru_cache(maxsize=1024)
