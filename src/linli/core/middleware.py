@@ -202,4 +202,5 @@ def mask_cipher_secret(secret: str) -> str:
 
 def install_csrf_mask() -> None:
     """Used by ``get_token`` from here on (``CoreConfig.ready``)."""
-    django_csrf._mask_cipher_secret = mask_cipher_secret
+    # A private function of Django's (tests/security/test_csrf_cookie.py checks it is used).
+    setattr(django_csrf, "_mask_cipher_secret", mask_cipher_secret)  # noqa: B010

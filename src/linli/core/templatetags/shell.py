@@ -122,7 +122,7 @@ def do_shell(parser: template.base.Parser, token: template.base.Token) -> ShellN
     bits = token.split_contents()[1:]
     nodelist = parser.parse(("endshell",))
     parser.delete_first_token()
-    where = (str(getattr(parser.origin, "name", "")), token.lineno)
+    where = (str(getattr(parser.origin, "name", "")), token.lineno or 0)
     return ShellNode(nodelist, [parser.compile_filter(b) for b in bits], where)
 
 
