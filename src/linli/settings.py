@@ -132,8 +132,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # Django's, not re-sending a signed-in person's unchanged cookie (core/middleware.py).
-    "linli.core.middleware.CsrfViewMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    # Just inside it: a signed-in person's unchanged CSRF cookie not sent back on every page.
+    "linli.core.middleware.CsrfCookieKeptMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -1,4 +1,5 @@
-"""The CSRF cookie (core/middleware.py's CsrfViewMiddleware): sent when it is new or changes,
+"""The CSRF cookie (Django's CsrfViewMiddleware with core/middleware.py's
+CsrfCookieKeptMiddleware inside it): sent when it is new or changes,
 and with every answer that sends the session cookie; not sent back unchanged to a signed-in
 person on every page. The protection itself is Django's: a POST without the token is refused."""
 
@@ -71,21 +72,23 @@ def test_the_cookie_goes_with_the_session_cookie(world, session_changed):
     # is pushed forward with it, so it never expires before the session does.
     from django.contrib.sessions.backends.db import SessionStore
     from django.http import HttpResponse
-    from django.middleware.csrf import _get_new_csrf_string, get_token
+    from django.middleware.csrf import CsrfViewMiddleware, _get_new_csrf_string, get_token
     from django.test import RequestFactory
 
-    from linli.core.middleware import CsrfViewMiddleware
+    from linli.core.middleware import CsrfCookieKeptMiddleware
 
-    middleware = CsrfViewMiddleware(lambda request: HttpResponse())
+    def view(request):
+        get_token(request)
+        request.user = world.resident
+        request.session = SessionStore()
+        if session_changed:
+            request.session["seen"] = 1
+        return HttpResponse()
+
+    middleware = CsrfViewMiddleware(CsrfCookieKeptMiddleware(view))
     request = RequestFactory().get("/")
     request.COOKIES[NAME] = _get_new_csrf_string()
-    middleware.process_request(request)
-    get_token(request)
-    request.user = world.resident
-    request.session = SessionStore()
-    if session_changed:
-        request.session["seen"] = 1
-    response = middleware.process_response(request, HttpResponse())
+    response = middleware(request)
     assert (NAME in response.cookies) is session_changed
 
 

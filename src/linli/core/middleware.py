@@ -9,9 +9,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.http.response import HttpResponseBase
 from django.middleware import csrf as django_csrf
-from django.middleware.csrf import CsrfViewMiddleware as DjangoCsrfViewMiddleware
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -136,9 +134,10 @@ class RefusedTextMiddleware:
         )
 
 
-class CsrfViewMiddleware(DjangoCsrfViewMiddleware):
-    """Django's CSRF protection, unchanged, except that a signed-in person's browser is not
-    sent the cookie it has just sent us.
+class CsrfCookieKeptMiddleware:
+    """Placed just inside Django's ``CsrfViewMiddleware`` (which stays in ``MIDDLEWARE``, the
+    protection unchanged): a signed-in person's browser is not sent the CSRF cookie it has
+    just sent us.
 
     Django sets the CSRF cookie again on every page that shows a form, only to push its
     expiry (``CSRF_COOKIE_AGE``, a year) forward. A signed-in person's cookie was set anew at
@@ -149,9 +148,11 @@ class CsrfViewMiddleware(DjangoCsrfViewMiddleware):
     nothing. A new or changed secret (a first visit, a log-in, a malformed cookie replaced) is
     sent as before, and a visitor who is not signed in keeps Django's behaviour."""
 
-    def process_response(
-        self, request: HttpRequest, response: HttpResponseBase
-    ) -> HttpResponseBase:
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
         if (
             request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
             and not settings.CSRF_USE_SESSIONS
@@ -163,7 +164,7 @@ class CsrfViewMiddleware(DjangoCsrfViewMiddleware):
             and not _session_cookie_sent(request)
         ):
             request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
-        return super().process_response(request, response)
+        return response
 
 
 def _session_cookie_sent(request: HttpRequest) -> bool:
