@@ -5,6 +5,7 @@
 before every request (core/versions.py), so every version-keyed cache misses.
 
     PYTHONPATH=. .venv/bin/python -m bench.cpu                 # the last bench-quick copy
+    BENCH_ONLY=baseline_page PYTHONPATH=. .venv/bin/python -m bench.cpu   # hello and these
 """
 
 from __future__ import annotations
@@ -54,6 +55,9 @@ def main() -> None:
         s.create()
         return s.session_key
 
+    from django.middleware.csrf import _get_new_csrf_string
+
+    csrf_cookie = _get_new_csrf_string()
     app = WSGIHandler()
     staff, sup = session_for(STAFF["community"]), session_for(SUPERVISOR["community"])
     ticket = Ticket.objects.filter(community__code=SCENARIO_COMMUNITY["community"]).latest("id")
@@ -74,7 +78,8 @@ def main() -> None:
             "wsgi.errors": sys.stderr,
         }
         if session:
-            environ["HTTP_COOKIE"] = f"sessionid={session}"
+            # As a browser does (and the load generator): the session and the CSRF cookie.
+            environ["HTTP_COOKIE"] = f"sessionid={session}; csrftoken={csrf_cookie}"
         status: list[str] = []
         body = app(environ, lambda s, h: status.append(s))
         b"".join(body)
@@ -89,10 +94,13 @@ def main() -> None:
         ("ticket_detail", f"/requests/{ticket.pk}/", staff),
         ("registry_search", "/registry/search/?q=zh", sup),
     ]
+    only = [x for x in os.environ.get("BENCH_ONLY", "").split(",") if x]
     rows = []
     for miss in (False, True):
         for name, path, session in pages:
             if miss and name.startswith("baseline_hello"):
+                continue
+            if only and name + ("_miss" if miss else "") not in {*only, "baseline_hello"}:
                 continue
             code = call(path, session)
             assert code == 200, (name, code)

@@ -83,7 +83,7 @@ def worker(spec: dict, slot: int, t_start: float, t_measure: float, t_end: float
         if not 200 <= status < 400 and status == 0:
             time.sleep(0.05)  # server down (drills): do not spin
     conn.close()
-    out[slot] = (lat, errors, samples, acks, cache)
+    out[slot] = (lat, errors, samples, acks, cache, sent)
 
 
 def run(spec: dict) -> dict:
@@ -115,6 +115,8 @@ def run(spec: dict) -> dict:
         # Answers of the page cache (core/pagecache.py's X-Linli-Page-Cache header).
         "cache_hits": sum(v[4]["hit"] for v in out.values()),
         "cache_misses": sum(v[4]["miss"] for v in out.values()),
+        # Every request sent, warm-up included (the server's CPU per request is read over both).
+        "sent": sum(v[5] for v in out.values()),
     }
 
 

@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import os
 import platform
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -203,6 +204,11 @@ def prepare(scale: str, tickets: int, pg: bool) -> str | None:
     return str(run)
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def one(args) -> None:
     """One database: serve, log in, run every scenario, print JSON rows."""
     pg = bool(os.environ.get("DATABASE_URL"))
@@ -253,10 +259,16 @@ def one(args) -> None:
                 threading.Thread(
                     target=writer, args=(port, residents, body, stop, writes), daemon=True
                 ).start()
+            cpu_server, cpu_load = server.cpu_seconds(), _children_cpu()
             try:
                 result = load(spec, env)
             finally:
                 stop.set()
+            # Where a request's time goes when served: the server's processes (gunicorn and
+            # Django) and the load generator's, CPU ms per request sent (warm-up included).
+            sent = max(result.get("sent", 0), 1)
+            cpu_server = (server.cpu_seconds() - cpu_server) * 1000 / sent
+            cpu_load = (_children_cpu() - cpu_load) * 1000 / sent
             row = {
                 "name": name,
                 "database": "postgresql" if pg else "sqlite",
@@ -264,6 +276,8 @@ def one(args) -> None:
                 "concurrency": args.concurrency,
                 **{k: result[k] for k in ("requests", "rps", "p50_ms", "p95_ms", "p99_ms")},
                 "errors": result["errors"],
+                "server_cpu_ms": round(cpu_server, 3),
+                "load_cpu_ms": round(cpu_load, 3),
             }
             if result["error_samples"]:
                 row["error_samples"] = result["error_samples"]
@@ -280,7 +294,8 @@ def one(args) -> None:
             hits = f"  hit rate {row['hit_rate']:.1%}" if "hit_rate" in row else ""
             print(
                 f"  {name:<20} {row['rps']:>8.1f} rps  p95 {row['p95_ms']:>7.1f} ms  "
-                f"errors {row['errors']}{hits}",
+                f"errors {row['errors']}  CPU/request: server {cpu_server:.2f} ms, "
+                f"load generator {cpu_load:.2f} ms{hits}",
                 file=sys.stderr,
                 flush=True,
             )

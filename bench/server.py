@@ -89,6 +89,18 @@ class Server:
         ).stdout
         return [self.proc.pid] + [int(p) for p in out.split()]
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU the server's processes have used so far (Linux ``/proc``)."""
+        total = 0
+        for pid in self.pids():
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, IndexError):
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+        return total / os.sysconf("SC_CLK_TCK")
+
     def kill9(self) -> list[int]:
         pids = self.pids()
         for pid in pids:

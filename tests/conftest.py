@@ -25,6 +25,9 @@ def _fast_and_isolated(settings, tmp_path):
 
     cache.clear()
     caches["pages"].clear()  # rendered pages (core/pagecache.py): counters restart per test
+    from linli.core.templatetags import shell
+
+    shell.clear()  # the shell's header kept per person (ids come round again)
 
 
 @pytest.fixture

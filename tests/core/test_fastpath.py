@@ -96,3 +96,25 @@ def test_with_redis_a_log_out_in_one_process_ends_the_session_in_all(db, setting
         assert cached_db.SessionStore(a.session_key).load() == {}
     finally:
         caches["default"].clear()
+
+
+def test_remembered_session_values_are_copies_and_a_changed_session_is_read_anew(db):
+    s = SessionStore()
+    s["k"], s["filter"] = "v", {"status": ["open"]}
+    s.create()
+    first = SessionStore(s.session_key).load()
+    first["filter"]["status"].append("closed")  # a caller changing what it was handed
+    first["k"] = "changed"
+    assert SessionStore(s.session_key).load() == {"k": "v", "filter": {"status": ["open"]}}
+    s["k"] = "w"
+    s.save()
+    assert SessionStore(s.session_key).load()["k"] == "w"
+
+
+def test_a_session_signed_with_another_key_is_refused_even_after_it_was_read(db, settings):
+    s = SessionStore()
+    s["k"] = "v"
+    s.create()
+    assert SessionStore(s.session_key).load() == {"k": "v"}  # remembered
+    settings.SECRET_KEY = "another-secret-key-" + "x" * 40
+    assert SessionStore(s.session_key).load() == {}

@@ -28,9 +28,11 @@ class CoreConfig(AppConfig):
             calendar,  # noqa: F401  (holiday-cache invalidation on every change)
             checks,  # noqa: F401  (registers the settings checks)
         )
+        from .middleware import install_csrf_mask
         from .security import private_sqlite_files
         from .versions import connect_signals
 
         connect_signals()  # change counters: bumped on every save of a community's row
         post_migrate.connect(_seed_holidays, sender=self, dispatch_uid="linli.core.holidays")
         connection_created.connect(private_sqlite_files, dispatch_uid="linli-private-sqlite")
+        install_csrf_mask()  # the CSRF token's mask from one read of os.urandom

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -41,9 +39,17 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _unread_count(user: User) -> Callable[[], int]:
-    @cache
-    def count() -> int:
-        return unread_count_for(user)
+class _unread_count:  # noqa: N801 - used as the function it replaces
+    """The unread count, asked for once at most (a closure under ``functools.cache`` cost
+    ~10 µs a request to build)."""
 
-    return count
+    __slots__ = ("user", "value")
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+        self.value: int | None = None
+
+    def __call__(self) -> int:
+        if self.value is None:
+            self.value = unread_count_for(self.user)
+        return self.value
