@@ -138,7 +138,8 @@ def _query_plan(alias: str, name: str, build: Any, nargs: int) -> tuple[str, lis
             [f[0].target.attname for f in select[start:end]],
             start,
             end,
-            get_related_populators(klass_info, select, alias),
+            # (django-stubs describe a later Django's signature)
+            get_related_populators(klass_info, select, alias),  # type: ignore[call-arg]
             dict(compiler.annotation_col_map or {}),
             converters,
         )
@@ -234,7 +235,7 @@ def insert(obj: M) -> M:
     if not _plain(obj):
         obj.save()
         return obj
-    obj._prepare_related_fields_for_save(operation_name="save")
+    obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
     model = type(obj)
     alias = router.db_for_write(model, instance=obj)
     pre_save.send(sender=model, instance=obj, raw=False, using=alias, update_fields=None)
@@ -251,7 +252,7 @@ def insert_rows(objs: list[M]) -> list[M]:
     if len(objs) != 1 or not _plain(objs[0]):
         return type(objs[0])._default_manager.bulk_create(objs) if objs else objs
     obj = objs[0]
-    obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
     _insert(obj, router.db_for_write(type(obj), instance=obj))
     return objs
 
@@ -269,7 +270,7 @@ def _insert(obj: Model, alias: str) -> None:
             values = None
     with transaction.mark_for_rollback_on_error(using=alias):
         if plan is None or values is None:
-            obj._save_table(raw=False, cls=model, force_insert=True, using=alias)
+            obj._save_table(raw=False, cls=model, force_insert=True, using=alias)  # type: ignore[attr-defined]
         else:
             params = [
                 f.get_db_prep_save(v, connection=conn) for f, v in zip(fields, values, strict=True)
@@ -277,9 +278,11 @@ def _insert(obj: Model, alias: str) -> None:
             with conn.cursor() as cur:
                 cur.execute(sql, params)
                 if conn.features.can_return_columns_from_insert:
-                    row = conn.ops.fetch_returned_insert_columns(cur, ())
+                    ops: Any = conn.ops  # (a backend's; not in the base class's stubs)
+                    row = ops.fetch_returned_insert_columns(cur, ())
                 else:
-                    row = (conn.ops.last_insert_id(cur, meta.db_table, meta.pk.column),)
+                    column = str(meta.pk.column)
+                    row = (conn.ops.last_insert_id(cur, meta.db_table, column),)
             row = _convert(tuple(row), converters, conn) if converters else list(row)
             for value, field in zip(row, returning, strict=True):
                 setattr(obj, field.attname, value)
