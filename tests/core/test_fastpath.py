@@ -118,3 +118,137 @@ def test_a_session_signed_with_another_key_is_refused_even_after_it_was_read(db,
     assert SessionStore(s.session_key).load() == {"k": "v"}  # remembered
     settings.SECRET_KEY = "another-secret-key-" + "x" * 40
     assert SessionStore(s.session_key).load() == {}
+
+
+# --- the reads and writes of a resident's submit (compiled once) -----------------------------
+
+_COMPARED = ("created_at", "actor_id", "actor_name", "verb", "community_id", "object_type_id",
+             "object_id", "parent_type_id", "parent_id", "object_repr", "data")  # fmt: skip
+
+
+def _event(world, **over):
+    from django.contrib.contenttypes.models import ContentType
+
+    from linli.core.models import Event
+
+    fields = {
+        "created_at": timezone.now(),
+        "actor": world.staff,
+        "actor_name": "王",
+        "verb": "test.done",
+        "community_id": world.xincun.pk,
+        "object_type": ContentType.objects.get_for_model(User),
+        "object_id": world.staff.pk,
+        "object_repr": "x",
+        "data": {"n": 1, "words": "中文"},
+        **over,
+    }
+    return Event(**fields)
+
+
+def test_insert_writes_the_row_save_writes(world):
+    from django.db.models import Value
+
+    from linli.core import fastpath
+    from linli.core.models import Event
+
+    at = timezone.now()
+    by_orm, fast = _event(world, created_at=at), _event(world, created_at=at)
+    by_orm.save()
+    assert fastpath.insert(fast) is fast
+    assert fast.pk and fast.pk != by_orm.pk
+    assert not fast._state.adding and fast._state.db == "default"
+    rows = Event.objects.filter(pk__in=[by_orm.pk, fast.pk]).order_by("pk")
+    assert rows.values(*_COMPARED)[0] == rows.values(*_COMPARED)[1]
+    # A value the ORM computes in SQL, and a key set by hand: the ORM writes them.
+    odd = fastpath.insert(_event(world, object_id=Value(7)))
+    assert Event.objects.get(pk=odd.pk).object_id == 7
+    chosen = fastpath.insert(_event(world, pk=fast.pk + 1000))
+    assert Event.objects.filter(pk=chosen.pk).exists()
+
+
+def test_insert_sends_the_signals_save_sends(world):
+    from django.db.models.signals import post_save, pre_save
+
+    from linli.core import fastpath, versions
+    from linli.core.models import ChangeCounter, Holiday
+
+    heard: list[tuple] = []
+
+    def hear(signal):
+        def receiver(sender, **kw):
+            heard.append((signal, sender, kw.get("created"), kw["raw"], kw["using"]))
+
+        return receiver
+
+    on_pre, on_post = hear("pre"), hear("post")
+    pre_save.connect(on_pre, sender=Holiday)
+    post_save.connect(on_post, sender=Holiday)
+    try:
+        Holiday(community_id=world.xincun.pk, date=dt.date(2026, 5, 1), name="a").save()
+        by_orm, heard[:] = list(heard), []
+        fastpath.insert(Holiday(community_id=world.xincun.pk, date=dt.date(2026, 5, 2), name="b"))
+        assert (
+            heard
+            == by_orm
+            == [
+                ("pre", Holiday, None, False, "default"),
+                ("post", Holiday, True, False, "default"),
+            ]
+        )
+    finally:
+        pre_save.disconnect(on_pre, sender=Holiday)
+        post_save.disconnect(on_post, sender=Holiday)
+    # The project's own receivers run too: a community's row bumps its change counter.
+    from linli.registry.models import Building
+
+    before = versions.version_of([world.xincun.pk])
+    fast = fastpath.insert(Building(community=world.xincun, name="99号楼", number="99"))
+    assert versions.version_of([world.xincun.pk]) == before + 1
+    # … and the fields' own ``pre_save`` (the building's sort key).
+    by_orm = Building.objects.create(community=world.nancun, name="99号楼", number="99")
+    assert Building.objects.get(pk=fast.pk).sort_key == by_orm.sort_key != ""
+    assert ChangeCounter.objects.filter(key=world.xincun.pk).exists()
+
+
+def test_insert_rows_writes_what_bulk_create_writes(world):
+    from linli.core import fastpath
+
+    def note(verb):
+        return Notification(
+            recipient=world.staff, channel="in_app", verb=verb, title="t", body="b",
+            message={"title": "t"}, created_at=timezone.now(), status="sent",
+        )  # fmt: skip
+
+    (by_orm,) = Notification.objects.bulk_create([note("test.orm")])
+    (fast,) = fastpath.insert_rows([note("test.fast")])
+    assert fast.pk and not fast._state.adding
+    fields = [f.attname for f in Notification._meta.concrete_fields if f.attname != "id"]
+    a, b = (Notification.objects.values(*fields).get(pk=n.pk) for n in (by_orm, fast))
+    assert {**a, "verb": "", "created_at": None} == {**b, "verb": "", "created_at": None}
+    several = fastpath.insert_rows([note("test.1"), note("test.2")])
+    assert all(n.pk for n in several) and fastpath.insert_rows([]) == []
+
+
+def test_objects_reads_what_the_queryset_reads(world):
+    from django.db.models import Count
+
+    from linli.core import fastpath
+    from linli.registry.models import Household
+
+    def build(pk):
+        return (
+            Household.objects.select_related("building", "unit")
+            .annotate(n=Count("residents"))
+            .filter(pk=pk)
+        )
+
+    for hh in (world.hh_3_2_501, world.hh_nancun):
+        (got,) = fastpath.objects(Household, "test.household", build, hh.pk)
+        orm = build(hh.pk).get()
+        fields = [f.attname for f in Household._meta.concrete_fields]
+        assert [getattr(got, f) for f in fields] == [getattr(orm, f) for f in fields]
+        assert got.n == orm.n
+        assert got.building == orm.building and got.building.name == orm.building.name
+        assert Household.building.is_cached(got) and Household.unit.is_cached(got)
+    assert fastpath.objects(Household, "test.household", build, 10**12) == []

@@ -21,7 +21,9 @@ def sent(monkeypatch):
     """The reminders handed to the outbox: (ticket, verb, user names, dedupe key)."""
     calls = []
 
-    def fake_send(ticket, recipients, verb, title, body, *, dedupe_key=None, params=None):
+    def fake_send(
+        ticket, recipients, verb, title, body, *, dedupe_key=None, params=None, preferences=None
+    ):
         if verb == "ticket.reminder":
             calls.append((ticket.pk, verb, sorted(u.username for u in recipients), dedupe_key))
 

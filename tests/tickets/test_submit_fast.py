@@ -139,9 +139,10 @@ def test_a_residents_report_takes_a_fixed_number_of_queries(
     client = as_user(tw.resident)
     # Session, user, memberships; the category (with its team, and whether the resident is
     # in it), the room (with its building and unit); the holidays (read here, inside the
-    # test's transaction, as they are not cached there); savepoint, request, requester, event,
-    # notification preferences, notification, the community's change counter
-    # (core/versions.py), release. The first time also the content type.
+    # test's transaction, as they are not cached there); the notification preferences (before
+    # the write: ``test_nothing_is_read_inside_the_write_transaction``); savepoint, request,
+    # the community's change counter (core/versions.py), requester, event, notification,
+    # release. The first time also the content type.
     # Nothing is read back for the answer.
     with django_assert_max_num_queries(14):
         assert post(client, **report(tw)).status_code == 201
@@ -308,3 +309,57 @@ def test_without_the_cache_the_calendar_is_read_from_the_database(tw, monkeypatc
     monday = dt.datetime(2026, 11, 16, 10, tzinfo=timezone.get_current_timezone())
     assert calendar.add_workdays(monday, 1, tw.xincun.pk).date() == dt.date(2026, 11, 18)
     assert "cache unavailable" in caplog.text
+
+
+# --- reads before the write, and placed without the scope filter ---------------------------
+
+
+def test_the_category_is_placed_as_the_scope_filter_places_it(tw):
+    from django.db.models import Exists, OuterRef
+
+    from linli.tickets.models import Category, HandlingTeam
+
+    tw.repair_team.members.add(tw.resident)
+    inactive = Category.objects.create(community=tw.xincun, code="old", name="旧", active=False)
+    checked = 0
+    for name, person in tw.people.items():
+        policy.forget_memberships(person)
+        in_team = HandlingTeam.members.through.objects.filter(
+            handlingteam_id=OuterRef("default_team_id"), user_id=person.pk
+        )
+        for cat in (tw.water, tw.lights, tw.nancun_cat, inactive):
+            expected = (
+                policy.in_scope(
+                    person,
+                    Category.objects.annotate(actor_in_team=Exists(in_team)).filter(pk=cat.pk),
+                )
+                .values_list("pk", "actor_in_team")
+                .first()
+            )
+            got = api._category_in_scope(person, cat.pk)
+            assert (got and (got.pk, got.actor_in_team)) == (expected or None), (name, cat.code)
+            if got is not None:
+                assert got.community == cat.community and got.default_team == cat.default_team
+            checked += 1
+        assert api._category_in_scope(person, 10**12) is None
+        assert api._category_in_scope(person, 10**30) is None  # past any integer column
+    assert checked == 4 * len(tw.people)
+
+
+def test_nothing_is_read_inside_the_write_transaction(tw, as_user):
+    """The notification preferences, the category, the room, the calendar: read before the
+    write transaction begins (on SQLite it holds the database's one write lock)."""
+    sql = _submit_queries(as_user(tw.resident), tw)
+    begin = next(i for i, q in enumerate(sql) if q.startswith("SAVEPOINT"))
+    end = next(i for i, q in enumerate(sql) if q.startswith("RELEASE SAVEPOINT"))
+    inside = sql[begin + 1 : end]
+    assert inside and all(q.startswith("INSERT INTO") for q in inside), inside
+    written = [q.split('"')[1] for q in inside]
+    assert written == [
+        "tickets_ticket",
+        "core_change_counter",
+        "tickets_ticketrequester",
+        "core_event",
+        "core_notification",
+    ]
+    assert any("core_notificationpreference" in q for q in sql[:begin])

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models import Model, QuerySet
+from django.db.models.query import get_related_populators
+from django.db.models.signals import post_save, pre_save
+from django.db.models.sql.subqueries import InsertQuery
 
 M = TypeVar("M", bound=Model)
 
@@ -102,3 +105,186 @@ def table(conn: Any, model: type[Model], *columns: str) -> tuple[str, ...]:
     q = conn.ops.quote_name
     fields = [model._meta.get_field(c) for c in columns]
     return (q(model._meta.db_table), *(q(str(getattr(f, "column", ""))) for f in fields))
+
+
+# --- a query of a write's hot path, compiled once ----------------------------------------------
+
+# Ids stand for the caller's arguments while a query is compiled; their places among the
+# compiled parameters say where each argument goes.
+_SENTINEL = -(2**40)
+_QUERIES: dict[tuple[str, str], tuple[str, list[Any], Any]] = {}
+
+
+def _query_plan(alias: str, name: str, build: Any, nargs: int) -> tuple[str, list[Any], Any]:
+    key = (alias, name)
+    hit = _QUERIES.get(key)
+    if hit is None:
+        sentinels = [_SENTINEL - i for i in range(nargs)]
+        qs: QuerySet[Any] = build(*sentinels).using(alias)
+        compiler = qs.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        # Each parameter: ("arg", i) for the caller's i-th argument, ("const", value) else.
+        slots: list[Any] = [
+            ("arg", sentinels.index(p)) if isinstance(p, int) and p in sentinels else ("const", p)
+            for p in params
+        ]
+        if {s[1] for s in slots if s[0] == "arg"} != set(range(nargs)):
+            raise ValueError(f"{name}: every argument must be a parameter of the query")
+        select, klass_info = compiler.select, compiler.klass_info
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        converters = compiler.get_converters([s[0] for s in select[0 : compiler.col_count]])
+        build_rows = (
+            klass_info["model"],
+            [f[0].target.attname for f in select[start:end]],
+            start,
+            end,
+            # (django-stubs describe a later Django's signature)
+            get_related_populators(klass_info, select, alias),  # type: ignore[call-arg]
+            dict(compiler.annotation_col_map or {}),
+            converters,
+        )
+        hit = _QUERIES[key] = (sql, slots, build_rows)
+    return hit
+
+
+def objects(model: type[M], name: str, build: Any, *args: int) -> list[M]:
+    """``list(build(*args))`` — a queryset of ``model`` (with ``select_related`` and
+    annotations as the caller likes) whose integer arguments (ids) are parameters of its SQL —
+    with the SQL compiled by the ORM once per database alias and ``name``, and its rows made
+    into instances (related ones and annotations included) as the ORM makes them. For the
+    reads of a write that is made often (a resident's submit)."""
+    alias = router.db_for_read(model)
+    conn = connections[alias]
+    sql, slots, (cls, init_list, start, end, populators, annotations, converters) = _query_plan(
+        alias, name, build, len(args)
+    )
+    params = [args[v] if kind == "arg" else v for kind, v in slots]
+    with conn.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+    found: list[M] = []
+    for raw in rows:
+        row = _convert(raw, converters, conn) if converters else list(raw)
+        obj = cls.from_db(alias, init_list, row[start:end])
+        for populator in populators:
+            populator.populate(row, obj)
+        for attr, pos in annotations.items():
+            setattr(obj, attr, row[pos])
+        found.append(obj)
+    return found
+
+
+# --- a new row, inserted with SQL compiled once ----------------------------------------------
+
+# (alias, model label) -> (sql, fields, returning fields, converters of the returned values)
+_INSERTS: dict[tuple[str, str], tuple[str, list[Any], list[Any], Any]] = {}
+
+
+def _insert_plan(alias: str, obj: Model) -> tuple[str, list[Any], list[Any], Any] | None:
+    model = type(obj)
+    key = (alias, model._meta.label)
+    hit = _INSERTS.get(key)
+    if hit is None:
+        meta = model._meta
+        fields = [
+            f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field
+        ]
+        if any(hasattr(f, "get_placeholder") for f in fields):
+            return None  # a field that writes its own SQL: the ORM's insert
+        returning = list(meta.db_returning_fields)
+        query = InsertQuery(model)
+        query.insert_values(fields, [obj], raw=False)
+        compiler = query.get_compiler(using=alias)
+        compiler.returning_fields = returning
+        ((sql, _params),) = compiler.as_sql()
+        conn = connections[alias]
+        if not conn.features.can_return_columns_from_insert:
+            returning = [meta.pk]
+        converters = compiler.get_converters([f.get_col(meta.db_table) for f in returning])
+        hit = _INSERTS[key] = (sql, fields, returning, converters)
+    return hit
+
+
+_PLAIN_MODELS: dict[type[Model], bool] = {}
+
+
+def _plain(obj: Model) -> bool:
+    """Whether a new ``obj`` is one the shortcuts below write as the ORM would: a model with
+    no ``save`` of its own, no parents, an automatic key and no database defaults."""
+    model = type(obj)
+    plain = _PLAIN_MODELS.get(model)
+    if plain is None:
+        meta = model._meta
+        plain = _PLAIN_MODELS[model] = not (
+            model.save is not Model.save
+            or meta.parents
+            or meta.proxy
+            or meta.auto_field is None
+            or meta.pk is not meta.auto_field
+            or any(f.has_db_default() for f in meta.concrete_fields)
+        )
+    return plain and obj.pk is None and obj._state.adding
+
+
+def insert(obj: M) -> M:
+    """``obj.save()`` for a new row: the same ``pre_save`` values (``auto_now``, defaults),
+    the same ``pre_save``/``post_save`` signals, the same row; the INSERT's SQL compiled by the
+    ORM once per database alias and model instead of on every save. Anything the shortcut does
+    not cover (a model with its own ``save``, parents, a primary key set by hand, an
+    expression as a value) is saved by the ORM as usual."""
+    if not _plain(obj):
+        obj.save()
+        return obj
+    obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
+    model = type(obj)
+    alias = router.db_for_write(model, instance=obj)
+    pre_save.send(sender=model, instance=obj, raw=False, using=alias, update_fields=None)
+    _insert(obj, alias)
+    post_save.send(
+        sender=model, instance=obj, created=True, update_fields=None, raw=False, using=alias
+    )
+    return obj
+
+
+def insert_rows(objs: list[M]) -> list[M]:
+    """``bulk_create(objs)`` (no signals, keys set on the objects): one new row by the
+    statement compiled once, several by the ORM."""
+    if len(objs) != 1 or not _plain(objs[0]):
+        return type(objs[0])._default_manager.bulk_create(objs) if objs else objs
+    obj = objs[0]
+    obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
+    _insert(obj, router.db_for_write(type(obj), instance=obj))
+    return objs
+
+
+def _insert(obj: Model, alias: str) -> None:
+    model = type(obj)
+    meta = model._meta
+    conn = connections[alias]
+    plan = _insert_plan(alias, obj)
+    values = None
+    if plan is not None:
+        sql, fields, returning, converters = plan
+        values = [f.pre_save(obj, True) for f in fields]
+        if any(hasattr(v, "resolve_expression") for v in values):
+            values = None
+    with transaction.mark_for_rollback_on_error(using=alias):
+        if plan is None or values is None:
+            obj._save_table(raw=False, cls=model, force_insert=True, using=alias)  # type: ignore[attr-defined]
+        else:
+            params = [
+                f.get_db_prep_save(v, connection=conn) for f, v in zip(fields, values, strict=True)
+            ]
+            with conn.cursor() as cur:
+                cur.execute(sql, params)
+                if conn.features.can_return_columns_from_insert:
+                    ops: Any = conn.ops  # (a backend's; not in the base class's stubs)
+                    row = ops.fetch_returned_insert_columns(cur, ())
+                else:
+                    column = str(meta.pk.column)
+                    row = (conn.ops.last_insert_id(cur, meta.db_table, column),)
+            row = _convert(tuple(row), converters, conn) if converters else list(row)
+            for value, field in zip(row, returning, strict=True):
+                setattr(obj, field.attname, value)
+    obj._state.db = alias
+    obj._state.adding = False

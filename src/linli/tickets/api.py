@@ -21,11 +21,12 @@ from ninja import Status as Reply
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
-from linli.core import disclosure, policy
+from linli.core import disclosure, fastpath, policy
 from linli.core.events import verb_label
 from linli.core.personal import mask_phone
 from linli.core.public import scrub_public_text
 from linli.core.ratelimit import rate_limit
+from linli.core.roles import ROLE_LEVEL
 from linli.registry.models import Building, Household, Unit
 
 from . import handler_names, queries, services
@@ -48,6 +49,14 @@ router = Router(tags=["tickets"])
 
 
 # --- schemas -------------------------------------------------------------------------------
+
+# ``get_<field>_display()`` without its per-call rebuild of the choices (a tenth of a ms a call).
+_STATUS_LABELS: dict[str, Any] = dict(Status.choices)
+_CHANNEL_LABELS: dict[str, Any] = dict(Channel.choices)
+
+
+def _label(labels: dict[str, Any], value: str) -> str:
+    return str(labels.get(value, value))
 
 
 class ErrorOut(Schema):
@@ -99,7 +108,7 @@ class TicketOut(TicketFields):
 
     @staticmethod
     def resolve_status_label(obj):
-        return str(obj.get_status_display())
+        return _label(_STATUS_LABELS, obj.status)
 
     @staticmethod
     def resolve_place(obj):
@@ -306,7 +315,7 @@ def _detail(
         "view": seen.view,
         "joined_from": joined_from,
         "channel": t.channel,
-        "channel_label": str(t.get_channel_display()),
+        "channel_label": _label(_CHANNEL_LABELS, t.channel),
         "contact_preference": t.contact_preference,
         "attributes": attributes,
         "hold_until": t.hold_until,
@@ -454,23 +463,16 @@ def ticket_create(request, payload: TicketIn):
     """``channel`` ``web``: a resident reports for themselves; any other channel (phone,
     walk-in, patrol, …): staff, a building leader or a grid worker takes a request in."""
     actor = request.user
-    # With its default team, and whether the actor is in it: part of what the actor may do
-    # on the new request (``_created_can``).
-    in_team = HandlingTeam.members.through.objects.filter(
-        handlingteam_id=OuterRef("default_team_id"), user_id=actor.pk
-    )
-    categories = Category.objects.select_related("community", "default_team").annotate(
-        actor_in_team=Exists(in_team)
-    )
-    category = policy.in_scope(actor, categories.filter(pk=payload.category_id)).first()
+    # With its community and default team, and whether the actor is in that team: part of
+    # what the actor may do on the new request (``_created_can``).
+    category = _category_in_scope(actor, payload.category_id)
     if category is None:
         raise TicketError(_("Please choose one of this community's request categories."))
     # Each with the building (and unit) it is in: one query, the building read once.
-    households = Household.objects.select_related("building", "unit")
     place = {
-        "household": _one(households, payload.household_id, _("Unknown room.")),
-        "building": _one(Building, payload.building_id, _("Unknown building.")),
-        "unit": _one(Unit.objects.select_related("building"), payload.unit_id, _("Unknown unit.")),
+        "household": _row(Household, "household", payload.household_id, _("Unknown room.")),
+        "building": _row(Building, "building", payload.building_id, _("Unknown building.")),
+        "unit": _row(Unit, "unit", payload.unit_id, _("Unknown unit.")),
         "location_text": payload.location_text,
         "lat": payload.lat,
         "long": payload.long,
@@ -495,8 +497,93 @@ def ticket_create(request, payload: TicketIn):
             anonymous=payload.anonymous,
             **common,
         )
-    teams = {category.default_team_id: category.actor_in_team} if category.default_team_id else {}
+    in_team = bool(getattr(category, "actor_in_team", False))  # annotated by the read
+    teams = {category.default_team_id: in_team} if category.default_team_id else {}
     return Reply(201, _created_detail(actor, t, teams))
+
+
+# What a report reads before it writes, as statements compiled once (core/fastpath.py): a
+# report is the most frequent write, and building these querysets on every one cost more
+# than running them (docs/performance.md, "Session 5: submit").
+_ID_RANGE = range(-(2**63), 2**63)
+
+
+def _category_query(pk: int, user_id: int):
+    in_team = HandlingTeam.members.through.objects.filter(
+        handlingteam_id=OuterRef("default_team_id"), user_id=user_id
+    )
+    return (
+        Category.objects.select_related("community", "default_team")
+        .annotate(actor_in_team=Exists(in_team))
+        .filter(pk=pk)
+    )
+
+
+_PLACE_QUERIES = {
+    "household": lambda pk: Household.objects.select_related("building", "unit").filter(pk=pk),
+    "building": lambda pk: Building.objects.filter(pk=pk),
+    "unit": lambda pk: Unit.objects.select_related("building").filter(pk=pk),
+}
+
+
+def _category_in_scope(actor, pk: int) -> Category | None:
+    """``policy.in_scope(actor, <categories with community, team, actor_in_team>)`` for one
+    key, the row read by its key alone and placed from the actor's memberships as loaded:
+    every path of ``Category.SCOPE_PATHS`` goes through its community, which a membership
+    reaches when the community is the place (or the place's community, or the street office
+    is the community's) — the same answer (tests/tickets/test_submit_fast.py)."""
+    if pk not in _ID_RANGE or not actor.is_authenticated:
+        return _category_orm(actor, pk)
+    found = fastpath.objects(Category, "tickets.submit.category", _category_query, pk, actor.pk)
+    if not found:
+        return None
+    category = found[0]
+    placed = _reaches(actor, category.community)
+    if placed is None:
+        return _category_orm(actor, pk)
+    return category if placed else None
+
+
+def _category_orm(actor, pk: int) -> Category | None:
+    categories = (
+        _category_query(pk, actor.pk) if actor.is_authenticated else Category.objects.none()
+    )
+    return policy.in_scope(actor, categories).first()
+
+
+def _reaches(actor, community) -> bool | None:
+    """Whether one of the actor's memberships covers ``community`` (as ``Category``'s scope
+    paths read it); None if that would take a query."""
+    for m in policy.memberships(actor):
+        level = ROLE_LEVEL[m.role]
+        if m.place_id is None:
+            continue
+        if level == "street":
+            if m.street_office_id == community.street_office_id:
+                return True
+        elif level == "community":
+            if m.community_id == community.pk:
+                return True
+        else:
+            field: Any = type(m)._meta.get_field(level)  # grid, building or household
+            if not field.is_cached(m):
+                return None
+            place = field.get_cached_value(m)
+            if place is not None and getattr(place, "community_id", None) == community.pk:
+                return True
+    return False
+
+
+def _row(model, name: str, pk: int | None, message: str):
+    """``_one`` for a report's place, read with the statement compiled once."""
+    if pk is None:
+        return None
+    if pk not in _ID_RANGE:
+        return _one(_PLACE_QUERIES[name](pk), pk, message)
+    found = fastpath.objects(model, f"tickets.submit.{name}", _PLACE_QUERIES[name], pk)
+    if not found:
+        raise TicketError(message)
+    return found[0]
 
 
 def _act(request, t: Ticket, action: str, version: int | None, **fields) -> Reply:

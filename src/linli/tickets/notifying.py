@@ -7,8 +7,9 @@ handler of an assignment; the office of an emergency. Everything is scheduled on
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from linli.core.links import object_url
 
 from .models import Ticket
 from .roles import TOLD_OFFICE
@@ -23,6 +24,7 @@ def _send(
     *,
     dedupe_key=None,
     params: dict | None = None,
+    preferences: dict | None = None,
 ) -> None:
     from linli.core.notifications import notify
 
@@ -35,10 +37,11 @@ def _send(
         title=title,
         body=body,
         params={"number": ticket.pk, "category": ticket.category.name, **(params or {})},
-        url=reverse("tickets:detail", args=[ticket.pk]),
+        url=object_url("tickets:detail", ticket.pk),
         obj=ticket,
         community_id=ticket.community_id,
         dedupe_key=dedupe_key,
+        preferences=preferences,
     )
 
 
@@ -83,19 +86,25 @@ def office_users(community_id: int) -> list:
     )
 
 
-def submitted(t: Ticket, *, requesters: list | None = None) -> None:
+def submitted(
+    t: Ticket, *, requesters: list | None = None, preferences: dict | None = None
+) -> None:
     """``requesters``: the requesters' users when the caller holds them (a request just
-    written); otherwise they are read."""
+    written); otherwise they are read. ``preferences``: theirs, read by the caller before its
+    transaction (``notifications.notify``)."""
     _send(
         t,
         requester_users(t) if requesters is None else requesters,
         "ticket.submitted",
         _("We received your request #%(number)s"),
         _("Your request about “%(category)s” has been received. We will reply."),
+        preferences=preferences,
     )
 
 
-def emergency(t: Ticket, *, requesters: list | None = None) -> None:
+def emergency(
+    t: Ticket, *, requesters: list | None = None, preferences: dict | None = None
+) -> None:
     _send(
         t,
         office_users(t.community_id),
@@ -107,7 +116,7 @@ def emergency(t: Ticket, *, requesters: list | None = None) -> None:
         ),
         params={"place": t.place_label},
     )
-    submitted(t, requesters=requesters)
+    submitted(t, requesters=requesters, preferences=preferences)
 
 
 def accepted(t: Ticket) -> None:

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.core import policy
+from linli.core import fastpath, notifications, policy
 from linli.core.calendar import add_workdays
 from linli.core.events import log_event
 from linli.core.models import Event
@@ -176,25 +176,33 @@ def _create(
         dt.UTC
     )
     respond_by = category.respond_by(now, emergency=emergency)
+    # Who asked hears that it was received: their notification preferences are read before
+    # the write transaction (on SQLite it holds the one write lock; docs/performance.md).
+    who = requester.get("user")
+    told = [who] if who is not None and who.is_active else []
+    preferences = notifications.preferences_for(told) if told else None
+    # Rows built before the transaction too; written by ``fastpath.insert``: ``save()``'s
+    # values and signals with its SQL compiled once (a report is the most frequent write).
+    ticket = Ticket(
+        community=community,
+        category=category,
+        channel=channel,
+        description=description,
+        public_text=public_text,
+        private=bool(private),
+        attributes=attrs,
+        emergency=emergency,
+        contact_preference=contact_preference,
+        created_at=now,
+        respond_by=respond_by,
+        resolve_by=resolve_by,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        **_team(category),
+        **place,
+    )
     with transaction.atomic():
-        ticket = Ticket.objects.create(
-            community=community,
-            category=category,
-            channel=channel,
-            description=description,
-            public_text=public_text,
-            private=bool(private),
-            attributes=attrs,
-            emergency=emergency,
-            contact_preference=contact_preference,
-            created_at=now,
-            respond_by=respond_by,
-            resolve_by=resolve_by,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
-            **_team(category),
-            **place,
-        )
-        asked = TicketRequester.objects.create(ticket=ticket, primary=True, **requester)
+        fastpath.insert(ticket)
+        asked = fastpath.insert(TicketRequester(ticket=ticket, primary=True, **requester))
         for img in images:
             TicketPhoto.objects.create(
                 ticket=ticket, image=img, stage=PhotoStage.REPORT, uploaded_by=ticket.created_by
@@ -218,9 +226,9 @@ def _create(
         if emergency:
             # Never left in a queue: accepted at once and every office member is alerted.
             events.append(transition(ticket, "accept", actor=None, data={"emergency": True}))
-            notifying.emergency(ticket, requesters=requesters)
+            notifying.emergency(ticket, requesters=requesters, preferences=preferences)
         else:
-            notifying.submitted(ticket, requesters=requesters)
+            notifying.submitted(ticket, requesters=requesters, preferences=preferences)
     ticket._linli_created = Created(requesters=[asked], events=events)
     return ticket
 
