@@ -98,6 +98,22 @@ class World:
         raise AttributeError(name)
 
 
+# The people ``make_world`` makes (``world.people``): the personas every isolation test pairs up
+# (tests/core/test_persona_list.py keeps this list equal to what the world builds).
+PERSONAS = (
+    "secretary",
+    "staff",
+    "leader",
+    "grid_worker",
+    "volunteer",
+    "mediator",
+    "resident",
+    "other_resident",
+    "supervisor",
+    "outsider",
+)
+
+
 # A valid ID number (check digit per GB 11643): 11010519491231002X
 VALID_ID = "11010519491231002X"
 

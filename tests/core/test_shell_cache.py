@@ -21,22 +21,10 @@ from django.utils.translation import gettext_lazy
 
 from linli.core import notifications
 from linli.core.templatetags import shell
-from tests.factories import grant
+from tests.factories import PERSONAS, grant
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = [
-    "secretary",
-    "staff",
-    "leader",
-    "grid_worker",
-    "volunteer",
-    "mediator",
-    "resident",
-    "other_resident",
-    "supervisor",
-    "outsider",
-]
 BASE = Path(__file__).resolve().parents[2] / "src" / "linli" / "templates" / "base.html"
 _TOKEN = re.compile(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")([^"]+)')
 

@@ -24,19 +24,8 @@ from linli.core import versions
 from linli.core.events import log_event
 from linli.core.models import ChangeCounter, PersonalDataRead
 from linli.tickets import services
+from tests.factories import PERSONAS
 
-PERSONAS = [
-    "secretary",
-    "staff",
-    "leader",
-    "grid_worker",
-    "volunteer",
-    "mediator",
-    "resident",
-    "other_resident",
-    "supervisor",
-    "outsider",
-]
 _TOKEN = re.compile(rb'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]+')
 
 
