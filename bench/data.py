@@ -138,6 +138,43 @@ RATINGS = ["satisfied", "satisfied", "satisfied", "basic", "unsatisfied"]
 TEXTS = ["楼道灯不亮了", "水管漏水，请尽快维修", "小区垃圾没有及时清运", "下水道堵塞", "噪音扰民"]
 
 
+def _insert_sql(
+    model, given: list[str], *, fixed: dict | None = None, json: set[str] = frozenset()
+) -> tuple[str, tuple]:
+    """``INSERT`` of every concrete column of ``model``: the ``given`` columns from each row,
+    in that order, then every other column's value — ``fixed`` or the field's default, as the
+    database stores it — appended to each row as the returned tuple. A column with neither
+    (no default, not null) stops the build by name: a field added to the model must be given
+    a value here, not found missing two million rows later."""
+    from django.db import connection
+
+    fixed = fixed or {}
+    pg = connection.vendor == "postgresql"
+    fields = {f.column: f for f in model._meta.concrete_fields}
+    missing = [c for c in given if c not in fields]
+    if missing:
+        raise SystemExit(f"bench.data: {model.__name__} has no column {missing}")
+    rest, values = [], []
+    for column, field in fields.items():
+        if column in given or (field.primary_key and column not in fixed and field.db_returning):
+            continue  # given, or a key the database numbers
+        if column in fixed:
+            value = fixed[column]
+        elif field.has_default() or field.empty_strings_allowed:
+            value = field.get_db_prep_save(field.get_default(), connection)
+        elif field.null:
+            value = None
+        else:
+            raise SystemExit(f"bench.data: give {model.__name__}.{field.name} a value")
+        rest.append(column)
+        values.append(value)
+    columns = [*given, *rest]
+    marks = ["%s::jsonb" if pg and c in json else "%s" for c in given] + ["%s"] * len(rest)
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    sql = f"INSERT INTO {model._meta.db_table} ({quoted}) VALUES ({', '.join(marks)})"  # noqa: S608
+    return sql, tuple(values)
+
+
 def add_tickets(n: int, community_codes_prefix: str = "d-c", seed: int = 5) -> dict:
     """``n`` requests over the five years before now in the communities whose code starts with
     the prefix, with requesters and events, by raw ``executemany``. Returns counts and rate."""
@@ -152,7 +189,6 @@ def add_tickets(n: int, community_codes_prefix: str = "d-c", seed: int = 5) -> d
 
     rng = random.Random(seed)
     pg = connection.vendor == "postgresql"
-    js = "%s::jsonb" if pg else "%s"
 
     def ts(value: dt.datetime):
         return value if pg else value.strftime("%Y-%m-%d %H:%M:%S.%f")
@@ -169,28 +205,26 @@ def add_tickets(n: int, community_codes_prefix: str = "d-c", seed: int = 5) -> d
         homes.setdefault(cid, []).append((pk, b, u))
     communities = sorted(set(cats) & set(homes))
     ct = ContentType.objects.get_for_model(Ticket).pk
-    t_table, e_table, r_table = (
-        Ticket._meta.db_table,
-        Event._meta.db_table,
-        TicketRequester._meta.db_table,
+    t_table = Ticket._meta.db_table
+    t_sql, t_rest = _insert_sql(
+        Ticket,
+        ["id", "status", "emergency", "description", "attributes", "created_at", "respond_by",
+         "resolve_by", "responded_at", "resolved_at", "replied_at", "closed_at", "rating",
+         "rated_at", "rated_by_revisit", "updated_at", "building_id", "category_id",
+         "community_id", "household_id", "unit_id"],
+        fixed={"channel": "web", "contact_preference": "in_app", "version": 1},
+        json={"attributes"},
+    )  # fmt: skip
+    e_sql, e_rest = _insert_sql(
+        Event,
+        ["created_at", "verb", "community_id", "object_id", "object_repr", "data"],
+        fixed={"actor_name": "", "object_type_id": ct},
+        json={"data"},
     )
-    t_sql = (
-        f"INSERT INTO {t_table} (id, channel, status, emergency, description, attributes, "  # noqa: S608
-        "location_text, contact_preference, external_handler, external_contact, created_at, "
-        "respond_by, resolve_by, responded_at, resolved_at, replied_at, closed_at, "
-        "extension_count, hold_reason, hold_from, rating, rating_comment, rated_at, "
-        "rated_by_revisit, reopen_count, referred_to, referral_reason, updated_at, version, "
-        "building_id, category_id, community_id, household_id, unit_id) VALUES "
-        f"(%s, 'web', %s, %s, %s, {js}, '', 'in_app', '', '', %s, %s, %s, %s, %s, %s, %s, 0, "
-        "'', '', %s, '', %s, %s, 0, '', '', %s, 1, %s, %s, %s, %s, %s)"
-    )
-    e_sql = (
-        f"INSERT INTO {e_table} (created_at, actor_name, verb, community_id, object_id, "  # noqa: S608
-        f"object_repr, data, object_type_id) VALUES (%s, '', %s, %s, %s, %s, {js}, {ct})"
-    )
-    r_sql = (
-        f'INSERT INTO {r_table} (name, phone, anonymous, "primary", added_at, ticket_id) '  # noqa: S608
-        "VALUES (%s, '', %s, %s, %s, %s)"
+    r_sql, r_rest = _insert_sql(
+        TicketRequester,
+        ["name", "anonymous", "primary", "added_at", "ticket_id"],
+        fixed={"phone": ""},
     )
     now = timezone.now()
     span = 5 * 365 * 24 * 3600
@@ -238,23 +272,25 @@ def add_tickets(n: int, community_codes_prefix: str = "d-c", seed: int = 5) -> d
                     home,
                     unit,
                 )
+                + t_rest
             )
             data = json.dumps(
                 {"channel": "web", "category": cat_code, "emergency": False, "photos": 0}
             )
-            evs.append((ts(created), "ticket.submitted", cid, pk, f"#{pk}", data))
+            evs.append((ts(created), "ticket.submitted", cid, pk, f"#{pk}", data) + e_rest)
             if closed_at:
                 evs.append(
                     (
                         ts(closed_at),
-                        "ticket.close",
+                        "ticket.closed",
                         cid,
                         pk,
                         f"#{pk}",
                         '{"from": "replied", "to": "closed"}',
                     )
+                    + e_rest
                 )
-            reqs.append(("居民", False, True, ts(created), pk))
+            reqs.append(("居民", False, True, ts(created), pk) + r_rest)
         with transaction.atomic(), connection.cursor() as cur:
             cur.executemany(t_sql, tickets)
             cur.executemany(e_sql, evs)
