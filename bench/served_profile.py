@@ -6,6 +6,7 @@
 
 import cProfile
 import os
+import tempfile
 import time
 
 _profile = cProfile.Profile(time.process_time)
@@ -21,5 +22,5 @@ def post_request(worker, req, environ, resp):
 
 def worker_exit(server, worker):
     _profile.disable()
-    out = os.environ.get("BENCH_PROFILE_DIR", "/tmp")
+    out = os.environ.get("BENCH_PROFILE_DIR") or tempfile.gettempdir()
     _profile.dump_stats(os.path.join(out, f"worker-{os.getpid()}.prof"))

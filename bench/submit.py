@@ -107,7 +107,11 @@ def main() -> None:
     profile, verbose = "--profile" in sys.argv, "-v" in sys.argv
     args = [a for a in args if not a.isdigit()]  # (the values of --workers/--concurrency)
     if "--served" in sys.argv:
-        served(None if os.environ.get("DATABASE_URL") else (args[0] if args else str(VAR / "run-community.sqlite3")))
+        served(
+            None
+            if os.environ.get("DATABASE_URL")
+            else (args[0] if args else str(VAR / "run-community.sqlite3"))
+        )
         return
     db = args[0] if args else str(VAR / "run-community.sqlite3")
     n = int(os.environ.get("BENCH_CPU_N", "60"))
