@@ -20,9 +20,13 @@ from django.db.models import (
     BigIntegerField,
     BooleanField,
     CharField,
+    DateField,
+    DateTimeField,
+    DecimalField,
     Field,
     ForeignKey,
     IntegerField,
+    JSONField,
     Model,
     OneToOneField,
     PositiveBigIntegerField,
@@ -216,11 +220,14 @@ _INTEGERS = {
     PositiveBigIntegerField,
 }
 _AUTO = {AutoField, BigAutoField, SmallAutoField}
+# Fields whose ``get_db_prep_save`` makes None of None (with ``pre_save`` the attribute unless
+# ``auto_now``/``auto_now_add``): the columns a new row leaves empty.
+_NONE_AS_IS = {DateTimeField, DateField, DecimalField, JSONField}
 
 
 def _preparations(fields: list[Any], conn: Any) -> list[Any]:
     """Per field, how a new row's value becomes its parameter, decided once: ``(types,
-    adapt)`` — a value of ``types`` (or None) is taken from the instance and passed as it is
+    adapt)`` — a value of ``types`` (or None; ``types`` empty: None only) is taken from the instance and passed as it is
     (``adapt``: or through the backend's integer adapter), exactly what ``pre_save`` and
     ``get_db_prep_save`` make of it; ``None``: the field's own methods (dates, JSON, a field
     of the project's own, a foreign key to anything but an automatic key)."""
@@ -242,6 +249,10 @@ def _preparations(fields: list[Any], conn: Any) -> list[Any]:
                 type(conn.ops).validate_autopk_value is BaseDatabaseOperations.validate_autopk_value
             )
             out.append(((int,), None) if same else None)
+        elif cls in _NONE_AS_IS and not (
+            getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        ):
+            out.append(((), None))
         else:
             out.append(None)
     return out
