@@ -8,7 +8,7 @@ Works on the last ``make bench-quick`` copy (SQLite) or, with ``DATABASE_URL``, 
 ``--served [--workers W] [--concurrency C]``: the same two requests served by gunicorn (the
 bench's server, W workers, default 2) and sent by the bench's load generator (C threads,
 default 16; ``BENCH_SECONDS``, default 6, per round), insert and submit alternated for
-``BENCH_ROUNDS`` (default 3) rounds: rps and the server's CPU per request (user + system of
+``BENCH_ROUNDS`` (default 3) rounds (``BENCH_SERVED=ticket_submit``: that one only): rps and the server's CPU per request (user + system of
 gunicorn's processes, as ``make bench-quick`` reports it). With ``--profile`` each worker runs
 cProfile (``bench/served_profile.py``) and the summed stats are printed: where a served
 submit's CPU goes that the in-process figure does not show.
@@ -67,7 +67,7 @@ def served(db: str | None) -> None:
         sessions = {u: login(port, u) for u in sorted(users)}
         plans = specs(port, "community", ids, concurrency, sessions)
         for r in range(rounds):
-            for name in ("baseline_insert", "ticket_submit"):
+            for name in os.environ.get("BENCH_SERVED", "baseline_insert,ticket_submit").split(","):
                 sess, reqs = plans[name]
                 spec = {
                     "port": port,

@@ -271,28 +271,52 @@ def test_insert_parameters_are_what_the_fields_make_of_the_values(world, monkeyp
     monkeypatch.setattr(timezone, "now", lambda: now)  # (``auto_now`` fields, set twice here)
     category = Category.objects.create(community=world.xincun, code="water", name="水")
     ticket = Ticket(
-        community=world.xincun, category=category, description="漏水", created_at=now,
-        respond_by=now, resolve_by=now, attributes={"floor": "5"}, created_by=world.staff,
-    )  # fmt: skip
+        community=world.xincun,
+        category=category,
+        description="漏水",
+        created_at=now,
+        respond_by=now,
+        resolve_by=now,
+        attributes={"floor": "5"},
+        created_by=world.staff,
+    )
     ticket.pk = 10**6  # (a key for the rows below to point to; the ticket is not saved)
     odd = Ticket(
-        community_id=world.xincun.pk, category_id=category.pk, created_at=now,
-        respond_by=now, resolve_by=now, description=gettext_lazy("Request"),
-        location_text=12, reopen_count=True, emergency=1,
-    )  # fmt: skip
+        community_id=world.xincun.pk,
+        category_id=category.pk,
+        created_at=now,
+        respond_by=now,
+        resolve_by=now,
+        description=gettext_lazy("Request"),
+        location_text=12,
+        reopen_count=True,
+        emergency=1,
+    )
     rows = [
         ticket,
         odd,
         TicketRequester(ticket=ticket, user=world.staff, name="王", phone="139", primary=True),
         Event(
-            actor=world.staff, actor_name="x", verb="ticket.submitted", community_id=None,
-            object_type=ContentType.objects.get_for_model(Ticket), object_id=ticket.pk,
-            object_repr="#1", data={"n": 1},
-        ),  # fmt: skip
+            actor=world.staff,
+            actor_name="x",
+            verb="ticket.submitted",
+            community_id=None,
+            object_type=ContentType.objects.get_for_model(Ticket),
+            object_id=ticket.pk,
+            object_repr="#1",
+            data={"n": 1},
+        ),
         Notification(
-            recipient=world.staff, channel="in_app", verb="v", title="t", body="b",
-            message={"title": "t"}, created_at=now, status="sent", sent_at=now,
-        ),  # fmt: skip
+            recipient=world.staff,
+            channel="in_app",
+            verb="v",
+            title="t",
+            body="b",
+            message={"title": "t"},
+            created_at=now,
+            status="sent",
+            sent_at=now,
+        ),
     ]
     for obj in rows:
         plan = fastpath._insert_plan("default", obj)

@@ -205,7 +205,7 @@ _INSERTS: dict[tuple[str, str], tuple[str, list[Any], list[Any], Any, list[Any]]
 
 # Fields (exact classes: a subclass may convert) whose ``pre_save`` is the attribute and whose
 # ``get_db_prep_save`` returns a value of these types unchanged (None too) on every backend.
-_AS_IS: dict[type[Field], tuple[type, ...]] = {
+_AS_IS: dict[type[Field[Any, Any]], tuple[type, ...]] = {
     CharField: (str,),
     TextField: (str,),
     BooleanField: (bool,),
