@@ -4,6 +4,14 @@ CSRF, as ``ticket_submit`` of ``bench.run``) against ``POST /bench/insert`` meas
 run, the statements one submit runs (``-v``: their SQL), and with ``--profile`` pyinstrument's
 call tree of the submits (``pip install pyinstrument`` into .venv; not a project dependency).
 Works on the last ``make bench-quick`` copy (SQLite) or, with ``DATABASE_URL``, on PostgreSQL.
+
+``--served [--workers W] [--concurrency C]``: the same two requests served by gunicorn (the
+bench's server, W workers, default 2) and sent by the bench's load generator (C threads,
+default 16; ``BENCH_SECONDS``, default 6, per round), insert and submit alternated for
+``BENCH_ROUNDS`` (default 3) rounds (``BENCH_SERVED=ticket_submit``: that one only): rps and the server's CPU per request (user + system of
+gunicorn's processes, as ``make bench-quick`` reports it). With ``--profile`` each worker runs
+cProfile (``bench/served_profile.py``) and the summed stats are printed: where a served
+submit's CPU goes that the in-process figure does not show.
 """
 
 from __future__ import annotations
@@ -16,11 +24,95 @@ import sys
 import time
 
 
+def _opt(name: str, default: int) -> int:
+    if name in sys.argv:
+        return int(sys.argv[sys.argv.index(name) + 1])
+    return default
+
+
+def served(db: str | None) -> None:
+    """``--served``: see the module's docstring."""
+    import pstats
+    import tempfile
+
+    from bench.run import STAFF, SUPERVISOR, scenario_inputs, specs
+    from bench.server import VAR, Server, bench_env, free_port, load, login
+
+    workers, concurrency = _opt("--workers", 2), _opt("--concurrency", 16)
+    seconds = float(os.environ.get("BENCH_SECONDS", "6"))
+    rounds = int(os.environ.get("BENCH_ROUNDS", "3"))
+    env = bench_env(db)
+    prof_dir = None
+    if "--profile" in sys.argv:
+        prof_dir = tempfile.mkdtemp(prefix="submit-prof-")
+        here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "served_profile.py")
+        env["GUNICORN_CMD_ARGS"] = f"-c {here}"
+        env["BENCH_PROFILE_DIR"] = prof_dir
+    os.environ.update({k: env[k] for k in ("DJANGO_SETTINGS_MODULE", "LINLI_VAR_DIR")})
+    if db:
+        os.environ["LINLI_SQLITE_PATH"] = db
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    ids = scenario_inputs("community")
+    connection.close()
+    port = free_port()
+    server = Server(env, port, VAR / "gunicorn.log", workers=workers)
+    server.start()
+    try:
+        residents = ids["residents"][:concurrency]
+        users = {STAFF["community"], SUPERVISOR["community"]} | {u for u, _ in residents}
+        sessions = {u: login(port, u) for u in sorted(users)}
+        plans = specs(port, "community", ids, concurrency, sessions)
+        for r in range(rounds):
+            for name in os.environ.get("BENCH_SERVED", "baseline_insert,ticket_submit").split(","):
+                sess, reqs = plans[name]
+                spec = {
+                    "port": port,
+                    "concurrency": concurrency,
+                    "warmup": 1,
+                    "duration": seconds,
+                    "max_requests": 2_000_000,
+                    "sessions": sess,
+                    "requests": reqs,
+                }
+                before = server.cpu_seconds()
+                result = load(spec, env)
+                sent = max(result.get("sent", 0), 1)
+                cpu = (server.cpu_seconds() - before) * 1000 / sent
+                print(
+                    f"round {r + 1} {name:<16} {result['rps']:>8.1f} rps  "
+                    f"p50 {result['p50_ms']:>6.1f} ms  errors {result['errors']}  "
+                    f"server CPU {cpu:5.2f} ms/request",
+                    flush=True,
+                )
+    finally:
+        server.stop()
+    if prof_dir:
+        files = [os.path.join(prof_dir, f) for f in os.listdir(prof_dir)]
+        if not files:
+            print("no worker profiles written")
+            return
+        stats = pstats.Stats(*files)
+        stats.sort_stats("cumulative").print_stats(60)
+        stats.sort_stats("tottime").print_stats(40)
+
+
 def main() -> None:
     from bench.server import VAR
 
     args = [a for a in sys.argv[1:] if not a.startswith("-")]
     profile, verbose = "--profile" in sys.argv, "-v" in sys.argv
+    args = [a for a in args if not a.isdigit()]  # (the values of --workers/--concurrency)
+    if "--served" in sys.argv:
+        served(
+            None
+            if os.environ.get("DATABASE_URL")
+            else (args[0] if args else str(VAR / "run-community.sqlite3"))
+        )
+        return
     db = args[0] if args else str(VAR / "run-community.sqlite3")
     n = int(os.environ.get("BENCH_CPU_N", "60"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
@@ -112,7 +204,19 @@ def main() -> None:
     ins, sub = (statistics.median(times[k]) * 1000 for k in ("insert", "submit"))
     print(f"baseline_insert {ins:6.2f} ms CPU")
     print(f"ticket_submit   {sub:6.2f} ms CPU   {ins / sub:4.2f} x insert")
-    if profile:
+    if profile and "--cprofile" in sys.argv:
+        import cProfile
+        import pstats
+
+        prof = cProfile.Profile(time.process_time)
+        prof.enable()
+        for _ in range(n):
+            submit()
+        prof.disable()
+        stats = pstats.Stats(prof)
+        stats.sort_stats("cumulative").print_stats(90)
+        stats.sort_stats("tottime").print_stats(40)
+    elif profile:
         from pyinstrument import Profiler
 
         profiler = Profiler(interval=0.0002)

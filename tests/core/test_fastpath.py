@@ -252,3 +252,81 @@ def test_objects_reads_what_the_queryset_reads(world):
         assert got.building == orm.building and got.building.name == orm.building.name
         assert Household.building.is_cached(got) and Household.unit.is_cached(got)
     assert fastpath.objects(Household, "test.household", build, 10**12) == []
+
+
+def test_insert_parameters_are_what_the_fields_make_of_the_values(world, monkeypatch):
+    """``fastpath._params`` takes most values as they are instead of calling each field's
+    ``pre_save`` and ``get_db_prep_save``: the same parameters, of the same types (psycopg's
+    typed integers on PostgreSQL included), for the rows a submit writes and for values the
+    fields convert (a lazy string, a bool in an integer column, a number in a text column)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django.utils.translation import gettext_lazy
+
+    from linli.core import fastpath
+    from linli.core.models import Event
+    from linli.tickets.models import Category, Ticket, TicketRequester
+
+    now = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: now)  # (``auto_now`` fields, set twice here)
+    category = Category.objects.create(community=world.xincun, code="water", name="水")
+    ticket = Ticket(
+        community=world.xincun,
+        category=category,
+        description="漏水",
+        created_at=now,
+        respond_by=now,
+        resolve_by=now,
+        attributes={"floor": "5"},
+        created_by=world.staff,
+    )
+    ticket.pk = 10**6  # (a key for the rows below to point to; the ticket is not saved)
+    odd = Ticket(
+        community_id=world.xincun.pk,
+        category_id=category.pk,
+        created_at=now,
+        respond_by=now,
+        resolve_by=now,
+        description=gettext_lazy("Request"),
+        location_text=12,
+        reopen_count=True,
+        emergency=1,
+    )
+    rows = [
+        ticket,
+        odd,
+        TicketRequester(ticket=ticket, user=world.staff, name="王", phone="139", primary=True),
+        Event(
+            actor=world.staff,
+            actor_name="x",
+            verb="ticket.submitted",
+            community_id=None,
+            object_type=ContentType.objects.get_for_model(Ticket),
+            object_id=ticket.pk,
+            object_repr="#1",
+            data={"n": 1},
+        ),
+        Notification(
+            recipient=world.staff,
+            channel="in_app",
+            verb="v",
+            title="t",
+            body="b",
+            message={"title": "t"},
+            created_at=now,
+            status="sent",
+            sent_at=now,
+        ),
+    ]
+    for obj in rows:
+        plan = fastpath._insert_plan("default", obj)
+        assert plan is not None, type(obj)
+        _sql, fields, _returning, _converters, preparations = plan
+        fast = fastpath._params(obj, fields, preparations, connection)
+        orm = [f.get_db_prep_save(f.pre_save(obj, True), connection=connection) for f in fields]
+        assert fast is not None
+        # (psycopg's JSON wrapper compares by identity: its ``obj``)
+        assert [(type(v), getattr(v, "obj", v)) for v in fast] == [
+            (type(v), getattr(v, "obj", v)) for v in orm
+        ], type(obj)
+    assert any(p is not None for p in preparations)  # (the shortcut is taken)

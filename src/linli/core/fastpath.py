@@ -13,7 +13,30 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.db import connections, router, transaction
-from django.db.models import Model, QuerySet
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.db.models import (
+    AutoField,
+    BigAutoField,
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    Field,
+    ForeignKey,
+    IntegerField,
+    JSONField,
+    Model,
+    OneToOneField,
+    PositiveBigIntegerField,
+    PositiveIntegerField,
+    PositiveSmallIntegerField,
+    QuerySet,
+    SmallAutoField,
+    SmallIntegerField,
+    TextField,
+)
 from django.db.models.query import get_related_populators
 from django.db.models.signals import post_save, pre_save
 from django.db.models.sql.subqueries import InsertQuery
@@ -176,11 +199,66 @@ def objects(model: type[M], name: str, build: Any, *args: int) -> list[M]:
 
 # --- a new row, inserted with SQL compiled once ----------------------------------------------
 
-# (alias, model label) -> (sql, fields, returning fields, converters of the returned values)
-_INSERTS: dict[tuple[str, str], tuple[str, list[Any], list[Any], Any]] = {}
+# (alias, model label) -> (sql, fields, returning fields, converters of the returned values,
+# the value preparation of each field: ``_preparations``)
+_INSERTS: dict[tuple[str, str], tuple[str, list[Any], list[Any], Any, list[Any]]] = {}
+
+# Fields (exact classes: a subclass may convert) whose ``pre_save`` is the attribute and whose
+# ``get_db_prep_save`` returns a value of these types unchanged (None too) on every backend.
+_AS_IS: dict[type[Field[Any, Any]], tuple[type, ...]] = {
+    CharField: (str,),
+    TextField: (str,),
+    BooleanField: (bool,),
+}
+# Integers: the backend's ``adapt_integerfield_value`` only (psycopg's typed integers).
+_INTEGERS = {
+    IntegerField,
+    BigIntegerField,
+    SmallIntegerField,
+    PositiveIntegerField,
+    PositiveSmallIntegerField,
+    PositiveBigIntegerField,
+}
+_AUTO = {AutoField, BigAutoField, SmallAutoField}
+# Fields whose ``get_db_prep_save`` makes None of None (with ``pre_save`` the attribute unless
+# ``auto_now``/``auto_now_add``): the columns a new row leaves empty.
+_NONE_AS_IS = {DateTimeField, DateField, DecimalField, JSONField}
 
 
-def _insert_plan(alias: str, obj: Model) -> tuple[str, list[Any], list[Any], Any] | None:
+def _preparations(fields: list[Any], conn: Any) -> list[Any]:
+    """Per field, how a new row's value becomes its parameter, decided once: ``(types,
+    adapt)`` — a value of ``types`` (or None; ``types`` empty: None only) is taken from the instance and passed as it is
+    (``adapt``: or through the backend's integer adapter), exactly what ``pre_save`` and
+    ``get_db_prep_save`` make of it; ``None``: the field's own methods (dates, JSON, a field
+    of the project's own, a foreign key to anything but an automatic key)."""
+    plain_ints = (
+        type(conn.ops).adapt_integerfield_value is BaseDatabaseOperations.adapt_integerfield_value
+    )
+    out: list[Any] = []
+    for f in fields:
+        cls = type(f)
+        if cls in _AS_IS:
+            out.append((_AS_IS[cls], None))
+        elif cls in _INTEGERS:
+            adapt = None if plain_ints else (conn.ops.adapt_integerfield_value, cls.__name__)
+            out.append(((int,), adapt))
+        elif cls in (ForeignKey, OneToOneField) and type(f.target_field) in _AUTO:
+            # ``target_field.get_db_prep_save``: an automatic key's is ``int()`` and the
+            # backend's ``validate_autopk_value`` (a no-op but on MySQL).
+            same = (
+                type(conn.ops).validate_autopk_value is BaseDatabaseOperations.validate_autopk_value
+            )
+            out.append(((int,), None) if same else None)
+        elif cls in _NONE_AS_IS and not (
+            getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        ):
+            out.append(((), None))
+        else:
+            out.append(None)
+    return out
+
+
+def _insert_plan(alias: str, obj: Model) -> tuple[str, list[Any], list[Any], Any, list[Any]] | None:
     model = type(obj)
     key = (alias, model._meta.label)
     hit = _INSERTS.get(key)
@@ -201,7 +279,7 @@ def _insert_plan(alias: str, obj: Model) -> tuple[str, list[Any], list[Any], Any
         if not conn.features.can_return_columns_from_insert:
             returning = [meta.pk]
         converters = compiler.get_converters([f.get_col(meta.db_table) for f in returning])
-        hit = _INSERTS[key] = (sql, fields, returning, converters)
+        hit = _INSERTS[key] = (sql, fields, returning, converters, _preparations(fields, conn))
     return hit
 
 
@@ -262,19 +340,14 @@ def _insert(obj: Model, alias: str) -> None:
     meta = model._meta
     conn = connections[alias]
     plan = _insert_plan(alias, obj)
-    values = None
+    params = None
     if plan is not None:
-        sql, fields, returning, converters = plan
-        values = [f.pre_save(obj, True) for f in fields]
-        if any(hasattr(v, "resolve_expression") for v in values):
-            values = None
+        sql, fields, returning, converters, preparations = plan
+        params = _params(obj, fields, preparations, conn)
     with transaction.mark_for_rollback_on_error(using=alias):
-        if plan is None or values is None:
+        if plan is None or params is None:
             obj._save_table(raw=False, cls=model, force_insert=True, using=alias)  # type: ignore[attr-defined]
         else:
-            params = [
-                f.get_db_prep_save(v, connection=conn) for f, v in zip(fields, values, strict=True)
-            ]
             with conn.cursor() as cur:
                 cur.execute(sql, params)
                 if conn.features.can_return_columns_from_insert:
@@ -288,3 +361,26 @@ def _insert(obj: Model, alias: str) -> None:
                 setattr(obj, field.attname, value)
     obj._state.db = alias
     obj._state.adding = False
+
+
+def _params(obj: Model, fields: list[Any], preparations: list[Any], conn: Any) -> list[Any] | None:
+    """The INSERT's parameters for ``obj``, as ``pre_save`` and ``get_db_prep_save`` make
+    them (``_preparations``: most values taken as they are, without the calls); None if a
+    value is an expression (the ORM's insert then)."""
+    d = obj.__dict__
+    params: list[Any] = []
+    for f, prep in zip(fields, preparations, strict=True):
+        if prep is not None:
+            value = d[f.attname] if f.attname in d else f.pre_save(obj, True)
+            if value is None or type(value) in prep[0]:
+                adapt = prep[1]
+                params.append(
+                    value if adapt is None or value is None else adapt[0](value, adapt[1])
+                )
+                continue
+        else:
+            value = f.pre_save(obj, True)
+        if hasattr(value, "resolve_expression"):
+            return None
+        params.append(f.get_db_prep_save(value, connection=conn))
+    return params
