@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.actors import Actor
+from linli.core.actors import Actor, user_or_none
 from linli.core.errors import Conflict, DomainError
 from linli.core.events import log_event
 from linli.core.notifications import notify
@@ -135,7 +135,7 @@ def activity_create(
             starts_at=min(s.starts_at for s in shifts),
             ends_at=max(s.ends_at for s in shifts),
             series=series,
-            created_by=actor if actor.is_authenticated else None,
+            created_by=user_or_none(actor),
         )
         Shift.objects.bulk_create(
             Shift(
