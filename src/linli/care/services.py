@@ -17,6 +17,7 @@ from linli.core import personal, policy
 from linli.core.actors import Actor
 from linli.core.errors import DomainError
 from linli.core.events import log_event
+from linli.core.roles import OFFICE, VOLUNTEERING, Role
 from linli.registry.models import Community, Resident, ResidentStatus
 
 from . import due as due_rule
@@ -304,13 +305,13 @@ def _visitor_may_be(user: Actor, person: CarePerson, kind: str) -> bool:
     for m in policy.memberships(user):
         if m.community_id != person.community_id:
             continue
-        if kind == VisitorKind.GRID_WORKER and m.role == "grid_worker":
+        if kind == VisitorKind.GRID_WORKER and m.role == Role.GRID_WORKER:
             return m.grid_id == building.grid_id
-        if kind == VisitorKind.BUILDING_LEADER and m.role == "building_leader":
+        if kind == VisitorKind.BUILDING_LEADER and m.role == Role.BUILDING_LEADER:
             return m.building_id == building.pk
-        if kind == VisitorKind.VOLUNTEER and m.role in ("volunteer", "team_leader"):
+        if kind == VisitorKind.VOLUNTEER and m.role in VOLUNTEERING:
             return True
-        if kind == VisitorKind.STAFF and m.role in ("community_staff", "secretary"):
+        if kind == VisitorKind.STAFF and m.role in OFFICE:
             return True
     return False
 
@@ -700,13 +701,6 @@ def _hours_to_ledger(actor: Actor, s: HelpSession) -> bool:
     return True
 
 
-def _is_volunteer(user: Actor, community_id: int) -> bool:
-    return any(
-        m.role in ("volunteer", "team_leader") and m.community_id == community_id
-        for m in policy.memberships(user)
-    )
-
-
 def _visit_hours(actor: Actor, visit: Visit) -> bool:
     """A volunteer's visit made today with its minutes given: that time goes to the hours
     ledger as pending hours (ending when it was recorded). Time that overlaps other recorded
@@ -715,7 +709,7 @@ def _visit_hours(actor: Actor, visit: Visit) -> bool:
 
     if not visit.minutes or visit.visited_on != timezone.localdate(visit.entered_at):
         return False
-    if not _is_volunteer(actor, visit.community_id):
+    if not policy.holds_role_in(actor, VOLUNTEERING, visit):
         return False
     try:
         with transaction.atomic():

@@ -217,10 +217,7 @@ def case_open(
                 side=p.side,
                 position=i,
             )
-        if any(
-            m.role == Role.MEDIATOR and m.community_id == community.pk
-            for m in policy.memberships(actor)
-        ):
+        if policy.holds_role_in(actor, {Role.MEDIATOR}, community):
             try:
                 _refuse_party_as_mediator(case, actor)
             except MediationError:

@@ -23,7 +23,8 @@ from linli.core.actors import Actor, user_or_none
 from linli.core.errors import Conflict, DomainError
 from linli.core.events import log_event
 from linli.core.notifications import notify
-from linli.core.policy import authorize, can, memberships
+from linli.core.policy import authorize, can, holds_role_in
+from linli.core.roles import VOLUNTEERING
 from linli.registry.models import Community
 
 from ..models import (
@@ -249,10 +250,7 @@ def _eligible(profile: VolunteerProfile, activity: Activity) -> None:
         member = TeamMember.objects.filter(
             profile=profile, status=MemberStatus.ACTIVE, team__community_id=activity.community_id
         ).exists()
-        role = profile.user is not None and any(
-            m.role in ("volunteer", "team_leader") and m.community_id == activity.community_id
-            for m in memberships(profile.user)
-        )
+        role = holds_role_in(profile.user, VOLUNTEERING, activity)
         if not (member or role):
             raise SignUpError(
                 _("This activity is for registered volunteers."), status=403, code="not_volunteer"
