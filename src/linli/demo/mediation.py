@@ -25,6 +25,16 @@ from linli.mediation.models import (
 )
 from linli.registry.models import Community, Household, Resident
 
+# The committee beside its head (the demo's mediator): three members, and two invited helpers
+# of the residents' affairs council.
+COMMITTEE = (
+    ("陈秀英", Gender.FEMALE, MemberKind.MEMBER),
+    ("刘建国", Gender.MALE, MemberKind.MEMBER),
+    ("王桂兰", Gender.FEMALE, MemberKind.MEMBER),
+    ("孙志强", Gender.MALE, MemberKind.HELPER),
+    ("周丽华", Gender.FEMALE, MemberKind.HELPER),
+)
+
 
 def _resident(hh: Household) -> Resident | None:
     return hh.residents.filter(status="active").order_by("id").first()
@@ -111,18 +121,9 @@ def build_demo_mediation(plan: Any, users: dict[str, User]) -> None:
         term_start=start,
         is_head=True,
     )
-    for name, g in (("陈秀英", Gender.FEMALE), ("刘建国", Gender.MALE), ("王桂兰", Gender.FEMALE)):
+    for name, g, kind in COMMITTEE:
         s.committee_member_add(
-            actor=secretary, committee=committee, name=name, gender=g, term_start=start
-        )
-    for name, g in (("孙志强", Gender.MALE), ("周丽华", Gender.FEMALE)):
-        s.committee_member_add(
-            actor=secretary,
-            committee=committee,
-            name=name,
-            gender=g,
-            term_start=start,
-            kind=MemberKind.HELPER,
+            actor=secretary, committee=committee, name=name, gender=g, term_start=start, kind=kind
         )
 
     pair = _pair_above_below(xc)
