@@ -30,6 +30,7 @@ from .models import (
     CareSettings,
     CareVisitor,
     Consent,
+    ConsentMethod,
     ConsentSubject,
     DeliveryStatus,
     FollowUp,
@@ -212,8 +213,8 @@ def person_enroll(
     consent_data = _consent_fields(consent)
     if resident.is_minor_under_14 and consent_data is None:
         raise _missing_minor_consent()
-    if frequency_days is not None and frequency_days not in Frequency.values:
-        raise CareError(_("Choose one of the visit frequencies."), field="frequency_days")
+    if frequency_days is not None:  # None: the tier's default
+        _check_frequency(frequency_days, field="frequency_days")
     person = CarePerson(
         community_id=resident.community_id,
         resident=resident,
@@ -226,6 +227,12 @@ def person_enroll(
     log_event(actor=actor, verb="care.enrolled", obj=person, data={"tier": tier})
     person.resident = resident
     return person_refresh_due(person)
+
+
+def _check_frequency(days: int, field: str | None = None) -> None:
+    """A visit frequency is one of ``Frequency``."""
+    if days not in Frequency.values:
+        raise CareError(_("Choose one of the visit frequencies."), field=field)
 
 
 def _check_tier(tier: str, reason: str) -> tuple[str, str]:
@@ -257,11 +264,16 @@ def _tier_record(actor: Actor, person: CarePerson, tier: str, reason: str) -> No
     )
 
 
+def _locked(person: CarePerson) -> CarePerson:
+    """The person's row, locked for a change that recomputes their due visit."""
+    return CarePerson.objects.select_for_update().select_related("resident").get(pk=person.pk)
+
+
 @transaction.atomic
 def person_set_tier(*, actor: Actor, person: CarePerson, tier: str, reason: str) -> CarePerson:
     policy.authorize(actor, "care.manage", person)
     tier, reason = _check_tier(tier, reason)
-    locked = CarePerson.objects.select_for_update().select_related("resident").get(pk=person.pk)
+    locked = _locked(person)
     old = locked.tier
     _tier_record(actor, locked, tier, reason)
     log_event(actor=actor, verb="care.tier_set", obj=locked, data={"from": old, "to": tier})
@@ -273,9 +285,9 @@ def person_set_frequency(
     *, actor: Actor, person: CarePerson, frequency_days: int | None
 ) -> CarePerson:
     policy.authorize(actor, "care.manage", person)
-    if frequency_days is not None and frequency_days not in Frequency.values:
-        raise CareError(_("Choose one of the visit frequencies."), field="frequency_days")
-    locked = CarePerson.objects.select_for_update().select_related("resident").get(pk=person.pk)
+    if frequency_days is not None:  # None: the tier's default
+        _check_frequency(frequency_days, field="frequency_days")
+    locked = _locked(person)
     locked.frequency_days = frequency_days
     locked.save(update_fields=["frequency_days"])
     log_event(actor=actor, verb="care.frequency_set", obj=locked, data={"days": frequency_days})
@@ -288,8 +300,7 @@ def settings_save(
 ) -> CareSettings:
     policy.authorize(actor, "care.manage", community)
     for d in (high_days, key_days, general_days):
-        if d not in Frequency.values:
-            raise CareError(_("Choose one of the visit frequencies."))
+        _check_frequency(d)
     cs, _created = CareSettings.objects.update_or_create(
         community=community,
         defaults={"high_days": high_days, "key_days": key_days, "general_days": general_days},
@@ -390,7 +401,7 @@ def _consent_create(
     given_on = data["given_on"]
     if given_on > timezone.localdate():
         raise CareError(_("A consent cannot be dated in the future."), field="given_on")
-    if data["method"] not in ("paper", "oral", "online"):
+    if data["method"] not in ConsentMethod.values:
         raise CareError(_("Say how the consent was given: on paper, orally or online."))
     c = Consent.objects.create(
         person=person,
