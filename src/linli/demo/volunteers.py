@@ -15,12 +15,12 @@ from linli.volunteers.models import (
     VolunteerProfile,
     VolunteerTeam,
 )
+from linli.volunteers.services.members import volunteer_number
 
 
 def build_demo_teams(plan: Any, users: dict[str, Any], xc: Community) -> None:
     user_of = {id(p): users[name] for name, p in plan.linked.items()}
     profiles: dict[int, VolunteerProfile] = {}
-    prefix = f"{xc.code.upper()[:8]}-V"
     for team in plan.teams:
         t = VolunteerTeam.objects.create(
             community=xc, name=team.name, kind=TeamKind.STANDING, description=team.description
@@ -35,7 +35,7 @@ def build_demo_teams(plan: Any, users: dict[str, Any], xc: Community) -> None:
                     resident_id=p.pk,
                     user=user,
                     name=p.name,
-                    number=f"{prefix}{len(profiles) + 1:05d}",
+                    number=volunteer_number(xc, len(profiles) + 1),
                     # Half of them agree to be named on public pages (Art. 20).
                     public_name_consent=len(profiles) % 2 == 0,
                 )

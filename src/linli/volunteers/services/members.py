@@ -33,9 +33,18 @@ from ..models import (
 )
 
 
+def _number_prefix(community: Community) -> str:
+    return f"{community.code.upper()[:8]}-V"
+
+
+def volunteer_number(community: Community, n: int) -> str:
+    """The community's ``n``-th volunteer number (``XINCUN-V00012``)."""
+    return f"{_number_prefix(community)}{n:05d}"
+
+
 def _next_number(community: Community) -> str:
     # Called under the community's row lock (profile_ensure): numbers are dense and unique.
-    prefix = f"{community.code.upper()[:8]}-V"
+    prefix = _number_prefix(community)
     last = (
         VolunteerProfile.objects.filter(community=community, number__startswith=prefix)
         .order_by("-number")
@@ -43,7 +52,7 @@ def _next_number(community: Community) -> str:
         .first()
     )
     n = int(last[len(prefix) :]) + 1 if last and last[len(prefix) :].isdigit() else 1
-    return f"{prefix}{n:05d}"
+    return volunteer_number(community, n)
 
 
 def profile_ensure(
