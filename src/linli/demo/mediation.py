@@ -25,6 +25,8 @@ from linli.mediation.models import (
 )
 from linli.registry.models import Community, Household, Resident
 
+from .clock import local
+
 # The committee beside its head (the demo's mediator): three members, and two invited helpers
 # of the residents' affairs council.
 COMMITTEE = (
@@ -88,7 +90,7 @@ def _agreement(
         },
     )
     s.agreement_fix(actor=actor, case=case)
-    at = timezone.make_aware(dt.datetime.combine(fixed, dt.time(9)))
+    at = local(fixed, 9)
     Agreement.objects.filter(pk=a.pk).update(fixed_at=at)
     # Signatures are dated as on the paper; the check against the fixed text holds.
     for p in parties:

@@ -254,7 +254,7 @@ def build_demo_volunteers(plan: Any, users: dict[str, Any], now: Any = None) -> 
 
     # Findings of the last weeks' patrols, and what became of each (through the services).
     categories = list(Category.objects.filter(community=xc).order_by("pk"))
-    from .deliberation import _at, _events_on_clock
+    from .clock import as_of, events_on_clock
 
     def _decide(walk: Patrol, kind: str, place: str, text: str, outcome: str) -> None:
         f = Finding.objects.create(
@@ -281,7 +281,7 @@ def build_demo_volunteers(plan: Any, users: dict[str, Any], now: Any = None) -> 
     for walk, (kind, place, text, outcome) in zip(recent, FINDINGS, strict=True):
         # The leader goes through the recent findings today (one clock for the request and
         # its first event; a request still within its deadlines).
-        with _events_on_clock(), _at(now):
+        with events_on_clock(), as_of(now):
             _decide(walk, kind, place, text, outcome)
 
     # The seal, a dispute, and two certificates.
