@@ -17,6 +17,7 @@ from linli.core import personal, policy
 from linli.core.actors import Actor
 from linli.core.errors import DomainError
 from linli.core.events import log_event
+from linli.core.models import lock_row
 from linli.core.roles import OFFICE, VOLUNTEERING, Role
 from linli.registry.models import Community, Resident, ResidentStatus
 
@@ -560,7 +561,7 @@ def visit_record(
         raise CareError(_("Give the minutes spent (1 to 600)."), field="minutes")
     # The row lock serialises two visitors on the same person: both visits are kept, and the
     # due date is computed after each from every visit.
-    CarePerson.objects.select_for_update().filter(pk=person.pk).first()
+    lock_row(CarePerson, person.pk)
     ticket = None
     if follow_up == FollowUp.REQUEST:
         from linli.tickets import services as ticket_services

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from linli.core.actors import Actor, user_or_none
 from linli.core.errors import Conflict, DomainError
 from linli.core.events import log_event
+from linli.core.models import lock_row
 from linli.core.notifications import notify
 from linli.core.policy import authorize, can, holds_role_in
 from linli.core.roles import VOLUNTEERING
@@ -315,7 +316,7 @@ def signup_cancel(*, actor: Actor, signup: SignUp) -> SignUp:
     if shift.starts_at <= timezone.now():
         raise SignUpError(_("The shift has started: tell the team leader instead."), code="started")
     with transaction.atomic():
-        Shift.objects.select_for_update().filter(pk=shift.pk).first()
+        lock_row(Shift, shift.pk)
         fresh = SignUp.objects.get(pk=signup.pk)
         if fresh.status == SignUpStatus.CANCELLED:
             raise Conflict(_("This sign-up is already cancelled."), code="already_cancelled")

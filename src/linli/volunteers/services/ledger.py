@@ -31,6 +31,7 @@ from linli.accounts.models import User
 from linli.core.actors import Actor, user_or_none
 from linli.core.errors import Conflict, DomainError
 from linli.core.events import log_event
+from linli.core.models import lock_row
 from linli.core.policy import authorize, memberships
 from linli.registry.models import Community
 
@@ -119,7 +120,7 @@ def _record(
     minutes = _check_span(started_at, ended_at, limit=limit, now=now) + travel_minutes
     with transaction.atomic():
         # One writer per person at a time: the overlap check below then sees every credit.
-        VolunteerProfile.objects.select_for_update().filter(pk=profile.pk).first()
+        lock_row(VolunteerProfile, profile.pk)
         clash = (
             live_credits(profile.pk)
             .filter(started_at__lt=ended_at, ended_at__gt=started_at)
@@ -331,7 +332,7 @@ def hours_correct(
     if (started_at is None) != (ended_at is None):
         raise LedgerError(_("Give both the right start and the right end."), field="started_at")
     with transaction.atomic():
-        VolunteerProfile.objects.select_for_update().filter(pk=entry.profile_id).first()
+        lock_row(VolunteerProfile, entry.profile_id)
         rev = _reverse(actor=actor, entry=entry, reason=reason)
         new = None
         if started_at is not None and ended_at is not None:

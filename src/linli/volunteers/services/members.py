@@ -18,6 +18,7 @@ from linli.accounts.models import User
 from linli.core.actors import Actor
 from linli.core.errors import Conflict, DomainError
 from linli.core.events import log_event
+from linli.core.models import lock_row
 from linli.core.policy import authorize
 from linli.registry.models import Community, Resident
 
@@ -87,7 +88,7 @@ def profile_ensure(
         or ((user.get_full_name() or user.display_name or user.username) if user else "")
     )
     with transaction.atomic():
-        Community.objects.select_for_update().filter(pk=community.pk).first()
+        lock_row(Community, community.pk)
         try:
             with transaction.atomic():
                 profile = VolunteerProfile.objects.create(
