@@ -76,6 +76,11 @@ TEMPLATES: dict[str, Template] = {
 }  # fmt: skip
 
 
+def _page(activity: Activity) -> str:
+    """The activity's page, where a notification about it leads."""
+    return f"/volunteers/activities/{activity.pk}/"
+
+
 def _authorize_manage(actor: Actor, community: Community, team: VolunteerTeam | None) -> None:
     if team is not None:
         if team.community_id != community.pk:
@@ -230,7 +235,7 @@ def activity_cancel(*, actor: Actor, activity: Activity, reason: str) -> Activit
                 title=_("Activity cancelled"),
                 body=_("%(activity)s has been cancelled."),
                 params={"activity": activity.title},
-                url=f"/volunteers/activities/{activity.pk}/",
+                url=_page(activity),
                 community_id=activity.community_id,
                 dedupe_key=f"activity-cancelled:{activity.pk}",
             )
@@ -362,7 +367,7 @@ def _promote(actor: Actor, shift: Shift) -> SignUp | None:
             title=_("You have a place"),
             body=_("A place came free: you are signed up for %(activity)s on %(date)s."),
             params={"activity": activity.title, "date": when.strftime("%Y-%m-%d %H:%M")},
-            url=f"/volunteers/activities/{activity.pk}/",
+            url=_page(activity),
             community_id=activity.community_id,
             dedupe_key=f"moved-up:{nxt.pk}",
         )
@@ -399,7 +404,7 @@ def send_reminders(*, now: dt.datetime | None = None) -> int:
                 title=_("Reminder: %(activity)s tomorrow"),
                 body=_("%(activity)s starts at %(date)s, at %(place)s."),
                 params=params,
-                url=f"/volunteers/activities/{a.pk}/",
+                url=_page(a),
                 community_id=a.community_id,
                 dedupe_key=f"remind:{a.pk}:{a.version}:{s.profile_id}",
             )
