@@ -17,6 +17,8 @@ from linli.core import personal, policy
 from linli.core.actors import Actor
 from linli.core.errors import DomainError
 from linli.core.events import log_event
+from linli.core.models import lock_row
+from linli.core.roles import OFFICE, VOLUNTEERING, Role
 from linli.registry.models import Community, Resident, ResidentStatus
 
 from . import due as due_rule
@@ -29,6 +31,7 @@ from .models import (
     CareSettings,
     CareVisitor,
     Consent,
+    ConsentMethod,
     ConsentSubject,
     DeliveryStatus,
     FollowUp,
@@ -211,8 +214,8 @@ def person_enroll(
     consent_data = _consent_fields(consent)
     if resident.is_minor_under_14 and consent_data is None:
         raise _missing_minor_consent()
-    if frequency_days is not None and frequency_days not in Frequency.values:
-        raise CareError(_("Choose one of the visit frequencies."), field="frequency_days")
+    if frequency_days is not None:  # None: the tier's default
+        _check_frequency(frequency_days, field="frequency_days")
     person = CarePerson(
         community_id=resident.community_id,
         resident=resident,
@@ -225,6 +228,12 @@ def person_enroll(
     log_event(actor=actor, verb="care.enrolled", obj=person, data={"tier": tier})
     person.resident = resident
     return person_refresh_due(person)
+
+
+def _check_frequency(days: int, field: str | None = None) -> None:
+    """A visit frequency is one of ``Frequency``."""
+    if days not in Frequency.values:
+        raise CareError(_("Choose one of the visit frequencies."), field=field)
 
 
 def _check_tier(tier: str, reason: str) -> tuple[str, str]:
@@ -256,11 +265,16 @@ def _tier_record(actor: Actor, person: CarePerson, tier: str, reason: str) -> No
     )
 
 
+def _locked(person: CarePerson) -> CarePerson:
+    """The person's row, locked for a change that recomputes their due visit."""
+    return CarePerson.objects.select_for_update().select_related("resident").get(pk=person.pk)
+
+
 @transaction.atomic
 def person_set_tier(*, actor: Actor, person: CarePerson, tier: str, reason: str) -> CarePerson:
     policy.authorize(actor, "care.manage", person)
     tier, reason = _check_tier(tier, reason)
-    locked = CarePerson.objects.select_for_update().select_related("resident").get(pk=person.pk)
+    locked = _locked(person)
     old = locked.tier
     _tier_record(actor, locked, tier, reason)
     log_event(actor=actor, verb="care.tier_set", obj=locked, data={"from": old, "to": tier})
@@ -272,9 +286,9 @@ def person_set_frequency(
     *, actor: Actor, person: CarePerson, frequency_days: int | None
 ) -> CarePerson:
     policy.authorize(actor, "care.manage", person)
-    if frequency_days is not None and frequency_days not in Frequency.values:
-        raise CareError(_("Choose one of the visit frequencies."), field="frequency_days")
-    locked = CarePerson.objects.select_for_update().select_related("resident").get(pk=person.pk)
+    if frequency_days is not None:  # None: the tier's default
+        _check_frequency(frequency_days, field="frequency_days")
+    locked = _locked(person)
     locked.frequency_days = frequency_days
     locked.save(update_fields=["frequency_days"])
     log_event(actor=actor, verb="care.frequency_set", obj=locked, data={"days": frequency_days})
@@ -287,8 +301,7 @@ def settings_save(
 ) -> CareSettings:
     policy.authorize(actor, "care.manage", community)
     for d in (high_days, key_days, general_days):
-        if d not in Frequency.values:
-            raise CareError(_("Choose one of the visit frequencies."))
+        _check_frequency(d)
     cs, _created = CareSettings.objects.update_or_create(
         community=community,
         defaults={"high_days": high_days, "key_days": key_days, "general_days": general_days},
@@ -304,13 +317,13 @@ def _visitor_may_be(user: Actor, person: CarePerson, kind: str) -> bool:
     for m in policy.memberships(user):
         if m.community_id != person.community_id:
             continue
-        if kind == VisitorKind.GRID_WORKER and m.role == "grid_worker":
+        if kind == VisitorKind.GRID_WORKER and m.role == Role.GRID_WORKER:
             return m.grid_id == building.grid_id
-        if kind == VisitorKind.BUILDING_LEADER and m.role == "building_leader":
+        if kind == VisitorKind.BUILDING_LEADER and m.role == Role.BUILDING_LEADER:
             return m.building_id == building.pk
-        if kind == VisitorKind.VOLUNTEER and m.role in ("volunteer", "team_leader"):
+        if kind == VisitorKind.VOLUNTEER and m.role in VOLUNTEERING:
             return True
-        if kind == VisitorKind.STAFF and m.role in ("community_staff", "secretary"):
+        if kind == VisitorKind.STAFF and m.role in OFFICE:
             return True
     return False
 
@@ -389,7 +402,7 @@ def _consent_create(
     given_on = data["given_on"]
     if given_on > timezone.localdate():
         raise CareError(_("A consent cannot be dated in the future."), field="given_on")
-    if data["method"] not in ("paper", "oral", "online"):
+    if data["method"] not in ConsentMethod.values:
         raise CareError(_("Say how the consent was given: on paper, orally or online."))
     c = Consent.objects.create(
         person=person,
@@ -548,7 +561,7 @@ def visit_record(
         raise CareError(_("Give the minutes spent (1 to 600)."), field="minutes")
     # The row lock serialises two visitors on the same person: both visits are kept, and the
     # due date is computed after each from every visit.
-    CarePerson.objects.select_for_update().filter(pk=person.pk).first()
+    lock_row(CarePerson, person.pk)
     ticket = None
     if follow_up == FollowUp.REQUEST:
         from linli.tickets import services as ticket_services
@@ -700,13 +713,6 @@ def _hours_to_ledger(actor: Actor, s: HelpSession) -> bool:
     return True
 
 
-def _is_volunteer(user: Actor, community_id: int) -> bool:
-    return any(
-        m.role in ("volunteer", "team_leader") and m.community_id == community_id
-        for m in policy.memberships(user)
-    )
-
-
 def _visit_hours(actor: Actor, visit: Visit) -> bool:
     """A volunteer's visit made today with its minutes given: that time goes to the hours
     ledger as pending hours (ending when it was recorded). Time that overlaps other recorded
@@ -715,7 +721,7 @@ def _visit_hours(actor: Actor, visit: Visit) -> bool:
 
     if not visit.minutes or visit.visited_on != timezone.localdate(visit.entered_at):
         return False
-    if not _is_volunteer(actor, visit.community_id):
+    if not policy.holds_role_in(actor, VOLUNTEERING, visit):
         return False
     try:
         with transaction.atomic():

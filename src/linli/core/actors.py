@@ -42,3 +42,10 @@ def signed_in(request: HttpRequest) -> User:
     if not user.is_authenticated:
         raise PermissionDenied
     return user
+
+
+def user_or_none(actor: Actor | None) -> User | None:
+    """The account to record as having done something (a ``core.models.by_user`` field:
+    recorded, created, verified by): the signed-in actor, or ``None`` for an anonymous
+    actor or none at all (a management command, a task)."""
+    return actor if actor is not None and actor.is_authenticated else None

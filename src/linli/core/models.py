@@ -337,3 +337,10 @@ class ChangeCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.n}"
+
+
+def lock_row(model: type[models.Model], pk: int) -> None:
+    """Take the row lock of ``model``'s row ``pk`` until the transaction ends, so that writers
+    that go through the same row wait for each other (a shift's places, a person's hours).
+    Nothing is read from it; on SQLite the IMMEDIATE transaction already serialises writers."""
+    model._default_manager.select_for_update().filter(pk=pk).first()

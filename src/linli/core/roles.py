@@ -82,6 +82,8 @@ EVERYONE = frozenset(_EVERYONE)
 # Those who work for the community in some capacity: everyone but its residents and the
 # street office above it. Follow-up work is given to them (not to any resident).
 WORKERS = frozenset(_EVERYONE - {_R.RESIDENT, _R.STREET_SUPERVISOR})
+# Those who volunteer in the community: care visits and community activities count them.
+VOLUNTEERING = frozenset({_R.VOLUNTEER, _R.TEAM_LEADER})
 
 
 def register_permissions(table: dict[str, frozenset[str] | set[str]]) -> None:

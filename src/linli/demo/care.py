@@ -36,6 +36,8 @@ from linli.care.models import (
 from linli.core.models import Event
 from linli.registry.models import Community, Resident
 
+from .clock import local
+
 SEED = 20260115
 TAGS = ("empty_nest", "living_alone", "left_behind_child")
 
@@ -137,7 +139,7 @@ def build_demo_care(
     # A cold wave on the second Monday of January: the high-risk visited within 24 hours.
     jan = dt.date(today.year if today.month > 1 else today.year - 1, 1, 8)
     jan += dt.timedelta(days=(7 - jan.weekday()) % 7)
-    cold_at = timezone.make_aware(dt.datetime.combine(jan, dt.time(8, 30)))
+    cold_at = local(jan, 8, 30)
     cold = MajorEvent.objects.create(
         community=xc, kind="cold_wave", title="寒潮蓝色预警", declared_at=cold_at,
         declared_by=staff, others_within_hours=72,
@@ -168,7 +170,7 @@ def build_demo_care(
                         p,
                         rng.choice(vs),
                         day,
-                        entered_at=timezone.make_aware(dt.datetime.combine(day, dt.time(18))),
+                        entered_at=local(day, 18),
                         method="home" if rng.random() < 0.75 else "phone",
                         outcome=outcome,
                         health=rng.sample(
@@ -243,21 +245,21 @@ def build_demo_care(
                     person=p,
                     status="delivered" if rng.random() > 0.1 else "not_home",
                     by=volunteer,
-                    at=timezone.make_aware(dt.datetime.combine(d, dt.time(11, 40))),
+                    at=local(d, 11, 40),
                 )  # fmt: skip
                 for p in lunch
             )
             sessions.append(HelpSession.objects.create(
                 community=xc, helper=volunteer, kind=HelpKind.COOKING,
-                started_at=timezone.make_aware(dt.datetime.combine(d, dt.time(9))),
-                ended_at=timezone.make_aware(dt.datetime.combine(d, dt.time(11, 30))),
+                started_at=local(d, 9),
+                ended_at=local(d, 11, 30),
             ))  # fmt: skip
             if d.weekday() in (1, 3) and lunch:  # home help in the afternoon
                 sessions.append(HelpSession.objects.create(
                     community=xc, helper=volunteer, person=lunch[d.weekday() % len(lunch)],
                     kind=HelpKind.CLEANING if d.weekday() == 1 else HelpKind.HOME_HELP,
-                    started_at=timezone.make_aware(dt.datetime.combine(d, dt.time(14))),
-                    ended_at=timezone.make_aware(dt.datetime.combine(d, dt.time(15, 30))),
+                    started_at=local(d, 14),
+                    ended_at=local(d, 15, 30),
                 ))  # fmt: skip
     n_hours = _sessions_to_ledger(sessions, users, verified_before=monday)
     return {

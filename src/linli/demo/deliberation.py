@@ -5,8 +5,9 @@ votes — one counted and published, one open that ``xc-resident`` can vote in.
 Planning is pure (``plan_deliberation``): a seeded ``random.Random`` decides who answers which
 door and how each owner votes, from the demo plan and ``now``. Writing
 (``build_demo_deliberation``) replays that story through the real services, each step at its
-own moment (``_at``), so every notice period, voting window, quorum and count is checked by the
-code that checks them in use, and the published result is the one the counting code gives.
+own moment (``clock.as_of``), so every notice period, voting window, quorum and count is
+checked by the code that checks them in use, and the published result is the one the counting
+code gives.
 There are a few hundred steps, not thousands (~0.8 s), so nothing is written in bulk.
 
 Two registry touches make the votes work: ``xc-resident`` is recorded as a co-owner of
@@ -19,16 +20,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import random
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from unittest import mock
 
-from django.db.models.signals import pre_save
 from django.utils import timezone
 
 from linli.accounts.models import RoleMembership, User
-from linli.core.models import Event
 from linli.core.roles import Role
 from linli.deliberation.models import (
     Body,
@@ -48,6 +45,8 @@ from linli.deliberation.services import surveys, votes
 from linli.deliberation.services import topics as topic_services
 from linli.deliberation.services import vote_results as result_svc
 from linli.registry.models import Building, Community, Household, Resident, Tenure
+
+from .clock import as_of, events_on_clock, local
 
 SEED = 20210701
 OWN = Tenure.OWNER.value
@@ -129,8 +128,7 @@ class DeliberationPlan:
 
 def _moment(now: dt.datetime, days: int, hour: int, minute: int = 0) -> dt.datetime:
     """``days`` from today (local), at ``hour:minute``."""
-    day = timezone.localtime(now).date() + dt.timedelta(days=days)
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+    return local(timezone.localtime(now).date() + dt.timedelta(days=days), hour, minute)
 
 
 def moments(now: dt.datetime) -> dict[str, dt.datetime]:
@@ -437,30 +435,6 @@ def deliberation_digest(dp: DeliberationPlan) -> str:
 # --- writing -----------------------------------------------------------------------------------
 
 
-@contextmanager
-def _at(when: dt.datetime):
-    """Run the services as if it were ``when``: they check the time against notice periods,
-    voting windows and sign-in times, and stamp what they write with it. Only for this one-off
-    loading command, like ``tickets._keep_dates``."""
-    with mock.patch.object(timezone, "now", lambda: when):
-        yield
-
-
-def _event_on_clock(sender, instance, raw=False, **kwargs):
-    # The event log's default stamp was taken when the row was built, bypassing ``_at``.
-    if not raw and instance.pk is None:
-        instance.created_at = timezone.now()
-
-
-@contextmanager
-def _events_on_clock():
-    pre_save.connect(_event_on_clock, sender=Event, dispatch_uid=__name__)
-    try:
-        yield
-    finally:
-        pre_save.disconnect(sender=Event, dispatch_uid=__name__)
-
-
 class _Writer:
     def __init__(self, dp: DeliberationPlan, users: dict[str, User], xincun: Community):
         self.dp, self.users, self.xc = dp, users, xincun
@@ -502,7 +476,7 @@ class _Writer:
 
     def topics(self) -> None:
         at, u, xc = self.at, self.u, self.xc
-        with _at(at["space_raised"]):
+        with as_of(at["space_raised"]):
             self.space = topic_services.topic_raise(
                 actor=u("xc-staff"),
                 community=xc,
@@ -510,7 +484,7 @@ class _Writer:
                 description="全社区拆除违章建筑275处，腾出几块空地。用来建休闲亭、健身区、"
                 "停车位还是绿化，先入户听听大家的意见，再提交居民议事会。",
             )
-        with _at(at["parking_raised"]):
+        with as_of(at["parking_raised"]):
             self.parking = topic_services.topic_raise(
                 actor=u("xc-leader-13"),
                 community=xc,
@@ -518,7 +492,7 @@ class _Writer:
                 description="矿上关停后家家买了车，晚上车停满路边，消防通道也被占。"
                 "12—14号楼之间有一块拆违腾出的空地，建议建停车房，并配建电动汽车充电桩。",
             )
-        with _at(at["lift_raised"]):
+        with as_of(at["lift_raised"]):
             self.lift = topic_services.topic_raise(
                 actor=u("xc-leader-3"),
                 community=xc,
@@ -527,7 +501,7 @@ class _Writer:
                 description="3号楼是1983年的六层老楼，住着不少七八十岁的老人，"
                 "上下楼困难。楼里提议每个单元加装一部电梯。",
             )
-        with _at(at["lights_raised"]):
+        with as_of(at["lights_raised"]):
             self.lights = topic_services.topic_raise(
                 actor=u("xc-team-leader"),
                 community=xc,
@@ -538,7 +512,7 @@ class _Writer:
 
     def _survey(self, *, title, intro, topic, questions, buildings, opened, visits):
         staff = self.u("xc-staff")
-        with _at(self.at[opened[0]]):
+        with as_of(self.at[opened[0]]):
             s = surveys.survey_create(
                 actor=staff, community=self.xc, title=title, intro=intro, topic=topic
             )
@@ -555,11 +529,11 @@ class _Writer:
                     surveyor=self.u(f"xc-leader-{n}"),
                     building=self.buildings[n],
                 )
-        with _at(self.at[opened[1]]):
+        with as_of(self.at[opened[1]]):
             surveys.survey_open(actor=staff, survey=s)
         for v in visits:
             answers = {q.pk: a for q, a in zip(qs, v.answers, strict=False) if a is not None}
-            with _at(v.at):
+            with as_of(v.at):
                 surveys.visit_record(
                     actor=self.u(v.surveyor),
                     survey=s,
@@ -580,7 +554,7 @@ class _Writer:
             opened=("space_survey", "space_survey_open"),
             visits=self.dp.space_visits,
         )
-        with _at(self.at["space_survey_closed"]):
+        with as_of(self.at["space_survey_closed"]):
             surveys.survey_close(actor=self.u("xc-staff"), survey=self.space_survey_)
 
     def parking_survey(self) -> None:
@@ -599,7 +573,7 @@ class _Writer:
         """Residents' council meeting ``n`` in the council room: prepared with its agenda and
         the council invited at ``meeting<n>_created``, announced at ``meeting<n>_noticed``."""
         at, staff = self.at, self.u("xc-staff")
-        with _at(at[f"meeting{n}_created"]):
+        with as_of(at[f"meeting{n}_created"]):
             m = meeting_services.meeting_create(
                 actor=staff,
                 community=self.xc,
@@ -614,7 +588,7 @@ class _Writer:
             meeting_services.meeting_invite(
                 actor=staff, meeting=m, users=[self.u(name) for name in COUNCIL]
             )
-        with _at(at[f"meeting{n}_noticed"]):
+        with as_of(at[f"meeting{n}_noticed"]):
             meeting_services.meeting_publish_notice(actor=staff, meeting=m)
         return m
 
@@ -627,14 +601,14 @@ class _Writer:
         for n, name in enumerate(COUNCIL):
             if name in ABSENT:
                 continue
-            with _at(start - dt.timedelta(minutes=25 - n)):
+            with as_of(start - dt.timedelta(minutes=25 - n)):
                 if name in SIGNED_IN_BY_QR:
                     attendance_svc.meeting_check_in(actor=u(name), token=m.checkin_token)
                 else:
                     attendance_svc.meeting_sign_in(actor=staff, invitation=invitations[name])
-        with _at(start + dt.timedelta(minutes=2)):
+        with as_of(start + dt.timedelta(minutes=2)):
             attendance_svc.meeting_mark_held(actor=staff, meeting=m)
-        with _at(start + dt.timedelta(minutes=50)):
+        with as_of(start + dt.timedelta(minutes=50)):
             minutes_svc.resolution_record(
                 actor=staff,
                 meeting=m,
@@ -645,7 +619,7 @@ class _Writer:
                 no=0,
                 abstain=1,
             )
-        with _at(start + dt.timedelta(minutes=85)):
+        with as_of(start + dt.timedelta(minutes=85)):
             self.parking_resolution = minutes_svc.resolution_record(
                 actor=staff,
                 meeting=m,
@@ -656,7 +630,7 @@ class _Writer:
                 no=1,
                 abstain=1,
             )
-        with _at(start + dt.timedelta(minutes=110)):
+        with as_of(start + dt.timedelta(minutes=110)):
             minutes_svc.meeting_save_minutes(
                 actor=staff,
                 meeting=m,
@@ -669,9 +643,9 @@ class _Writer:
                 public_summary="居民议事会通过两项决议：拆违空地建休闲亭和健身区；"
                 "在12—14号楼之间的空地建停车房并配建充电桩，提请相关楼栋业主表决。",
             )
-        with _at(at["meeting1_closed"]):
+        with as_of(at["meeting1_closed"]):
             minutes_svc.meeting_close(actor=staff, meeting=m)
-        with _at(at["meeting1_closed"] + dt.timedelta(minutes=30)):
+        with as_of(at["meeting1_closed"] + dt.timedelta(minutes=30)):
             minutes_svc.resolution_follow_up(
                 actor=staff,
                 resolution=self.parking_resolution,
@@ -688,7 +662,7 @@ class _Writer:
 
     def forum(self) -> None:
         leader = self.u(f"xc-leader-{LIFT_BUILDING}")
-        with _at(self.at["forum"]):
+        with as_of(self.at["forum"]):
             f = forum_services.forum_create(
                 actor=leader,
                 building=self.buildings[LIFT_BUILDING],
@@ -710,7 +684,7 @@ class _Writer:
 
     def _vote(self, *, topic, title, question, matter, buildings, prefix, ballots):
         at, staff = self.at, self.u("xc-staff")
-        with _at(at[f"{prefix}_created"]):
+        with as_of(at[f"{prefix}_created"]):
             vote = votes.vote_create(
                 actor=staff,
                 topic=topic,
@@ -723,12 +697,12 @@ class _Writer:
                 opens_at=at[f"{prefix}_opens"],
                 closes_at=at[f"{prefix}_closes"],
             )
-        with _at(at[f"{prefix}_noticed"]):
+        with as_of(at[f"{prefix}_noticed"]):
             vote = votes.vote_notice(actor=staff, vote=vote)
-        with _at(at[f"{prefix}_opens"]):
+        with as_of(at[f"{prefix}_opens"]):
             vote = votes.vote_open(actor=staff, vote=vote)
         for b in ballots:
-            with _at(b.at):
+            with as_of(b.at):
                 if b.method == "online":
                     ballot_svc.vote_cast(actor=self.u(b.user), vote=vote, choice=b.choice)
                 else:
@@ -756,12 +730,12 @@ class _Writer:
             prefix="parking_vote",
             ballots=self.dp.parking_ballots,
         )
-        with _at(at["parking_vote_closed"]):
+        with as_of(at["parking_vote_closed"]):
             vote = result_svc.vote_close(actor=secretary, vote=vote)
-        with _at(at["parking_vote_published"]):
+        with as_of(at["parking_vote_published"]):
             vote = result_svc.vote_publish(actor=secretary, vote=vote)
         if vote.result.get("outcome") == "passed":
-            with _at(at["parking_vote_published"] + dt.timedelta(hours=2)):
+            with as_of(at["parking_vote_published"] + dt.timedelta(hours=2)):
                 topic_services.topic_decide(
                     actor=self.u("xc-staff"),
                     topic=self.parking,
@@ -793,7 +767,7 @@ def build_demo_deliberation(plan, users: dict[str, User], now: dt.datetime | Non
     dp = plan_deliberation(plan, now)
     w = _Writer(dp, users, Community.objects.get(code="xincun"))
     w.registry()
-    with _events_on_clock():
+    with events_on_clock():
         w.topics()
         w.space_survey()
         w.first_meeting()

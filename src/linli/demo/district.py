@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Model
 
 from linli.accounts.models import RoleMembership, User
 from linli.core.roles import Role
@@ -79,6 +80,24 @@ def district_specs(
         yield i // per_street, CommunitySpec(f"d-c{i + 1:03d}", name, "", "", grids, blds)
 
 
+def _one_account_each(
+    places: dict[str, Model],
+    role: str,
+    level: str,
+    *,
+    password: str,
+    name: Callable[[], str],
+) -> None:
+    """One account per place (``places``: username → place), holding ``role`` there, named by
+    ``name()`` in the order of ``places``."""
+    users = [User(username=u, password=password, display_name=name()) for u in places]
+    User.objects.bulk_create(users)
+    RoleMembership.objects.bulk_create(
+        membership(u, role, **{level: place})
+        for u, place in zip(users, places.values(), strict=True)
+    )
+
+
 def build_district(
     communities: int = 500,
     households: int = 400,
@@ -105,18 +124,12 @@ def build_district(
             )
             for s in range(n_streets)
         )
-        users = [
-            User(
-                username=f"{so.code}-supervisor",
-                password=password,
-                display_name=names.person_name(rng, M, 1975),
-            )
-            for so in streets
-        ]
-        User.objects.bulk_create(users)
-        RoleMembership.objects.bulk_create(
-            membership(u, Role.STREET_SUPERVISOR, street_office=so)
-            for u, so in zip(users, streets, strict=True)
+        _one_account_each(
+            {f"{so.code}-supervisor": so for so in streets},
+            Role.STREET_SUPERVISOR,
+            "street_office",
+            password=password,
+            name=lambda: names.person_name(rng, M, 1975),
         )
         per_chunk = max(1, BATCH // (households * 3))
         chunk: list[tuple[CommunityPlan, StreetOffice]] = []
@@ -125,18 +138,12 @@ def build_district(
         def flush() -> None:
             nonlocal done
             comms = write_communities(chunk, tags)
-            secs = [
-                User(
-                    username=f"{code}-secretary",
-                    password=password,
-                    display_name=names.person_name(rng, F, 1980),
-                )
-                for code in comms
-            ]
-            User.objects.bulk_create(secs)
-            RoleMembership.objects.bulk_create(
-                membership(u, Role.SECRETARY, community=c)
-                for u, c in zip(secs, comms.values(), strict=True)
+            _one_account_each(
+                {f"{code}-secretary": c for code, c in comms.items()},
+                Role.SECRETARY,
+                "community",
+                password=password,
+                name=lambda: names.person_name(rng, F, 1980),
             )
             for cp, _ in chunk:
                 counts["households"] += len(cp.households)

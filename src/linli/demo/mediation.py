@@ -25,6 +25,18 @@ from linli.mediation.models import (
 )
 from linli.registry.models import Community, Household, Resident
 
+from .clock import local
+
+# The committee beside its head (the demo's mediator): three members, and two invited helpers
+# of the residents' affairs council.
+COMMITTEE = (
+    ("陈秀英", Gender.FEMALE, MemberKind.MEMBER),
+    ("刘建国", Gender.MALE, MemberKind.MEMBER),
+    ("王桂兰", Gender.FEMALE, MemberKind.MEMBER),
+    ("孙志强", Gender.MALE, MemberKind.HELPER),
+    ("周丽华", Gender.FEMALE, MemberKind.HELPER),
+)
+
 
 def _resident(hh: Household) -> Resident | None:
     return hh.residents.filter(status="active").order_by("id").first()
@@ -78,7 +90,7 @@ def _agreement(
         },
     )
     s.agreement_fix(actor=actor, case=case)
-    at = timezone.make_aware(dt.datetime.combine(fixed, dt.time(9)))
+    at = local(fixed, 9)
     Agreement.objects.filter(pk=a.pk).update(fixed_at=at)
     # Signatures are dated as on the paper; the check against the fixed text holds.
     for p in parties:
@@ -111,18 +123,9 @@ def build_demo_mediation(plan: Any, users: dict[str, User]) -> None:
         term_start=start,
         is_head=True,
     )
-    for name, g in (("陈秀英", Gender.FEMALE), ("刘建国", Gender.MALE), ("王桂兰", Gender.FEMALE)):
+    for name, g, kind in COMMITTEE:
         s.committee_member_add(
-            actor=secretary, committee=committee, name=name, gender=g, term_start=start
-        )
-    for name, g in (("孙志强", Gender.MALE), ("周丽华", Gender.FEMALE)):
-        s.committee_member_add(
-            actor=secretary,
-            committee=committee,
-            name=name,
-            gender=g,
-            term_start=start,
-            kind=MemberKind.HELPER,
+            actor=secretary, committee=committee, name=name, gender=g, term_start=start, kind=kind
         )
 
     pair = _pair_above_below(xc)

@@ -33,6 +33,7 @@ from linli.core.roles import Role
 from linli.registry.models import Building, Community, Household, Unit
 from linli.tickets import reminders
 from linli.tickets.models import (
+    WORKING_STATES,
     Category,
     Channel,
     CommentKind,
@@ -1049,7 +1050,11 @@ class _Writer:
             updated_at=created,
         )
         self.tickets[id(r)] = t
-        rq = r.requester
+        self.requester(r.requester, t, primary=True, added_at=created)
+        return t
+
+    def requester(self, rq: Requester, t: Ticket, **row: Any) -> None:
+        """``rq`` as a requester of ``t`` (the one who asked, or one joined by a merge)."""
         self.requesters.append(
             TicketRequester(
                 ticket=t,
@@ -1058,11 +1063,9 @@ class _Writer:
                 name=rq.name[:50],
                 phone=rq.phone[:20],
                 anonymous=rq.anonymous,
-                primary=True,
-                added_at=created,
+                **row,
             )
         )
-        return t
 
     def walk(self, r: RequestPlan, t: Ticket) -> None:
         for step in r.steps:
@@ -1144,12 +1147,7 @@ class _Writer:
                 data={"reason": args["reason"], "until": args["until"].isoformat()},
             )
         elif a == "extend":
-            if t.status not in (
-                Status.ACCEPTED,
-                Status.ASSIGNED,
-                Status.IN_PROGRESS,
-                Status.ON_HOLD,
-            ):  # as ticket_extend insists
+            if not t.is_extendable:  # as ticket_extend insists
                 raise ValueError(f"cannot extend a {t.status} request")
             old = t.resolve_by
             t.resolve_by = self.calendar.add_workdays(max(old, at), args["days"], t.community_id)
@@ -1199,19 +1197,12 @@ class _Writer:
 
     def merge(self, dup_plan: RequestPlan, dup: Ticket, step: Step) -> None:
         original = dup_plan.duplicate_of
-        rq = dup_plan.requester
-        self.requesters.append(
-            TicketRequester(
-                ticket=self.tickets[id(original)],
-                user=self.user(rq.user),
-                resident_id=rq.person.pk if rq.person else None,
-                name=rq.name[:50],
-                phone=rq.phone[:20],
-                anonymous=rq.anonymous,
-                primary=False,
-                joined_from=dup,
-                added_at=step.at,
-            )
+        self.requester(
+            dup_plan.requester,
+            self.tickets[id(original)],
+            primary=False,
+            joined_from=dup,
+            added_at=step.at,
         )
         self.event(
             dup_plan, step.at, step.actor, "ticket.merged", {"duplicate": dup_plan}, on=original
@@ -1220,13 +1211,7 @@ class _Writer:
     def reminders_sent(self, r: RequestPlan, t: Ticket) -> None:
         """The reminders the periodic task would have sent by now, so it does not send them
         all again on its first run after the demo is loaded."""
-        if t.status not in (
-            Status.SUBMITTED,
-            Status.ACCEPTED,
-            Status.ASSIGNED,
-            Status.IN_PROGRESS,
-            Status.ON_HOLD,
-        ):
+        if t.status not in WORKING_STATES:
             return
         for kind in reminders.kinds_due(t, self.now):
             deadline = t.respond_by if kind == reminders.RESPOND_OVERDUE else t.resolve_by

@@ -15,12 +15,12 @@ from linli.volunteers.models import (
     VolunteerProfile,
     VolunteerTeam,
 )
+from linli.volunteers.services.members import volunteer_number
 
 
 def build_demo_teams(plan: Any, users: dict[str, Any], xc: Community) -> None:
     user_of = {id(p): users[name] for name, p in plan.linked.items()}
     profiles: dict[int, VolunteerProfile] = {}
-    prefix = f"{xc.code.upper()[:8]}-V"
     for team in plan.teams:
         t = VolunteerTeam.objects.create(
             community=xc, name=team.name, kind=TeamKind.STANDING, description=team.description
@@ -35,7 +35,7 @@ def build_demo_teams(plan: Any, users: dict[str, Any], xc: Community) -> None:
                     resident_id=p.pk,
                     user=user,
                     name=p.name,
-                    number=f"{prefix}{len(profiles) + 1:05d}",
+                    number=volunteer_number(xc, len(profiles) + 1),
                     # Half of them agree to be named on public pages (Art. 20).
                     public_name_consent=len(profiles) % 2 == 0,
                 )
@@ -254,7 +254,7 @@ def build_demo_volunteers(plan: Any, users: dict[str, Any], now: Any = None) -> 
 
     # Findings of the last weeks' patrols, and what became of each (through the services).
     categories = list(Category.objects.filter(community=xc).order_by("pk"))
-    from .deliberation import _at, _events_on_clock
+    from .clock import as_of, events_on_clock
 
     def _decide(walk: Patrol, kind: str, place: str, text: str, outcome: str) -> None:
         f = Finding.objects.create(
@@ -281,7 +281,7 @@ def build_demo_volunteers(plan: Any, users: dict[str, Any], now: Any = None) -> 
     for walk, (kind, place, text, outcome) in zip(recent, FINDINGS, strict=True):
         # The leader goes through the recent findings today (one clock for the request and
         # its first event; a request still within its deadlines).
-        with _events_on_clock(), _at(now):
+        with events_on_clock(), as_of(now):
             _decide(walk, kind, place, text, outcome)
 
     # The seal, a dispute, and two certificates.

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import policy
-from linli.core.actors import Actor
+from linli.core.actors import Actor, user_or_none
 from linli.core.errors import DomainError
 from linli.core.events import log_event
 from linli.core.roles import Role
@@ -27,7 +27,6 @@ from linli.registry.models import Community, Resident
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-    from linli.accounts.models import User
 
 from .models import (
     CASE_FLOW,
@@ -203,7 +202,7 @@ def case_open(
             source=source,
             ticket=ticket,
             applied_on=applied_on,
-            created_by=_u(actor),
+            created_by=user_or_none(actor),
         )
         for i, p in enumerate(pp for pp in parties if pp.name or pp.resident):
             user = getattr(p.resident, "user", None) if p.resident else None
@@ -218,10 +217,7 @@ def case_open(
                 side=p.side,
                 position=i,
             )
-        if any(
-            m.role == Role.MEDIATOR and m.community_id == community.pk
-            for m in policy.memberships(actor)
-        ):
+        if policy.holds_role_in(actor, {Role.MEDIATOR}, community):
             try:
                 _refuse_party_as_mediator(case, actor)
             except MediationError:
@@ -238,11 +234,6 @@ def case_open(
 
 
 # --- steps of the workflow -------------------------------------------------------------------
-
-
-def _u(actor: Actor) -> User | None:
-    """The signed-in person behind ``actor`` (for "recorded by"), or None."""
-    return actor if actor.is_authenticated else None
 
 
 def _work(actor: Actor, case: Case, action: str = "mediation.case.work") -> None:
@@ -394,7 +385,7 @@ def helper_add(
             kind=kind,
             consent_on=consent_on,
             consent_note=consent_note,
-            recorded_by=_u(actor),
+            recorded_by=user_or_none(actor),
         )
 
 
@@ -425,7 +416,7 @@ def session_record(
             present=present,
             statements=statements,
             proposals=proposals,
-            recorded_by=_u(actor),
+            recorded_by=user_or_none(actor),
         )
 
 
@@ -452,7 +443,7 @@ def agreement_save(*, actor: Actor, case: Case, data: dict[str, Any]) -> Agreeme
                 code="signed",
             )
         if current is None:
-            current = Agreement(case=case, version=1, created_by=_u(actor))
+            current = Agreement(case=case, version=1, created_by=user_or_none(actor))
         for f in Agreement.TEXT_FIELDS:
             if f in data:
                 setattr(current, f, data[f])
@@ -513,7 +504,7 @@ def agreement_new_version(*, actor: Actor, case: Case) -> Agreement:
         old = _written(actor, case)
         old.superseded_at = timezone.now()
         old.save(update_fields=["superseded_at"])
-        new = Agreement(case=case, version=old.version + 1, created_by=_u(actor))
+        new = Agreement(case=case, version=old.version + 1, created_by=user_or_none(actor))
         for f in Agreement.TEXT_FIELDS:
             setattr(new, f, getattr(old, f))
         new.save()
@@ -552,7 +543,7 @@ def signature_record(
             kind=kind,
             method=method,
             signed_on=signed_on,
-            recorded_by=_u(actor),
+            recorded_by=user_or_none(actor),
         )
         if kind == SignatureKind.PARTY:
             if party is None or party.case_id != case.pk:
@@ -671,7 +662,11 @@ def visit_record(
     with transaction.atomic():
         CASE_FLOW.apply(case, "visit", actor=actor, data={"outcome": outcome})
         visit = ReturnVisit.objects.create(
-            case=case, visited_on=visited_on, outcome=outcome, note=note, recorded_by=_u(actor)
+            case=case,
+            visited_on=visited_on,
+            outcome=outcome,
+            note=note,
+            recorded_by=user_or_none(actor),
         )
         case.tasks.filter(kind=TaskKind.RETURN_VISIT, done_on__isnull=True).update(
             done_on=visited_on

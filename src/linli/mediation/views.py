@@ -28,11 +28,19 @@ from . import queries, services, stats
 from .documents import agreement_pdf
 from .models import CASE_FLOW, Case, CaseSource, CaseStatus, Committee, Party
 
+# The case page's steps that take a form: the form and the service it feeds
+# (``service(actor=, case=, **cleaned_data)``).
 ACTION_FORMS: dict[str, Any] = {
     "decline": f.DeclineForm,
     "fail": f.FailForm,
     "refuse": f.RefuseForm,
     "escalate": f.EscalateForm,
+}
+ACTION_SERVICES: dict[str, Callable[..., Case]] = {
+    "decline": services.case_decline,
+    "fail": services.case_fail,
+    "refuse": services.case_refuse,
+    "escalate": services.case_escalate,
 }
 
 
@@ -202,20 +210,11 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ACTION_FORMS:
         raise PermissionDenied
     form = ACTION_FORMS[action](request.POST)
-
-    def run(d: dict[str, Any]) -> Case:
-        if action == "decline":
-            return services.case_decline(actor=user, case=case, **d)
-        if action == "fail":
-            return services.case_fail(actor=user, case=case, **d)
-        if action == "refuse":
-            return services.case_refuse(actor=user, case=case, **d)
-        return services.case_escalate(actor=user, case=case, **d)
-
+    service = ACTION_SERVICES[action]
     return form_page(
         request,
         form,
-        run,
+        lambda d: service(actor=user, case=case, **d),
         template="mediation/action.html",
         context={"case": case, "action": action, "label": CASE_FLOW.label(action)},
         done=_("Done."),

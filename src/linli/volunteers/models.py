@@ -498,6 +498,15 @@ class Shift(models.Model):
         return self.activity.team
 
 
+# A person's row on a shift (a sign-up, an attendance): where the activity is, and seen by
+# the person and the leaders of the activity's team.
+ON_SHIFT_PATHS = scope_through("shift__activity", CommunityScoped.SCOPE_PATHS)
+ON_SHIFT_SELF_PATHS = {
+    "volunteer": "profile__user_id",
+    "team_leader": team_relation("shift__activity__team", leading=True),
+}
+
+
 class SignUpStatus(models.TextChoices):
     SIGNED = "signed", _("Signed up")
     WAITING = "waiting", _("On the waiting list")
@@ -513,11 +522,8 @@ class SignUp(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
-    SCOPE_PATHS = scope_through("shift__activity", CommunityScoped.SCOPE_PATHS)
-    SCOPE_SELF_PATHS = {
-        "volunteer": "profile__user_id",
-        "team_leader": team_relation("shift__activity__team", leading=True),
-    }
+    SCOPE_PATHS = ON_SHIFT_PATHS
+    SCOPE_SELF_PATHS = ON_SHIFT_SELF_PATHS
 
     class Meta:
         verbose_name = _("sign-up")
@@ -553,11 +559,8 @@ class Attendance(models.Model):
         HourEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    SCOPE_PATHS = scope_through("shift__activity", CommunityScoped.SCOPE_PATHS)
-    SCOPE_SELF_PATHS = {
-        "volunteer": "profile__user_id",
-        "team_leader": team_relation("shift__activity__team", leading=True),
-    }
+    SCOPE_PATHS = ON_SHIFT_PATHS
+    SCOPE_SELF_PATHS = ON_SHIFT_SELF_PATHS
 
     class Meta:
         verbose_name = _("attendance")

@@ -191,35 +191,38 @@ def shift_attendance(request: HttpRequest, pk: int) -> HttpResponse:
         actor, Shift.objects.select_related("activity__team"), "activity.view", pk=pk
     )
     policy.authorize(actor, "activity.roster", shift.activity)
-    error = ""
-    status = 200
-    if request.method == "POST":
-        ids = [int(x) for x in request.POST.getlist("present") if x.isdigit()]
-        try:
-            attendance_mark_roster(actor=actor, shift=shift, present=ids)
-        except DomainError as e:
-            error, status = str(e.message), e.status
-        else:
-            messages.success(request, _("Attendance recorded."))
-            return redirect(request.path)
-    signups = (
-        shift.signups.filter(status=SignUpStatus.SIGNED)
-        .select_related("profile")
-        .order_by("profile__number")
+
+    def page(error: str = "", status: int = 200) -> HttpResponse:
+        signups = (
+            shift.signups.filter(status=SignUpStatus.SIGNED)
+            .select_related("profile")
+            .order_by("profile__number")
+        )
+        present = {
+            a.profile_id: a
+            for a in Attendance.objects.filter(shift=shift).select_related("hour_entry")
+        }
+        url = request.build_absolute_uri(
+            reverse("volunteers:checkin", args=[shift.pk, shift.checkin_token])
+        )
+        ctx = {
+            "shift": shift,
+            "signups": [(s, present.get(s.profile_id)) for s in signups],
+            "checkin_url": url,
+            "error": error,
+        }
+        return render(request, "volunteers/shift_attendance.html", ctx, status=status)
+
+    if request.method != "POST":
+        return page()
+    ids = [int(x) for x in request.POST.getlist("present") if x.isdigit()]
+    return run_action(
+        request,
+        lambda: attendance_mark_roster(actor=actor, shift=shift, present=ids),
+        done=_("Attendance recorded."),
+        to=request.path,
+        on_error=lambda e: page(str(e.message), e.status),
     )
-    present = {
-        a.profile_id: a for a in Attendance.objects.filter(shift=shift).select_related("hour_entry")
-    }
-    url = request.build_absolute_uri(
-        reverse("volunteers:checkin", args=[shift.pk, shift.checkin_token])
-    )
-    ctx = {
-        "shift": shift,
-        "signups": [(s, present.get(s.profile_id)) for s in signups],
-        "checkin_url": url,
-        "error": error,
-    }
-    return render(request, "volunteers/shift_attendance.html", ctx, status=status)
 
 
 @login_required
@@ -228,22 +231,26 @@ def checkin(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     never acts: a link that checks people in could be triggered from anywhere."""
     actor = request.user
     shift = policy.get_for(actor, Shift.objects.select_related("activity"), "activity.view", pk=pk)
-    error, status = "", 200
-    if request.method == "POST":
-        try:
-            att = checkin_toggle(actor=actor, shift=shift, token=token)
-        except DomainError as e:
-            error, status = str(e.message), e.status
-        else:
-            messages.success(
-                request,
-                _("Checked out. Thank you!") if att.checked_out_at else _("Checked in. Welcome."),
-            )
-            return redirect(request.path)
-    pid = _my_profile_id(request, shift.activity.community_id)
-    mine = Attendance.objects.filter(shift=shift, profile_id=pid).first() if pid else None
-    ctx = {"shift": shift, "attendance": mine, "error": error}
-    return render(request, "volunteers/checkin.html", ctx, status=status)
+
+    def page(error: str = "", status: int = 200) -> HttpResponse:
+        pid = _my_profile_id(request, shift.activity.community_id)
+        mine = Attendance.objects.filter(shift=shift, profile_id=pid).first() if pid else None
+        ctx = {"shift": shift, "attendance": mine, "error": error}
+        return render(request, "volunteers/checkin.html", ctx, status=status)
+
+    def toggle() -> Attendance:
+        att = checkin_toggle(actor=actor, shift=shift, token=token)
+        messages.success(
+            request,
+            _("Checked out. Thank you!") if att.checked_out_at else _("Checked in. Welcome."),
+        )
+        return att
+
+    if request.method != "POST":
+        return page()
+    return run_action(
+        request, toggle, to=request.path, on_error=lambda e: page(str(e.message), e.status)
+    )
 
 
 @login_required

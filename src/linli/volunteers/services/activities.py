@@ -19,11 +19,13 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.actors import Actor
+from linli.core.actors import Actor, user_or_none
 from linli.core.errors import Conflict, DomainError
 from linli.core.events import log_event
+from linli.core.models import lock_row
 from linli.core.notifications import notify
-from linli.core.policy import authorize, can, memberships
+from linli.core.policy import authorize, can, holds_role_in
+from linli.core.roles import VOLUNTEERING
 from linli.registry.models import Community
 
 from ..models import (
@@ -72,6 +74,11 @@ TEMPLATES: dict[str, Template] = {
     "dangri": Template(_("Monthly Party day"), _("The party members' theme day."), "",
                        Audience.TEAM, monthly=True),
 }  # fmt: skip
+
+
+def _page(activity: Activity) -> str:
+    """The activity's page, where a notification about it leads."""
+    return f"/volunteers/activities/{activity.pk}/"
 
 
 def _authorize_manage(actor: Actor, community: Community, team: VolunteerTeam | None) -> None:
@@ -135,7 +142,7 @@ def activity_create(
             starts_at=min(s.starts_at for s in shifts),
             ends_at=max(s.ends_at for s in shifts),
             series=series,
-            created_by=actor if actor.is_authenticated else None,
+            created_by=user_or_none(actor),
         )
         Shift.objects.bulk_create(
             Shift(
@@ -228,7 +235,7 @@ def activity_cancel(*, actor: Actor, activity: Activity, reason: str) -> Activit
                 title=_("Activity cancelled"),
                 body=_("%(activity)s has been cancelled."),
                 params={"activity": activity.title},
-                url=f"/volunteers/activities/{activity.pk}/",
+                url=_page(activity),
                 community_id=activity.community_id,
                 dedupe_key=f"activity-cancelled:{activity.pk}",
             )
@@ -249,10 +256,7 @@ def _eligible(profile: VolunteerProfile, activity: Activity) -> None:
         member = TeamMember.objects.filter(
             profile=profile, status=MemberStatus.ACTIVE, team__community_id=activity.community_id
         ).exists()
-        role = profile.user is not None and any(
-            m.role in ("volunteer", "team_leader") and m.community_id == activity.community_id
-            for m in memberships(profile.user)
-        )
+        role = holds_role_in(profile.user, VOLUNTEERING, activity)
         if not (member or role):
             raise SignUpError(
                 _("This activity is for registered volunteers."), status=403, code="not_volunteer"
@@ -317,7 +321,7 @@ def signup_cancel(*, actor: Actor, signup: SignUp) -> SignUp:
     if shift.starts_at <= timezone.now():
         raise SignUpError(_("The shift has started: tell the team leader instead."), code="started")
     with transaction.atomic():
-        Shift.objects.select_for_update().filter(pk=shift.pk).first()
+        lock_row(Shift, shift.pk)
         fresh = SignUp.objects.get(pk=signup.pk)
         if fresh.status == SignUpStatus.CANCELLED:
             raise Conflict(_("This sign-up is already cancelled."), code="already_cancelled")
@@ -363,7 +367,7 @@ def _promote(actor: Actor, shift: Shift) -> SignUp | None:
             title=_("You have a place"),
             body=_("A place came free: you are signed up for %(activity)s on %(date)s."),
             params={"activity": activity.title, "date": when.strftime("%Y-%m-%d %H:%M")},
-            url=f"/volunteers/activities/{activity.pk}/",
+            url=_page(activity),
             community_id=activity.community_id,
             dedupe_key=f"moved-up:{nxt.pk}",
         )
@@ -400,7 +404,7 @@ def send_reminders(*, now: dt.datetime | None = None) -> int:
                 title=_("Reminder: %(activity)s tomorrow"),
                 body=_("%(activity)s starts at %(date)s, at %(place)s."),
                 params=params,
-                url=f"/volunteers/activities/{a.pk}/",
+                url=_page(a),
                 community_id=a.community_id,
                 dedupe_key=f"remind:{a.pk}:{a.version}:{s.profile_id}",
             )

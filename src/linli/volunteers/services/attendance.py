@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from linli.core.actors import Actor
 from linli.core.errors import Conflict, DomainError
 from linli.core.events import log_event
+from linli.core.models import lock_row
 from linli.core.policy import authorize
 
 from ..models import (
@@ -94,7 +95,7 @@ def checkin_toggle(
         raise CheckinError(_("Check-in opens an hour before the shift."), code="too_early")
     profile = profile_ensure(community=activity.community, user=actor)
     with transaction.atomic():
-        Shift.objects.select_for_update().filter(pk=shift.pk).first()
+        lock_row(Shift, shift.pk)
         att = Attendance.objects.filter(shift=shift, profile=profile).first()
         if att is None:
             if now >= shift.ends_at:
@@ -135,7 +136,7 @@ def attendance_mark_roster(
     if now < shift.starts_at:
         raise CheckinError(_("Attendance is marked once the shift has started."), code="too_early")
     with transaction.atomic():
-        Shift.objects.select_for_update().filter(pk=shift.pk).first()
+        lock_row(Shift, shift.pk)
         signed = set(
             SignUp.objects.filter(shift=shift, status=SignUpStatus.SIGNED).values_list(
                 "profile_id", flat=True
@@ -179,7 +180,7 @@ def attendance_walk_in(
     if now >= shift.ends_at:
         raise CheckinError(_("This shift has ended."), code="ended")
     with transaction.atomic():
-        Shift.objects.select_for_update().filter(pk=shift.pk).first()
+        lock_row(Shift, shift.pk)
         if Attendance.objects.filter(shift=shift, profile=profile).exists():
             raise Conflict(_("This person is already recorded as present."), code="present")
         SignUp.objects.filter(shift=shift, profile=profile, status=SignUpStatus.WAITING).update(

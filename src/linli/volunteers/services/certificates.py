@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import access, disclosure, documents
-from linli.core.actors import Actor
+from linli.core.actors import Actor, user_or_none
 from linli.core.errors import DomainError
 from linli.core.events import log_event
 from linli.core.policy import authorize
@@ -71,7 +71,7 @@ def seal_upload(*, actor: Actor, community: Community, data: bytes) -> Community
             community=community,
             defaults={
                 "image": data,
-                "uploaded_by": actor if actor.is_authenticated else None,
+                "uploaded_by": user_or_none(actor),
                 "uploaded_at": timezone.now(),
             },
         )
@@ -143,7 +143,7 @@ def certificate_issue(
                     minutes=minutes,
                     content=content,
                     public_name=profile.public_name,
-                    issued_by=actor if actor.is_authenticated else None,
+                    issued_by=user_or_none(actor),
                 )
                 cert.entries.set(entries)
                 log_event(

@@ -28,9 +28,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.accounts.models import User
-from linli.core.actors import Actor
+from linli.core.actors import Actor, user_or_none
 from linli.core.errors import Conflict, DomainError
 from linli.core.events import log_event
+from linli.core.models import lock_row
 from linli.core.policy import authorize, memberships
 from linli.registry.models import Community
 
@@ -119,7 +120,7 @@ def _record(
     minutes = _check_span(started_at, ended_at, limit=limit, now=now) + travel_minutes
     with transaction.atomic():
         # One writer per person at a time: the overlap check below then sees every credit.
-        VolunteerProfile.objects.select_for_update().filter(pk=profile.pk).first()
+        lock_row(VolunteerProfile, profile.pk)
         clash = (
             live_credits(profile.pk)
             .filter(started_at__lt=ended_at, ended_at__gt=started_at)
@@ -152,12 +153,8 @@ def _record(
             status=status,
             corrects=corrects,
             reason=reason[:300],
-            created_by=actor if actor is not None and actor.is_authenticated else None,
-            verified_by=(
-                actor
-                if status == HourStatus.VERIFIED and actor is not None and actor.is_authenticated
-                else None
-            ),
+            created_by=user_or_none(actor),
+            verified_by=user_or_none(actor) if status == HourStatus.VERIFIED else None,
             verified_at=timezone.now() if status == HourStatus.VERIFIED else None,
         )
         log_event(
@@ -257,7 +254,7 @@ def hours_verify(
 ) -> HourEntry:
     authorize(actor, "hours.verify", entry)
     _not_own(actor, entry)
-    entry.verified_by = actor if actor.is_authenticated else None
+    entry.verified_by = user_or_none(actor)
     entry.verified_at = timezone.now()
     HOUR_FLOW.apply(
         entry, "verify", actor=actor, expected_version=expected_version,
@@ -274,7 +271,7 @@ def hours_decline(
     if not reason.strip():
         raise LedgerError(_("Say why the hours are declined."), field="reason")
     entry.reason = reason.strip()[:300]
-    entry.verified_by = actor if actor.is_authenticated else None
+    entry.verified_by = user_or_none(actor)
     entry.verified_at = timezone.now()
     HOUR_FLOW.apply(
         entry, "decline", actor=actor, expected_version=expected_version,
@@ -307,8 +304,8 @@ def _reverse(*, actor: Actor, entry: HourEntry, reason: str) -> HourEntry:
         status=HourStatus.VERIFIED,
         reverses=entry,
         reason=reason[:300],
-        created_by=actor if actor.is_authenticated else None,
-        verified_by=actor if actor.is_authenticated else None,
+        created_by=user_or_none(actor),
+        verified_by=user_or_none(actor),
         verified_at=timezone.now(),
     )
     log_event(
@@ -335,7 +332,7 @@ def hours_correct(
     if (started_at is None) != (ended_at is None):
         raise LedgerError(_("Give both the right start and the right end."), field="started_at")
     with transaction.atomic():
-        VolunteerProfile.objects.select_for_update().filter(pk=entry.profile_id).first()
+        lock_row(VolunteerProfile, entry.profile_id)
         rev = _reverse(actor=actor, entry=entry, reason=reason)
         new = None
         if started_at is not None and ended_at is not None:
@@ -370,7 +367,7 @@ def hours_dispute(*, actor: Actor, entry: HourEntry, reason: str) -> HourDispute
         d = HourDispute.objects.create(
             community_id=entry.community_id,
             entry=entry,
-            raised_by=actor if actor.is_authenticated else None,
+            raised_by=user_or_none(actor),
             reason=reason[:500],
         )
         log_event(actor=actor, verb="hours.disputed", obj=d, parent=entry)
@@ -421,7 +418,7 @@ def dispute_resolve(
                         status=HourStatus.VERIFIED, corrects=entry, reason=outcome,
                     )  # fmt: skip
         dispute.outcome = outcome[:500]
-        dispute.resolved_by = actor if actor.is_authenticated else None
+        dispute.resolved_by = user_or_none(actor)
         dispute.resolved_at = timezone.now()
         DISPUTE_FLOW.apply(
             dispute, "uphold" if uphold else "reject", actor=actor, data=data,

@@ -18,6 +18,7 @@ from linli.accounts.models import User
 from linli.core.actors import Actor
 from linli.core.errors import Conflict, DomainError
 from linli.core.events import log_event
+from linli.core.models import lock_row
 from linli.core.policy import authorize
 from linli.registry.models import Community, Resident
 
@@ -33,9 +34,18 @@ from ..models import (
 )
 
 
+def _number_prefix(community: Community) -> str:
+    return f"{community.code.upper()[:8]}-V"
+
+
+def volunteer_number(community: Community, n: int) -> str:
+    """The community's ``n``-th volunteer number (``XINCUN-V00012``)."""
+    return f"{_number_prefix(community)}{n:05d}"
+
+
 def _next_number(community: Community) -> str:
     # Called under the community's row lock (profile_ensure): numbers are dense and unique.
-    prefix = f"{community.code.upper()[:8]}-V"
+    prefix = _number_prefix(community)
     last = (
         VolunteerProfile.objects.filter(community=community, number__startswith=prefix)
         .order_by("-number")
@@ -43,7 +53,7 @@ def _next_number(community: Community) -> str:
         .first()
     )
     n = int(last[len(prefix) :]) + 1 if last and last[len(prefix) :].isdigit() else 1
-    return f"{prefix}{n:05d}"
+    return volunteer_number(community, n)
 
 
 def profile_ensure(
@@ -78,7 +88,7 @@ def profile_ensure(
         or ((user.get_full_name() or user.display_name or user.username) if user else "")
     )
     with transaction.atomic():
-        Community.objects.select_for_update().filter(pk=community.pk).first()
+        lock_row(Community, community.pk)
         try:
             with transaction.atomic():
                 profile = VolunteerProfile.objects.create(
