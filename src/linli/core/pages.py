@@ -17,6 +17,9 @@ with the refusal on the form and the right status.
   its own): success → message and redirect; a ``DomainError`` → an error message and, by
   default, the same redirect with the error's status kept for htmx and tests
   (``on_error(error)`` may render the page instead).
+- ``ObjectPage(template, context, url_name)`` holds the two for an object's page that several
+  forms and buttons post to: ``.form(request, obj, form, run, …)`` and ``.act(request, obj,
+  run, done)`` end back on the object's page, a refusal shown on it (``.again``).
 
 - ``form_post(request, form, run, done=…, to=…)`` for a small form posted from a page to a
   URL of its own, with no page to show again (a person's tier, a checkbox setting): a valid
@@ -39,6 +42,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
@@ -185,3 +189,71 @@ def run_page(
         return run()
     except DomainError as e:
         return on_error(e)
+
+
+class ObjectPage:
+    """An object's page that several forms and buttons post to (a topic, a forum, a meeting),
+    each to a URL of its own, and where each post ends; ``url_name`` names the page's route,
+    which takes the object's ``pk``:
+
+    - ``again(request, obj, **bound)``: the page again (``form_action``'s ``page``), with
+      ``context(request, obj, bound=bound, error=message)`` — ``bound`` holds the posted form
+      under the name the context shows it by;
+    - ``form(request, obj, form, run, done=…, **bound)``: ``form_action`` back to ``url(obj)``,
+      an invalid form or a refusal shown on the page again;
+    - ``act(request, obj, run, done)``: ``run_action`` for a button, back to ``url(obj)``, a
+      refusal shown on the page again with its status.
+    """
+
+    def __init__(
+        self,
+        template: str,
+        context: Callable[..., Mapping[str, Any]],
+        url_name: str,
+    ) -> None:
+        self.template = template
+        self.context = context
+        self.url_name = url_name
+
+    def url(self, obj: Any) -> str:
+        """The object's page (``url_name`` takes its ``pk``)."""
+        return reverse(self.url_name, args=[obj.pk])
+
+    def render(self, request: HttpRequest, obj: Any) -> HttpResponse:
+        return render(request, self.template, self.context(request, obj))
+
+    def again(self, request: HttpRequest, obj: Any, **bound: Any) -> PageAgain:
+        return page_again(
+            request,
+            self.template,
+            lambda message: self.context(request, obj, bound=bound, error=message),
+        )
+
+    def form(
+        self,
+        request: HttpRequest,
+        obj: Any,
+        form: forms.BaseForm,
+        run: Callable[[dict[str, Any]], Any],
+        *,
+        done: str | Promise | None = None,
+        **bound: Any,
+    ) -> HttpResponse:
+        page = self.again(request, obj, **bound)
+        return form_action(request, form, run, page=page, done=done, to=self.url(obj))
+
+    def act(
+        self,
+        request: HttpRequest,
+        obj: Any,
+        run: Callable[[], Any],
+        done: str | Promise | None = None,
+    ) -> HttpResponse:
+        page = self.again(request, obj)
+        return run_action(
+            request,
+            run,
+            done=done,
+            to=self.url(obj),
+            on_error=lambda e: page(str(e.message), e.status),
+        )

@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 
 from linli.core import documents
 
+from ..forms.topics import FollowUpForm
 from ..models import Meeting, Topic, Vote
+from ..queries.topics import follow_up_choices
 
 PAGE_SIZE = 20
 
@@ -33,6 +35,13 @@ def place_label(topic: Topic) -> str:
     if topic.grid_id:
         return str(topic.grid)
     return _("The whole community")
+
+
+def follow_up_form(actor, community_id: int, data=None, **kwargs: Any) -> FollowUpForm:
+    """The follow-up work form of a topic's, a forum's or a resolution's page: the
+    community's workers to give it to, the request categories the actor may file it under."""
+    people, categories = follow_up_choices(actor, community_id)
+    return FollowUpForm(data, people=people, categories=categories, **kwargs)
 
 
 def plain_text(message: str, status: int) -> HttpResponse:
