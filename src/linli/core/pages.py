@@ -3,7 +3,8 @@ with the refusal on the form and the right status.
 
 - ``form_page(request, form, run, template=…, context=…, done=…, to=…)`` for a create or edit
   page. On a valid POST ``run(form.cleaned_data)`` calls one service; success adds the ``done``
-  message and redirects to ``to`` (a URL, or a callable given the service's result); a
+  message and redirects to ``to`` (each a string, or a callable given the service's result:
+  "Household 3-201 registered." and its page); a
   ``DomainError`` goes on the form (on its ``field`` when it names one) and the page is rendered
   again with the error's status (400 for an invalid form). ``context`` may be a callable, called
   only when the page is rendered (a successful POST reads nothing it would not show).
@@ -49,6 +50,8 @@ from django.utils.translation import gettext as _
 from .errors import DomainError
 
 Target = str | Callable[[Any], str]
+# The success message: a string, or a callable given the service's result.
+Done = str | Promise | Callable[[Any], str] | None
 
 
 def first_error(form: forms.BaseForm) -> str:
@@ -61,6 +64,12 @@ def first_error(form: forms.BaseForm) -> str:
 
 def _to(target: Target, result: Any) -> str:
     return target(result) if callable(target) else target
+
+
+def _done(request: HttpRequest, done: Done, result: Any) -> None:
+    message = done(result) if callable(done) else done
+    if message:
+        messages.success(request, str(message))
 
 
 def attach(form: forms.BaseForm, error: DomainError) -> None:
@@ -83,7 +92,7 @@ def form_page(
     *,
     template: str,
     context: Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None = None,
-    done: str | Promise | None = None,
+    done: Done = None,
     to: Target,
 ) -> HttpResponse:
     status = 200
@@ -96,8 +105,7 @@ def form_page(
                 attach(form, e)
                 status = e.status
             else:
-                if done:
-                    messages.success(request, str(done))
+                _done(request, done, result)
                 return HttpResponseRedirect(_to(to, result))
     extra = context() if callable(context) else context  # a callable: only read for the page
     return render(request, template, {"form": form, **(extra or {})}, status=status)
@@ -126,7 +134,7 @@ def form_action(
     run: Callable[[dict[str, Any]], Any],
     *,
     page: PageAgain,
-    done: str | Promise | None = None,
+    done: Done = None,
     to: Target,
 ) -> HttpResponse:
     if not form.is_valid():
@@ -144,7 +152,7 @@ def run_action(
     request: HttpRequest,
     run: Callable[[], Any],
     *,
-    done: str | Promise | None = None,
+    done: Done = None,
     to: Target,
     on_error: Callable[[DomainError], HttpResponse] | None = None,
 ) -> HttpResponse:
@@ -158,8 +166,7 @@ def run_action(
         # A redirect must be 3xx for the browser; htmx and tests read the refusal's status here.
         response["X-Linli-Status"] = str(e.status)
         return response
-    if done:
-        messages.success(request, str(done))
+    _done(request, done, result)
     return HttpResponseRedirect(_to(to, result))
 
 
@@ -168,7 +175,7 @@ def form_post(
     form: forms.BaseForm,
     run: Callable[[dict[str, Any]], Any],
     *,
-    done: str | Promise | None = None,
+    done: Done = None,
     to: Target,
 ) -> HttpResponse:
     def valid_run() -> Any:
@@ -236,7 +243,7 @@ class ObjectPage:
         form: forms.BaseForm,
         run: Callable[[dict[str, Any]], Any],
         *,
-        done: str | Promise | None = None,
+        done: Done = None,
         **bound: Any,
     ) -> HttpResponse:
         page = self.again(request, obj, **bound)
@@ -247,7 +254,7 @@ class ObjectPage:
         request: HttpRequest,
         obj: Any,
         run: Callable[[], Any],
-        done: str | Promise | None = None,
+        done: Done = None,
     ) -> HttpResponse:
         page = self.again(request, obj)
         return run_action(

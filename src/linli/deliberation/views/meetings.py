@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -331,11 +330,14 @@ def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _get_managed(actor, pk)
     form = InviteForm(request.POST, members=meeting_queries.community_members(meeting.community_id))
 
-    def run(d):
-        new = svc.meeting_invite(actor=actor, meeting=meeting, users=form.chosen_users())
-        messages.success(request, _("%(n)s members invited.") % {"n": len(new)})
-
-    return PAGE.form(request, meeting, form, run, invite=form)
+    return PAGE.form(
+        request,
+        meeting,
+        form,
+        lambda d: svc.meeting_invite(actor=actor, meeting=meeting, users=form.chosen_users()),
+        done=lambda new: _("%(n)s members invited.") % {"n": len(new)},
+        invite=form,
+    )
 
 
 def _child(related, meeting: Meeting, pk: int, *select: str):
