@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -35,6 +35,17 @@ def place_label(topic: Topic) -> str:
     if topic.grid_id:
         return str(topic.grid)
     return _("The whole community")
+
+
+def row_of(parent, related, pk: int | None, *select: str):
+    """A row of one of ``parent``'s own lists (``related``: ``meeting.invitations``,
+    ``forum.opinions`` …): another's row is not found (404). It comes with ``parent`` set, so
+    that the service reads it no more."""
+    obj = related.select_related(*select).filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    setattr(obj, related.field.name, parent)
+    return obj
 
 
 def follow_up_form(actor, community_id: int, data=None, **kwargs: Any) -> FollowUpForm:

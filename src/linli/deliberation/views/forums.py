@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from ..forms.forums import ForumForm, OpinionForm
 from ..models import ActionItem, Forum, Topic, TopicStatus
 from ..queries import forums as forum_queries
 from ..services import forums as forum_services
-from ..views.common import PAGE_SIZE, follow_up_form
+from ..views.common import PAGE_SIZE, follow_up_form, row_of
 
 
 def _buildings(actor) -> list:
@@ -168,10 +168,7 @@ def opinion_new(request: HttpRequest, pk: int) -> HttpResponse:
 def opinion_delete(request: HttpRequest, pk: int, oid: int) -> HttpResponse:
     actor = request.user
     forum = _get(actor, pk, "forum.manage")
-    opinion = forum.opinions.filter(pk=oid).first()
-    if opinion is None:
-        raise Http404
-    opinion.forum = forum
+    opinion = row_of(forum, forum.opinions, oid)
     return PAGE.act(
         request,
         forum,

@@ -31,8 +31,8 @@ from ..models import (
 from ..queries import meetings as meeting_queries
 from ..services import meeting_minutes as minutes_svc
 from ..services import meetings as svc
-from .common import follow_up_form, paper
-from .meetings import MS, PAGE, _button, _child, _get_managed
+from .common import follow_up_form, paper, row_of
+from .meetings import MS, PAGE, _button, _get_managed
 
 
 @login_required
@@ -56,7 +56,7 @@ def meeting_resolution(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _resolution(meeting: Meeting, rid: int) -> Resolution:
-    return _child(meeting.resolutions, meeting, rid, "topic")
+    return row_of(meeting, meeting.resolutions, rid, "topic")
 
 
 @login_required

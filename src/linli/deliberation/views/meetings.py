@@ -15,7 +15,7 @@ from collections.abc import Callable
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -39,7 +39,6 @@ from ..forms.meetings import (
 from ..forms.topics import FollowUpForm
 from ..models import (
     ActionItem,
-    AgendaItem,
     Invitation,
     Meeting,
     MeetingStatus,
@@ -49,7 +48,7 @@ from ..models import (
 from ..queries import meetings as meeting_queries
 from ..queries.topics import follow_up_choices
 from ..services import meetings as svc
-from ..views.common import PAGE_SIZE
+from ..views.common import PAGE_SIZE, row_of
 
 MS = MeetingStatus
 
@@ -305,10 +304,7 @@ def meeting_agenda(request: HttpRequest, pk: int) -> HttpResponse:
             agenda=form,
         )
     if op in ("remove", "up", "down"):
-        item = AgendaItem.objects.filter(meeting=meeting, pk=_int(request.POST.get("item"))).first()
-        if item is None:
-            raise Http404
-        item.meeting = meeting
+        item = row_of(meeting, meeting.agenda, _int(request.POST.get("item")))
         if op == "remove":
             return PAGE.act(
                 request, meeting, lambda: svc.agenda_remove(actor=actor, item=item), done
@@ -340,18 +336,8 @@ def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _child(related, meeting: Meeting, pk: int, *select: str):
-    """A row of one of the meeting's own lists (an invitation, a resolution): another
-    meeting's row is not found."""
-    obj = related.select_related(*select).filter(pk=pk).first()
-    if obj is None:
-        raise Http404
-    obj.meeting = meeting
-    return obj
-
-
 def _invitation(meeting: Meeting, inv: int) -> Invitation:
-    return _child(meeting.invitations, meeting, inv, "user")
+    return row_of(meeting, meeting.invitations, inv, "user")
 
 
 @login_required
