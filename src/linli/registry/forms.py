@@ -1,11 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.forms import DateInput
+
 from .models import PHONE_RE, Gender, Occupancy, Relation, Tag, Tenure, Unit
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class PhoneField(forms.RegexField):
