@@ -41,7 +41,8 @@ def row_of(parent, related, pk: int | None, *select: str):
     """A row of one of ``parent``'s own lists (``related``: ``meeting.invitations``,
     ``forum.opinions`` …): another's row is not found (404). It comes with ``parent`` set, so
     that the service reads it no more."""
-    obj = related.select_related(*select).filter(pk=pk).first()
+    rows = related.select_related(*select) if select else related.all()
+    obj = rows.filter(pk=pk).first()
     if obj is None:
         raise Http404
     setattr(obj, related.field.name, parent)
