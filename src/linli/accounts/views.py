@@ -123,22 +123,18 @@ def role_grant(request: HttpRequest, code: str) -> HttpResponse:
         initial={"user": request.GET.get("user", "")[:150]},
     )
 
-    def grant(cd: dict) -> None:
-        m = services.membership_grant(
-            actor=request.user, user=cd["user"], role=cd["role"], place=cd["place"]
-        )
-        messages.success(
-            request,
-            _("%(user)s is now %(role)s at %(place)s.")
-            % {"user": m.user, "role": m.get_role_display(), "place": cd["place"]},
-        )
-
     return form_page(
         request,
         form,
-        grant,
+        lambda cd: services.membership_grant(
+            actor=request.user, user=cd["user"], role=cd["role"], place=cd["place"]
+        ),
         template="accounts/role_grant.html",
         context={"community": community},
+        done=lambda m: (
+            _("%(user)s is now %(role)s at %(place)s.")
+            % {"user": m.user, "role": m.get_role_display(), "place": form.cleaned_data["place"]}
+        ),
         to=_roles_page(community),
     )
 
@@ -162,7 +158,7 @@ def user_create(request: HttpRequest, code: str) -> HttpResponse:
     community = _community(request, code)
 
     def create(cd: dict) -> User:
-        user = services.user_create(
+        return services.user_create(
             actor=request.user,
             community=community,
             username=cd["username"],
@@ -170,12 +166,6 @@ def user_create(request: HttpRequest, code: str) -> HttpResponse:
             display_name=cd["display_name"],
             password=cd["password"],
         )
-        messages.success(
-            request,
-            _("Account %(username)s created. Now give the person a role.")
-            % {"username": user.username},
-        )
-        return user
 
     grant = reverse("accounts:role_grant", kwargs={"code": community.code})
     return form_page(
@@ -184,6 +174,10 @@ def user_create(request: HttpRequest, code: str) -> HttpResponse:
         create,
         template="accounts/user_create.html",
         context={"community": community},
+        done=lambda user: (
+            _("Account %(username)s created. Now give the person a role.")
+            % {"username": user.username}
+        ),
         to=lambda user: f"{grant}?{urlencode({'user': user.username})}",
     )
 

@@ -3,7 +3,8 @@ with the refusal on the form and the right status.
 
 - ``form_page(request, form, run, template=…, context=…, done=…, to=…)`` for a create or edit
   page. On a valid POST ``run(form.cleaned_data)`` calls one service; success adds the ``done``
-  message and redirects to ``to`` (a URL, or a callable given the service's result); a
+  message and redirects to ``to`` (each a string, or a callable given the service's result:
+  "Household 3-201 registered." and its page); a
   ``DomainError`` goes on the form (on its ``field`` when it names one) and the page is rendered
   again with the error's status (400 for an invalid form). ``context`` may be a callable, called
   only when the page is rendered (a successful POST reads nothing it would not show).
@@ -17,6 +18,9 @@ with the refusal on the form and the right status.
   its own): success → message and redirect; a ``DomainError`` → an error message and, by
   default, the same redirect with the error's status kept for htmx and tests
   (``on_error(error)`` may render the page instead).
+- ``ObjectPage(template, context, url_name)`` holds the two for an object's page that several
+  forms and buttons post to: ``.form(request, obj, form, run, …)`` and ``.act(request, obj,
+  run, done)`` end back on the object's page, a refusal shown on it (``.again``).
 
 - ``form_post(request, form, run, done=…, to=…)`` for a small form posted from a page to a
   URL of its own, with no page to show again (a person's tier, a checkbox setting): a valid
@@ -39,12 +43,15 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from .errors import DomainError
 
 Target = str | Callable[[Any], str]
+# The success message: a string, or a callable given the service's result.
+Done = str | Promise | Callable[[Any], str] | None
 
 
 def first_error(form: forms.BaseForm) -> str:
@@ -57,6 +64,12 @@ def first_error(form: forms.BaseForm) -> str:
 
 def _to(target: Target, result: Any) -> str:
     return target(result) if callable(target) else target
+
+
+def _done(request: HttpRequest, done: Done, result: Any) -> None:
+    message = done(result) if callable(done) else done
+    if message:
+        messages.success(request, str(message))
 
 
 def attach(form: forms.BaseForm, error: DomainError) -> None:
@@ -79,7 +92,7 @@ def form_page(
     *,
     template: str,
     context: Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None = None,
-    done: str | Promise | None = None,
+    done: Done = None,
     to: Target,
 ) -> HttpResponse:
     status = 200
@@ -92,8 +105,7 @@ def form_page(
                 attach(form, e)
                 status = e.status
             else:
-                if done:
-                    messages.success(request, str(done))
+                _done(request, done, result)
                 return HttpResponseRedirect(_to(to, result))
     extra = context() if callable(context) else context  # a callable: only read for the page
     return render(request, template, {"form": form, **(extra or {})}, status=status)
@@ -122,7 +134,7 @@ def form_action(
     run: Callable[[dict[str, Any]], Any],
     *,
     page: PageAgain,
-    done: str | Promise | None = None,
+    done: Done = None,
     to: Target,
 ) -> HttpResponse:
     if not form.is_valid():
@@ -140,7 +152,7 @@ def run_action(
     request: HttpRequest,
     run: Callable[[], Any],
     *,
-    done: str | Promise | None = None,
+    done: Done = None,
     to: Target,
     on_error: Callable[[DomainError], HttpResponse] | None = None,
 ) -> HttpResponse:
@@ -154,8 +166,7 @@ def run_action(
         # A redirect must be 3xx for the browser; htmx and tests read the refusal's status here.
         response["X-Linli-Status"] = str(e.status)
         return response
-    if done:
-        messages.success(request, str(done))
+    _done(request, done, result)
     return HttpResponseRedirect(_to(to, result))
 
 
@@ -164,7 +175,7 @@ def form_post(
     form: forms.BaseForm,
     run: Callable[[dict[str, Any]], Any],
     *,
-    done: str | Promise | None = None,
+    done: Done = None,
     to: Target,
 ) -> HttpResponse:
     def valid_run() -> Any:
@@ -185,3 +196,71 @@ def run_page(
         return run()
     except DomainError as e:
         return on_error(e)
+
+
+class ObjectPage:
+    """An object's page that several forms and buttons post to (a topic, a forum, a meeting),
+    each to a URL of its own, and where each post ends; ``url_name`` names the page's route,
+    which takes the object's ``pk``:
+
+    - ``again(request, obj, **bound)``: the page again (``form_action``'s ``page``), with
+      ``context(request, obj, bound=bound, error=message)`` — ``bound`` holds the posted form
+      under the name the context shows it by;
+    - ``form(request, obj, form, run, done=…, **bound)``: ``form_action`` back to ``url(obj)``,
+      an invalid form or a refusal shown on the page again;
+    - ``act(request, obj, run, done)``: ``run_action`` for a button, back to ``url(obj)``, a
+      refusal shown on the page again with its status.
+    """
+
+    def __init__(
+        self,
+        template: str,
+        context: Callable[..., Mapping[str, Any]],
+        url_name: str,
+    ) -> None:
+        self.template = template
+        self.context = context
+        self.url_name = url_name
+
+    def url(self, obj: Any) -> str:
+        """The object's page (``url_name`` takes its ``pk``)."""
+        return reverse(self.url_name, args=[obj.pk])
+
+    def render(self, request: HttpRequest, obj: Any) -> HttpResponse:
+        return render(request, self.template, self.context(request, obj))
+
+    def again(self, request: HttpRequest, obj: Any, **bound: Any) -> PageAgain:
+        return page_again(
+            request,
+            self.template,
+            lambda message: self.context(request, obj, bound=bound, error=message),
+        )
+
+    def form(
+        self,
+        request: HttpRequest,
+        obj: Any,
+        form: forms.BaseForm,
+        run: Callable[[dict[str, Any]], Any],
+        *,
+        done: Done = None,
+        **bound: Any,
+    ) -> HttpResponse:
+        page = self.again(request, obj, **bound)
+        return form_action(request, form, run, page=page, done=done, to=self.url(obj))
+
+    def act(
+        self,
+        request: HttpRequest,
+        obj: Any,
+        run: Callable[[], Any],
+        done: Done = None,
+    ) -> HttpResponse:
+        page = self.again(request, obj)
+        return run_action(
+            request,
+            run,
+            done=done,
+            to=self.url(obj),
+            on_error=lambda e: page(str(e.message), e.status),
+        )

@@ -36,12 +36,12 @@ from linli.core.roles import OFFICE, register_permissions
 
 from . import services
 from .correction_models import CORRECTION_FLOW, ContactCorrection, CorrectionStatus
+from .forms import PhoneField
 from .models import Community, Resident, ResidentStatus
 
 DECIDE = "contact_correction.decide"
 LIST_PURPOSE = "registry.contact_corrections"
 PER_PAGE = 20
-PHONE_RE = r"^\+?[0-9-]{5,20}$"
 
 register_permissions({DECIDE: OFFICE})
 register_verbs(
@@ -244,20 +244,8 @@ def pending_count(actor, community: Community) -> int:
 
 
 class CorrectionForm(forms.Form):
-    phone = forms.RegexField(
-        label=gettext_lazy("New phone"),
-        regex=PHONE_RE,
-        max_length=20,
-        required=False,
-        error_messages={"invalid": gettext_lazy("Digits only, e.g. 13812345678.")},
-    )
-    other_phone = forms.RegexField(
-        label=gettext_lazy("New other phone (landline, a family member)"),
-        regex=PHONE_RE,
-        max_length=20,
-        required=False,
-        error_messages={"invalid": gettext_lazy("Digits only, e.g. 13812345678.")},
-    )
+    phone = PhoneField(label=gettext_lazy("New phone"))
+    other_phone = PhoneField(label=gettext_lazy("New other phone (landline, a family member)"))
     note = forms.CharField(
         label=gettext_lazy("Anything the office should know (optional)"),
         max_length=300,

@@ -1,23 +1,43 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Gender, Occupancy, Relation, Tag, Tenure, Unit
+from linli.core.forms import DateInput
+
+from .models import PHONE_RE, Gender, Occupancy, Relation, Tag, Tenure, Unit
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
+class PhoneField(forms.RegexField):
+    """A resident's phone (``models.PHONE_RE``), which may be left empty."""
+
+    def __init__(self, *, label, **kwargs):
+        super().__init__(
+            PHONE_RE,
+            label=label,
+            max_length=20,
+            required=False,
+            error_messages={"invalid": _("Digits only, e.g. 13812345678.")},
+            **kwargs,
+        )
+
+
+class NumberField(forms.RegexField):
+    """A room, building or grid number: up to 10 letters or digits (``models.number_validator``)."""
+
+    def __init__(self, *, label, **kwargs):
+        super().__init__(
+            r"^[0-9A-Za-z]{1,10}$",
+            label=label,
+            max_length=10,
+            error_messages={"invalid": _("Use up to 10 letters or digits.")},
+            **kwargs,
+        )
 
 
 class HouseholdForm(forms.Form):
     unit = forms.ModelChoiceField(
         queryset=Unit.objects.none(), required=False, label=_("Unit"), empty_label=_("(no unit)")
     )
-    room = forms.RegexField(
-        label=_("Room"),
-        max_length=10,
-        regex=r"^[0-9A-Za-z]{1,10}$",
-        error_messages={"invalid": _("Use up to 10 letters or digits.")},
-    )
+    room = NumberField(label=_("Room"))
     floor_area = forms.DecimalField(
         label=_("Floor area (m²)"), max_digits=9, decimal_places=2, min_value=0.01, required=False
     )
@@ -41,13 +61,7 @@ class ResidentForm(forms.Form):
         label=_("Gender"), choices=[("", "—"), *Gender.choices], required=False
     )
     birth_date = forms.DateField(label=_("Birth date"), required=False, widget=DateInput)
-    phone = forms.RegexField(
-        label=_("Phone"),
-        regex=r"^\+?[0-9-]{5,20}$",
-        max_length=20,
-        required=False,
-        error_messages={"invalid": _("Digits only, e.g. 13812345678.")},
-    )
+    phone = PhoneField(label=_("Phone"))
     id_number = forms.CharField(
         label=_("ID number"),
         max_length=18,
@@ -58,13 +72,9 @@ class ResidentForm(forms.Form):
     relation = forms.ChoiceField(label=_("Relation to household"), choices=Relation.choices)
     tenure = forms.ChoiceField(label=_("Owner or tenant"), choices=Tenure.choices)
     moved_in_on = forms.DateField(label=_("Moved in"), required=False, widget=DateInput)
-    other_phone = forms.RegexField(
+    other_phone = PhoneField(
         label=_("Other phone"),
-        regex=r"^\+?[0-9-]{5,20}$",
-        max_length=20,
-        required=False,
         help_text=_("A second number to call, e.g. a landline or a family member's mobile."),
-        error_messages={"invalid": _("Digits only, e.g. 13812345678.")},
     )
     guardian_name = forms.CharField(
         label=_("Guardian"),
@@ -72,13 +82,7 @@ class ResidentForm(forms.Form):
         required=False,
         help_text=_("For a child: the parent or other guardian to contact."),
     )
-    guardian_phone = forms.RegexField(
-        label=_("Guardian's phone"),
-        regex=r"^\+?[0-9-]{5,20}$",
-        max_length=20,
-        required=False,
-        error_messages={"invalid": _("Digits only, e.g. 13812345678.")},
-    )
+    guardian_phone = PhoneField(label=_("Guardian's phone"))
     tags = forms.ModelMultipleChoiceField(
         queryset=Tag.objects.none(),
         required=False,
@@ -121,12 +125,7 @@ class RevealForm(forms.Form):
 
 
 class BuildingForm(forms.Form):
-    number = forms.RegexField(
-        label=_("Building number"),
-        regex=r"^[0-9A-Za-z]{1,10}$",
-        max_length=10,
-        error_messages={"invalid": _("Use up to 10 letters or digits.")},
-    )
+    number = NumberField(label=_("Building number"))
     name = forms.CharField(label=_("Name (optional)"), max_length=100, required=False)
     grid = forms.ModelChoiceField(
         queryset=None, required=False, label=_("Grid"), empty_label=_("(no grid)")
@@ -145,12 +144,7 @@ class BuildingForm(forms.Form):
 
 
 class GridForm(forms.Form):
-    number = forms.RegexField(
-        label=_("Grid number"),
-        regex=r"^[0-9A-Za-z]{1,10}$",
-        max_length=10,
-        error_messages={"invalid": _("Use up to 10 letters or digits.")},
-    )
+    number = NumberField(label=_("Grid number"))
     name = forms.CharField(label=_("Name"), max_length=100)
     area_description = forms.CharField(label=_("Area"), max_length=200, required=False)
     supervision_phone = forms.CharField(label=_("Supervision phone"), max_length=30, required=False)

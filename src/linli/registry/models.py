@@ -30,6 +30,10 @@ code_validator = RegexValidator(
 number_validator = RegexValidator(
     r"^[0-9A-Za-z]{1,10}$", _("Use up to 10 letters or digits, no spaces or hyphens.")
 )
+# A resident's phone as the registry keeps it (a mobile, a landline with its dash): the
+# model, the forms, the contact corrections and the spreadsheet import all check this one.
+PHONE_RE = r"^\+?[0-9-]{5,20}$"
+phone_validator = RegexValidator(PHONE_RE, _("Digits only, e.g. 13812345678."))
 
 
 class StreetOffice(models.Model):
@@ -317,7 +321,7 @@ class Resident(CommunityScoped):
         _("phone"),
         max_length=20,
         blank=True,
-        validators=[RegexValidator(r"^\+?[0-9-]{5,20}$", _("Digits only, e.g. 13812345678."))],
+        validators=[phone_validator],
     )
     phone_tail = models.CharField(max_length=4, editable=False, default="")
     # The number as a desk clerk types it back from a call: digits only, without +86
@@ -342,14 +346,14 @@ class Resident(CommunityScoped):
         _("guardian's phone"),
         max_length=20,
         blank=True,
-        validators=[RegexValidator(r"^\+?[0-9-]{5,20}$", _("Digits only, e.g. 13812345678."))],
+        validators=[phone_validator],
     )
     # A second number (a landline, a child's mobile): a sheet often has two in one cell.
     other_phone = models.CharField(
         _("other phone"),
         max_length=20,
         blank=True,
-        validators=[RegexValidator(r"^\+?[0-9-]{5,20}$", _("Digits only, e.g. 13812345678."))],
+        validators=[phone_validator],
     )
     moved_out_on = models.DateField(_("moved out"), null=True, blank=True)
     deceased_on = models.DateField(_("date of death"), null=True, blank=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -28,18 +27,6 @@ from .forms import (
     TagForm,
 )
 from .models import Building, Community, Household, Resident, ResidentStatus, Tag
-
-
-def _form_page(request, form, run, *, done, template: str, context: dict) -> HttpResponse:
-    """``core.pages.form_page`` with the message and the target both from the result:
-    ``done(result)`` gives (message, redirect target)."""
-
-    def saved(data):
-        message, target = done(run(dict(data)))
-        messages.success(request, message)
-        return target
-
-    return form_page(request, form, saved, template=template, context=context, to=lambda t: t)
 
 
 @login_required
@@ -144,14 +131,12 @@ def household_create(request: HttpRequest, pk: int) -> HttpResponse:
     b = policy.get_for(
         request.user, Building.objects.select_related("community"), "household.create", pk=pk
     )
-    return _form_page(
+    return form_page(
         request,
         HouseholdForm(request.POST or None, building=b),
         lambda d: services.household_create(actor=request.user, building=b, **d),
-        done=lambda hh: (
-            _("Household %(label)s registered.") % {"label": hh.label},
-            reverse("registry:household", args=[hh.pk]),
-        ),
+        done=lambda hh: _("Household %(label)s registered.") % {"label": hh.label},
+        to=lambda hh: reverse("registry:household", args=[hh.pk]),
         template="registry/household_form.html",
         context={"building": b},
     )
@@ -166,11 +151,12 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     initial = {"floor_area": hh.floor_area, "occupancy": hh.occupancy, "notes": hh.notes}
-    return _form_page(
+    return form_page(
         request,
         HouseholdForm(request.POST or None, initial=initial, editing=True),
         lambda d: services.household_update(actor=request.user, household=hh, **d),
-        done=lambda _r: (_("Saved."), reverse("registry:household", args=[hh.pk])),
+        done=_("Saved."),
+        to=reverse("registry:household", args=[hh.pk]),
         template="registry/household_form.html",
         context={"building": hh.building, "household": hh},
     )
@@ -225,7 +211,7 @@ def resident_create(request: HttpRequest, pk: int) -> HttpResponse:
         "resident.create",
         pk=pk,
     )
-    return _form_page(
+    return form_page(
         request,
         ResidentForm(
             request.POST or None,
@@ -233,10 +219,8 @@ def resident_create(request: HttpRequest, pk: int) -> HttpResponse:
             sensitive=policy.can(request.user, "resident.sensitive", hh),
         ),
         lambda d: services.resident_create(actor=request.user, household=hh, **_listed_tags(d)),
-        done=lambda r: (
-            _("%(name)s registered.") % {"name": r.name},
-            reverse("registry:household", args=[hh.pk]),
-        ),
+        done=lambda r: _("%(name)s registered.") % {"name": r.name},
+        to=reverse("registry:household", args=[hh.pk]),
         template="registry/resident_form.html",
         context={"household": hh},
     )
@@ -247,7 +231,7 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     # The stored full phone is shown by the unbound form only; a posted form echoes the input.
     shown = "registry.edit_form" if request.method == "GET" else None
     r = queries.resident_get_for(request.user, pk, "resident.edit", purpose=shown)
-    return _form_page(
+    return form_page(
         request,
         ResidentForm(
             request.POST or None,
@@ -257,7 +241,8 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
             sensitive=policy.can(request.user, "resident.sensitive", r),
         ),
         lambda d: services.resident_update(actor=request.user, resident=r, **_listed_tags(d)),
-        done=lambda _r: (_("Saved."), reverse("registry:resident", args=[r.pk])),
+        done=_("Saved."),
+        to=reverse("registry:resident", args=[r.pk]),
         template="registry/resident_form.html",
         context={"household": r.household, "resident": r},
     )
@@ -268,11 +253,12 @@ def resident_move_out(request: HttpRequest, pk: int) -> HttpResponse:
     r = policy.get_for(
         request.user, Resident.objects.select_related("household"), "resident.move_out", pk=pk
     )
-    return _form_page(
+    return form_page(
         request,
         MoveOutForm(request.POST or None),
         lambda d: services.resident_move_out(actor=request.user, resident=r, **d),
-        done=lambda _r: (_("Saved."), reverse("registry:household", args=[r.household_id])),
+        done=_("Saved."),
+        to=reverse("registry:household", args=[r.household_id]),
         template="registry/move_out.html",
         context={"resident": r, "viewer": disclosure.viewer(request.user, r)},
     )
@@ -327,14 +313,12 @@ def search(request: HttpRequest) -> HttpResponse:
 def _structure_page(request, code: str, form_class, service, template: str, success):
     c = policy.get_for(request.user, Community, "registry.structure", code=code)
     kwargs = {"community": c} if form_class is BuildingForm else {}
-    return _form_page(
+    return form_page(
         request,
         form_class(request.POST or None, **kwargs),
         lambda d: service(actor=request.user, community=c, **d),
-        done=lambda obj: (
-            success % {"name": str(obj)},
-            reverse("registry:community", args=[c.code]),
-        ),
+        done=lambda obj: success % {"name": str(obj)},
+        to=reverse("registry:community", args=[c.code]),
         template=template,
         context={"community": c},
     )

@@ -13,19 +13,12 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import disclosure
+from linli.core.forms import DateInput, DateTimeInput, ObjectChoiceField
 
 from .models import Channel, CommentKind, ContactPreference, HandlerName, Rating, Status
 from .photos import MAX_PHOTOS
 from .services_admin import validate_attributes
 from .workflow import TicketError
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
 
 
 class PhotoInput(forms.FileInput):
@@ -59,26 +52,6 @@ class PhotosField(forms.FileField):
         if isinstance(data, list | tuple):
             return [single(d, initial) for d in data if d]
         return [single(data, initial)] if data else []
-
-
-class ObjectChoiceField(forms.ChoiceField):
-    """A choice among objects the page already loaded through the policy (no extra query,
-    and nothing outside that list can be chosen). ``cleaned_data`` holds the object."""
-
-    def __init__(self, *, objects=(), label_from=str, empty_label="—", **kwargs):
-        super().__init__(**kwargs)
-        self.set_objects(objects, label_from, empty_label)
-
-    def set_objects(self, objects, label_from=str, empty_label="—") -> None:
-        self.objects = {str(o.pk): o for o in objects}
-        choices = [(key, label_from(o)) for key, o in self.objects.items()]
-        if empty_label is not None:
-            choices.insert(0, ("", empty_label))
-        self.choices = choices
-
-    def clean(self, value):
-        value = super().clean(value)
-        return self.objects.get(str(value)) if value not in self.empty_values else None
 
 
 # --- Open311 extra questions ---------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from ..forms.common import DateInput, ObjectChoiceField
+from linli.core.forms import DateInput, ObjectChoiceField
 
 
 class ForumForm(forms.Form):

@@ -6,9 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from linli.core.errors import DomainError
+from linli.core.forms import ObjectChoiceField
 from linli.core.roles import Role
 
-from ..forms.common import ObjectChoiceField
 from ..models import (
     Body,
 )

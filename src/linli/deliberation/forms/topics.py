@@ -8,7 +8,8 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..forms.common import DateInput, ObjectChoiceField
+from linli.core.forms import DateInput, ObjectChoiceField
+
 from ..models import (
     TopicStatus,
 )

@@ -28,6 +28,7 @@ from .meetings import (
     _new_token,
     _notify_invitees,
     _present,
+    invited_users,
     quorum,
     resolution_passes,
 )
@@ -135,7 +136,7 @@ def meeting_close(*, actor, meeting: Meeting) -> Meeting:
     )
     _notify_invitees(
         meeting,
-        [i.user for i in meeting.invitations.select_related("user")],
+        invited_users(meeting),
         verb="meeting.closed",
         title=gettext_lazy("Minutes published: %(title)s"),
         body=gettext_lazy("The minutes of the %(body)s of %(when)s are published."),

@@ -200,6 +200,24 @@ def _notify_invitees(meeting: Meeting, users, *, verb: str, title, body, key: st
     )
 
 
+def invited_users(meeting: Meeting) -> list:
+    """The members the meeting's invitations name."""
+    return [i.user for i in meeting.invitations.select_related("user")]
+
+
+def _send_notice(meeting: Meeting, users) -> None:
+    """The meeting's notice: to every invitee when it is published, to a member invited
+    after that when they are invited (one notice each, whichever way it reaches them)."""
+    _notify_invitees(
+        meeting,
+        users,
+        verb="meeting.noticed",
+        title=gettext_lazy("Meeting notice: %(title)s"),
+        body=gettext_lazy("You are invited to the %(body)s on %(when)s at %(place)s."),
+        key="notice",
+    )
+
+
 # --- preparing -------------------------------------------------------------------------------
 
 
@@ -361,14 +379,7 @@ def meeting_invite(*, actor, meeting: Meeting, users) -> list[Invitation]:
             data={"users": [i.user_id for i in new]},
         )
     if new and meeting.status == MS.NOTICED:
-        _notify_invitees(
-            meeting,
-            [i.user for i in new],
-            verb="meeting.noticed",
-            title=gettext_lazy("Meeting notice: %(title)s"),
-            body=gettext_lazy("You are invited to the %(body)s on %(when)s at %(place)s."),
-            key="notice",
-        )
+        _send_notice(meeting, [i.user for i in new])
     return new
 
 
@@ -407,7 +418,7 @@ def meeting_publish_notice(*, actor, meeting: Meeting) -> Meeting:
         )
     if not meeting.agenda.exists():
         raise DomainError(_("Put at least one topic on the agenda first."))
-    invitees = [i.user for i in meeting.invitations.select_related("user")]
+    invitees = invited_users(meeting)
     if not invitees:
         raise DomainError(_("Invite the members first."))
     meeting.noticed_at = now
@@ -419,14 +430,7 @@ def meeting_publish_notice(*, actor, meeting: Meeting) -> Meeting:
         data={"invited": len(invitees), "notice_days": meeting.notice_days},
         lock=False,
     )
-    _notify_invitees(
-        meeting,
-        invitees,
-        verb="meeting.noticed",
-        title=gettext_lazy("Meeting notice: %(title)s"),
-        body=gettext_lazy("You are invited to the %(body)s on %(when)s at %(place)s."),
-        key="notice",
-    )
+    _send_notice(meeting, invitees)
     return meeting
 
 
@@ -447,7 +451,7 @@ def meeting_cancel(*, actor, meeting: Meeting, reason: str = "") -> Meeting:
     if was_noticed:
         _notify_invitees(
             meeting,
-            [i.user for i in meeting.invitations.select_related("user")],
+            invited_users(meeting),
             verb="meeting.cancelled",
             title=gettext_lazy("Meeting cancelled: %(title)s"),
             body=gettext_lazy("The %(body)s on %(when)s at %(place)s will not take place."),

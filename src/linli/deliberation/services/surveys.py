@@ -115,6 +115,14 @@ def _locked(survey: Survey) -> Survey:
     return Survey.objects.select_for_update().get(pk=survey.pk)
 
 
+def _survey_event(actor, verb: str, *, obj, survey: Survey, data: dict) -> None:
+    """An event about one of the survey's rows (a question, a visit): filed under the survey,
+    in its community (the row itself has none)."""
+    log_event(
+        actor=actor, verb=verb, obj=obj, parent=survey, community_id=survey.community_id, data=data
+    )
+
+
 def _managed(actor, survey: Survey, step: str) -> Survey:
     """The office changes the survey: ``survey.manage``, locked, ``step`` allowed by ``SURVEY_FLOW``."""
     return office_step(actor, survey, "survey.manage", SURVEY_FLOW, step)
@@ -202,13 +210,8 @@ def question_add(
     q = Question.objects.create(
         survey=survey, order=count + 1, kind=kind, text=text, required=bool(required), choices=items
     )
-    log_event(
-        actor=actor,
-        verb="survey.question.added",
-        obj=q,
-        parent=survey,
-        community_id=survey.community_id,
-        data={"kind": kind, "text": text},
+    _survey_event(
+        actor, "survey.question.added", obj=q, survey=survey, data={"kind": kind, "text": text}
     )
     return q
 
@@ -233,12 +236,11 @@ def question_update(
         items,
     )
     question.save(update_fields=["kind", "text", "required", "choices"])
-    log_event(
-        actor=actor,
-        verb="survey.question.changed",
+    _survey_event(
+        actor,
+        "survey.question.changed",
         obj=question,
-        parent=survey,
-        community_id=survey.community_id,
+        survey=survey,
         data={"kind": kind, "text": text},
     )
     return question
@@ -254,13 +256,8 @@ def question_move(*, actor, question: Question, up: bool) -> Question:
     if 0 <= j < len(ordered):
         ordered[i], ordered[j] = ordered[j], ordered[i]
         _renumber(survey, ordered)
-        log_event(
-            actor=actor,
-            verb="survey.question.moved",
-            obj=question,
-            parent=survey,
-            community_id=survey.community_id,
-            data={"to": j + 1},
+        _survey_event(
+            actor, "survey.question.moved", obj=question, survey=survey, data={"to": j + 1}
         )
     return question
 
@@ -270,13 +267,8 @@ def question_remove(*, actor, question: Question) -> None:
     survey = question.survey
     survey = _managed(actor, survey, "remove_question")
     text = question.text
-    log_event(
-        actor=actor,
-        verb="survey.question.removed",
-        obj=question,
-        parent=survey,
-        community_id=survey.community_id,
-        data={"text": text},
+    _survey_event(
+        actor, "survey.question.removed", obj=question, survey=survey, data={"text": text}
     )
     question.delete()
     _renumber(survey, list(survey.questions.order_by("order", "id")))
@@ -552,12 +544,11 @@ def visit_record(
     Answer.objects.bulk_create(
         [Answer(visit=visit, question_id=qid, value=value) for qid, value in clean.items()]
     )
-    log_event(
-        actor=actor,
-        verb="survey.visit.recorded",
+    _survey_event(
+        actor,
+        "survey.visit.recorded",
         obj=visit,
-        parent=survey,
-        community_id=survey.community_id,
+        survey=survey,
         data={"outcome": outcome, "household": assignment.household_id},
     )
     return visit

@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from linli.core import documents
 
+from ..forms.topics import FollowUpForm
 from ..models import Meeting, Topic, Vote
+from ..queries.topics import follow_up_choices
 
 PAGE_SIZE = 20
 
@@ -33,6 +35,25 @@ def place_label(topic: Topic) -> str:
     if topic.grid_id:
         return str(topic.grid)
     return _("The whole community")
+
+
+def row_of(parent, related, pk: int | None, *select: str):
+    """A row of one of ``parent``'s own lists (``related``: ``meeting.invitations``,
+    ``forum.opinions`` …): another's row is not found (404). It comes with ``parent`` set, so
+    that the service reads it no more."""
+    rows = related.select_related(*select) if select else related.all()
+    obj = rows.filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    setattr(obj, related.field.name, parent)
+    return obj
+
+
+def follow_up_form(actor, community_id: int, data=None, **kwargs: Any) -> FollowUpForm:
+    """The follow-up work form of a topic's, a forum's or a resolution's page: the
+    community's workers to give it to, the request categories the actor may file it under."""
+    people, categories = follow_up_choices(actor, community_id)
+    return FollowUpForm(data, people=people, categories=categories, **kwargs)
 
 
 def plain_text(message: str, status: int) -> HttpResponse:

@@ -7,24 +7,21 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core import policy
-from linli.core.pages import PageAgain, form_action, form_page, page_again, run_action
+from linli.core.pages import ObjectPage, form_page
 from linli.registry.models import Building
 
 from ..forms.forums import ForumForm, OpinionForm
-from ..forms.topics import FollowUpForm
 from ..models import ActionItem, Forum, Topic, TopicStatus
 from ..queries import forums as forum_queries
-from ..queries.topics import follow_up_choices
 from ..services import forums as forum_services
-from ..views.common import PAGE_SIZE
+from ..views.common import PAGE_SIZE, follow_up_form, row_of
 
 
 def _buildings(actor) -> list:
@@ -75,7 +72,7 @@ def forum_new(request: HttpRequest) -> HttpResponse:
         form,
         run,
         done=_("Forum recorded. Now write down the opinions."),
-        to=_detail_url,
+        to=PAGE.url,
         template="deliberation/forum_form.html",
         context={},
     )
@@ -104,7 +101,7 @@ def forum_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         lambda d: forum_services.forum_update(actor=actor, forum=forum, **d),
         done=_("Forum saved."),
-        to=_detail_url,
+        to=PAGE.url,
         template="deliberation/forum_form.html",
         context={"forum": forum},
     )
@@ -133,30 +130,17 @@ def _context(
     if ctx["manage"]:
         ctx["opinion_form"] = bound.get("opinion") or OpinionForm()
     if can("action.manage"):
-        people, categories = follow_up_choices(actor, forum.community_id)
-        ctx["follow_up_form"] = bound.get("follow_up") or FollowUpForm(
-            people=people, categories=categories
-        )
+        ctx["follow_up_form"] = bound.get("follow_up") or follow_up_form(actor, forum.community_id)
     return ctx
+
+
+# The forum's page, and where the forms and buttons posted from it end.
+PAGE = ObjectPage("deliberation/forum_detail.html", _context, "deliberation:forum_detail")
 
 
 @login_required
 def forum_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    forum = _get(request.user, pk)
-    return render(request, "deliberation/forum_detail.html", _context(request, forum))
-
-
-def _again(request, forum, **bound) -> PageAgain:
-    """The forum's page again, with the posted form and the message (``form_action``)."""
-    return page_again(
-        request,
-        "deliberation/forum_detail.html",
-        lambda message: _context(request, forum, bound=bound, error=message),
-    )
-
-
-def _detail_url(forum: Forum) -> str:
-    return reverse("deliberation:forum_detail", args=[forum.pk])
+    return PAGE.render(request, _get(request.user, pk))
 
 
 @login_required
@@ -176,9 +160,7 @@ def opinion_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Opinion recorded."))
 
-    return form_action(
-        request, form, run, page=_again(request, forum, opinion=form), to=_detail_url(forum)
-    )
+    return PAGE.form(request, forum, form, run, opinion=form)
 
 
 @login_required
@@ -186,16 +168,12 @@ def opinion_new(request: HttpRequest, pk: int) -> HttpResponse:
 def opinion_delete(request: HttpRequest, pk: int, oid: int) -> HttpResponse:
     actor = request.user
     forum = _get(actor, pk, "forum.manage")
-    opinion = forum.opinions.filter(pk=oid).first()
-    if opinion is None:
-        raise Http404
-    opinion.forum = forum
-    return run_action(
+    opinion = row_of(forum, forum.opinions, oid)
+    return PAGE.act(
         request,
+        forum,
         lambda: forum_services.opinion_delete(actor=actor, opinion=opinion),
-        done=_("Opinion removed."),
-        to=_detail_url(forum),
-        on_error=lambda e: _again(request, forum)(str(e.message), e.status),
+        _("Opinion removed."),
     )
 
 
@@ -204,13 +182,12 @@ def opinion_delete(request: HttpRequest, pk: int, oid: int) -> HttpResponse:
 def forum_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     forum = _get(actor, pk, "action.manage")
-    people, categories = follow_up_choices(actor, forum.community_id)
-    form = FollowUpForm(request.POST, people=people, categories=categories)
-    return form_action(
+    form = follow_up_form(actor, forum.community_id, request.POST)
+    return PAGE.form(
         request,
+        forum,
         form,
         lambda d: forum_services.forum_follow_up(actor=actor, forum=forum, **form.service_kwargs()),
-        page=_again(request, forum, follow_up=form),
         done=_("Follow-up work created; it is shown on the topic until done."),
-        to=_detail_url(forum),
+        follow_up=form,
     )

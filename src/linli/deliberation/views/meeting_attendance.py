@@ -15,7 +15,7 @@ from linli.core.pages import run_action
 
 from ..queries import meetings as meeting_queries
 from ..services import meeting_attendance as attendance_svc
-from .meetings import MS, _act, _button, _get_managed, _invitation, checkin_url
+from .meetings import MS, PAGE, _button, _get_managed, _invitation, checkin_url
 
 
 @login_required
@@ -25,7 +25,7 @@ def meeting_attendance(request: HttpRequest, pk: int, inv: int) -> HttpResponse:
     meeting = _get_managed(actor, pk)
     attended = request.POST.get("attended") == "1"
     invitation = _invitation(meeting, inv)
-    return _act(
+    return PAGE.act(
         request,
         meeting,
         lambda: attendance_svc.meeting_sign_in(

@@ -23,18 +23,16 @@ from ..forms.meetings import (
     MinutesForm,
     ResolutionForm,
 )
-from ..forms.topics import FollowUpForm
 from ..models import (
     Meeting,
     Resolution,
     when_text,
 )
 from ..queries import meetings as meeting_queries
-from ..queries.topics import follow_up_choices
 from ..services import meeting_minutes as minutes_svc
 from ..services import meetings as svc
-from .common import paper
-from .meetings import MS, _act, _button, _child, _form, _get_managed
+from .common import follow_up_form, paper, row_of
+from .meetings import MS, PAGE, _button, _get_managed
 
 
 @login_required
@@ -54,11 +52,11 @@ def meeting_resolution(request: HttpRequest, pk: int) -> HttpResponse:
             else _("Resolution recorded: not passed."),
         )
 
-    return _form(request, meeting, form, run, resolution=form)
+    return PAGE.form(request, meeting, form, run, resolution=form)
 
 
 def _resolution(meeting: Meeting, rid: int) -> Resolution:
-    return _child(meeting.resolutions, meeting, rid, "topic")
+    return row_of(meeting, meeting.resolutions, rid, "topic")
 
 
 @login_required
@@ -67,7 +65,7 @@ def meeting_resolution_delete(request: HttpRequest, pk: int, rid: int) -> HttpRe
     actor = request.user
     meeting = _get_managed(actor, pk)
     resolution = _resolution(meeting, rid)
-    return _act(
+    return PAGE.act(
         request,
         meeting,
         lambda: minutes_svc.resolution_delete(actor=actor, resolution=resolution),
@@ -81,11 +79,8 @@ def meeting_follow_up(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
     actor = request.user
     meeting = _get_managed(actor, pk)
     resolution = _resolution(meeting, rid)
-    people, categories = follow_up_choices(actor, meeting.community_id)
-    form = FollowUpForm(
-        request.POST, people=people, categories=categories, prefix_id=f"fu{resolution.pk}"
-    )
-    return _form(
+    form = follow_up_form(actor, meeting.community_id, request.POST, prefix_id=f"fu{resolution.pk}")
+    return PAGE.form(
         request,
         meeting,
         form,
@@ -103,7 +98,7 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     meeting = _get_managed(actor, pk)
     form = MinutesForm(request.POST, auto_id="id_min_%s")
-    return _form(
+    return PAGE.form(
         request,
         meeting,
         form,

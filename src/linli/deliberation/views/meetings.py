@@ -12,11 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from linli.core import policy
-from linli.core.pages import PageAgain, form_action, form_page, page_again, run_action
+from linli.core.pages import ObjectPage, form_page
 from linli.registry.models import Community
 
 from ..forms.meetings import (
@@ -40,7 +39,6 @@ from ..forms.meetings import (
 from ..forms.topics import FollowUpForm
 from ..models import (
     ActionItem,
-    AgendaItem,
     Invitation,
     Meeting,
     MeetingStatus,
@@ -50,7 +48,7 @@ from ..models import (
 from ..queries import meetings as meeting_queries
 from ..queries.topics import follow_up_choices
 from ..services import meetings as svc
-from ..views.common import PAGE_SIZE
+from ..views.common import PAGE_SIZE, row_of
 
 MS = MeetingStatus
 
@@ -92,7 +90,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
         form,
         lambda d: svc.meeting_create(actor=actor, **d),  # the form's fields are its arguments
         done=_("Meeting prepared. Now set its agenda and invite the members."),
-        to=_url,
+        to=PAGE.url,
         template="deliberation/meeting_form.html",
         context={},
     )
@@ -120,7 +118,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         lambda d: svc.meeting_update(actor=actor, meeting=meeting, **d),
         done=_("Meeting details saved."),
-        to=_url,
+        to=PAGE.url,
         template="deliberation/meeting_form.html",
         context={"meeting": meeting},
     )
@@ -250,41 +248,16 @@ def _detail_context(
 @login_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting, manage = meeting_queries.meeting_get_for(request.user, pk)
-    return render(
-        request, "deliberation/meeting_detail.html", _detail_context(request, meeting, manage)
-    )
+    return render(request, PAGE.template, _detail_context(request, meeting, manage))
 
 
-def _again(request, meeting, **bound) -> PageAgain:
-    """The meeting's page again (as its manager sees it), with the posted form and the
-    message (``form_action`` / ``run_action``)."""
-    return page_again(
-        request,
-        "deliberation/meeting_detail.html",
-        lambda message: _detail_context(request, meeting, True, bound=bound, error=message),
-    )
-
-
-def _url(meeting: Meeting) -> str:
-    return reverse("deliberation:meeting_detail", args=[meeting.pk])
-
-
-def _form(request, meeting, form, run, *, done=None, **bound) -> HttpResponse:
-    return form_action(
-        request, form, run, page=_again(request, meeting, **bound), done=done, to=_url(meeting)
-    )
-
-
-def _act(request, meeting, call, done) -> HttpResponse:
-    """A one-step action: the service, then the meeting page (with the refusal, if any)."""
-    page = _again(request, meeting)
-    return run_action(
-        request,
-        call,
-        done=done,
-        to=_url(meeting),
-        on_error=lambda e: page(str(e.message), e.status),
-    )
+# The meeting's page as its manager sees it (every post to it is a manager's), and where the
+# forms and buttons posted from it end (``PAGE.form`` / ``PAGE.act``).
+PAGE = ObjectPage(
+    "deliberation/meeting_detail.html",
+    lambda request, meeting, **kw: _detail_context(request, meeting, True, **kw),
+    "deliberation:meeting_detail",
+)
 
 
 def _button(
@@ -298,7 +271,9 @@ def _button(
     @require_POST
     def view(request: HttpRequest, pk: int) -> HttpResponse:
         meeting = _get_managed(request.user, pk)
-        return _act(request, meeting, lambda: service(actor=request.user, meeting=meeting), done)
+        return PAGE.act(
+            request, meeting, lambda: service(actor=request.user, meeting=meeting), done
+        )
 
     return view
 
@@ -320,7 +295,7 @@ def meeting_agenda(request: HttpRequest, pk: int) -> HttpResponse:
             "topic.manage",
         )
         form = AgendaForm(request.POST, topics=list(topics))
-        return _form(
+        return PAGE.form(
             request,
             meeting,
             form,
@@ -329,16 +304,15 @@ def meeting_agenda(request: HttpRequest, pk: int) -> HttpResponse:
             agenda=form,
         )
     if op in ("remove", "up", "down"):
-        item = AgendaItem.objects.filter(meeting=meeting, pk=_int(request.POST.get("item"))).first()
-        if item is None:
-            raise Http404
-        item.meeting = meeting
+        item = row_of(meeting, meeting.agenda, _int(request.POST.get("item")))
         if op == "remove":
-            return _act(request, meeting, lambda: svc.agenda_remove(actor=actor, item=item), done)
-        return _act(
+            return PAGE.act(
+                request, meeting, lambda: svc.agenda_remove(actor=actor, item=item), done
+            )
+        return PAGE.act(
             request, meeting, lambda: svc.agenda_move(actor=actor, item=item, up=op == "up"), done
         )
-    return _again(request, meeting)(_("Unknown change."), 400)
+    return PAGE.again(request, meeting)(_("Unknown change."), 400)
 
 
 def _int(value) -> int | None:
@@ -352,25 +326,18 @@ def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _get_managed(actor, pk)
     form = InviteForm(request.POST, members=meeting_queries.community_members(meeting.community_id))
 
-    def run(d):
-        new = svc.meeting_invite(actor=actor, meeting=meeting, users=form.chosen_users())
-        messages.success(request, _("%(n)s members invited.") % {"n": len(new)})
-
-    return _form(request, meeting, form, run, invite=form)
-
-
-def _child(related, meeting: Meeting, pk: int, *select: str):
-    """A row of one of the meeting's own lists (an invitation, a resolution): another
-    meeting's row is not found."""
-    obj = related.select_related(*select).filter(pk=pk).first()
-    if obj is None:
-        raise Http404
-    obj.meeting = meeting
-    return obj
+    return PAGE.form(
+        request,
+        meeting,
+        form,
+        lambda d: svc.meeting_invite(actor=actor, meeting=meeting, users=form.chosen_users()),
+        done=lambda new: _("%(n)s members invited.") % {"n": len(new)},
+        invite=form,
+    )
 
 
 def _invitation(meeting: Meeting, inv: int) -> Invitation:
-    return _child(meeting.invitations, meeting, inv, "user")
+    return row_of(meeting, meeting.invitations, inv, "user")
 
 
 @login_required
@@ -379,7 +346,7 @@ def meeting_uninvite(request: HttpRequest, pk: int, inv: int) -> HttpResponse:
     actor = request.user
     meeting = _get_managed(actor, pk)
     invitation = _invitation(meeting, inv)
-    return _act(
+    return PAGE.act(
         request,
         meeting,
         lambda: svc.meeting_uninvite(actor=actor, invitation=invitation),
@@ -400,7 +367,7 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _get_managed(actor, pk)
     form = CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    return _act(
+    return PAGE.act(
         request,
         meeting,
         lambda: svc.meeting_cancel(actor=actor, meeting=meeting, reason=reason),

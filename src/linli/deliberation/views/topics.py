@@ -2,9 +2,8 @@
 with every meeting, survey, forum and vote held on it, the decision and its follow-up work.
 
 Thin: parse a form, call one service, render. ``DomainError`` is shown with its message
-and status; ``PermissionDenied`` (403) and ``Http404`` come from the one policy. The small
-helpers (``forms/topics.FollowUpForm``, ``queries/topics.follow_up_choices``) serve the meeting and
-forum pages too."""
+and status; ``PermissionDenied`` (403) and ``Http404`` come from the one policy. The
+follow-up work form (``views/common.follow_up_form``) serves the meeting and forum pages too."""
 
 from __future__ import annotations
 
@@ -13,7 +12,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,11 +19,11 @@ from django.views.decorators.http import require_POST
 
 from linli.core import policy
 from linli.core.errors import DomainError
-from linli.core.pages import PageAgain, form_action, form_page, page_again, run_action
+from linli.core.pages import ObjectPage, form_page, run_action
 from linli.registry.models import Building, Community, Grid, Unit
 from linli.tickets.models import Ticket
 
-from ..forms.topics import DecideForm, FollowUpForm, TopicForm
+from ..forms.topics import DecideForm, TopicForm
 from ..models import (
     ActionItem,
     ActionStatus,
@@ -40,10 +38,9 @@ from ..models import (
     VoteStatus,
 )
 from ..queries import meetings as meeting_queries
-from ..queries.topics import follow_up_choices
 from ..services import meetings as meeting_services
 from ..services import topics as topic_services
-from ..views.common import PAGE_SIZE, place_label, sub_path
+from ..views.common import PAGE_SIZE, follow_up_form, place_label, sub_path
 
 
 @login_required
@@ -200,7 +197,7 @@ def topic_new(request: HttpRequest) -> HttpResponse:
         run,
         template="deliberation/topic_new.html",
         done=_("Topic raised. Thank you."),
-        to=_detail_url,
+        to=PAGE.url,
     )
 
 
@@ -318,13 +315,10 @@ def _topic_context(
         "error": error,
     }
     if manage:
-        people, categories = follow_up_choices(actor, topic.community_id)
         ctx["decide_form"] = bound.get("decide") or DecideForm(
             initial={"decision": topic.decision, "status": topic.status}, auto_id="id_d_%s"
         )
-        ctx["action_form"] = bound.get("action") or FollowUpForm(
-            people=people, categories=categories
-        )
+        ctx["action_form"] = bound.get("action") or follow_up_form(actor, topic.community_id)
     return ctx
 
 
@@ -339,23 +333,13 @@ def _get_topic(actor, pk: int, action: str = "topic.view") -> Topic:
     )
 
 
+# The topic's page, and where the forms and buttons posted from it end.
+PAGE = ObjectPage("deliberation/topic_detail.html", _topic_context, "deliberation:topic_detail")
+
+
 @login_required
 def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    topic = _get_topic(request.user, pk)
-    return render(request, "deliberation/topic_detail.html", _topic_context(request, topic))
-
-
-def _again(request, topic, **bound) -> PageAgain:
-    """The topic's page again, with the posted form and the message (``form_action``)."""
-    return page_again(
-        request,
-        "deliberation/topic_detail.html",
-        lambda message: _topic_context(request, topic, bound=bound, error=message),
-    )
-
-
-def _detail_url(topic: Topic) -> str:
-    return reverse("deliberation:topic_detail", args=[topic.pk])
+    return PAGE.render(request, _get_topic(request.user, pk))
 
 
 @login_required
@@ -364,13 +348,13 @@ def topic_decide(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     topic = _get_topic(actor, pk, "topic.manage")
     form = DecideForm(request.POST, auto_id="id_d_%s")
-    return form_action(
+    return PAGE.form(
         request,
+        topic,
         form,
         lambda d: topic_services.topic_decide(actor=actor, topic=topic, **d),
-        page=_again(request, topic, decide=form),
         done=_("Decision recorded."),
-        to=_detail_url(topic),
+        decide=form,
     )
 
 
@@ -379,15 +363,14 @@ def topic_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def action_new(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     topic = _get_topic(actor, pk, "action.manage")
-    people, categories = follow_up_choices(actor, topic.community_id)
-    form = FollowUpForm(request.POST, people=people, categories=categories)
-    return form_action(
+    form = follow_up_form(actor, topic.community_id, request.POST)
+    return PAGE.form(
         request,
+        topic,
         form,
         lambda d: topic_services.action_create(actor=actor, topic=topic, **form.service_kwargs()),
-        page=_again(request, topic, action=form),
         done=_("Follow-up work created."),
-        to=_detail_url(topic),
+        action=form,
     )
 
 
@@ -402,8 +385,8 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         lambda: topic_services.action_complete(actor=actor, action=action),
         done=_("Marked as done."),
-        to=_detail_url(action.topic),
-        on_error=lambda e: _again(request, _get_topic(actor, action.topic_id))(
+        to=PAGE.url(action.topic),
+        on_error=lambda e: PAGE.again(request, _get_topic(actor, action.topic_id))(
             str(e.message), e.status
         ),
     )

@@ -22,6 +22,7 @@ from linli.core import personal
 from linli.core import text as core_text
 from linli.core.errors import DomainError
 
+from .. import models
 from ..models import Community, Tag
 from ..search import normalise_name
 from ..tags import builtin_label
@@ -29,7 +30,7 @@ from .columns import MESSAGES, NO_WORDS, TAG_WORDS, YES_WORDS, choice_map, choic
 from .sheets import Formula
 
 NUMBER_RE = re.compile(r"^[0-9A-Za-z]{1,10}$")
-PHONE_RE = re.compile(r"^\+?[0-9-]{5,20}$")
+PHONE_RE = re.compile(models.PHONE_RE)
 NO_PHONE = {"无", "/", "-", "—", "——", "暂无", "没有", "空", "无电话", "不详", "0", "none", "n/a"}
 _PHONE_SPLIT = re.compile(r"[,，/、;；\s]+|(?<=\d)[或和](?=\d)")
 _ADDRESS_RE = re.compile(

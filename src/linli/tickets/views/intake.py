@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -14,9 +13,6 @@ from linli.core.pages import form_page
 from .. import queries, services
 from ..forms import (
     IntakeForm,
-)
-from ..models import (
-    Ticket,
 )
 
 # --- someone else's request, taken by the office -------------------------------------------
@@ -60,17 +56,13 @@ def intake(request: HttpRequest) -> HttpResponse:
         actor=actor,
     )
 
-    def run(_data) -> Ticket:
-        t = services.ticket_intake(actor=actor, **form.service_kwargs())
-        messages.success(request, _("Request #%(n)s recorded.") % {"n": t.pk})
-        return t
-
     ctx = {"room": room, "found": found, "phone": phone, "callers": callers, "residents": residents}
     return form_page(
         request,
         form,
-        run,
+        lambda _d: services.ticket_intake(actor=actor, **form.service_kwargs()),
         template="tickets/intake.html",
         context=ctx,
+        done=lambda t: _("Request #%(n)s recorded.") % {"n": t.pk},
         to=lambda t: reverse("tickets:detail", args=[t.pk]),
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -63,12 +62,6 @@ def _settings_context(c: Community, **bound) -> dict:
     return ctx
 
 
-def _saved(request: HttpRequest, obj, message: str):
-    """``obj`` just saved: say so by its name."""
-    messages.success(request, message % {"name": obj.name})
-    return obj
-
-
 def _settings_form(request: HttpRequest, c: Community, key: str, form, run, *, done=None):
     """One of the settings page's forms posted: the service, then back to the settings; the
     page again with the form (and the refusal on it) as ``key`` otherwise."""
@@ -94,11 +87,8 @@ def categories(request: HttpRequest, code: str) -> HttpResponse:
         c,
         "category_form",
         form,
-        lambda d: _saved(
-            request,
-            services_admin.category_save(actor=request.user, community=c, **d),
-            _("Category “%(name)s” saved."),
-        ),
+        lambda d: services_admin.category_save(actor=request.user, community=c, **d),
+        done=lambda cat: _("Category “%(name)s” saved.") % {"name": cat.name},
     )
 
 
@@ -128,11 +118,8 @@ def category_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     return form_page(
         request,
         form,
-        lambda d: _saved(
-            request,
-            services_admin.category_save(actor=request.user, community=c, category=cat, **d),
-            _("Category “%(name)s” saved."),
-        ),
+        lambda d: services_admin.category_save(actor=request.user, community=c, category=cat, **d),
+        done=lambda cat: _("Category “%(name)s” saved.") % {"name": cat.name},
         template="tickets/category_form.html",
         context={"community": c, "category": cat},
         to=reverse("tickets:categories", kwargs={"code": c.code}),
@@ -149,11 +136,8 @@ def team_save(request: HttpRequest, code: str, pk: int | None = None) -> HttpRes
         c,
         "team_form",
         TeamForm(request.POST),
-        lambda d: _saved(
-            request,
-            services_admin.team_save(actor=request.user, community=c, team=team, **d),
-            _("Team “%(name)s” saved."),
-        ),
+        lambda d: services_admin.team_save(actor=request.user, community=c, team=team, **d),
+        done=lambda t: _("Team “%(name)s” saved.") % {"name": t.name},
     )
 
 
