@@ -133,3 +133,78 @@ def test_queue_row_summary_is_truncatechars(text):
 
     queue = importlib.import_module("linli.tickets.views.queue")
     assert queue._summary(text) == Truncator(text).chars(60)
+
+
+def _ticket_fields(t: Ticket) -> dict:
+    return {f.attname: getattr(t, f.attname) for f in Ticket._meta.concrete_fields}
+
+
+def test_prepared_request_read_is_the_orms_and_authorised_as_before(
+    tw, submit, django_assert_num_queries
+):
+    t = submit()
+    services.ticket_act(actor=tw.staff, ticket=t, action="assign", team=tw.repair_team)
+    orm = Ticket.objects.select_related(*queries.TICKET_RELATED).get(pk=t.pk)
+    for _ in range(2):  # compiled on the first read, run again on the second
+        got = queries.ticket_get_for(tw.staff, t.pk)
+        assert _ticket_fields(got) == _ticket_fields(orm)
+        assert not got._state.adding and got._state.db == orm._state.db
+        with django_assert_num_queries(0):  # its relations came with it, as select_related's
+            for name in queries.TICKET_RELATED:
+                mine, theirs = getattr(got, name), getattr(orm, name)
+                assert (mine and mine.pk, str(mine)) == (theirs and theirs.pk, str(theirs)), name
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    with pytest.raises(Http404):  # another community's staff: as if it did not exist
+        queries.ticket_get_for(tw.outsider, t.pk)
+    with pytest.raises(Http404):  # no such request
+        queries.ticket_get_for(tw.staff, t.pk + 1000)
+    with pytest.raises(Http404):  # a key no database column holds: the ORM's answer
+        queries.ticket_get_for(tw.staff, 2**70)
+    with pytest.raises(PermissionDenied):  # in their places, but not theirs to do
+        queries.ticket_get_for(tw.resident, t.pk, "ticket.assign")
+
+
+_TABS_AS_THE_TEMPLATE_MADE_THEM = (
+    "{% for value, label, n in tabs %}"
+    '<li><a class="button{% if value == current_status %} primary{% endif %}" '
+    'href="{% querystring query status=value page=None %}"'
+    '{% if value == current_status %} aria-current="page"{% endif %}>{{ label }} '
+    '<span class="count" data-status="{{ value|default:\'all\' }}">{{ n }}</span></a></li>'
+    "{% endfor %}"
+)
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "status=open",
+        "status=closed&page=3",
+        "page=2&sort=oldest&status=",
+        "a=%3C%22&status=x&b=1",
+    ],
+)
+def test_queue_status_tabs_are_what_the_template_made(lang, query):
+    import importlib
+
+    from django.template import engines
+
+    from linli.tickets.models import Status
+
+    queue = importlib.import_module("linli.tickets.views.queue")
+    params = QueryDict(query)
+    current = params.get("status", "")
+    with translation.override(lang):
+        tabs = [("", "All", 12345), ("open", "Open", 7)] + [
+            (s.value, s.label, i) for i, s in enumerate(Status)
+        ]
+        expected = (
+            engines["django"]
+            .from_string(_TABS_AS_THE_TEMPLATE_MADE_THEM)
+            .render({"tabs": tabs, "query": params, "current_status": current})
+        )
+        assert "".join(queue._tabs(tabs, params, current)) == expected
+    assert params.urlencode() == QueryDict(query).urlencode()  # the page's own query untouched
