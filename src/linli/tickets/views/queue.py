@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import html
 import unicodedata
+from typing import cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +29,7 @@ from ..forms import (
 )
 from ..models import (
     Status,
+    Ticket,
 )
 from ._common import _back, _flag
 from ._fields import chosen_html, fields_html, unchosen_parts
@@ -120,10 +123,9 @@ def queue(request: HttpRequest) -> HttpResponse | FileResponse:
     qs, counts, total = queries.queue_filtered(actor, **filters)
     listing = lists.list_page(
         request,
-        # The other relations: ``attach`` below; the columns a row shows (``_rows``, ``_flag``).
-        qs.select_related("household", "unit").only(
-            *queries.QUEUE_ROW_FIELDS, *queries.QUEUE_ROW_RELATED
-        ),
+        # Its page is read by ``queries.queue_rows`` (the columns a row shows); the other
+        # relations by ``attach`` below.
+        qs,
         sorts={k: lists.Sort(label, queries.queue_sorts()[k]) for k, label in SORT_CHOICES},
         default_sort="newest",
         per_page=queries.QUEUE_PAGE_SIZE,
@@ -133,7 +135,7 @@ def queue(request: HttpRequest) -> HttpResponse | FileResponse:
     )
     page = listing.page
     page.object_list = queries.attach(
-        list(page.object_list),
+        queries.queue_rows(actor, cast(QuerySet[Ticket], page.object_list), filters),
         community=choices["communities"],
         category=choices["categories"],
         building=choices["buildings"],
