@@ -330,3 +330,64 @@ def test_insert_parameters_are_what_the_fields_make_of_the_values(world, monkeyp
             (type(v), getattr(v, "obj", v)) for v in orm
         ], type(obj)
     assert any(p is not None for p in preparations)  # (the shortcut is taken)
+
+
+# --- page_rows: a page's read compiled once per shape ---------------------------------------
+
+
+def test_page_rows_reads_what_the_queryset_reads(world, django_assert_num_queries):
+    from django.db.models import Count
+
+    from linli.core import fastpath
+    from linli.registry.models import Household
+
+    def households(building: int, label: str):
+        return (
+            Household.objects.filter(building_id=building, label__gte=label)
+            .select_related("unit", "building")
+            .annotate(n=Count("residents"))
+            .order_by("label", "id")
+        )
+
+    def labels(building: int, label: str):
+        return households(building, label).values_list("pk", "label")
+
+    def flat(building: int, label: str):
+        return households(building, label).values_list("label", flat=True)
+
+    def dicts(building: int, label: str):
+        return Household.objects.filter(building_id=building).values("label").annotate(n=Count("*"))
+
+    for b in (world.b3.pk, world.b4.pk):  # compiled once, then run with other values
+        for start in ("", "3-2", "zz"):
+            orm = list(households(b, start))
+            with django_assert_num_queries(1):
+                got = fastpath.page_rows(Household, "t:households", households, b, start)
+            assert [(h.pk, h.label, h.n, h.unit_id, h.building.pk) for h in got] == [
+                (h.pk, h.label, h.n, h.unit_id, h.building.pk) for h in orm
+            ]
+            with django_assert_num_queries(0):  # the joined rows came with them
+                assert [str(h.unit) for h in got] == [str(h.unit) for h in orm]
+            assert fastpath.page_rows(Household, "t:labels", labels, b, start) == list(
+                labels(b, start)
+            )
+            assert fastpath.page_rows(Household, "t:flat", flat, b, start) == list(flat(b, start))
+            assert fastpath.page_rows(Household, "t:dicts", dicts, b, start) == list(
+                dicts(b, start)
+            )
+    assert fastpath._SHAPES[("default", "t:households", (int, str))] is not fastpath._NOT_PREPARED
+
+
+def test_page_rows_leaves_to_the_orm_what_it_cannot_place(world):
+    from linli.core import fastpath
+    from linli.registry.models import Household
+
+    def like(label: str):  # the ORM turns the value into a LIKE pattern: not placeable
+        return Household.objects.filter(label__startswith=label).order_by("id")
+
+    for start in ("3-", "4-", "%"):
+        got = fastpath.page_rows(Household, "t:like", like, start)
+        assert [h.pk for h in got] == [h.pk for h in like(start)]
+    assert fastpath._SHAPES[("default", "t:like", (str,))] is fastpath._NOT_PREPARED
+    with pytest.raises(TypeError):  # only ints and strings stand in for values
+        fastpath.page_rows(Household, "t:bool", lambda v: Household.objects.filter(pk=v), True)

@@ -46,3 +46,39 @@ def test_two_memberships_do_not_duplicate_rows(world):
 
     qs = policy.scope_filter(world.leader, Community.objects.all(), "registry.browse")
     assert list(qs) == [world.xincun]
+
+
+# --- get_for with a fetch function (a read the caller prepared) ------------------------------
+
+
+def _fetcher(pk):
+    calls = []
+
+    def fetch():
+        calls.append(pk)
+        return Household.objects.filter(pk=pk).first()
+
+    return fetch, calls
+
+
+def test_get_for_with_a_fetch_function_answers_as_with_a_lookup(world):
+    hh = world.hh_3_2_501.pk
+    fetch, calls = _fetcher(hh)
+    assert policy.get_for(world.leader, Household, "household.edit", fetch=fetch).pk == hh
+    assert calls == [hh]  # read once, by the caller's function
+    with pytest.raises(Http404):  # outside the outsider's places: as if it did not exist
+        policy.get_for(world.outsider, Household, "household.view", fetch=_fetcher(hh)[0])
+    with pytest.raises(PermissionDenied):  # inside the volunteer's, but not theirs to view
+        policy.get_for(world.volunteer, Household, "household.view", fetch=_fetcher(hh)[0])
+
+
+def test_get_for_with_a_fetch_function_that_finds_nothing_is_404(world):
+    with pytest.raises(Http404):
+        policy.get_for(world.staff, Household, "household.view", fetch=lambda: None)
+
+
+def test_get_for_takes_a_fetch_function_or_a_lookup_not_both(world):
+    with pytest.raises(TypeError):
+        policy.get_for(
+            world.staff, Household, "household.view", fetch=lambda: None, pk=world.hh_3_2_501.pk
+        )

@@ -133,3 +133,165 @@ def test_queue_row_summary_is_truncatechars(text):
 
     queue = importlib.import_module("linli.tickets.views.queue")
     assert queue._summary(text) == Truncator(text).chars(60)
+
+
+def _ticket_fields(t: Ticket) -> dict:
+    return {f.attname: getattr(t, f.attname) for f in Ticket._meta.concrete_fields}
+
+
+def test_prepared_request_read_is_the_orms_and_authorised_as_before(
+    tw, submit, django_assert_num_queries
+):
+    t = submit()
+    services.ticket_act(actor=tw.staff, ticket=t, action="assign", team=tw.repair_team)
+    orm = Ticket.objects.select_related(*queries.TICKET_RELATED).get(pk=t.pk)
+    for _ in range(2):  # compiled on the first read, run again on the second
+        got = queries.ticket_get_for(tw.staff, t.pk)
+        assert _ticket_fields(got) == _ticket_fields(orm)
+        assert not got._state.adding and got._state.db == orm._state.db
+        with django_assert_num_queries(0):  # its relations came with it, as select_related's
+            for name in queries.TICKET_RELATED:
+                mine, theirs = getattr(got, name), getattr(orm, name)
+                assert (mine and mine.pk, str(mine)) == (theirs and theirs.pk, str(theirs)), name
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    with pytest.raises(Http404):  # another community's staff: as if it did not exist
+        queries.ticket_get_for(tw.outsider, t.pk)
+    with pytest.raises(Http404):  # no such request
+        queries.ticket_get_for(tw.staff, t.pk + 1000)
+    with pytest.raises(Http404):  # a key no database column holds: the ORM's answer
+        queries.ticket_get_for(tw.staff, 2**70)
+    with pytest.raises(PermissionDenied):  # in their places, but not theirs to do
+        queries.ticket_get_for(tw.resident, t.pk, "ticket.assign")
+
+
+_TABS_AS_THE_TEMPLATE_MADE_THEM = (
+    "{% for value, label, n in tabs %}"
+    '<li><a class="button{% if value == current_status %} primary{% endif %}" '
+    'href="{% querystring query status=value page=None %}"'
+    '{% if value == current_status %} aria-current="page"{% endif %}>{{ label }} '
+    '<span class="count" data-status="{{ value|default:\'all\' }}">{{ n }}</span></a></li>'
+    "{% endfor %}"
+)
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "status=open",
+        "status=closed&page=3",
+        "page=2&sort=oldest&status=",
+        "a=%3C%22&status=x&b=1",
+    ],
+)
+def test_queue_status_tabs_are_what_the_template_made(lang, query):
+    import importlib
+
+    from django.template import engines
+
+    from linli.tickets.models import Status
+
+    queue = importlib.import_module("linli.tickets.views.queue")
+    params = QueryDict(query)
+    current = params.get("status", "")
+    with translation.override(lang):
+        tabs = [("", "All", 12345), ("open", "Open", 7)] + [
+            (s.value, s.label, i) for i, s in enumerate(Status)
+        ]
+        expected = (
+            engines["django"]
+            .from_string(_TABS_AS_THE_TEMPLATE_MADE_THEM)
+            .render({"tabs": tabs, "query": params, "current_status": current})
+        )
+        assert "".join(queue._tabs(tabs, params, current)) == expected
+    assert params.urlencode() == QueryDict(query).urlencode()  # the page's own query untouched
+
+
+def test_queue_counts_and_rows_read_once_compiled_are_the_orms(tw, submit):
+    """``queries.queue_filtered``'s counts and ``queue_rows``' page, read with SQL compiled
+    once per shape, against the ORM's reading of the same filters; and per scope: another
+    community's staff, asking the same, get their own."""
+    from django.db.models import Count
+
+    a, b, c = submit(), submit(emergency=True), submit(category=tw.lights)
+    services.ticket_act(actor=tw.staff, ticket=a, action="assign", team=tw.repair_team)
+    services.ticket_act(actor=tw.staff, ticket=c, action="assign", user=tw.staff)
+    base = {
+        "status": "",
+        "category_id": None,
+        "building_id": None,
+        "channel": "",
+        "overdue": False,
+        "assignee": "",
+        "emergency": False,
+    }
+    cases = [
+        {},
+        {"status": "open"},
+        {"status": "assigned"},
+        {"category_id": tw.lights.pk},
+        {"building_id": a.building_id or tw.b3.pk, "status": "open"},
+        {"channel": a.channel},
+        {"assignee": f"t:{tw.repair_team.pk}"},
+        {"assignee": f"u:{tw.staff.pk}", "status": "open"},
+        {"assignee": "me"},
+        {"assignee": "none", "emergency": True},
+        {"assignee": "ext"},
+        {"overdue": True},  # reads the clock: the ORM's, every time
+    ]
+    for actor in (tw.staff, tw.outsider, tw.staff):
+        for case in cases:
+            f = {**base, **case}
+            qs, counts, total = queries.queue_filtered(actor, **f)
+            assert set(qs) <= set(queries.tickets_for(actor, "ticket.queue")), case
+            per_status = {}
+            every = queries.queue_filtered(actor, **{**f, "status": ""})[0]  # the ORM's queryset
+            for row in every.order_by().values("status").annotate(n=Count("*")):
+                per_status[row["status"]] = row["n"]
+            assert {k: v for k, v in counts.items() if k != "open"} == per_status, case
+            for order in (("urgent", "-created_at", "-id"), ("urgent", "resolve_by", "id")):
+                for low, high in ((0, 25), (1, 2)):
+                    page = qs.order_by(*order)[low:high]
+                    got = queries.queue_rows(actor, page, {**f, "sort": "newest"})
+                    want = list(
+                        page.select_related("household", "unit").only(
+                            *queries.QUEUE_ROW_FIELDS, *queries.QUEUE_ROW_RELATED
+                        )
+                    )
+                    assert [(t.pk, t.urgent, t.status, t.place_label) for t in got] == [
+                        (t.pk, t.urgent, t.status, t.place_label) for t in want
+                    ], (case, order, low)
+    # The two communities' staff do not share one compiled statement: each sees their own.
+    mine = queries.queue_rows(
+        tw.staff, queries.queue_filtered(tw.staff, **base)[0].order_by("id")[:25], base
+    )
+    theirs = queries.queue_rows(
+        tw.outsider, queries.queue_filtered(tw.outsider, **base)[0].order_by("id")[:25], base
+    )
+    assert {t.pk for t in mine} == {a.pk, b.pk, c.pk}
+    assert not {t.pk for t in theirs} & {a.pk, b.pk, c.pk}
+
+
+@pytest.mark.parametrize(
+    "q", ["zh", "z", "张", "张 三", "1234", "19189450883", "nobody", "l j", "阿依"]
+)
+def test_registry_search_compiled_once_finds_what_the_orm_finds(world, q, monkeypatch):
+    from linli.core import fastpath
+    from linli.registry import queries as registry_queries
+
+    def as_the_orm(actor):
+        with monkeypatch.context() as m:  # every shape refused: page_rows runs the querysets
+            m.setattr(fastpath, "_SHAPES", {})
+            m.setattr(fastpath, "_shape_plan", lambda *a, **k: fastpath._NOT_PREPARED)
+            return registry_queries.search(actor, q)
+
+    for actor in (world.staff, world.leader, world.outsider, world.staff):
+        got = registry_queries.search(actor, q)  # compiled once, then run again
+        orm = as_the_orm(actor)
+        assert [(r.pk, r.name, r.household_label, r.community_name) for r in got.residents] == [
+            (r.pk, r.name, r.household_label, r.community_name) for r in orm.residents
+        ], (actor, q)
+        assert got.truncated == orm.truncated

@@ -384,3 +384,118 @@ def _params(obj: Model, fields: list[Any], preparations: list[Any], conn: Any) -
             return None
         params.append(f.get_db_prep_save(value, connection=conn))
     return params
+
+
+# --- a read of a page, compiled once per shape -------------------------------------------------
+
+# A page's read whose queryset has one shape for a given ``name`` and only some values change
+# (a key, a filter's value, a search's prefix): compiled by the ORM once per process, database
+# alias and shape, and run again with the new values. Placeholders stand for the values while
+# it is compiled; their places among the compiled parameters say where each value goes.
+# ``build(*values)`` must depend on nothing but its arguments and what ``name`` names (the
+# caller puts there whatever else the query is made of: the actor's scope, which filters are
+# set, the order, the page's slice). A value the ORM turns into something else (a LIKE pattern)
+# cannot be placed: such a query is run by the ORM every time, as are queries this does not
+# cover (prefetches, extra selects, values() with expressions renamed).
+_SHAPES: dict[tuple[str, str, tuple[type, ...]], Any] = {}
+_SHAPES_MAX = 4000
+_NOT_PREPARED = object()
+
+
+def _placeholder(i: int, value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError(f"a prepared read's values are ints or strings, not {type(value)}")
+    return -7_321_000 - i if isinstance(value, int) else f"\x1flinli:{i}\x1f"
+
+
+def _shape_plan(alias: str, qs: QuerySet[Any], marks: list[Any]) -> Any:
+    from django.core.exceptions import EmptyResultSet
+    from django.db.models.query import (
+        FlatValuesListIterable,
+        ModelIterable,
+        ValuesIterable,
+        ValuesListIterable,
+    )
+
+    if qs._prefetch_related_lookups or qs._known_related_objects:  # type: ignore[attr-defined]
+        return _NOT_PREPARED
+    kind = qs._iterable_class
+    if kind not in (ModelIterable, ValuesIterable, ValuesListIterable, FlatValuesListIterable):
+        return _NOT_PREPARED
+    query = qs.query
+    compiler = query.get_compiler(using=alias)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return _NOT_PREPARED
+    columns = [col[0] for col in compiler.select[0 : compiler.col_count]]
+    if compiler.has_extra_select or compiler.has_composite_fields(columns):
+        return _NOT_PREPARED
+    slots: list[tuple[str, Any]] = []
+    for p in params:
+        found = [i for i, m in enumerate(marks) if type(p) is type(m) and p == m]
+        slots.append(("arg", found[0]) if found else ("const", p))
+    if {v for k, v in slots if k == "arg"} != set(range(len(marks))):
+        return _NOT_PREPARED  # a value the ORM transformed: not placeable
+    converters = compiler.get_converters(columns)
+    if kind is ModelIterable:
+        info, select = compiler.klass_info, compiler.select
+        start, end = info["select_fields"][0], info["select_fields"][-1] + 1
+        rows: Any = (
+            "model",
+            info["model"],
+            [col[0].target.attname for col in select[start:end]],
+            start,
+            end,
+            get_related_populators(info, select, alias),  # type: ignore[call-arg]
+            dict(compiler.annotation_col_map or {}),
+        )
+    else:
+        names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        if kind is ValuesListIterable:
+            fields = [*qs._fields, *(f for f in query.annotation_select if f not in qs._fields)]  # type: ignore[attr-defined]
+            if qs._fields and fields != names:  # type: ignore[attr-defined]
+                return _NOT_PREPARED  # columns reordered: left to the ORM
+        rows = ({ValuesIterable: "dicts", ValuesListIterable: "tuples"}.get(kind, "flat"), names)
+    return (sql, slots, converters, rows)
+
+
+def page_rows(model: type[Model], name: str, build: Any, *values: int | str) -> list[Any]:
+    """``list(build(*values))`` — a queryset of ``model`` — with the SQL the ORM compiled for
+    ``name`` once (see above): model instances (with ``select_related`` rows and
+    annotations), dicts, tuples or flat values, as the queryset's own iteration makes them."""
+    alias = router.db_for_read(model)
+    key = (alias, name, tuple(type(v) for v in values))
+    plan = _SHAPES.get(key)
+    if plan is None:
+        if len(_SHAPES) >= _SHAPES_MAX:
+            _SHAPES.clear()
+        marks = [_placeholder(i, v) for i, v in enumerate(values)]
+        plan = _SHAPES[key] = _shape_plan(alias, build(*marks).using(alias), marks)
+    if plan is _NOT_PREPARED:
+        return list(build(*values))
+    sql, slots, converters, rows_of = plan
+    conn = connections[alias]
+    params = [values[v] if k == "arg" else v for k, v in slots]
+    with conn.cursor() as cur:
+        cur.execute(sql, params)
+        fetched = cur.fetchall()
+    converted = [_convert(r, converters, conn) for r in fetched] if converters else fetched
+    kind = rows_of[0]
+    if kind == "tuples":
+        return [tuple(r) for r in converted]
+    if kind == "flat":
+        return [r[0] for r in converted]
+    if kind == "dicts":
+        names = rows_of[1]
+        return [dict(zip(names, r, strict=False)) for r in converted]
+    _kind, cls, init_list, start, end, populators, annotations = rows_of
+    out = []
+    for row in converted:
+        obj = cls.from_db(alias, init_list, row[start:end])
+        for populator in populators:
+            populator.populate(row, obj)
+        for attr, pos in annotations.items():
+            setattr(obj, attr, row[pos])
+        out.append(obj)
+    return out

@@ -9,6 +9,8 @@ membership's place.
 - ``scope_filter(actor, qs, action)`` narrows a queryset to what the actor may do ``action`` on.
 - ``get_for(actor, qs, action, **lookup)`` fetches one object and authorises it in one step:
   outside every place the actor holds a role at → 404; inside, but no role allows → 403.
+  ``get_for(actor, Model, action, fetch=read)``: the same step for a row the caller reads
+  itself (a prepared read), so the 404/403 stay here.
 - A model whose rows are hidden in some statuses declares ``SCOPE_HIDDEN = (field,
   statuses, action)`` — e.g. drafts are seen only by whoever may manage them: ``("status",
   {"draft"}, "vote.manage")``. ``scope_filter`` leaves such rows out and ``get_for`` with a
@@ -77,6 +79,16 @@ def memberships(actor: Actor | None) -> list[Membership]:
                 _LOADED[actor.pk] = (version, now, cached)
         setattr(actor, _ON_USER, cached)
     return cached
+
+
+def scope_signature(actor: Actor | None) -> str:
+    """What ``scope_filter`` and ``in_scope`` make an actor's conditions of — their id (the
+    personal relations) and their memberships' roles and places — as a string: two actors
+    with the same signature are filtered by the same SQL. A key for a read compiled once
+    (``core.fastpath.page_rows``), never a permission."""
+    if actor is None or not actor.is_authenticated:
+        return "-"
+    return f"{actor.pk}:" + ",".join(f"{m.role}@{m.place_id}" for m in memberships(actor))
 
 
 def forget_memberships(actor: Actor | None) -> None:
@@ -254,15 +266,19 @@ class Checker:
         self.actor = actor
         self._memo: dict[tuple[type[Model], Any, frozenset[str]], bool] = {}
 
-    def can(self, action: str, obj: Model) -> bool:
+    def can(self, action: str, obj: Model, *, known: dict[str, bool] | None = None) -> bool:
+        """``known``: as ``can``'s — personal relations the caller holds for certain. They
+        are the truth about the actor and the object, so the answer memoised is the same
+        with or without them (they only spare the query)."""
         key = (type(obj), obj.pk, roles_for(action))
         if key not in self._memo:
-            self._memo[key] = can(self.actor, action, obj)
+            self._memo[key] = can(self.actor, action, obj, known=known)
         return self._memo[key]
 
-    def on(self, obj: Model) -> Callable[[str], bool]:
-        """The questions for one object: ``may = checker(actor).on(vote); may("vote.manage")``."""
-        return lambda action: self.can(action, obj)
+    def on(self, obj: Model, *, known: dict[str, bool] | None = None) -> Callable[[str], bool]:
+        """The questions for one object: ``may = checker(actor).on(vote); may("vote.manage")``
+        (``known``: see ``can``; a request's page passes the requester relations it read)."""
+        return lambda action: self.can(action, obj, known=known)
 
 
 _CHECKER = "_linli_checker"
@@ -402,33 +418,59 @@ def _can_in_database(actor: Actor | None, action: str, obj: Model) -> bool:
     return type(obj)._default_manager.filter(q, pk=obj.pk).exists()
 
 
+def _placed(actor: Actor | None, obj: Model) -> bool:
+    """Whether ``obj`` (read from the database) is inside the actor's places or tied to them
+    personally: from its own columns when they decide it (the usual case: a staff member
+    and a request of their community), otherwise the database decides."""
+    placed: bool | None = None
+    if obj.pk is not None and not obj._state.adding:
+        relations = list(getattr(type(obj), "SCOPE_SELF_PATHS", {}))
+        if not getattr(actor, "is_authenticated", False):
+            relations = []
+        placed = _can_in_memory(actor, obj, memberships(actor), relations)
+    if placed is None:
+        placed = in_scope(actor, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+    return placed
+
+
 def _get_in_scope_by_pk(actor: Actor | None, qs: QuerySet[_M], lookup: dict[str, Any]) -> _M | None:
     """One object by primary key, or None when it is outside the actor's places. The row is
-    read by its key alone and placed from its own columns when they decide it (the usual
-    case: a staff member and a request of their community); otherwise the database decides.
-    Fetching a request through the full scope filter cost 4.4 ms of query building, mostly
-    the ORDER BY and the personal-relation subqueries (docs/performance.md)."""
+    read by its key alone and placed by ``_placed``. Fetching a request through the full
+    scope filter cost 4.4 ms of query building, mostly the ORDER BY and the
+    personal-relation subqueries (docs/performance.md)."""
     obj = next(iter(qs.filter(**lookup).order_by()[:1]), None)
-    if obj is None:
+    if obj is None or not _placed(actor, obj):
         return None
-    model = type(obj)
-    relations = list(getattr(model, "SCOPE_SELF_PATHS", {}))
-    if not getattr(actor, "is_authenticated", False):
-        relations = []
-    placed = _can_in_memory(actor, obj, memberships(actor), relations)
-    if placed is None:
-        placed = in_scope(actor, model._default_manager.filter(pk=obj.pk)).exists()
-    return obj if placed else None
+    return obj
 
 
-def get_for(actor: Actor | None, qs: QuerySet[_M] | type[_M], action: str, **lookup: Any) -> _M:
-    """Fetch one object and authorise ``action`` on it: 404 out of scope, 403 not allowed."""
-    if isinstance(qs, type):
-        qs = qs._default_manager.all()
-    if set(lookup) <= {"pk", "id"}:
-        obj = _get_in_scope_by_pk(actor, qs, lookup)
+def get_for(
+    actor: Actor | None,
+    qs: QuerySet[_M] | type[_M],
+    action: str,
+    *,
+    fetch: Callable[[], _M | None] | None = None,
+    **lookup: Any,
+) -> _M:
+    """Fetch one object and authorise ``action`` on it: 404 out of scope, 403 not allowed.
+
+    ``fetch``: instead of reading ``qs`` by ``lookup``, a function that reads the object by
+    its key and returns it, or None when there is no such row — a read the caller prepared
+    (``tickets.queries.ticket_get_for``: SQL compiled once per process). The object is then
+    placed and authorised exactly as one ``get_for`` read itself (404, hidden, 403)."""
+    obj: _M | None
+    if fetch is not None:
+        if lookup:
+            raise TypeError("get_for takes a fetch function or a lookup, not both")
+        found = fetch()
+        obj = found if found is not None and _placed(actor, found) else None
     else:
-        obj = in_scope(actor, qs).filter(**lookup).first()
+        if isinstance(qs, type):
+            qs = qs._default_manager.all()
+        if set(lookup) <= {"pk", "id"}:
+            obj = _get_in_scope_by_pk(actor, qs, lookup)
+        else:
+            obj = in_scope(actor, qs).filter(**lookup).first()
     if obj is None:
         raise Http404
     if action.endswith(".view") and hidden(actor, obj):
@@ -444,15 +486,7 @@ def authorize(actor: Actor | None, action: str, obj: Model) -> None:
     """For an object already fetched: 404 if outside the actor's places, 403 if not allowed.
     Placed from the object's own columns when they decide it, as ``get_for`` does (an import
     authorises every household and resident it writes)."""
-    placed: bool | None = None
-    if obj.pk is not None and not obj._state.adding:
-        relations = list(getattr(type(obj), "SCOPE_SELF_PATHS", {}))
-        if not getattr(actor, "is_authenticated", False):
-            relations = []
-        placed = _can_in_memory(actor, obj, memberships(actor), relations)
-    if placed is None:
-        placed = in_scope(actor, type(obj)._default_manager.filter(pk=obj.pk)).exists()
-    if not placed:
+    if not _placed(actor, obj):
         raise Http404
     if not can(actor, action, obj):
         raise PermissionDenied

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -19,7 +20,6 @@ from django.views.decorators.http import require_POST
 from linli.core import policy
 from linli.core.pages import run_action
 from linli.core.public import scrub_public_text
-from linli.core.roles import roles_for
 
 from .. import handler_names, queries, services
 from ..forms import (
@@ -68,22 +68,7 @@ ACTION_FORMS = {a: _FORMS.get(a, ActionForm) for a in services.TICKET_ACTIONS}
 # --- one request ---------------------------------------------------------------------------
 
 
-class _Can:
-    """``policy.can`` memoised per set of roles: many actions share the office's roles, so
-    the page asks the database once per distinct set, not once per action. ``known``: the
-    actor's requester relations, read from the requesters the page has loaded anyway."""
-
-    def __init__(self, actor, ticket: Ticket, known: dict[str, bool] | None = None):
-        self.actor, self.ticket, self._memo, self.known = actor, ticket, {}, known
-
-    def __call__(self, action: str) -> bool:
-        key = roles_for(action)
-        if key not in self._memo:
-            self._memo[key] = policy.can(self.actor, action, self.ticket, known=self.known)
-        return self._memo[key]
-
-
-def _available(can: _Can, t: Ticket) -> list[str]:
+def _available(can: Callable[[str], bool], t: Ticket) -> list[str]:
     acts = [a for a in allowed_actions(t.status) if can(f"ticket.{a}")]
     pool = bool(t.assignee_team_id and not t.assignee_user_id)
     # Taking a team's pool request is "claim"; starting one's own is "start".
@@ -274,7 +259,9 @@ def _detail_context(
     is_requester = any(r.primary for r in own)
     # Someone whose own report was merged into this one: they follow it, nothing more.
     joined = [r for r in own if not r.primary] if not is_requester else []
-    can = _Can(actor, t, known={"requester": is_requester, "joined": bool(joined)})
+    # The page's one checker (``policy.checker``: memoised per request and set of roles); the
+    # requester relations are known from the requesters read above, so they need no query.
+    can = policy.checker(actor).on(t, known={"requester": is_requester, "joined": bool(joined)})
     seen = sight(can)
     full, details = seen.staff, seen.details
     if details:
