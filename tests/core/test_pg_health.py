@@ -41,7 +41,9 @@ def test_a_quiet_connection_is_checked_without_a_round_trip(monkeypatch):
     _pid()
     _new_request()
     calls = []
-    monkeypatch.setattr(type(connections["default"]), "is_usable", lambda self: calls.append(1) or True)
+    monkeypatch.setattr(
+        type(connections["default"]), "is_usable", lambda self: calls.append(1) or True
+    )
     assert socket_quiet(connection.connection)
     with CaptureQueriesContext(connection) as ctx:
         _pid()
