@@ -217,6 +217,10 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The few statements every request runs (user row, session, a cached page's counters) kept
+# prepared on the PostgreSQL server per connection (core/prepared.py). Off (0) behind a pooler
+# that cannot keep them (PgBouncer in transaction mode before 1.21).
+LINLI_PG_PREPARE = envbool("LINLI_PG_PREPARE", "1")
 
 # --- Cache and background jobs --------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")

@@ -16,13 +16,42 @@ a poll that cannot be made) means Django's own check, ``SELECT 1``, which replac
 connection. A server that vanished without closing the socket (a network partition) is
 neither readable nor answering: ``SELECT 1`` would wait for the TCP timeout as the request's
 query does, so it protected nothing there either.
+
+``prepared_cursor()``: a cursor for the few statements every request runs (its user row, the
+change counters of a cached page; ``core.prepared``), bound on the server and prepared there
+the first time a connection runs each, so the server parses and plans it once per connection
+instead of on every request. Django's own cursors bind on the client (its default), which
+keeps every other query as the ORM expects it.
 """
 
 from __future__ import annotations
 
 import select
+from typing import Any
 
 from django.db.backends.postgresql import base
+from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+if is_psycopg3:
+    from psycopg.pq import Format
+
+    class PreparedCursor(base.ServerBindingCursor):  # type: ignore[name-defined,misc]
+        """Server-side binding, each statement prepared on its first run on a connection."""
+
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            # Django opens connections with preparation off (``prepare_threshold`` None), which
+            # psycopg reads as "never, even when asked": on for this statement only. Django's
+            # client-binding cursors never prepare, whatever the threshold.
+            conn = self.connection
+            threshold = conn.prepare_threshold
+            conn.prepare_threshold = _ONLY_WHEN_ASKED
+            try:
+                return super().execute(query, params, prepare=True, **kwargs)
+            finally:
+                conn.prepare_threshold = threshold
+
+
+_ONLY_WHEN_ASKED = 2**62  # a count of runs no statement reaches: prepared only by ``prepare=True``
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -39,6 +68,20 @@ class DatabaseWrapper(base.DatabaseWrapper):
             self.health_check_done = True
             return
         super().close_if_health_check_failed()  # SELECT 1; a dead connection is closed
+
+    def prepared_cursor(self) -> Any:
+        """As ``cursor()`` (health check, query log, errors wrapped), over a
+        ``PreparedCursor``; Django's client-binding cursor with psycopg 2."""
+        if not is_psycopg3:
+            return self.cursor()
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        with self.wrap_database_errors:
+            cursor = PreparedCursor(self.connection)
+            tzloader = self.connection.adapters.get_loader(base.TIMESTAMPTZ_OID, Format.TEXT)
+            if self.timezone != tzloader.timezone:
+                base.register_tzloader(self.timezone, cursor)
+            return self._prepare_cursor(cursor)
 
 
 def socket_quiet(conn: object) -> bool:
