@@ -29,7 +29,7 @@ from __future__ import annotations
 import select
 from typing import Any
 
-from django.db.backends.postgresql import base
+from django.db.backends.postgresql import base, operations
 from django.db.backends.postgresql.psycopg_any import is_psycopg3
 
 if is_psycopg3:
@@ -54,7 +54,21 @@ if is_psycopg3:
 _ONLY_WHEN_ASKED = 2**62  # a count of runs no statement reaches: prepared only by ``prepare=True``
 
 
+class DatabaseOperations(operations.DatabaseOperations):
+    def last_executed_query(self, cursor: Any, sql: Any, params: Any) -> Any:
+        # A prepared statement leaves psycopg no query text to read back: the SQL with its
+        # parameters, as Django writes it for server-side binding (the query log, tests).
+        if is_psycopg3 and isinstance(cursor, PreparedCursor):
+            try:
+                return self.compose_sql(sql, params)
+            except Exception:  # noqa: BLE001 - as Django's: no text rather than an error
+                return None
+        return super().last_executed_query(cursor, sql, params)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
     def close_if_health_check_failed(self) -> None:
         if (
             self.pool
