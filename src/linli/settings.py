@@ -184,6 +184,10 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=envint("LINLI_CONN_MAX_AGE", "60"), conn_health_checks=True
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, its per-request health check made without a round trip while
+        # the connection's socket is quiet (a dropped connection is readable): core/postgresql.
+        DATABASES["default"]["ENGINE"] = "linli.core.postgresql"
 else:
     SQLITE_PATH = Path(env("LINLI_SQLITE_PATH", str(VAR_DIR / "linli.sqlite3")))
     DATABASES = {
@@ -213,12 +217,17 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The few statements every request runs (user row, session, a cached page's counters) kept
+# prepared on the PostgreSQL server per connection (core/prepared.py). Off (0) behind a pooler
+# that cannot keep them (PgBouncer in transaction mode before 1.21).
+LINLI_PG_PREPARE = envbool("LINLI_PG_PREPARE", "1")
 
 # --- Cache and background jobs --------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # Django's, with one Redis client per pool instead of one per call (core/redis_cache.py).
+        "default": {"BACKEND": "linli.core.redis_cache.RedisCache", "LOCATION": REDIS_URL}
     }
     HUEY = {
         "huey_class": "huey.RedisHuey",

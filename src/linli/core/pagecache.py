@@ -33,7 +33,7 @@ from django.db import connections, router
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 
-from . import access, versions
+from . import access, prepared, versions
 from .models import ChangeCounter
 from .notifications import unread_count_for
 
@@ -74,7 +74,7 @@ def _object(app_model: str, with_version: bool) -> Versions:
                 f"LEFT JOIN {q(ChangeCounter._meta.db_table)} c ON c.{q('key')} = {community} "
                 f"WHERE {t}.{q(model._meta.pk.column)} = %s"
             )
-        with conn.cursor() as cur:
+        with prepared.cursor(conn) as cur:
             cur.execute(sql[alias], [int(kwargs["pk"])])
             row = cur.fetchone()
         if row is None:

@@ -23,7 +23,10 @@ from django.core.exceptions import SuspiciousOperation
 from django.db import connections, router
 from django.utils import timezone
 
-from .fastpath import scalar, table
+from . import prepared
+from .fastpath import table
+
+_TEXT: dict[str, str] = {}
 
 
 class SessionStore(db.SessionStore):
@@ -32,9 +35,16 @@ class SessionStore(db.SessionStore):
         key = self.session_key
         data = None
         if key:
-            conn = connections[router.db_for_read(model)]
+            alias = router.db_for_read(model)
+            conn = connections[alias]
             now = conn.ops.adapt_datetimefield_value(timezone.now())
-            data = scalar(model, "session", _sql, [key, now])
+            text = _TEXT.get(alias)
+            if text is None:
+                text = _TEXT[alias] = _sql(conn)
+            with prepared.cursor(conn) as cur:
+                cur.execute(text, [key, now])
+                row = cur.fetchone()
+            data = row[0] if row else None
         if data is None:
             self._session_key = None
             return {}

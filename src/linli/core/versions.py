@@ -27,6 +27,7 @@ from django.db import connections, router, transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 
+from . import prepared
 from .models import ChangeCounter
 
 # Street office id -> (loaded at, its community ids). Communities join a street rarely; a new
@@ -128,7 +129,7 @@ def version_of(community_ids: Iterable[int], *, choices: bool = False) -> int:
     q = conn.ops.quote_name
     t, k, n = q(ChangeCounter._meta.db_table), q("key"), q("n")
     marks = ", ".join(["%s"] * len(ids))
-    with conn.cursor() as cur:
+    with prepared.cursor(conn) as cur:
         cur.execute(
             f"SELECT COALESCE(SUM({n}), 0) FROM {t} WHERE {k} IN ({marks})",  # noqa: S608
             ids,
