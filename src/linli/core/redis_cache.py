@@ -24,17 +24,18 @@ class RedisCacheClient(_RedisCacheClient):
         self._clients_lock = threading.Lock()
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
-        index = self._get_connection_pool_index(write)
+        index = self._get_connection_pool_index(write)  # type: ignore[attr-defined]
         client = self._clients.get(index)
         if client is None:
             with self._clients_lock:
                 client = self._clients.get(index)
                 if client is None:
-                    if index not in self._pools:
-                        self._pools[index] = self._pool_class.from_url(
-                            self._servers[index], **self._pool_options
+                    if index not in self._pools:  # type: ignore[attr-defined]
+                        self._pools[index] = self._pool_class.from_url(  # type: ignore[attr-defined]
+                            self._servers[index],  # type: ignore[attr-defined]
+                            **self._pool_options,  # type: ignore[attr-defined]
                         )
-                    client = self._client(connection_pool=self._pools[index])
+                    client = self._client(connection_pool=self._pools[index])  # type: ignore[attr-defined]
                     self._clients[index] = client
         return client
 

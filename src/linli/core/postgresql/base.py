@@ -35,18 +35,18 @@ from django.db.backends.postgresql.psycopg_any import is_psycopg3
 if is_psycopg3:
     from psycopg.pq import Format
 
-    class PreparedCursor(base.ServerBindingCursor):  # type: ignore[name-defined,misc]
+    class PreparedCursor(base.ServerBindingCursor):
         """Server-side binding, each statement prepared on its first run on a connection."""
 
         def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
             # Django opens connections with preparation off (``prepare_threshold`` None), which
             # psycopg reads as "never, even when asked": on for this statement only. Django's
             # client-binding cursors never prepare, whatever the threshold.
-            conn = self.connection
+            conn = self.connection  # type: ignore[attr-defined]
             threshold = conn.prepare_threshold
             conn.prepare_threshold = _ONLY_WHEN_ASKED
             try:
-                return super().execute(query, params, prepare=True, **kwargs)
+                return super().execute(query, params, prepare=True, **kwargs)  # type: ignore[misc]
             finally:
                 conn.prepare_threshold = threshold
 
@@ -73,8 +73,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if (
             self.pool
             or self.connection is None
-            or not self.health_check_enabled
-            or self.health_check_done
+            or not self.health_check_enabled  # type: ignore[attr-defined]
+            or self.health_check_done  # type: ignore[has-type]
         ):
             super().close_if_health_check_failed()
             return
@@ -91,11 +91,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.close_if_health_check_failed()
         self.ensure_connection()
         with self.wrap_database_errors:
-            cursor = PreparedCursor(self.connection)
+            cursor = PreparedCursor(self.connection)  # type: ignore[call-arg]
             tzloader = self.connection.adapters.get_loader(base.TIMESTAMPTZ_OID, Format.TEXT)
             if self.timezone != tzloader.timezone:
-                base.register_tzloader(self.timezone, cursor)
-            return self._prepare_cursor(cursor)
+                base.register_tzloader(self.timezone, cursor)  # type: ignore[attr-defined]
+            return self._prepare_cursor(cursor)  # type: ignore[attr-defined]
 
 
 def socket_quiet(conn: object) -> bool:
