@@ -52,19 +52,24 @@ def test_a_quiet_connection_is_checked_without_a_round_trip(monkeypatch):
     assert connection.health_check_done
 
 
-def test_a_dropped_connection_is_replaced_before_the_first_query():
-    old = _pid()
-    _new_request()
+def _terminate(pid):
+    """The server ends backend ``pid`` (as a restart does), and its FATAL message and end of
+    file reach this connection's socket: it is no longer quiet."""
     other = connections.create_connection("default")
     try:
         with other.cursor() as cur:
-            cur.execute("SELECT pg_terminate_backend(%s)", [old])
+            cur.execute("SELECT pg_terminate_backend(%s)", [pid])
     finally:
         other.close()
-    # The server's FATAL message and end of file arrive: the socket is no longer quiet.
     deadline = time.monotonic() + 5
     while socket_quiet(connection.connection) and time.monotonic() < deadline:
         time.sleep(0.01)
+
+
+def test_a_dropped_connection_is_replaced_before_the_first_query():
+    old = _pid()
+    _new_request()
+    _terminate(old)
     assert not socket_quiet(connection.connection)
     new = _pid()  # no OperationalError: the health check closed it, this query reconnected
     assert new != old
@@ -77,15 +82,7 @@ def test_without_the_check_the_dropped_connection_would_have_failed():
     old = _pid()
     _new_request()
     connection.health_check_enabled = False
-    other = connections.create_connection("default")
-    try:
-        with other.cursor() as cur:
-            cur.execute("SELECT pg_terminate_backend(%s)", [old])
-    finally:
-        other.close()
-    deadline = time.monotonic() + 5
-    while socket_quiet(connection.connection) and time.monotonic() < deadline:
-        time.sleep(0.01)
+    _terminate(old)
     with pytest.raises(OperationalError):
         _pid()
     connection.close()

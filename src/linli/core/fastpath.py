@@ -185,16 +185,31 @@ def objects(model: type[M], name: str, build: Any, *args: int) -> list[M]:
     with conn.cursor() as cur:
         cur.execute(sql, params)
         rows = cur.fetchall()
-    found: list[M] = []
-    for raw in rows:
-        row = _convert(raw, converters, conn) if converters else list(raw)
+    converted = [_convert(raw, converters, conn) if converters else list(raw) for raw in rows]
+    return _instances(converted, alias, cls, init_list, start, end, populators, annotations)
+
+
+def _instances(
+    rows: Any,
+    alias: str,
+    cls: Any,
+    init_list: Any,
+    start: int,
+    end: int,
+    populators: Any,
+    annotations: dict[str, int],
+) -> list[Any]:
+    """Model instances from converted rows, as the ORM's ``ModelIterable`` makes them (the
+    related objects of ``select_related`` by their populators, then the annotations)."""
+    out = []
+    for row in rows:
         obj = cls.from_db(alias, init_list, row[start:end])
         for populator in populators:
             populator.populate(row, obj)
         for attr, pos in annotations.items():
             setattr(obj, attr, row[pos])
-        found.append(obj)
-    return found
+        out.append(obj)
+    return out
 
 
 # --- a new row, inserted with SQL compiled once ----------------------------------------------
@@ -490,12 +505,4 @@ def page_rows(model: type[Model], name: str, build: Any, *values: int | str) -> 
         names = rows_of[1]
         return [dict(zip(names, r, strict=False)) for r in converted]
     _kind, cls, init_list, start, end, populators, annotations = rows_of
-    out = []
-    for row in converted:
-        obj = cls.from_db(alias, init_list, row[start:end])
-        for populator in populators:
-            populator.populate(row, obj)
-        for attr, pos in annotations.items():
-            setattr(obj, attr, row[pos])
-        out.append(obj)
-    return out
+    return _instances(converted, alias, cls, init_list, start, end, populators, annotations)
