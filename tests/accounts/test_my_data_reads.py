@@ -255,14 +255,19 @@ def test_a_cached_search_hit_records_its_results_again_in_one_query(
     assert PersonalDataRead.objects.filter(purpose="registry.search").count() == 2 * min(n, 50)
 
 
-def test_more_reads_than_one_sqlite_statement_takes_are_all_recorded(world):
-    # SQLite: 490 rows a statement; PostgreSQL: one statement of two arrays, whatever the number.
+@pytest.mark.parametrize("prepare", [True, False])
+def test_more_reads_than_one_sqlite_statement_takes_are_all_recorded(world, settings, prepare):
+    # SQLite: 490 rows a statement; PostgreSQL: one statement of two arrays, whatever the
+    # number, prepared on the server or (behind a pooler that cannot keep it) not.
+    settings.LINLI_PG_PREPARE = prepare
     ids = [(100_000 + i, world.xincun.pk if i % 2 else None) for i in range(1100)]
     access.replay(world.staff, [(access.LISTED, "registry.building_page", ids)])
     reads = PersonalDataRead.objects.filter(actor=world.staff, purpose="registry.building_page")
     assert reads.count() == 1100
     assert set(reads.values_list("subject_id", "community_id")) == set(ids)
-    assert reads.filter(kind=access.LISTED, actor_role=access.actor_role(world.staff)).count() == 1100
+    assert (
+        reads.filter(kind=access.LISTED, actor_role=access.actor_role(world.staff)).count() == 1100
+    )
 
 
 def test_reads_by_a_deleted_account_stay_on_my_data_without_the_actor(as_user, world):
