@@ -1,5 +1,6 @@
 """A gunicorn config (``GUNICORN_CMD_ARGS="-c bench/served_profile.py"``, set by
-``python -m bench.submit --served --profile``): each worker runs cProfile, timing CPU
+``python -m bench.served SCENARIO --profile`` and ``python -m bench.submit --served
+--profile``): each worker runs cProfile, timing CPU
 (``time.process_time``), over every request it serves (from gunicorn's ``pre_request`` to its
 ``post_request``, HTTP parsing aside) and writes its stats to
 ``$BENCH_PROFILE_DIR/worker-<pid>.prof`` when it exits. Bench only; the app is untouched."""

@@ -236,3 +236,50 @@ def test_reads_hold_no_personal_values(as_user, world):
             assert not any(p in value for p in personal), row
     export = Event.objects.get(verb="registry.exported")
     assert set(export.data) == {"rows"}
+
+
+@pytest.mark.parametrize("n", [5, 120])
+def test_a_cached_search_hit_records_its_results_again_in_one_query(
+    world, as_user, django_assert_max_num_queries, n
+):
+    for i in range(n):
+        make_resident(world.hh_3_2_502, f"测{i}")
+    client = as_user(world.staff)
+    url = reverse("registry:search")
+    assert client.get(url, {"q": "测"}).status_code == 200  # stored
+    with django_assert_max_num_queries(6) as ctx:
+        r = client.get(url, {"q": "测"})
+    assert r.status_code == 200 and r["X-Linli-Page-Cache"] == "hit"
+    inserts = [q for q in ctx.captured_queries if "core_personaldataread" in q["sql"]]
+    assert len(inserts) == 1
+    assert PersonalDataRead.objects.filter(purpose="registry.search").count() == 2 * min(n, 50)
+
+
+@pytest.mark.parametrize("prepare", [True, False])
+def test_more_reads_than_one_sqlite_statement_takes_are_all_recorded(world, settings, prepare):
+    # SQLite: 490 rows a statement; PostgreSQL: one statement of two arrays, whatever the
+    # number, prepared on the server or (behind a pooler that cannot keep it) not.
+    settings.LINLI_PG_PREPARE = prepare
+    ids = [(100_000 + i, world.xincun.pk if i % 2 else None) for i in range(1100)]
+    access.replay(world.staff, [(access.LISTED, "registry.building_page", ids)])
+    reads = PersonalDataRead.objects.filter(actor=world.staff, purpose="registry.building_page")
+    assert reads.count() == 1100
+    assert set(reads.values_list("subject_id", "community_id")) == set(ids)
+    assert (
+        reads.filter(kind=access.LISTED, actor_role=access.actor_role(world.staff)).count() == 1100
+    )
+
+
+def test_reads_by_a_deleted_account_stay_on_my_data_without_the_actor(as_user, world):
+    reader = make_user("shortlived")
+    grant(reader, "community_staff", world.xincun)
+    url = reverse("registry:household", args=[world.hh_3_2_501.pk])
+    assert as_user(reader).get(url).status_code == 200
+    assert PersonalDataRead.objects.filter(actor=reader).exists()
+    reader_id = reader.pk
+    reader.delete()  # the column has no database constraint: Django's SET_NULL clears it
+    assert not PersonalDataRead.objects.filter(actor_id=reader_id).exists()
+    gone = PersonalDataRead.objects.filter(actor__isnull=True, purpose="registry.household_page")
+    assert gone.exists()
+    purposes, _page = _my_data(as_user, world)
+    assert "registry.household_page" in purposes

@@ -1,6 +1,7 @@
 """core.access.record_reads: bulk, self-excluding, and refusing what it does not know."""
 
 import pytest
+from django.db import connection
 
 from linli.core import access, policy
 from linli.core.models import PersonalDataRead
@@ -8,7 +9,8 @@ from linli.core.models import PersonalDataRead
 
 def test_many_ids_are_written_in_statements_of_490(world, django_assert_num_queries):
     policy.memberships(world.staff)  # loaded once a request anyway
-    with django_assert_num_queries(2):
+    # SQLite takes at most 999 parameters a statement; PostgreSQL's is one of two arrays.
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
         n = access.record_reads(
             world.staff,
             list(range(10_000, 10_600)),

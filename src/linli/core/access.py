@@ -30,7 +30,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import policy
+from . import policy, prepared
 from .actors import Actor
 from .models import PersonalDataRead
 from .roles import Role
@@ -176,6 +176,20 @@ def _insert_values(
     preparing 7 values each, 10 ms for a building page (docs/performance.md)."""
     conn = connections[router.db_for_write(PersonalDataRead)]
     shared = [conn.ops.adapt_datetimefield_value(now), actor.pk, role, kind, purpose]
+    if conn.vendor == "postgresql":
+        # One text for any number of rows (two arrays), so it is prepared on the server once
+        # per connection (core/prepared.py) instead of a VALUES list parsed and planned on
+        # every page: ~0.1-0.2 ms of the server's CPU for a page of 50 (session 7).
+        # The arrays go as their text ('{1,2,NULL}'): psycopg dumps a list of ints element by
+        # element in Python, ~0.1 ms for 100.
+        select = "v.s, v.c FROM unnest(%s::bigint[], %s::bigint[]) AS v(s, c)"
+        subjects = ",".join(str(int(s)) for s, _c in rows)
+        communities = ",".join("NULL" if c is None else str(int(c)) for _s, c in rows)
+        with prepared.cursor(conn) as cursor:
+            cursor.execute(
+                _insert_sql(conn, select), [*shared, f"{{{subjects}}}", f"{{{communities}}}"]
+            )
+        return
     with conn.cursor() as cursor:
         for i in range(0, len(rows), _VALUES_BATCH):
             chunk = rows[i : i + _VALUES_BATCH]
