@@ -216,21 +216,29 @@ def main() -> None:
     with CaptureQueriesContext(connection) as q:
         submit()
     print(f"{len(q)} statements per submit")
-    if "--statements" in sys.argv:  # the CPU each statement of a submit takes, median of n
+    if "--statements" in sys.argv:  # the CPU each statement of a submit takes, mean of n
+        from bench.cpu import db_cpu
+
         spent: dict[str, list[float]] = {}
+        on_db: dict[str, list[float]] = {}
 
         def timed(execute, sql, params, many, context):
+            db0 = db_cpu()
             t = time.process_time()
             try:
                 return execute(sql, params, many, context)
             finally:
                 spent.setdefault(sql[:70], []).append(time.process_time() - t)
+                db1 = db_cpu()
+                if db0 is not None and db1 is not None and db0[0] == db1[0]:
+                    on_db.setdefault(sql[:70], []).append(db1[1] - db0[1])
 
         with connection.execute_wrapper(timed):
             for _ in range(n):
                 submit()
         for sql, ts in spent.items():
-            print(f"  {statistics.mean(ts) * 1000:6.3f} ms  {sql}")
+            db = f" + database {statistics.mean(on_db[sql]) * 1000:6.3f}" if sql in on_db else ""
+            print(f"  {statistics.mean(ts) * 1000:6.3f} ms{db}  {sql}")
     if verbose:
         for one in q.captured_queries:
             print("  ", one["sql"][:160])

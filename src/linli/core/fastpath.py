@@ -6,6 +6,11 @@ empty page: ``User.objects.get`` 645 µs against 42 µs for its SQL run raw). Th
 the SQL the ORM itself compiles, once per database alias and model, and run it with a cursor;
 rows become model instances through ``Model.from_db`` as the ORM's would. They are for the
 handful of reads made on every request; everything else uses the ORM.
+
+The reads and rows of the most frequent write (a resident's report: ``objects``, ``insert``,
+``insert_rows``) go through ``core.prepared``'s cursor: on PostgreSQL bound and prepared on
+the server once per connection, where parsing and planning them cost more of the server's CPU
+than running them (−1.1 ms of the server's CPU a report; docs/performance.md, "Session 7").
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ from django.db.models import (
 from django.db.models.query import get_related_populators
 from django.db.models.signals import post_save, pre_save
 from django.db.models.sql.subqueries import InsertQuery
+
+from . import prepared
 
 M = TypeVar("M", bound=Model)
 
@@ -182,7 +189,7 @@ def objects(model: type[M], name: str, build: Any, *args: int) -> list[M]:
         alias, name, build, len(args)
     )
     params = [args[v] if kind == "arg" else v for kind, v in slots]
-    with conn.cursor() as cur:
+    with prepared.cursor(conn) as cur:
         cur.execute(sql, params)
         rows = cur.fetchall()
     converted = [_convert(raw, converters, conn) if converters else list(raw) for raw in rows]
@@ -379,7 +386,7 @@ def _insert(obj: Model, alias: str) -> None:
         if plan is None or params is None:
             obj._save_table(raw=False, cls=model, force_insert=True, using=alias)  # type: ignore[attr-defined]
         else:
-            with conn.cursor() as cur:
+            with prepared.cursor(conn) as cur:
                 cur.execute(sql, params)
                 if returns:
                     ops: Any = conn.ops  # (a backend's; not in the base class's stubs)
