@@ -69,7 +69,9 @@ def exceeded(request: HttpRequest, group: str) -> int | None:
     return max(1, int(usage["time_left"]))
 
 
-def _count_on_redis(cache: RedisCache, request: HttpRequest, group: str, rate: str) -> dict:
+def _count_on_redis(
+    cache: RedisCache, request: HttpRequest, group: str, rate: str
+) -> dict[str, Any]:
     """``get_usage(request, group=group, key=_key, rate=rate, increment=True)`` — the same
     key (django-ratelimit's, through the cache's prefix and version), the same count and
     expiry — in one round trip: ``SET key 0 EX period NX`` and ``INCR key`` in one
@@ -79,7 +81,7 @@ def _count_on_redis(cache: RedisCache, request: HttpRequest, group: str, rate: s
     value = _key(group, request)
     window = _get_window(value, period)
     key = cache.make_and_validate_key(_make_cache_key(group, window, rate, value, ALL))
-    client = cache._cache.get_client(key, write=True)  # type: ignore[attr-defined]
+    client = cache._cache.get_client(key, write=True)
     with client.pipeline(transaction=True) as pipe:
         pipe.set(key, 0, ex=period + EXPIRATION_FUDGE, nx=True)
         pipe.incr(key)
