@@ -167,6 +167,29 @@ def test_insert_writes_the_row_save_writes(world):
     assert Event.objects.filter(pk=chosen.pk).exists()
 
 
+def test_the_new_key_is_the_rows_own_without_returning_on_sqlite(world):
+    """On SQLite the key of a new row is the cursor's row id, not ``RETURNING`` (~0.13 ms a
+    row there): the object gets its own row's key, as after ``save()``, one after another
+    and between rows the ORM writes; on PostgreSQL the key is still returned."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from linli.core import fastpath
+    from linli.core.models import Event
+
+    written = []
+    for i in range(3):
+        by_orm = _event(world, verb=f"test.orm.{i}")
+        by_orm.save()
+        with CaptureQueriesContext(connection) as q:
+            fast = fastpath.insert(_event(world, verb=f"test.fast.{i}"))
+        (insert,) = [x["sql"] for x in q.captured_queries if x["sql"].startswith("INSERT")]
+        assert ("RETURNING" in insert) == (connection.vendor != "sqlite")
+        assert fast.pk == by_orm.pk + 1
+        written += [by_orm, fast]
+    assert [Event.objects.get(pk=e.pk).verb for e in written] == [e.verb for e in written]
+
+
 def test_insert_sends_the_signals_save_sends(world):
     from django.db.models.signals import post_save, pre_save
 
@@ -321,7 +344,7 @@ def test_insert_parameters_are_what_the_fields_make_of_the_values(world, monkeyp
     for obj in rows:
         plan = fastpath._insert_plan("default", obj)
         assert plan is not None, type(obj)
-        _sql, fields, _returning, _converters, preparations = plan
+        _sql, fields, _returning, _converters, preparations, _returns = plan
         fast = fastpath._params(obj, fields, preparations, connection)
         orm = [f.get_db_prep_save(f.pre_save(obj, True), connection=connection) for f in fields]
         assert fast is not None

@@ -363,3 +363,38 @@ def test_nothing_is_read_inside_the_write_transaction(tw, as_user):
         "core_notification",
     ]
     assert any("core_notificationpreference" in q for q in sql[:begin])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+def test_on_postgresql_a_reports_reads_and_rows_are_prepared_statements(tw, as_user, settings):
+    """Bound and prepared on the server once per connection (core/prepared.py): parsing and
+    planning them cost the server more than running them. ``LINLI_PG_PREPARE`` off (a pooler
+    that cannot keep them): none is."""
+    wanted = {
+        "SELECT": ("tickets_category", "registry_household", "core_notificationpreference"),
+        "INSERT": ("tickets_ticket", "core_change_counter", "tickets_ticketrequester",
+                   "core_event", "core_notification"),
+    }  # fmt: skip
+
+    def runs() -> dict[str, int]:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements"
+            )
+            rows = cur.fetchall()
+        out = {}
+        for verb, tables in wanted.items():
+            for table in tables:
+                where = f'INSERT INTO "{table}" ' if verb == "INSERT" else f'FROM "{table}" '
+                out[table] = sum(n for s, n in rows if s.startswith(verb) and where in s)
+        return out
+
+    client = as_user(tw.resident)
+    assert post(client, **report(tw)).status_code == 201
+    before = runs()
+    assert post(client, **report(tw)).status_code == 201
+    after = runs()
+    assert all(after[t] == before[t] + 1 for t in after), (before, after)
+    settings.LINLI_PG_PREPARE = False
+    assert post(client, **report(tw)).status_code == 201
+    assert runs() == after

@@ -6,6 +6,11 @@ empty page: ``User.objects.get`` 645 µs against 42 µs for its SQL run raw). Th
 the SQL the ORM itself compiles, once per database alias and model, and run it with a cursor;
 rows become model instances through ``Model.from_db`` as the ORM's would. They are for the
 handful of reads made on every request; everything else uses the ORM.
+
+The reads and rows of the most frequent write (a resident's report: ``objects``, ``insert``,
+``insert_rows``) go through ``core.prepared``'s cursor: on PostgreSQL bound and prepared on
+the server once per connection, where parsing and planning them cost more of the server's CPU
+than running them (−1.1 ms of the server's CPU a report; docs/performance.md, "Session 7").
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ from django.db.models import (
 from django.db.models.query import get_related_populators
 from django.db.models.signals import post_save, pre_save
 from django.db.models.sql.subqueries import InsertQuery
+
+from . import prepared
 
 M = TypeVar("M", bound=Model)
 
@@ -182,7 +189,7 @@ def objects(model: type[M], name: str, build: Any, *args: int) -> list[M]:
         alias, name, build, len(args)
     )
     params = [args[v] if kind == "arg" else v for kind, v in slots]
-    with conn.cursor() as cur:
+    with prepared.cursor(conn) as cur:
         cur.execute(sql, params)
         rows = cur.fetchall()
     converted = [_convert(raw, converters, conn) if converters else list(raw) for raw in rows]
@@ -215,8 +222,9 @@ def _instances(
 # --- a new row, inserted with SQL compiled once ----------------------------------------------
 
 # (alias, model label) -> (sql, fields, returning fields, converters of the returned values,
-# the value preparation of each field: ``_preparations``)
-_INSERTS: dict[tuple[str, str], tuple[str, list[Any], list[Any], Any, list[Any]]] = {}
+# the value preparation of each field: ``_preparations``, whether the SQL has ``RETURNING``
+# (else the key is the cursor's last row id))
+_INSERTS: dict[tuple[str, str], tuple[str, list[Any], list[Any], Any, list[Any], bool]] = {}
 
 # Fields (exact classes: a subclass may convert) whose ``pre_save`` is the attribute and whose
 # ``get_db_prep_save`` returns a value of these types unchanged (None too) on every backend.
@@ -273,7 +281,9 @@ def _preparations(fields: list[Any], conn: Any) -> list[Any]:
     return out
 
 
-def _insert_plan(alias: str, obj: Model) -> tuple[str, list[Any], list[Any], Any, list[Any]] | None:
+def _insert_plan(
+    alias: str, obj: Model
+) -> tuple[str, list[Any], list[Any], Any, list[Any], bool] | None:
     model = type(obj)
     key = (alias, model._meta.label)
     hit = _INSERTS.get(key)
@@ -285,16 +295,29 @@ def _insert_plan(alias: str, obj: Model) -> tuple[str, list[Any], list[Any], Any
         if any(hasattr(f, "get_placeholder") for f in fields):
             return None  # a field that writes its own SQL: the ORM's insert
         returning = list(meta.db_returning_fields)
+        conn = connections[alias]
+        # ``RETURNING`` only where it returns more than the key, or the key is not the row id:
+        # on SQLite it cost ~0.13 ms a row (a new request writes four), measured
+        # (docs/performance.md, "Session 7: submit"), and the row id is there for nothing.
+        returns = conn.features.can_return_columns_from_insert and not (
+            conn.vendor == "sqlite" and returning == [meta.pk]
+        )
         query = InsertQuery(model)
         query.insert_values(fields, [obj], raw=False)
         compiler = query.get_compiler(using=alias)
-        compiler.returning_fields = returning
+        compiler.returning_fields = returning if returns else None
         ((sql, _params),) = compiler.as_sql()
-        conn = connections[alias]
-        if not conn.features.can_return_columns_from_insert:
+        if not returns:
             returning = [meta.pk]
         converters = compiler.get_converters([f.get_col(meta.db_table) for f in returning])
-        hit = _INSERTS[key] = (sql, fields, returning, converters, _preparations(fields, conn))
+        hit = _INSERTS[key] = (
+            sql,
+            fields,
+            returning,
+            converters,
+            _preparations(fields, conn),
+            returns,
+        )
     return hit
 
 
@@ -357,15 +380,15 @@ def _insert(obj: Model, alias: str) -> None:
     plan = _insert_plan(alias, obj)
     params = None
     if plan is not None:
-        sql, fields, returning, converters, preparations = plan
+        sql, fields, returning, converters, preparations, returns = plan
         params = _params(obj, fields, preparations, conn)
     with transaction.mark_for_rollback_on_error(using=alias):
         if plan is None or params is None:
             obj._save_table(raw=False, cls=model, force_insert=True, using=alias)  # type: ignore[attr-defined]
         else:
-            with conn.cursor() as cur:
+            with prepared.cursor(conn) as cur:
                 cur.execute(sql, params)
-                if conn.features.can_return_columns_from_insert:
+                if returns:
                     ops: Any = conn.ops  # (a backend's; not in the base class's stubs)
                     row = ops.fetch_returned_insert_columns(cur, ())
                 else:

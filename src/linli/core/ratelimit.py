@@ -7,6 +7,10 @@ each set by an environment variable; the client's address is ``core.security.cli
 
 A refusal is a 429 with ``Retry-After`` and a translated message: a page in the shell for
 pages, ``{"detail": …}`` for the JSON API, GeoReport's error list for Open311.
+
+On Redis a count is one round trip (``_count_on_redis``): django-ratelimit's own count is
+three (``SET NX``, then ``EXISTS`` and ``INCRBY`` through Django's ``incr``), and every API call
+is counted once, a report twice (docs/performance.md, "Session 7: submit").
 """
 
 from __future__ import annotations
@@ -15,16 +19,26 @@ import contextlib
 import functools
 import inspect
 import json
+import time
 from collections.abc import Callable
 from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 from xml.etree import ElementTree as ET
 
 from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django_ratelimit.core import get_usage
+from django_ratelimit import ALL
+from django_ratelimit.core import (
+    EXPIRATION_FUDGE,
+    _get_window,
+    _make_cache_key,
+    _split_rate,
+    get_usage,
+)
 
 from .security import client_ip
 
@@ -45,10 +59,39 @@ def exceeded(request: HttpRequest, group: str) -> int | None:
     rate: str | None = settings.LINLI_RATE_LIMITS.get(group)
     if not rate:
         return None
-    usage = get_usage(request, group=f"linli.{group}", key=_key, rate=rate, increment=True)
+    cache = caches[settings.RATELIMIT_USE_CACHE]
+    if isinstance(cache, RedisCache) and getattr(settings, "RATELIMIT_ENABLE", True):
+        usage = _count_on_redis(cache, request, f"linli.{group}", rate)
+    else:
+        usage = get_usage(request, group=f"linli.{group}", key=_key, rate=rate, increment=True)
     if usage is None or not usage["should_limit"]:
         return None
     return max(1, int(usage["time_left"]))
+
+
+def _count_on_redis(
+    cache: RedisCache, request: HttpRequest, group: str, rate: str
+) -> dict[str, Any]:
+    """``get_usage(request, group=group, key=_key, rate=rate, increment=True)`` — the same
+    key (django-ratelimit's, through the cache's prefix and version), the same count and
+    expiry — in one round trip: ``SET key 0 EX period NX`` and ``INCR key`` in one
+    ``MULTI``/``EXEC``, so the count is never left without its expiry. A Redis that does not
+    answer is an error, as with django-ratelimit on Django's Redis cache."""
+    limit, period = _split_rate(rate)
+    value = _key(group, request)
+    window = _get_window(value, period)
+    key = cache.make_and_validate_key(_make_cache_key(group, window, rate, value, ALL))
+    client = cache._cache.get_client(key, write=True)
+    with client.pipeline(transaction=True) as pipe:
+        pipe.set(key, 0, ex=period + EXPIRATION_FUDGE, nx=True)
+        pipe.incr(key)
+        _added, count = pipe.execute()
+    return {
+        "count": count,
+        "limit": limit,
+        "should_limit": count > limit,
+        "time_left": window - int(time.time()),
+    }
 
 
 def too_many(

@@ -62,7 +62,8 @@ def bump(community_id: int | None, *, using: str | None = None) -> None:
         transaction.on_commit(mark, using=alias)
     q = conn.ops.quote_name
     t, k, n = q(ChangeCounter._meta.db_table), q("key"), q("n")
-    with conn.cursor() as cur:
+    # Prepared on PostgreSQL (core/prepared.py): every write of every service runs it.
+    with prepared.cursor(conn) as cur:
         cur.execute(
             f"INSERT INTO {t} ({k}, {n}) VALUES (%s, 1) "  # noqa: S608
             f"ON CONFLICT ({k}) DO UPDATE SET {n} = {t}.{n} + 1",
