@@ -32,80 +32,19 @@ import sys
 import time
 
 
-def _opt(name: str, default: int) -> int:
-    if name in sys.argv:
-        return int(sys.argv[sys.argv.index(name) + 1])
-    return default
-
-
 def served(db: str | None) -> None:
-    """``--served``: see the module's docstring."""
-    import pstats
-    import tempfile
+    """``--served``: the insert and the submit served, as ``bench.served`` serves any scenario
+    (``BENCH_SERVED`` names others); see the module's docstring."""
+    from bench import served as serving
+    from bench.served import _opt
 
-    from bench.run import STAFF, SUPERVISOR, scenario_inputs, specs
-    from bench.server import VAR, Server, bench_env, free_port, load, login
-
-    workers, concurrency = _opt("--workers", 2), _opt("--concurrency", 16)
-    seconds = float(os.environ.get("BENCH_SECONDS", "6"))
-    rounds = int(os.environ.get("BENCH_ROUNDS", "3"))
-    env = bench_env(db)
-    prof_dir = None
-    if "--profile" in sys.argv:
-        prof_dir = tempfile.mkdtemp(prefix="submit-prof-")
-        here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "served_profile.py")
-        env["GUNICORN_CMD_ARGS"] = f"-c {here}"
-        env["BENCH_PROFILE_DIR"] = prof_dir
-    os.environ.update({k: env[k] for k in ("DJANGO_SETTINGS_MODULE", "LINLI_VAR_DIR")})
-    if db:
-        os.environ["LINLI_SQLITE_PATH"] = db
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    ids = scenario_inputs("community")
-    connection.close()
-    port = free_port()
-    server = Server(env, port, VAR / "gunicorn.log", workers=workers)
-    server.start()
-    try:
-        residents = ids["residents"][:concurrency]
-        users = {STAFF["community"], SUPERVISOR["community"]} | {u for u, _ in residents}
-        sessions = {u: login(port, u) for u in sorted(users)}
-        plans = specs(port, "community", ids, concurrency, sessions)
-        for r in range(rounds):
-            for name in os.environ.get("BENCH_SERVED", "baseline_insert,ticket_submit").split(","):
-                sess, reqs = plans[name]
-                spec = {
-                    "port": port,
-                    "concurrency": concurrency,
-                    "warmup": 1,
-                    "duration": seconds,
-                    "max_requests": 2_000_000,
-                    "sessions": sess,
-                    "requests": reqs,
-                }
-                before = server.cpu_seconds()
-                result = load(spec, env)
-                sent = max(result.get("sent", 0), 1)
-                cpu = (server.cpu_seconds() - before) * 1000 / sent
-                print(
-                    f"round {r + 1} {name:<16} {result['rps']:>8.1f} rps  "
-                    f"p50 {result['p50_ms']:>6.1f} ms  errors {result['errors']}  "
-                    f"server CPU {cpu:5.2f} ms/request",
-                    flush=True,
-                )
-    finally:
-        server.stop()
-    if prof_dir:
-        files = [os.path.join(prof_dir, f) for f in os.listdir(prof_dir)]
-        if not files:
-            print("no worker profiles written")
-            return
-        stats = pstats.Stats(*files)
-        stats.sort_stats("cumulative").print_stats(60)
-        stats.sort_stats("tottime").print_stats(40)
+    names = os.environ.get("BENCH_SERVED", "baseline_insert,ticket_submit")
+    flags = ["--profile"] if "--profile" in sys.argv else []
+    for opt in ("--workers", "--concurrency"):
+        if opt in sys.argv:
+            flags += [opt, str(_opt(opt, 0))]
+    sys.argv = [sys.argv[0], names, *([db] if db else []), *flags]
+    serving.main()
 
 
 def main() -> None:
