@@ -1,3 +1,5 @@
+import socket
+
 import pytest
 
 from tests.factories import make_world
@@ -52,3 +54,17 @@ def as_user(client):
         return client
 
     return login
+
+
+TEST_REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def test_redis_url() -> str:
+    """The local Redis database the Redis-only tests use; they are skipped when none runs
+    (a user's ``make test`` needs no Redis; CI's machine has one)."""
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.2).close()
+    except OSError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    return TEST_REDIS_URL

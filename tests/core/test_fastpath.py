@@ -4,7 +4,6 @@ accounts/backends.py): the same answers as the ORM, and log-outs that end sessio
 from __future__ import annotations
 
 import datetime as dt
-import socket
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -63,16 +62,7 @@ def test_a_log_out_ends_the_session(world, client):
     assert SessionStore(key).load() == {}
 
 
-def _redis_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.2).close()
-        return True
-    except OSError:
-        return False
-
-
-@pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
-def test_with_redis_a_log_out_in_one_process_ends_the_session_in_all(db, settings):
+def test_with_redis_a_log_out_in_one_process_ends_the_session_in_all(db, settings, test_redis_url):
     """cached_db on a shared Redis: process B reads the session from the cache; A's log-out
     deletes it there, so B's next read finds nothing."""
     from django.contrib.sessions.backends import cached_db
@@ -82,7 +72,7 @@ def test_with_redis_a_log_out_in_one_process_ends_the_session_in_all(db, setting
         **settings.CACHES,
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/15",
+            "LOCATION": test_redis_url,
             "KEY_PREFIX": "linli-test-sessions",
         },
     }

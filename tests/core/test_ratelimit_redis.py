@@ -1,7 +1,6 @@
 """On Redis a rate limit is counted in one round trip (core/ratelimit.py): the same key, count,
 expiry and refusal as django-ratelimit's own count, which takes three."""
 
-import socket
 import uuid
 
 import pytest
@@ -14,24 +13,14 @@ from linli.core import ratelimit
 pytestmark = pytest.mark.django_db
 
 
-def _redis_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.2).close()
-        return True
-    except OSError:
-        return False
-
-
 @pytest.fixture
-def redis_cache(settings):
-    if not _redis_up():
-        pytest.skip("no Redis on 127.0.0.1:6379")
+def redis_cache(settings, test_redis_url):
     prefix = f"linli-test-rl-{uuid.uuid4().hex}"
     settings.CACHES = {
         **settings.CACHES,
         "default": {
             "BACKEND": "linli.core.redis_cache.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/15",
+            "LOCATION": test_redis_url,
             "KEY_PREFIX": prefix,
         },
     }
